@@ -1,0 +1,197 @@
+//! The room's calendar, behind one trait.
+//!
+//! The assistant asks a [`Calendar`] for the events of a mailbox (the room's, or an
+//! enrolled user's) in a time window, for an event's invitation body, and to book, extend
+//! or cancel. Three backends implement it:
+//!
+//! - [`ics`]: an iCalendar file on disk: the embedded demo room and offline rooms.
+//! - `ews`: Exchange Web Services (on-premises Exchange; Exchange Online where allowed).
+//! - `graph`: Microsoft Graph (Office 365).
+//!
+//! All times crossing this trait are UTC; the assistant converts to the room's time zone
+//! only when it speaks.
+
+pub mod ics;
+pub mod windows_tz;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::Config;
+
+/// A person named on an event (organiser or attendee).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Person {
+    /// Display name, e.g. "Dana Lee". May be empty when the calendar only has the address.
+    pub name: String,
+    /// SMTP address, e.g. "dana@contoso.com", when known.
+    pub email: Option<String>,
+}
+
+impl Person {
+    /// What to say for this person: the name, or the address when there is no name.
+    pub fn spoken(&self) -> &str {
+        if self.name.trim().is_empty() {
+            self.email.as_deref().unwrap_or("someone")
+        } else {
+            self.name.trim()
+        }
+    }
+}
+
+/// An invitation body as the calendar stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "content", rename_all = "snake_case")]
+pub enum Body {
+    Text(String),
+    Html(String),
+}
+
+/// Structured conference data a calendar may carry (Graph's `onlineMeeting`).
+/// The invitation reader prefers it over parsing the body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OnlineMeeting {
+    pub join_url: Option<String>,
+    pub conference_id: Option<String>,
+    pub toll_number: Option<String>,
+    pub toll_free_numbers: Vec<String>,
+    pub quick_dial: Option<String>,
+}
+
+/// One occurrence of a calendar event (recurring series are expanded by the backend).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Backend-specific identifier of this occurrence, stable across reads
+    /// (ICS: UID plus recurrence id; EWS: ItemId; Graph: event id).
+    pub id: String,
+    pub subject: String,
+    pub organizer: Option<Person>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub all_day: bool,
+    pub location: Option<String>,
+    /// The invitation body, when the backend returned it with the event. `None` means
+    /// "not fetched": ask [`Calendar::body`] (EWS `FindItem` returns no bodies).
+    pub body: Option<Body>,
+    pub online_meeting: Option<OnlineMeeting>,
+    /// True for bookings this device made (instant bookings, "book this room").
+    pub booked_by_device: bool,
+}
+
+impl Event {
+    pub fn is_active_at(&self, at: DateTime<Utc>) -> bool {
+        self.start <= at && at < self.end
+    }
+}
+
+/// What a read returned: the events, and whether they come from the last good snapshot
+/// because the server could not be reached.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarView {
+    /// Events overlapping the window, sorted by start; cancelled events left out.
+    pub events: Vec<Event>,
+    /// `Some(t)` when served from a snapshot taken at `t` during an outage.
+    pub stale_since: Option<DateTime<Utc>>,
+}
+
+/// A booking the device wants to make.
+#[derive(Debug, Clone)]
+pub struct NewBooking {
+    pub subject: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Body text to store (e.g. "Booked by roomvoice in Everest").
+    pub body: Option<String>,
+}
+
+/// Why a calendar operation failed. Messages say what is wrong and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum CalendarError {
+    /// Network trouble: refused, timed out, DNS, TLS handshake. The room hears
+    /// "I can't reach the calendar right now."
+    #[error("cannot reach the calendar at {endpoint}: {detail}")]
+    Unreachable { endpoint: String, detail: String },
+    /// The server rejected the credentials (HTTP 401, bad token).
+    #[error("the calendar server rejected the credentials: {0}")]
+    Auth(String),
+    /// Authenticated but not allowed (impersonation denied, no Editor right).
+    #[error("not permitted: {0}")]
+    Permission(String),
+    /// The server asked us to slow down and retries ran out.
+    #[error("the calendar server is busy (throttling){}", retry_after_s.map(|s| format!("; retry after {s} s")).unwrap_or_default())]
+    Throttled { retry_after_s: Option<u64> },
+    /// The requested slot overlaps an existing event.
+    #[error("the room is already booked from {} to {} ({})", conflict.start, conflict.end, conflict.subject)]
+    Conflict { conflict: Box<Event> },
+    /// A booking or change that ends in the past.
+    #[error("{0}")]
+    InPast(String),
+    /// The calendar data could not be understood (with file and line where known).
+    #[error("{0}")]
+    Invalid(String),
+    /// The event or mailbox does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The backend cannot do this (e.g. a read-only calendar).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Anything else the server said, with its code.
+    #[error("calendar server error: {0}")]
+    Server(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The room's calendar (or a user's): read events, fetch bodies, book and change.
+///
+/// `mailbox` is the SMTP address of the calendar to use: the room's (`[room] mailbox`) or
+/// an enrolled user's (`[user] mailbox`). Implementations are blocking; they bound every
+/// network call with timeouts so a person in the room hears an answer within seconds.
+pub trait Calendar: Send + Sync {
+    /// Backend name for logs and events: "ics", "ews", "graph".
+    fn backend(&self) -> &'static str;
+
+    /// Events overlapping `[from, to)`, sorted by start, cancelled events left out.
+    fn events(
+        &self,
+        mailbox: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<CalendarView, CalendarError>;
+
+    /// The invitation body of an event, fetching it when `events` did not return it.
+    fn body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+        let _ = mailbox;
+        Ok(event.body.clone())
+    }
+
+    /// Books `[start, end)` when it is free; `CalendarError::Conflict` names the event in
+    /// the way. Never creates two bookings for one request, even when a response is lost.
+    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError>;
+
+    /// Moves the end of an event (extend, or end early).
+    fn set_end(
+        &self,
+        mailbox: &str,
+        event: &Event,
+        new_end: DateTime<Utc>,
+    ) -> Result<(), CalendarError>;
+
+    /// Removes an event (release an unattended booking).
+    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError>;
+}
+
+/// Opens the calendar backend the configuration names.
+pub fn open(config: &Config) -> Result<Box<dyn Calendar>, CalendarError> {
+    match &config.calendar.backend {
+        crate::config::Backend::Ics => Ok(Box::new(ics::IcsCalendar::from_config(config)?)),
+        other => Err(CalendarError::Unsupported(format!(
+            "calendar backend \"{}\" is not available in this build",
+            other.as_str()
+        ))),
+    }
+}

@@ -1,0 +1,10 @@
+//! `roomvoice batch` (skeleton: filled in by its issue).
+
+/// Arguments of `roomvoice batch`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {}
+
+pub fn main(_args: &Args) -> i32 {
+    eprintln!("roomvoice: `batch` is not available in this build yet");
+    2
+}

@@ -1,0 +1,10 @@
+//! `roomvoice devices` (skeleton: filled in by its issue).
+
+/// Arguments of `roomvoice devices`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {}
+
+pub fn main(_args: &Args) -> i32 {
+    eprintln!("roomvoice: `devices` is not available in this build yet");
+    2
+}

@@ -1,0 +1,67 @@
+//! One function per `roomvoice` subcommand; `main.rs` only parses the command line and
+//! calls these. Each returns the process exit code.
+
+pub mod ask;
+pub mod batch;
+pub mod check;
+pub mod devices;
+pub mod dialin;
+pub mod grammar;
+pub mod listen;
+pub mod run;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::assistant::Assistant;
+use crate::config::Config;
+use crate::events::EventSink;
+
+/// Options shared by the commands that run the assistant (`ask`, `run`, `listen`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionArgs {
+    /// Configuration file. Default: $ROOMVOICE_CONFIG, ./roomvoice.toml,
+    /// /etc/roomvoice/roomvoice.toml, else the embedded demo room.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Fix the clock (RFC 3339, e.g. 2026-11-23T10:05:00-08:00) so runs are reproducible.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<DateTime<FixedOffset>>,
+    /// One JSON object per line (each with an "event" field) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_now(value: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(value).map_err(|e| {
+        format!("\"{value}\" is not an RFC 3339 time ({e}); write it like 2026-11-23T10:05:00-08:00")
+    })
+}
+
+impl SessionArgs {
+    /// The clock: `--now` when given, else the system clock.
+    pub fn clock(&self) -> crate::assistant::Clock {
+        match self.now {
+            Some(t) => crate::assistant::Clock::Fixed(t.with_timezone(&Utc)),
+            None => crate::assistant::Clock::System,
+        }
+    }
+}
+
+/// A configured assistant with its calendar, ready for turns.
+pub fn open_assistant(args: &SessionArgs, speak: bool) -> anyhow::Result<Assistant> {
+    let config = Config::locate(args.config.as_deref())?;
+    Assistant::open(config, args.clock(), speak)
+}
+
+/// Prints an error as an event (with `--json`) or on stderr, and returns exit code 1.
+pub fn report_error(sink: &mut dyn EventSink, json: bool, error: &anyhow::Error) -> i32 {
+    let message = format!("{error:#}");
+    if json {
+        sink.emit(&crate::events::Event::Error { message });
+    } else {
+        eprintln!("roomvoice: {message}");
+    }
+    1
+}

@@ -1,0 +1,433 @@
+//! `roomvoice.toml`: where it is looked up, what it holds, and the embedded demo room.
+//!
+//! Lookup order: `--config FILE`, `$ROOMVOICE_CONFIG`, `./roomvoice.toml`,
+//! `/etc/roomvoice/roomvoice.toml`. With none found, the embedded demo room is used (the
+//! bundled calendar in `device/demo/`), so `roomvoice ask "alexa is this room free"`
+//! works with zero setup. Every table rejects unknown keys, and a wrong key or type is
+//! reported with the file, line and key. The key names are a contract that outside
+//! scripts rely on: add keys, never rename them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// The configuration of one room device.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub room: RoomConfig,
+    #[serde(default)]
+    pub assistant: AssistantConfig,
+    #[serde(default)]
+    pub calendar: CalendarConfig,
+    /// The enrolled user whose personal calendar "what's on my calendar" reads.
+    #[serde(default)]
+    pub user: Option<UserConfig>,
+    #[serde(default)]
+    pub join: JoinConfig,
+    #[serde(default)]
+    pub voice: VoiceConfig,
+    #[serde(default)]
+    pub speech: crate::speech::SpeechConfig,
+    #[serde(default)]
+    pub audio: crate::audio::AudioConfig,
+    /// Where this configuration came from; relative paths in it resolve against
+    /// `base_dir`. Not a key in the file.
+    #[serde(skip)]
+    pub source: ConfigSource,
+}
+
+/// Where the configuration was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// The embedded demo room (no file found).
+    #[default]
+    EmbeddedDemo,
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomConfig {
+    /// Spoken and logged name of the room, e.g. "Everest".
+    pub name: String,
+    /// The room mailbox, e.g. "everest@contoso.com".
+    pub mailbox: String,
+    /// IANA time zone the room lives in; answers speak times in it.
+    #[serde(default = "default_timezone")]
+    pub timezone: Tz,
+    /// Preferred dial-in country (ISO 3166 alpha-2), used to choose among an
+    /// invitation's numbers.
+    #[serde(default = "default_country")]
+    pub country: String,
+    /// The room's usual conferencing provider (e.g. "zoom"), used when a meeting ID is
+    /// given by voice and the calendar names no provider.
+    #[serde(default)]
+    pub provider: Option<String>,
+}
+
+fn default_timezone() -> Tz {
+    Tz::UTC
+}
+fn default_country() -> String {
+    "US".to_string()
+}
+
+/// 12- or 24-hour clock for spoken times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum ClockStyle {
+    #[default]
+    #[serde(rename = "12h")]
+    Twelve,
+    #[serde(rename = "24h")]
+    TwentyFour,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AssistantConfig {
+    /// The word that starts a command, e.g. "alexa" in "alexa, start my meeting".
+    pub wake_word: String,
+    /// A meeting that starts within this many minutes counts as "my meeting".
+    pub start_window_minutes: u32,
+    /// "12h" (3:30 PM) or "24h" (15:30).
+    pub clock: ClockStyle,
+    /// Instant booking: when a meeting is started in a free room, book it for this many
+    /// minutes (15 to 240, in steps of 15). Absent: no instant booking.
+    pub instant_booking_minutes: Option<u32>,
+    /// Require check-in: a reservation nobody checks into is released after this many
+    /// minutes. Absent: no check-in required.
+    pub release_unattended_after_minutes: Option<u32>,
+    /// End-of-meeting reminders, in minutes before the end (e.g. [5, 1]).
+    pub end_reminders_minutes: Vec<u32>,
+}
+
+impl Default for AssistantConfig {
+    fn default() -> Self {
+        AssistantConfig {
+            wake_word: "alexa".into(),
+            start_window_minutes: 10,
+            clock: ClockStyle::Twelve,
+            instant_booking_minutes: None,
+            release_unattended_after_minutes: None,
+            end_reminders_minutes: vec![5],
+        }
+    }
+}
+
+/// Which calendar backend serves the room.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    #[default]
+    Ics,
+    Ews,
+    Graph,
+}
+
+impl Backend {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Backend::Ics => "ics",
+            Backend::Ews => "ews",
+            Backend::Graph => "graph",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarConfig {
+    #[serde(default)]
+    pub backend: Backend,
+    #[serde(default)]
+    pub ics: Option<IcsConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IcsConfig {
+    /// The room calendar file, relative to the config file.
+    pub path: PathBuf,
+    /// The enrolled user's calendar file (for "what's on my calendar"), relative to the
+    /// config file.
+    #[serde(default)]
+    pub user_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    pub name: String,
+    pub mailbox: String,
+}
+
+/// How a join plan is dialed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialer {
+    /// Emit the join plan as an event (and print it); nothing is dialed.
+    #[default]
+    Print,
+    /// Run `join.command` with the dial string, SIP URI or URL as arguments (no shell).
+    Command,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinConfig {
+    #[serde(default)]
+    pub dialer: Dialer,
+    /// Program and fixed arguments for `dialer = "command"`, e.g. ["/usr/local/bin/dial"].
+    /// The join target is appended as arguments: never through a shell.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// What the command receives: "dial_string" (default), "sip" or "url", in order of
+    /// preference; the first the plan has is used.
+    #[serde(default)]
+    pub prefer: Vec<JoinTarget>,
+    /// Per-provider pauses (seconds) before keying the meeting ID and the PIN.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderDialing>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinTarget {
+    DialString,
+    Sip,
+    Url,
+}
+
+/// Conference provider settings of a room (PSTN delays, PIN requirement).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderDialing {
+    /// Seconds to wait after the call connects before keying the meeting ID.
+    pub meeting_id_delay_s: Option<u32>,
+    /// Seconds to wait after the meeting ID before keying the PIN.
+    pub pin_delay_s: Option<u32>,
+    /// Whether the provider asks for a PIN: "yes", "no" or "optional".
+    pub pin: Option<PinRequirement>,
+    /// A PSTN number to dial when the invitation has none (E.164).
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PinRequirement {
+    Yes,
+    No,
+    Optional,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VoiceConfig {
+    /// "auto" (espeak-ng when installed, else silent), "off", or "command".
+    pub tts: TtsMode,
+    /// For `tts = "command"`: program and arguments; the sentence is appended.
+    pub command: Vec<String>,
+}
+
+impl Default for VoiceConfig {
+    fn default() -> Self {
+        VoiceConfig {
+            tts: TtsMode::Auto,
+            command: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TtsMode {
+    Auto,
+    Off,
+    Command,
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("invalid config file {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// The embedded demo room's configuration; its calendar is `device/demo/room.ics`.
+pub const DEMO_CONFIG: &str = include_str!("../device/demo/roomvoice.toml");
+/// The embedded demo room calendar.
+pub const DEMO_CALENDAR: &str = include_str!("../device/demo/room.ics");
+
+impl Config {
+    /// Finds and loads the configuration: `explicit` (from `--config`), then
+    /// `$ROOMVOICE_CONFIG`, `./roomvoice.toml`, `/etc/roomvoice/roomvoice.toml`, else the
+    /// embedded demo room.
+    pub fn locate(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        if let Some(path) = explicit {
+            return Config::from_file(path);
+        }
+        if let Some(path) = std::env::var_os("ROOMVOICE_CONFIG").filter(|v| !v.is_empty()) {
+            return Config::from_file(Path::new(&path));
+        }
+        for candidate in ["roomvoice.toml", "/etc/roomvoice/roomvoice.toml"] {
+            let path = Path::new(candidate);
+            if path.is_file() {
+                return Config::from_file(path);
+            }
+        }
+        tracing::info!("no configuration file found; using the embedded demo room");
+        Config::demo()
+    }
+
+    /// The embedded demo room.
+    pub fn demo() -> Result<Config, ConfigError> {
+        let mut config = Config::parse(DEMO_CONFIG, "<embedded demo config>")?;
+        config.source = ConfigSource::EmbeddedDemo;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let mut config = Config::parse(&text, &path.display().to_string())?;
+        config.source = ConfigSource::File(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parses and checks a configuration; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_string(),
+            message: describe_toml_error(text, &e),
+        })?;
+        config.check(origin)?;
+        Ok(config)
+    }
+
+    fn check(&self, origin: &str) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: origin.to_string(),
+            message,
+        };
+        if self.assistant.wake_word.trim().is_empty() {
+            return Err(invalid(
+                "[assistant] wake_word is empty; set a word such as \"alexa\"".into(),
+            ));
+        }
+        if let Some(m) = self.assistant.instant_booking_minutes {
+            if !(15..=240).contains(&m) || m % 15 != 0 {
+                return Err(invalid(format!(
+                    "[assistant] instant_booking_minutes = {m}: use 15 to 240 in steps of 15"
+                )));
+            }
+        }
+        if self.room.country.len() != 2 || !self.room.country.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(invalid(format!(
+                "[room] country = \"{}\": use a two-letter ISO country code such as \"US\" or \"GB\"",
+                self.room.country
+            )));
+        }
+        if self.calendar.backend == Backend::Ics && self.calendar.ics.is_none() {
+            return Err(invalid(
+                "[calendar] backend = \"ics\" needs a [calendar.ics] table with path = \"room.ics\"".into(),
+            ));
+        }
+        if self.join.dialer == Dialer::Command && self.join.command.is_empty() {
+            return Err(invalid(
+                "[join] dialer = \"command\" needs command = [\"/path/to/program\", ...]".into(),
+            ));
+        }
+        if self.voice.tts == TtsMode::Command && self.voice.command.is_empty() {
+            return Err(invalid(
+                "[voice] tts = \"command\" needs command = [\"program\", ...]".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The directory relative paths resolve against: the config file's folder, or the
+    /// current directory for the embedded demo.
+    pub fn base_dir(&self) -> PathBuf {
+        match &self.source {
+            ConfigSource::File(path) => path
+                .parent()
+                .map(Path::to_path_buf)
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| PathBuf::from(".")),
+            ConfigSource::EmbeddedDemo => PathBuf::from("."),
+        }
+    }
+
+    /// Resolves a path from the config file against its directory.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.base_dir().join(path)
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.source == ConfigSource::EmbeddedDemo
+    }
+}
+
+/// toml's message already carries line, column and a caret; make it one readable block.
+fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let mut message = error.message().to_string();
+    if let Some(span) = error.span() {
+        let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+        let line_text = text.lines().nth(line - 1).unwrap_or("").trim();
+        message = format!("line {line} (`{line_text}`): {message}");
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_config_loads() {
+        let config = Config::demo().expect("demo config");
+        assert_eq!(config.assistant.wake_word, "alexa");
+        assert!(config.is_demo());
+    }
+
+    #[test]
+    fn unknown_key_is_reported_with_line_and_key() {
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\ncolour = \"red\"\n[calendar.ics]\npath = \"x.ics\"\n";
+        let err = Config::parse(text, "test.toml").unwrap_err().to_string();
+        assert!(err.contains("test.toml"), "{err}");
+        assert!(err.contains("line 4"), "{err}");
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_is_reported() {
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[assistant]\nstart_window_minutes = \"ten\"\n[calendar.ics]\npath = \"x.ics\"\n";
+        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("line 5"), "{err}");
+        assert!(err.contains("start_window_minutes") || err.contains("integer"), "{err}");
+    }
+
+    #[test]
+    fn bad_timezone_is_reported() {
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\ntimezone = \"Mars/Olympus\"\n[calendar.ics]\npath = \"x.ics\"\n";
+        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("Mars/Olympus") || err.contains("line 4"), "{err}");
+    }
+}

@@ -1,0 +1,28 @@
+//! roomvoice: an offline voice runtime for meeting-room devices.
+//!
+//! The modules follow the data, in the order a spoken command travels:
+//!
+//! - [`audio`]: WAV files and the microphone, resampled to 16 kHz mono.
+//! - [`speech`]: speech engines (Vosk, PocketSphinx) behind one trait, turning audio into text.
+//! - [`intent`]: what was said: the phrase set (one source of truth, also exported as a
+//!   recognition grammar) and the parser from text to [`intent::Intent`].
+//! - [`assistant`]: the dialogue and the device's state: follow-up questions, answers.
+//! - [`calendar`]: one trait over the room's calendar; `ics`, `ews` and `graph` backends.
+//! - [`dialin`]: reading invitations: provider, numbers, meeting ID, passcode, join plan.
+//! - [`join`]: dialing a join plan (print it, or run a configured program).
+//! - [`voice`]: speaking answers back (a TTS command such as espeak-ng).
+//!
+//! [`config`] loads `roomvoice.toml`; [`commands`] holds one function per CLI subcommand,
+//! and [`events`] the JSON event lines those commands emit (a stable contract).
+
+pub mod assistant;
+pub mod audio;
+pub mod calendar;
+pub mod commands;
+pub mod config;
+pub mod dialin;
+pub mod events;
+pub mod intent;
+pub mod join;
+pub mod speech;
+pub mod voice;
