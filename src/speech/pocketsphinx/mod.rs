@@ -1,0 +1,553 @@
+//! The PocketSphinx engine: Debian's libpocketsphinx (0.8+5prealpha API) through a small
+//! FFI of our own (the `pocketsphinx` crate targets an older API), with the phrase set as
+//! JSGF searches and a rejection step.
+//!
+//! A grammar-only decoder has no way to say "none of these": it forces any speech onto
+//! the closest command. So every utterance is decoded twice, in step: by the grammar and
+//! by an unconstrained phone loop (the `-allphone` search over the model's phone
+//! language model). The phone loop scores what the audio sounds like with no grammar;
+//! when the grammar's best path is much worse per frame than the phone loop's, the
+//! speech was not a command and is rejected (an [`Utterance`] with empty text). The
+//! threshold, `[speech] pocketsphinx_reject_per_frame`, was measured on espeak-ng
+//! commands and non-commands (see README).
+//!
+//! Endpointing is PocketSphinx's own voice-activity detection (`ps_get_in_speech`). The
+//! live cepstral mean is reset before every utterance (`shim.c`) so one recording
+//! decodes the same whatever came before it.
+
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_int};
+use std::path::{Path, PathBuf};
+
+use crate::audio::SAMPLE_RATE;
+use crate::config::Config;
+use crate::intent::Expecting;
+
+use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
+
+/// True when libpocketsphinx was linked into this build.
+pub const AVAILABLE: bool = cfg!(roomvoice_pocketsphinx);
+
+/// Default rejection threshold, in the decoder's log units per 10 ms frame.
+pub const DEFAULT_REJECT_PER_FRAME: f64 = 2500.0;
+
+/// Debian's pocketsphinx-en-us.
+pub const DEFAULT_HMM: &str = "/usr/share/pocketsphinx/model/en-us/en-us";
+pub const DEFAULT_DICT: &str = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
+pub const DEFAULT_PHONE_LM: &str = "/usr/share/pocketsphinx/model/en-us/en-us-phone.lm.bin";
+
+/// Samples per decoding step (100 ms): the granularity of endpointing.
+const STEP: usize = 1600;
+
+/// Where the models are and how strict rejection is.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub hmm: PathBuf,
+    pub dict: PathBuf,
+    pub phone_lm: PathBuf,
+    /// `None`: no rejection (the plain grammar decoder; for measurements).
+    pub reject_per_frame: Option<f64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            hmm: DEFAULT_HMM.into(),
+            dict: DEFAULT_DICT.into(),
+            phone_lm: DEFAULT_PHONE_LM.into(),
+            reject_per_frame: Some(DEFAULT_REJECT_PER_FRAME),
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Settings {
+        let speech = &config.speech;
+        Settings {
+            hmm: speech.pocketsphinx_hmm.as_deref().map_or_else(|| DEFAULT_HMM.into(), |p| config.resolve(p)),
+            dict: speech
+                .pocketsphinx_dict
+                .as_deref()
+                .map_or_else(|| DEFAULT_DICT.into(), |p| config.resolve(p)),
+            phone_lm: DEFAULT_PHONE_LM.into(),
+            reject_per_frame: Some(speech.pocketsphinx_reject_per_frame),
+        }
+    }
+}
+
+#[allow(non_camel_case_types)]
+mod ffi {
+    use std::os::raw::{c_char, c_int, c_void};
+
+    pub type ps_decoder_t = c_void;
+    pub type cmd_ln_t = c_void;
+    pub type arg_t = c_void;
+    pub type ps_seg_t = c_void;
+
+    #[cfg(roomvoice_pocketsphinx)]
+    extern "C" {
+        pub fn ps_args() -> *const arg_t;
+        pub fn cmd_ln_parse_r(
+            inout: *mut cmd_ln_t,
+            defn: *const arg_t,
+            argc: i32,
+            argv: *const *const c_char,
+            strict: i32,
+        ) -> *mut cmd_ln_t;
+        pub fn cmd_ln_free_r(cmdln: *mut cmd_ln_t) -> c_int;
+        pub fn ps_init(config: *mut cmd_ln_t) -> *mut ps_decoder_t;
+        pub fn ps_free(ps: *mut ps_decoder_t) -> c_int;
+        pub fn ps_lookup_word(ps: *mut ps_decoder_t, word: *const c_char) -> *mut c_char;
+        pub fn ps_set_jsgf_string(ps: *mut ps_decoder_t, name: *const c_char, jsgf: *const c_char) -> c_int;
+        pub fn ps_set_allphone_file(ps: *mut ps_decoder_t, name: *const c_char, path: *const c_char) -> c_int;
+        pub fn ps_set_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
+        pub fn ps_start_utt(ps: *mut ps_decoder_t) -> c_int;
+        pub fn ps_process_raw(
+            ps: *mut ps_decoder_t,
+            data: *const i16,
+            n_samples: usize,
+            no_search: c_int,
+            full_utt: c_int,
+        ) -> c_int;
+        pub fn ps_end_utt(ps: *mut ps_decoder_t) -> c_int;
+        pub fn ps_get_hyp(ps: *mut ps_decoder_t, out_best_score: *mut i32) -> *const c_char;
+        pub fn ps_get_in_speech(ps: *mut ps_decoder_t) -> u8;
+        pub fn ps_get_n_frames(ps: *mut ps_decoder_t) -> c_int;
+        pub fn ps_seg_iter(ps: *mut ps_decoder_t) -> *mut ps_seg_t;
+        pub fn ps_seg_next(seg: *mut ps_seg_t) -> *mut ps_seg_t;
+        pub fn ps_seg_word(seg: *mut ps_seg_t) -> *const c_char;
+        pub fn ps_seg_frames(seg: *mut ps_seg_t, out_sf: *mut c_int, out_ef: *mut c_int);
+        pub fn ps_seg_free(seg: *mut ps_seg_t);
+        pub fn roomvoice_ps_reset_cmn(ps: *mut ps_decoder_t) -> c_int;
+    }
+
+    /// Stand-ins so the module compiles without the library; `Decoder::new` refuses
+    /// before any of these could run.
+    #[cfg(not(roomvoice_pocketsphinx))]
+    mod absent {
+        #![allow(clippy::missing_safety_doc)]
+        use super::*;
+        pub unsafe fn ps_free(_: *mut ps_decoder_t) -> c_int { 0 }
+        pub unsafe fn cmd_ln_free_r(_: *mut cmd_ln_t) -> c_int { 0 }
+        pub unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char { std::ptr::null_mut() }
+        pub unsafe fn ps_set_jsgf_string(_: *mut ps_decoder_t, _: *const c_char, _: *const c_char) -> c_int { -1 }
+        pub unsafe fn ps_set_allphone_file(_: *mut ps_decoder_t, _: *const c_char, _: *const c_char) -> c_int { -1 }
+        pub unsafe fn ps_set_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int { -1 }
+        pub unsafe fn ps_start_utt(_: *mut ps_decoder_t) -> c_int { -1 }
+        pub unsafe fn ps_process_raw(_: *mut ps_decoder_t, _: *const i16, _: usize, _: c_int, _: c_int) -> c_int { -1 }
+        pub unsafe fn ps_end_utt(_: *mut ps_decoder_t) -> c_int { -1 }
+        pub unsafe fn ps_get_hyp(_: *mut ps_decoder_t, _: *mut i32) -> *const c_char { std::ptr::null() }
+        pub unsafe fn ps_get_in_speech(_: *mut ps_decoder_t) -> u8 { 0 }
+        pub unsafe fn ps_get_n_frames(_: *mut ps_decoder_t) -> c_int { 0 }
+        pub unsafe fn ps_seg_iter(_: *mut ps_decoder_t) -> *mut ps_seg_t { std::ptr::null_mut() }
+        pub unsafe fn ps_seg_next(_: *mut ps_seg_t) -> *mut ps_seg_t { std::ptr::null_mut() }
+        pub unsafe fn ps_seg_word(_: *mut ps_seg_t) -> *const c_char { std::ptr::null() }
+        pub unsafe fn ps_seg_frames(_: *mut ps_seg_t, _: *mut c_int, _: *mut c_int) {}
+        pub unsafe fn ps_seg_free(_: *mut ps_seg_t) {}
+        pub unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int { -1 }
+    }
+    #[cfg(not(roomvoice_pocketsphinx))]
+    pub use absent::*;
+}
+
+/// One libpocketsphinx decoder and its configuration.
+struct Decoder {
+    ps: *mut ffi::ps_decoder_t,
+    config: *mut ffi::cmd_ln_t,
+}
+
+impl Decoder {
+    #[cfg(not(roomvoice_pocketsphinx))]
+    fn new(_args: &[(&str, &str)]) -> Result<Decoder, SpeechError> {
+        Err(SpeechError::NotBuilt {
+            engine: "pocketsphinx",
+            how: "libpocketsphinx was not found by pkg-config when roomvoice was built; install libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us (device/setup.sh does) and rebuild".into(),
+        })
+    }
+
+    #[cfg(roomvoice_pocketsphinx)]
+    fn new(args: &[(&str, &str)]) -> Result<Decoder, SpeechError> {
+        let mut owned = Vec::new();
+        for (key, value) in args {
+            owned.push(cstring(key)?);
+            owned.push(cstring(value)?);
+        }
+        let argv: Vec<*const c_char> = owned.iter().map(|s| s.as_ptr()).collect();
+        // SAFETY: argv points at NUL-terminated strings that outlive the call; the
+        // returned configuration is owned by this Decoder and freed in Drop.
+        let config = unsafe {
+            ffi::cmd_ln_parse_r(std::ptr::null_mut(), ffi::ps_args(), argv.len() as i32, argv.as_ptr(), 1)
+        };
+        if config.is_null() {
+            return Err(SpeechError::PocketSphinx(format!("invalid decoder options {args:?}")));
+        }
+        // SAFETY: config is valid; ps_init takes its own reference.
+        let ps = unsafe { ffi::ps_init(config) };
+        if ps.is_null() {
+            // SAFETY: freed once.
+            unsafe { ffi::cmd_ln_free_r(config) };
+            return Err(SpeechError::PocketSphinx(
+                "cannot load the acoustic model or dictionary (are pocketsphinx-en-us's files intact?)".into(),
+            ));
+        }
+        Ok(Decoder { ps, config })
+    }
+
+    fn knows(&self, word: &str) -> bool {
+        let Ok(word) = CString::new(word) else { return false };
+        // SAFETY: live decoder; the returned string is owned by the dictionary.
+        unsafe { !ffi::ps_lookup_word(self.ps, word.as_ptr()).is_null() }
+    }
+
+    fn check(&self, status: c_int, what: &str) -> Result<(), SpeechError> {
+        if status < 0 {
+            Err(SpeechError::PocketSphinx(format!("{what} failed")))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn start(&mut self) -> Result<(), SpeechError> {
+        // SAFETY: live decoder, outside an utterance.
+        unsafe {
+            ffi::roomvoice_ps_reset_cmn(self.ps);
+            self.check(ffi::ps_start_utt(self.ps), "starting an utterance")
+        }
+    }
+
+    fn process(&mut self, samples: &[i16]) -> Result<(), SpeechError> {
+        // SAFETY: live decoder inside an utterance; the slice is valid for its length.
+        let status = unsafe { ffi::ps_process_raw(self.ps, samples.as_ptr(), samples.len(), 0, 0) };
+        self.check(status, "decoding audio")
+    }
+
+    fn end(&mut self) -> Result<(), SpeechError> {
+        // SAFETY: live decoder inside an utterance.
+        let status = unsafe { ffi::ps_end_utt(self.ps) };
+        self.check(status, "ending an utterance")
+    }
+
+    fn in_speech(&self) -> bool {
+        // SAFETY: live decoder.
+        unsafe { ffi::ps_get_in_speech(self.ps) != 0 }
+    }
+
+    fn frames(&self) -> i32 {
+        // SAFETY: live decoder.
+        unsafe { ffi::ps_get_n_frames(self.ps) }
+    }
+
+    /// The best hypothesis so far and its path score.
+    fn hypothesis(&self) -> Option<(String, i32)> {
+        let mut score = 0i32;
+        // SAFETY: live decoder; the string is owned by it and copied at once.
+        let text = unsafe {
+            let ptr = ffi::ps_get_hyp(self.ps, &mut score);
+            if ptr.is_null() {
+                return None;
+            }
+            CStr::from_ptr(ptr).to_string_lossy().into_owned()
+        };
+        Some((text, score))
+    }
+
+    /// Frames (start, end) of the first and last real word of the best path.
+    fn word_span(&self) -> Option<(i32, i32)> {
+        let mut span: Option<(i32, i32)> = None;
+        // SAFETY: live decoder; the iterator is walked to its end (which frees it) or
+        // freed explicitly.
+        unsafe {
+            let mut seg = ffi::ps_seg_iter(self.ps);
+            while !seg.is_null() {
+                let word = ffi::ps_seg_word(seg);
+                let is_word = !word.is_null() && {
+                    let w = CStr::from_ptr(word).to_string_lossy();
+                    !(w.starts_with('<') || w.starts_with('[') || w == "SIL")
+                };
+                if is_word {
+                    let (mut sf, mut ef) = (0, 0);
+                    ffi::ps_seg_frames(seg, &mut sf, &mut ef);
+                    span = Some(span.map_or((sf, ef), |(s, _)| (s, ef)));
+                }
+                seg = ffi::ps_seg_next(seg);
+            }
+            if !seg.is_null() {
+                ffi::ps_seg_free(seg);
+            }
+        }
+        span
+    }
+}
+
+impl Drop for Decoder {
+    fn drop(&mut self) {
+        // SAFETY: both were created by this Decoder and are freed once.
+        unsafe {
+            ffi::ps_free(self.ps);
+            ffi::cmd_ln_free_r(self.config);
+        }
+    }
+}
+
+#[cfg(roomvoice_pocketsphinx)]
+fn cstring(text: &str) -> Result<CString, SpeechError> {
+    CString::new(text).map_err(|_| SpeechError::PocketSphinx(format!("{text:?} contains a NUL byte")))
+}
+
+fn path_str(path: &Path, what: &str) -> Result<String, SpeechError> {
+    if !path.exists() {
+        return Err(SpeechError::PocketSphinx(format!(
+            "{what} {} does not exist; install pocketsphinx-en-us (device/setup.sh does) or fix [speech] in the config",
+            path.display()
+        )));
+    }
+    Ok(path.to_string_lossy().into_owned())
+}
+
+/// Scores of the last utterance, for measuring the rejection threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    pub grammar: i32,
+    pub phones: i32,
+    pub frames: i32,
+}
+
+impl Scores {
+    /// How much worse the grammar path is than the phone loop, per frame (>= 0 usually).
+    pub fn gap_per_frame(&self) -> f64 {
+        f64::from(self.phones - self.grammar) / f64::from(self.frames.max(1))
+    }
+}
+
+/// The PocketSphinx engine.
+pub struct PocketSphinxEngine {
+    grammar: Decoder,
+    phones: Option<Decoder>,
+    reject_per_frame: Option<f64>,
+    search: &'static str,
+    next_search: Option<&'static str>,
+    speaking: bool,
+    /// Sample index (from the stream start) where the current utterance began.
+    utterance_start: u64,
+    fed: u64,
+    last_partial: String,
+    /// Scores and raw hypothesis of the last finished utterance.
+    pub last_scores: Option<Scores>,
+    pub last_raw_text: String,
+}
+
+const COMMAND: &str = "command";
+const ANSWER: &str = "answer";
+
+impl PocketSphinxEngine {
+    /// Loads the models and the phrase set's searches.
+    pub fn open(settings: &Settings, phrases: &PhraseSet) -> Result<PocketSphinxEngine, SpeechError> {
+        let hmm = path_str(&settings.hmm, "acoustic model")?;
+        let dict = path_str(&settings.dict, "dictionary")?;
+        let common = [
+            ("-hmm", hmm.as_str()),
+            ("-dict", dict.as_str()),
+            ("-logfn", "/dev/null"),
+        ];
+        let grammar = Decoder::new(&common)?;
+        let unknown: Vec<String> = phrases.words.iter().filter(|w| !grammar.knows(w)).cloned().collect();
+        if !unknown.is_empty() {
+            return Err(SpeechError::UnknownWords {
+                engine: "pocketsphinx",
+                words: unknown,
+                hint: "add them to the dictionary ([speech] pocketsphinx_dict) or change the wake word".into(),
+            });
+        }
+        for (name, jsgf) in [(COMMAND, &phrases.command_jsgf), (ANSWER, &phrases.answer_jsgf)] {
+            let jsgf = jsgf
+                .as_deref()
+                .ok_or_else(|| SpeechError::EmptyPhraseSet(format!("no <{name}> grammar")))?;
+            let (c_name, c_jsgf) = (CString::new(name), CString::new(jsgf));
+            let (Ok(c_name), Ok(c_jsgf)) = (c_name, c_jsgf) else {
+                return Err(SpeechError::PocketSphinx("the grammar contains a NUL byte".into()));
+            };
+            // SAFETY: live decoder, NUL-terminated strings.
+            let status = unsafe { ffi::ps_set_jsgf_string(grammar.ps, c_name.as_ptr(), c_jsgf.as_ptr()) };
+            grammar.check(status, &format!("loading the <{name}> JSGF grammar"))?;
+        }
+        let phones = match settings.reject_per_frame {
+            Some(_) => {
+                let phone_lm = path_str(&settings.phone_lm, "phone language model")?;
+                let decoder = Decoder::new(&common)?;
+                let (Ok(name), Ok(path)) = (CString::new("phones"), CString::new(phone_lm)) else {
+                    return Err(SpeechError::PocketSphinx("bad phone model path".into()));
+                };
+                // SAFETY: live decoder, NUL-terminated strings.
+                unsafe {
+                    decoder.check(
+                        ffi::ps_set_allphone_file(decoder.ps, name.as_ptr(), path.as_ptr()),
+                        "loading the phone loop",
+                    )?;
+                    decoder.check(ffi::ps_set_search(decoder.ps, name.as_ptr()), "selecting the phone loop")?;
+                }
+                Some(decoder)
+            }
+            None => None,
+        };
+        let mut engine = PocketSphinxEngine {
+            grammar,
+            phones,
+            reject_per_frame: settings.reject_per_frame,
+            search: COMMAND,
+            next_search: None,
+            speaking: false,
+            utterance_start: 0,
+            fed: 0,
+            last_partial: String::new(),
+            last_scores: None,
+            last_raw_text: String::new(),
+        };
+        engine.select(COMMAND)?;
+        engine.start()?;
+        Ok(engine)
+    }
+
+    fn select(&mut self, search: &'static str) -> Result<(), SpeechError> {
+        let name = CString::new(search).map_err(|_| SpeechError::PocketSphinx("search name".into()))?;
+        // SAFETY: live decoder, outside an utterance.
+        let status = unsafe { ffi::ps_set_search(self.grammar.ps, name.as_ptr()) };
+        self.grammar.check(status, &format!("selecting the <{search}> grammar"))?;
+        self.search = search;
+        Ok(())
+    }
+
+    fn start(&mut self) -> Result<(), SpeechError> {
+        self.grammar.start()?;
+        if let Some(phones) = &mut self.phones {
+            phones.start()?;
+        }
+        self.utterance_start = self.fed;
+        self.speaking = false;
+        Ok(())
+    }
+
+    /// Ends the current utterance; a heard one is returned (rejected: empty text).
+    fn end(&mut self) -> Result<Option<Utterance>, SpeechError> {
+        self.grammar.end()?;
+        if let Some(phones) = &mut self.phones {
+            phones.end()?;
+        }
+        self.last_partial.clear();
+        let was_speaking = std::mem::replace(&mut self.speaking, false);
+        let hypothesis = self.grammar.hypothesis();
+        let frames = self.grammar.frames();
+        let span = self.grammar.word_span();
+        let base = self.utterance_start as f64 / f64::from(SAMPLE_RATE);
+        let (text, score) = hypothesis.unwrap_or_default();
+        let text = text.trim().to_string();
+        self.last_raw_text = text.clone();
+        if !was_speaking && text.is_empty() {
+            return Ok(None);
+        }
+        let phone_score = self.phones.as_ref().and_then(|p| p.hypothesis()).map(|(_, s)| s);
+        self.last_scores = phone_score.map(|phones| Scores {
+            grammar: score,
+            phones,
+            frames,
+        });
+        let rejected = match (self.reject_per_frame, self.last_scores) {
+            (Some(limit), Some(scores)) => scores.gap_per_frame() > limit,
+            _ => false,
+        };
+        if rejected || text.is_empty() {
+            tracing::debug!(
+                "pocketsphinx: rejected \"{text}\" (scores {:?})",
+                self.last_scores
+            );
+        } else {
+            tracing::debug!("pocketsphinx: \"{text}\" (scores {:?})", self.last_scores);
+        }
+        let (start_s, end_s) = match span {
+            Some((sf, ef)) => (base + f64::from(sf) / 100.0, base + f64::from(ef + 1) / 100.0),
+            None => (base, self.fed as f64 / f64::from(SAMPLE_RATE)),
+        };
+        Ok(Some(Utterance {
+            text: if rejected { String::new() } else { text },
+            start_s,
+            end_s,
+        }))
+    }
+
+    fn restart(&mut self) -> Result<(), SpeechError> {
+        if let Some(next) = self.next_search.take() {
+            if next != self.search {
+                self.select(next)?;
+            }
+        }
+        self.start()
+    }
+}
+
+impl Engine for PocketSphinxEngine {
+    fn name(&self) -> &'static str {
+        "pocketsphinx"
+    }
+
+    fn feed(&mut self, samples: &[i16]) -> Result<Vec<Heard>, SpeechError> {
+        let mut heard = Vec::new();
+        for piece in samples.chunks(STEP) {
+            self.grammar.process(piece)?;
+            if let Some(phones) = &mut self.phones {
+                phones.process(piece)?;
+            }
+            self.fed += piece.len() as u64;
+            let in_speech = self.grammar.in_speech();
+            if in_speech {
+                self.speaking = true;
+                if let Some((partial, _)) = self.grammar.hypothesis() {
+                    let partial = partial.trim().to_string();
+                    if !partial.is_empty() && partial != self.last_partial {
+                        self.last_partial = partial.clone();
+                        heard.push(Heard::Partial(partial));
+                    }
+                }
+            } else if self.speaking {
+                if let Some(u) = self.end()? {
+                    heard.push(Heard::Final(u));
+                }
+                self.restart()?;
+            }
+        }
+        Ok(heard)
+    }
+
+    fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
+        let was_speaking = self.speaking;
+        let heard = self.end()?;
+        self.restart()?;
+        Ok(heard.filter(|_| was_speaking).map(Heard::Final).into_iter().collect())
+    }
+
+    fn reset(&mut self) -> Result<(), SpeechError> {
+        self.end()?;
+        self.fed = 0;
+        self.next_search = Some(COMMAND);
+        self.restart()
+    }
+
+    fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
+        let search = match expecting {
+            Expecting::Command => COMMAND,
+            Expecting::MeetingId | Expecting::Pin | Expecting::YesNo => ANSWER,
+        };
+        if self.speaking {
+            self.next_search = Some(search);
+            return Ok(());
+        }
+        if search != self.search {
+            // Switching needs to be outside an utterance: drop the silence so far.
+            self.grammar.end()?;
+            if let Some(phones) = &mut self.phones {
+                phones.end()?;
+            }
+            self.select(search)?;
+            self.start()?;
+        }
+        Ok(())
+    }
+}
