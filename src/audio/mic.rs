@@ -133,14 +133,21 @@ impl Microphone {
             cpal::SampleFormat::I32 => build::<i32>(&device, &config, sender, on_error),
             cpal::SampleFormat::U16 => build::<u16>(&device, &config, sender, on_error),
             other => {
-                return Err(unusable("sample format", &format!("{other:?} is not supported")));
+                return Err(unusable(
+                    "sample format",
+                    &format!("{other:?} is not supported"),
+                ));
             }
         }
         .map_err(|e| unusable("cannot open the stream", &e))?;
         stream
             .play()
             .map_err(|e| unusable("cannot start the stream", &e))?;
-        tracing::info!("listening on \"{device_name}\" ({} Hz, {} ch)", config.sample_rate.0, config.channels);
+        tracing::info!(
+            "listening on \"{device_name}\" ({} Hz, {} ch)",
+            config.sample_rate.0,
+            config.channels
+        );
         Ok(Microphone {
             _stream: stream,
             chunks,

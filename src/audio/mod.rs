@@ -50,7 +50,9 @@ pub enum AudioError {
     },
     #[error("{path} holds no audio (a WAV header with no samples)")]
     NoSamples { path: PathBuf },
-    #[error("{path}: unsupported WAV format ({reason}); use 8-48 kHz PCM (16/24-bit) or 32-bit float")]
+    #[error(
+        "{path}: unsupported WAV format ({reason}); use 8-48 kHz PCM (16/24-bit) or 32-bit float"
+    )]
     Unsupported { path: PathBuf, reason: String },
     #[error("unsupported audio format: {0}")]
     Format(String),
@@ -93,8 +95,8 @@ pub fn read_wav(path: &Path) -> Result<Clip, AudioError> {
         });
     }
     let file = std::fs::File::open(path).map_err(io)?;
-    let reader = hound::WavReader::new(std::io::BufReader::new(file))
-        .map_err(|e| header_error(path, e))?;
+    let reader =
+        hound::WavReader::new(std::io::BufReader::new(file)).map_err(|e| header_error(path, e))?;
     let spec = reader.spec();
     let promised = u64::from(reader.len());
     if promised == 0 {
@@ -111,12 +113,13 @@ pub fn read_wav(path: &Path) -> Result<Clip, AudioError> {
             found,
         });
     }
-    let converted = resample::convert_all(&samples, spec.sample_rate, spec.channels).map_err(|e| {
-        AudioError::Unsupported {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        }
-    })?;
+    let converted =
+        resample::convert_all(&samples, spec.sample_rate, spec.channels).map_err(|e| {
+            AudioError::Unsupported {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }
+        })?;
     Ok(Clip {
         samples: converted,
         source_rate: spec.sample_rate,

@@ -40,8 +40,9 @@ impl To16kMono {
         let inner = if rate == SAMPLE_RATE {
             None
         } else {
-            let resampler = FftFixedIn::<f32>::new(rate as usize, SAMPLE_RATE as usize, CHUNK, 2, 1)
-                .map_err(|e| AudioError::Format(format!("cannot resample {rate} Hz: {e}")))?;
+            let resampler =
+                FftFixedIn::<f32>::new(rate as usize, SAMPLE_RATE as usize, CHUNK, 2, 1)
+                    .map_err(|e| AudioError::Format(format!("cannot resample {rate} Hz: {e}")))?;
             let skip = resampler.output_delay();
             Some(Inner {
                 resampler,
@@ -152,7 +153,10 @@ mod tests {
 
     /// Frequency estimated from zero crossings.
     fn frequency(samples: &[i16], rate: u32) -> f32 {
-        let crossings = samples.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count();
+        let crossings = samples
+            .windows(2)
+            .filter(|w| (w[0] < 0) != (w[1] < 0))
+            .count();
         crossings as f32 / 2.0 / (samples.len() as f32 / rate as f32)
     }
 
@@ -160,7 +164,11 @@ mod tests {
     fn resampling_keeps_duration_and_pitch() {
         for rate in [8_000, 11_025, 22_050, 44_100, 48_000] {
             let out = convert_all(&sine(440.0, rate, 1.0), rate, 1).expect("convert");
-            assert!((out.len() as i64 - 16_000).abs() <= 2, "{rate}: {} samples", out.len());
+            assert!(
+                (out.len() as i64 - 16_000).abs() <= 2,
+                "{rate}: {} samples",
+                out.len()
+            );
             let f = frequency(&out[400..15_600], SAMPLE_RATE);
             assert!((f - 440.0).abs() < 5.0, "{rate}: {f} Hz");
         }

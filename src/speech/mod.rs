@@ -42,10 +42,9 @@ pub struct SpeechConfig {
     pub pocketsphinx_hmm: Option<PathBuf>,
     /// PocketSphinx pronunciation dictionary. Default: Debian's cmudict-en-us.dict.
     pub pocketsphinx_dict: Option<PathBuf>,
-    /// PocketSphinx rejection: an utterance whose grammar score, per 10 ms frame, falls
-    /// this far below an unconstrained phone loop's is rejected (heard as nothing).
-    /// Smaller rejects more. See README for how the default was measured.
-    pub pocketsphinx_reject_per_frame: f64,
+    /// PocketSphinx wake-word spotting threshold (default 1e-50, measured): a command is only
+    /// accepted when the wake word was spotted in it. Smaller spots more readily.
+    pub pocketsphinx_wake_threshold: f64,
 }
 
 impl Default for SpeechConfig {
@@ -55,7 +54,7 @@ impl Default for SpeechConfig {
             vosk_model: None,
             pocketsphinx_hmm: None,
             pocketsphinx_dict: None,
-            pocketsphinx_reject_per_frame: pocketsphinx::DEFAULT_REJECT_PER_FRAME,
+            pocketsphinx_wake_threshold: pocketsphinx::DEFAULT_WAKE_THRESHOLD,
         }
     }
 }
@@ -198,7 +197,9 @@ pub fn open(config: &Config) -> Result<Box<dyn Engine>, SpeechError> {
                 }
             );
             let settings = pocketsphinx::Settings::from_config(config);
-            Ok(Box::new(pocketsphinx::PocketSphinxEngine::open(&settings, &phrases)?))
+            Ok(Box::new(pocketsphinx::PocketSphinxEngine::open(
+                &settings, &phrases,
+            )?))
         }
     }
 }

@@ -47,7 +47,9 @@ impl PhraseSet {
             collect_words(rule, &mut words);
         }
         if words.is_empty() {
-            return Err(SpeechError::EmptyPhraseSet("the intent grammar has no words".into()));
+            return Err(SpeechError::EmptyPhraseSet(
+                "the intent grammar has no words".into(),
+            ));
         }
         let command_jsgf = Some(jsgf(grammar, "command"));
         let answer_jsgf = Some(jsgf(grammar, "answer"));
@@ -65,7 +67,12 @@ impl PhraseSet {
     pub fn from_phrases(phrases: &[&str]) -> Result<PhraseSet, SpeechError> {
         let phrases: Vec<String> = phrases
             .iter()
-            .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+            .map(|p| {
+                p.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            })
             .filter(|p| !p.is_empty())
             .collect();
         if phrases.is_empty() {
@@ -84,6 +91,12 @@ impl PhraseSet {
             answer_jsgf: Some(jsgf),
             vosk_entries: phrases,
         })
+    }
+
+    /// Sets the wake word (phrase lists have none by default).
+    pub fn with_wake_word(mut self, wake_word: &str) -> PhraseSet {
+        self.wake_word = wake_word.to_lowercase();
+        self
     }
 
     /// The Vosk grammar (a JSON list) with the model's unknown-word token, leaving out
@@ -211,7 +224,11 @@ mod tests {
             Rule::Seq(vec![
                 word("alexa"),
                 Rule::Alt(vec![
-                    Rule::Seq(vec![word("start"), Rule::Alt(vec![word("my"), word("the")]), word("meeting")]),
+                    Rule::Seq(vec![
+                        word("start"),
+                        Rule::Alt(vec![word("my"), word("the")]),
+                        word("meeting"),
+                    ]),
                     Rule::Seq(vec![word("is"), word("this"), word("room"), word("free")]),
                 ]),
             ]),
@@ -234,14 +251,24 @@ mod tests {
     fn jsgf_has_one_public_rule_per_search() {
         let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
         let command = set.command_jsgf.expect("command");
-        assert!(command.contains("public <utterance> = <command>;"), "{command}");
         assert!(
-            command.contains("<command> = alexa ((start (my | the) meeting) | (is this room free));"),
+            command.contains("public <utterance> = <command>;"),
+            "{command}"
+        );
+        assert!(
+            command
+                .contains("<command> = alexa ((start (my | the) meeting) | (is this room free));"),
             "{command}"
         );
         let answer = set.answer_jsgf.expect("answer");
-        assert!(answer.contains("public <utterance> = <answer>;"), "{answer}");
-        assert!(answer.contains("<answer> = <digit> <digit> [<digit> [<digit>]];"), "{answer}");
+        assert!(
+            answer.contains("public <utterance> = <answer>;"),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("<answer> = <digit> <digit> [<digit> [<digit>]];"),
+            "{answer}"
+        );
     }
 
     #[test]
@@ -258,7 +285,9 @@ mod tests {
 
     #[test]
     fn a_grammar_without_commands_is_an_error() {
-        let err = PhraseSet::from_grammar(&Grammar::new("alexa")).unwrap_err().to_string();
+        let err = PhraseSet::from_grammar(&Grammar::new("alexa"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("<command>"), "{err}");
     }
 }

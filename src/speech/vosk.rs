@@ -109,7 +109,8 @@ impl VoskModel {
         if raw.is_null() {
             return Err(SpeechError::ModelCorrupt {
                 path: dir.to_path_buf(),
-                reason: "libvosk could not load it (files damaged or from another Vosk version)".into(),
+                reason: "libvosk could not load it (files damaged or from another Vosk version)"
+                    .into(),
             });
         }
         let mut model = VoskModel { raw, unk: None };
@@ -139,7 +140,12 @@ impl VoskModel {
 
     /// The phrase-set words this model does not know.
     pub fn unknown_words(&self, phrases: &PhraseSet) -> BTreeSet<String> {
-        phrases.words.iter().filter(|w| !self.knows(w)).cloned().collect()
+        phrases
+            .words
+            .iter()
+            .filter(|w| !self.knows(w))
+            .cloned()
+            .collect()
     }
 }
 
@@ -154,7 +160,8 @@ impl Drop for VoskModel {
 
 #[cfg(roomvoice_vosk)]
 fn c_string(text: &str) -> Result<std::ffi::CString, SpeechError> {
-    std::ffi::CString::new(text).map_err(|_| SpeechError::Vosk(format!("{text:?} contains a NUL byte")))
+    std::ffi::CString::new(text)
+        .map_err(|_| SpeechError::Vosk(format!("{text:?} contains a NUL byte")))
 }
 
 /// The Vosk engine: a model and a grammar-restricted recogniser.
@@ -182,7 +189,10 @@ impl VoskEngine {
     pub fn with_model(model: VoskModel, phrases: &PhraseSet) -> Result<VoskEngine, SpeechError> {
         let missing = model.unknown_words(phrases);
         let grammar = phrases.vosk_grammar(model.unk.as_deref(), &missing);
-        let usable = grammar.iter().filter(|e| Some(e.as_str()) != model.unk.as_deref()).count();
+        let usable = grammar
+            .iter()
+            .filter(|e| Some(e.as_str()) != model.unk.as_deref())
+            .count();
         if usable == 0 {
             return Err(SpeechError::UnknownWords {
                 engine: "vosk",
@@ -258,7 +268,11 @@ impl VoskEngine {
         let start_s = parsed.result.first().map_or(0.0, |w| w.start);
         let end_s = parsed.result.last().map_or(start_s, |w| w.end);
         let heard: Vec<&str> = parsed.result.iter().map(|w| w.word.as_str()).collect();
-        let text = if heard.is_empty() { parsed.text.clone() } else { heard.join(" ") };
+        let text = if heard.is_empty() {
+            parsed.text.clone()
+        } else {
+            heard.join(" ")
+        };
         Some(Utterance {
             text: self.clean(&text),
             start_s,
@@ -269,7 +283,10 @@ impl VoskEngine {
 
 #[cfg(roomvoice_vosk)]
 impl VoskEngine {
-    fn take(&self, f: unsafe extern "C" fn(*mut ffi::VoskRecognizer) -> *const std::os::raw::c_char) -> String {
+    fn take(
+        &self,
+        f: unsafe extern "C" fn(*mut ffi::VoskRecognizer) -> *const std::os::raw::c_char,
+    ) -> String {
         // SAFETY: the recogniser is live; libvosk returns a NUL-terminated string it owns
         // until the next call, which is copied at once.
         unsafe {
@@ -295,7 +312,11 @@ impl Engine for VoskEngine {
         for piece in samples.chunks(4000) {
             // SAFETY: the recogniser is live and the slice valid for `len` samples.
             let status = unsafe {
-                ffi::vosk_recognizer_accept_waveform_s(self.recognizer, piece.as_ptr(), piece.len() as i32)
+                ffi::vosk_recognizer_accept_waveform_s(
+                    self.recognizer,
+                    piece.as_ptr(),
+                    piece.len() as i32,
+                )
             };
             match status {
                 1 => {
@@ -315,7 +336,11 @@ impl Engine for VoskEngine {
                         heard.push(Heard::Partial(partial));
                     }
                 }
-                _ => return Err(SpeechError::Vosk("the recogniser failed on this audio".into())),
+                _ => {
+                    return Err(SpeechError::Vosk(
+                        "the recogniser failed on this audio".into(),
+                    ))
+                }
             }
         }
         Ok(heard)
@@ -324,7 +349,11 @@ impl Engine for VoskEngine {
     fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
         self.last_partial.clear();
         let json = self.take(ffi::vosk_recognizer_final_result);
-        Ok(self.utterance(&json).map(Heard::Final).into_iter().collect())
+        Ok(self
+            .utterance(&json)
+            .map(Heard::Final)
+            .into_iter()
+            .collect())
     }
 
     fn reset(&mut self) -> Result<(), SpeechError> {
@@ -332,10 +361,16 @@ impl Engine for VoskEngine {
         let grammar = c_string(&self.grammar_json)?;
         // SAFETY: the model is live; the grammar is NUL-terminated JSON.
         let recognizer = unsafe {
-            ffi::vosk_recognizer_new_grm(self.model.raw, super::super::audio::SAMPLE_RATE as f32, grammar.as_ptr())
+            ffi::vosk_recognizer_new_grm(
+                self.model.raw,
+                super::super::audio::SAMPLE_RATE as f32,
+                grammar.as_ptr(),
+            )
         };
         if recognizer.is_null() {
-            return Err(SpeechError::Vosk("cannot create a recogniser with the phrase-set grammar".into()));
+            return Err(SpeechError::Vosk(
+                "cannot create a recogniser with the phrase-set grammar".into(),
+            ));
         }
         // SAFETY: the new recogniser is live; the old one (if any) is freed once.
         unsafe {

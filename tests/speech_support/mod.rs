@@ -21,9 +21,12 @@ pub fn speak(dir: &Path, name: &str, voice: &str, speed: u32, text: &str) -> Pat
     out
 }
 
-/// sox INPUT -r 16000 -c 1 -b 16 OUTPUT [effects]
+/// sox -R -D INPUT -r 16000 -c 1 -b 16 OUTPUT [effects]
 pub fn convert(input: &Path, output: &Path, effects: &[&str]) {
+    // -R -D: repeatable, no dither (sox's default dither is random noise, which makes
+    // the same text decode differently from run to run).
     let status = Command::new("sox")
+        .args(["-R", "-D"])
         .arg(input)
         .args(["-r", "16000", "-c", "1", "-b", "16"])
         .arg(output)
@@ -37,7 +40,7 @@ pub fn convert(input: &Path, output: &Path, effects: &[&str]) {
 pub fn concat(dir: &Path, name: &str, parts: &[PathBuf], gap_s: f32) -> PathBuf {
     let silence = dir.join(format!("{name}.gap.wav"));
     let status = Command::new("sox")
-        .args(["-n", "-r", "16000", "-c", "1", "-b", "16"])
+        .args(["-R", "-D", "-n", "-r", "16000", "-c", "1", "-b", "16"])
         .arg(&silence)
         .args(["trim", "0", &gap_s.to_string()])
         .status()
@@ -45,6 +48,7 @@ pub fn concat(dir: &Path, name: &str, parts: &[PathBuf], gap_s: f32) -> PathBuf 
     assert!(status.success());
     let out = dir.join(format!("{name}.wav"));
     let mut cmd = Command::new("sox");
+    cmd.args(["-R", "-D"]);
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {
             cmd.arg(&silence);
@@ -58,7 +62,10 @@ pub fn concat(dir: &Path, name: &str, parts: &[PathBuf], gap_s: f32) -> PathBuf 
 /// Samples of a 16-bit WAV.
 pub fn samples(path: &Path) -> Vec<i16> {
     let mut reader = hound::WavReader::open(path).expect("wav");
-    reader.samples::<i16>().map(|s| s.expect("sample")).collect()
+    reader
+        .samples::<i16>()
+        .map(|s| s.expect("sample"))
+        .collect()
 }
 
 /// Writes 16 kHz mono samples.
@@ -91,14 +98,19 @@ pub fn add_noise(dir: &Path, input: &Path, snr_db: f64) -> PathBuf {
     ));
     let seconds = speech.len() as f64 / 16_000.0;
     let status = Command::new("sox")
-        .args(["-R", "-n", "-r", "16000", "-c", "1", "-b", "16"])
+        .args(["-R", "-D", "-n", "-r", "16000", "-c", "1", "-b", "16"])
         .arg(&noise_path)
         .args(["synth", &format!("{seconds:.3}"), "pinknoise", "vol", "0.3"])
         .status()
         .expect("sox runs");
     assert!(status.success());
     let noise = samples(&noise_path);
-    let mut loud: Vec<i16> = speech.chunks(160).filter(|c| rms(c) > 300.0).flatten().copied().collect();
+    let mut loud: Vec<i16> = speech
+        .chunks(160)
+        .filter(|c| rms(c) > 300.0)
+        .flatten()
+        .copied()
+        .collect();
     if loud.is_empty() {
         loud = speech.clone();
     }

@@ -2,14 +2,16 @@
 //! FFI of our own (the `pocketsphinx` crate targets an older API), with the phrase set as
 //! JSGF searches and a rejection step.
 //!
-//! A grammar-only decoder has no way to say "none of these": it forces any speech onto
-//! the closest command. So every utterance is decoded twice, in step: by the grammar and
-//! by an unconstrained phone loop (the `-allphone` search over the model's phone
-//! language model). The phone loop scores what the audio sounds like with no grammar;
-//! when the grammar's best path is much worse per frame than the phone loop's, the
-//! speech was not a command and is rejected (an [`Utterance`] with empty text). The
-//! threshold, `[speech] pocketsphinx_reject_per_frame`, was measured on espeak-ng
-//! commands and non-commands (see README).
+//! A grammar-only decoder has no way to say "none of these": it forces some speech onto
+//! the closest command ("we should start the meeting soon" -> "alexa start my meeting").
+//! Rejection, measured on espeak-ng commands and non-commands (README, "[speech]"):
+//! - speech the grammar cannot end in a final state gives no hypothesis: rejected;
+//! - a second decoder, fed in step, spots the wake word (keyword search,
+//!   `[speech] pocketsphinx_wake_threshold`); a command utterance in which it did not
+//!   spot the wake word is rejected. Follow-up answers (digits, yes/no) are not gated.
+//! A phone-loop score ratio was measured too and did not separate commands from
+//! forced non-commands (per-frame gaps overlapped completely), so it is not used.
+//! A rejected utterance is an [`Utterance`] with empty text.
 //!
 //! Endpointing is PocketSphinx's own voice-activity detection (`ps_get_in_speech`). The
 //! live cepstral mean is reset before every utterance (`shim.c`) so one recording
@@ -28,13 +30,12 @@ use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
 /// True when libpocketsphinx was linked into this build.
 pub const AVAILABLE: bool = cfg!(roomvoice_pocketsphinx);
 
-/// Default rejection threshold, in the decoder's log units per 10 ms frame.
-pub const DEFAULT_REJECT_PER_FRAME: f64 = 2500.0;
+/// Default keyword-spotting threshold for the wake word.
+pub const DEFAULT_WAKE_THRESHOLD: f64 = 1e-50;
 
 /// Debian's pocketsphinx-en-us.
 pub const DEFAULT_HMM: &str = "/usr/share/pocketsphinx/model/en-us/en-us";
 pub const DEFAULT_DICT: &str = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
-pub const DEFAULT_PHONE_LM: &str = "/usr/share/pocketsphinx/model/en-us/en-us-phone.lm.bin";
 
 /// Samples per decoding step (100 ms): the granularity of endpointing.
 const STEP: usize = 1600;
@@ -44,9 +45,9 @@ const STEP: usize = 1600;
 pub struct Settings {
     pub hmm: PathBuf,
     pub dict: PathBuf,
-    pub phone_lm: PathBuf,
-    /// `None`: no rejection (the plain grammar decoder; for measurements).
-    pub reject_per_frame: Option<f64>,
+    /// Keyword-spotting threshold for the wake word (e.g. 1e-50; smaller spots more).
+    /// `None`: commands are not gated by wake-word spotting (for measurements).
+    pub wake_threshold: Option<f64>,
 }
 
 impl Default for Settings {
@@ -54,8 +55,7 @@ impl Default for Settings {
         Settings {
             hmm: DEFAULT_HMM.into(),
             dict: DEFAULT_DICT.into(),
-            phone_lm: DEFAULT_PHONE_LM.into(),
-            reject_per_frame: Some(DEFAULT_REJECT_PER_FRAME),
+            wake_threshold: Some(DEFAULT_WAKE_THRESHOLD),
         }
     }
 }
@@ -64,13 +64,15 @@ impl Settings {
     pub fn from_config(config: &Config) -> Settings {
         let speech = &config.speech;
         Settings {
-            hmm: speech.pocketsphinx_hmm.as_deref().map_or_else(|| DEFAULT_HMM.into(), |p| config.resolve(p)),
+            hmm: speech
+                .pocketsphinx_hmm
+                .as_deref()
+                .map_or_else(|| DEFAULT_HMM.into(), |p| config.resolve(p)),
             dict: speech
                 .pocketsphinx_dict
                 .as_deref()
                 .map_or_else(|| DEFAULT_DICT.into(), |p| config.resolve(p)),
-            phone_lm: DEFAULT_PHONE_LM.into(),
-            reject_per_frame: Some(speech.pocketsphinx_reject_per_frame),
+            wake_threshold: Some(speech.pocketsphinx_wake_threshold),
         }
     }
 }
@@ -98,8 +100,16 @@ mod ffi {
         pub fn ps_init(config: *mut cmd_ln_t) -> *mut ps_decoder_t;
         pub fn ps_free(ps: *mut ps_decoder_t) -> c_int;
         pub fn ps_lookup_word(ps: *mut ps_decoder_t, word: *const c_char) -> *mut c_char;
-        pub fn ps_set_jsgf_string(ps: *mut ps_decoder_t, name: *const c_char, jsgf: *const c_char) -> c_int;
-        pub fn ps_set_allphone_file(ps: *mut ps_decoder_t, name: *const c_char, path: *const c_char) -> c_int;
+        pub fn ps_set_jsgf_string(
+            ps: *mut ps_decoder_t,
+            name: *const c_char,
+            jsgf: *const c_char,
+        ) -> c_int;
+        pub fn ps_set_keyphrase(
+            ps: *mut ps_decoder_t,
+            name: *const c_char,
+            phrase: *const c_char,
+        ) -> c_int;
         pub fn ps_set_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
         pub fn ps_start_utt(ps: *mut ps_decoder_t) -> c_int;
         pub fn ps_process_raw(
@@ -112,7 +122,6 @@ mod ffi {
         pub fn ps_end_utt(ps: *mut ps_decoder_t) -> c_int;
         pub fn ps_get_hyp(ps: *mut ps_decoder_t, out_best_score: *mut i32) -> *const c_char;
         pub fn ps_get_in_speech(ps: *mut ps_decoder_t) -> u8;
-        pub fn ps_get_n_frames(ps: *mut ps_decoder_t) -> c_int;
         pub fn ps_seg_iter(ps: *mut ps_decoder_t) -> *mut ps_seg_t;
         pub fn ps_seg_next(seg: *mut ps_seg_t) -> *mut ps_seg_t;
         pub fn ps_seg_word(seg: *mut ps_seg_t) -> *const c_char;
@@ -127,24 +136,67 @@ mod ffi {
     mod absent {
         #![allow(clippy::missing_safety_doc)]
         use super::*;
-        pub unsafe fn ps_free(_: *mut ps_decoder_t) -> c_int { 0 }
-        pub unsafe fn cmd_ln_free_r(_: *mut cmd_ln_t) -> c_int { 0 }
-        pub unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char { std::ptr::null_mut() }
-        pub unsafe fn ps_set_jsgf_string(_: *mut ps_decoder_t, _: *const c_char, _: *const c_char) -> c_int { -1 }
-        pub unsafe fn ps_set_allphone_file(_: *mut ps_decoder_t, _: *const c_char, _: *const c_char) -> c_int { -1 }
-        pub unsafe fn ps_set_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int { -1 }
-        pub unsafe fn ps_start_utt(_: *mut ps_decoder_t) -> c_int { -1 }
-        pub unsafe fn ps_process_raw(_: *mut ps_decoder_t, _: *const i16, _: usize, _: c_int, _: c_int) -> c_int { -1 }
-        pub unsafe fn ps_end_utt(_: *mut ps_decoder_t) -> c_int { -1 }
-        pub unsafe fn ps_get_hyp(_: *mut ps_decoder_t, _: *mut i32) -> *const c_char { std::ptr::null() }
-        pub unsafe fn ps_get_in_speech(_: *mut ps_decoder_t) -> u8 { 0 }
-        pub unsafe fn ps_get_n_frames(_: *mut ps_decoder_t) -> c_int { 0 }
-        pub unsafe fn ps_seg_iter(_: *mut ps_decoder_t) -> *mut ps_seg_t { std::ptr::null_mut() }
-        pub unsafe fn ps_seg_next(_: *mut ps_seg_t) -> *mut ps_seg_t { std::ptr::null_mut() }
-        pub unsafe fn ps_seg_word(_: *mut ps_seg_t) -> *const c_char { std::ptr::null() }
+        pub unsafe fn ps_free(_: *mut ps_decoder_t) -> c_int {
+            0
+        }
+        pub unsafe fn cmd_ln_free_r(_: *mut cmd_ln_t) -> c_int {
+            0
+        }
+        pub unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char {
+            std::ptr::null_mut()
+        }
+        pub unsafe fn ps_set_jsgf_string(
+            _: *mut ps_decoder_t,
+            _: *const c_char,
+            _: *const c_char,
+        ) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_set_keyphrase(
+            _: *mut ps_decoder_t,
+            _: *const c_char,
+            _: *const c_char,
+        ) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_set_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_start_utt(_: *mut ps_decoder_t) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_process_raw(
+            _: *mut ps_decoder_t,
+            _: *const i16,
+            _: usize,
+            _: c_int,
+            _: c_int,
+        ) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_end_utt(_: *mut ps_decoder_t) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_get_hyp(_: *mut ps_decoder_t, _: *mut i32) -> *const c_char {
+            std::ptr::null()
+        }
+        pub unsafe fn ps_get_in_speech(_: *mut ps_decoder_t) -> u8 {
+            0
+        }
+        pub unsafe fn ps_seg_iter(_: *mut ps_decoder_t) -> *mut ps_seg_t {
+            std::ptr::null_mut()
+        }
+        pub unsafe fn ps_seg_next(_: *mut ps_seg_t) -> *mut ps_seg_t {
+            std::ptr::null_mut()
+        }
+        pub unsafe fn ps_seg_word(_: *mut ps_seg_t) -> *const c_char {
+            std::ptr::null()
+        }
         pub unsafe fn ps_seg_frames(_: *mut ps_seg_t, _: *mut c_int, _: *mut c_int) {}
         pub unsafe fn ps_seg_free(_: *mut ps_seg_t) {}
-        pub unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int { -1 }
+        pub unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int {
+            -1
+        }
     }
     #[cfg(not(roomvoice_pocketsphinx))]
     pub use absent::*;
@@ -176,10 +228,18 @@ impl Decoder {
         // SAFETY: argv points at NUL-terminated strings that outlive the call; the
         // returned configuration is owned by this Decoder and freed in Drop.
         let config = unsafe {
-            ffi::cmd_ln_parse_r(std::ptr::null_mut(), ffi::ps_args(), argv.len() as i32, argv.as_ptr(), 1)
+            ffi::cmd_ln_parse_r(
+                std::ptr::null_mut(),
+                ffi::ps_args(),
+                argv.len() as i32,
+                argv.as_ptr(),
+                1,
+            )
         };
         if config.is_null() {
-            return Err(SpeechError::PocketSphinx(format!("invalid decoder options {args:?}")));
+            return Err(SpeechError::PocketSphinx(format!(
+                "invalid decoder options {args:?}"
+            )));
         }
         // SAFETY: config is valid; ps_init takes its own reference.
         let ps = unsafe { ffi::ps_init(config) };
@@ -194,7 +254,9 @@ impl Decoder {
     }
 
     fn knows(&self, word: &str) -> bool {
-        let Ok(word) = CString::new(word) else { return false };
+        let Ok(word) = CString::new(word) else {
+            return false;
+        };
         // SAFETY: live decoder; the returned string is owned by the dictionary.
         unsafe { !ffi::ps_lookup_word(self.ps, word.as_ptr()).is_null() }
     }
@@ -230,11 +292,6 @@ impl Decoder {
     fn in_speech(&self) -> bool {
         // SAFETY: live decoder.
         unsafe { ffi::ps_get_in_speech(self.ps) != 0 }
-    }
-
-    fn frames(&self) -> i32 {
-        // SAFETY: live decoder.
-        unsafe { ffi::ps_get_n_frames(self.ps) }
     }
 
     /// The best hypothesis so far and its path score.
@@ -291,7 +348,8 @@ impl Drop for Decoder {
 
 #[cfg(roomvoice_pocketsphinx)]
 fn cstring(text: &str) -> Result<CString, SpeechError> {
-    CString::new(text).map_err(|_| SpeechError::PocketSphinx(format!("{text:?} contains a NUL byte")))
+    CString::new(text)
+        .map_err(|_| SpeechError::PocketSphinx(format!("{text:?} contains a NUL byte")))
 }
 
 fn path_str(path: &Path, what: &str) -> Result<String, SpeechError> {
@@ -304,26 +362,11 @@ fn path_str(path: &Path, what: &str) -> Result<String, SpeechError> {
     Ok(path.to_string_lossy().into_owned())
 }
 
-/// Scores of the last utterance, for measuring the rejection threshold.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scores {
-    pub grammar: i32,
-    pub phones: i32,
-    pub frames: i32,
-}
-
-impl Scores {
-    /// How much worse the grammar path is than the phone loop, per frame (>= 0 usually).
-    pub fn gap_per_frame(&self) -> f64 {
-        f64::from(self.phones - self.grammar) / f64::from(self.frames.max(1))
-    }
-}
-
 /// The PocketSphinx engine.
 pub struct PocketSphinxEngine {
     grammar: Decoder,
-    phones: Option<Decoder>,
-    reject_per_frame: Option<f64>,
+    /// Spots the wake word; a command utterance without it is rejected.
+    wake: Option<Decoder>,
     search: &'static str,
     next_search: Option<&'static str>,
     speaking: bool,
@@ -331,9 +374,10 @@ pub struct PocketSphinxEngine {
     utterance_start: u64,
     fed: u64,
     last_partial: String,
-    /// Scores and raw hypothesis of the last finished utterance.
-    pub last_scores: Option<Scores>,
+    /// The grammar's hypothesis for the last utterance, before rejection.
     pub last_raw_text: String,
+    /// Whether the wake word was spotted in the last utterance (None: not checked).
+    pub last_wake: Option<bool>,
 }
 
 const COMMAND: &str = "command";
@@ -341,7 +385,10 @@ const ANSWER: &str = "answer";
 
 impl PocketSphinxEngine {
     /// Loads the models and the phrase set's searches.
-    pub fn open(settings: &Settings, phrases: &PhraseSet) -> Result<PocketSphinxEngine, SpeechError> {
+    pub fn open(
+        settings: &Settings,
+        phrases: &PhraseSet,
+    ) -> Result<PocketSphinxEngine, SpeechError> {
         let hmm = path_str(&settings.hmm, "acoustic model")?;
         let dict = path_str(&settings.dict, "dictionary")?;
         let common = [
@@ -350,7 +397,12 @@ impl PocketSphinxEngine {
             ("-logfn", "/dev/null"),
         ];
         let grammar = Decoder::new(&common)?;
-        let unknown: Vec<String> = phrases.words.iter().filter(|w| !grammar.knows(w)).cloned().collect();
+        let unknown: Vec<String> = phrases
+            .words
+            .iter()
+            .filter(|w| !grammar.knows(w))
+            .cloned()
+            .collect();
         if !unknown.is_empty() {
             return Err(SpeechError::UnknownWords {
                 engine: "pocketsphinx",
@@ -358,49 +410,62 @@ impl PocketSphinxEngine {
                 hint: "add them to the dictionary ([speech] pocketsphinx_dict) or change the wake word".into(),
             });
         }
-        for (name, jsgf) in [(COMMAND, &phrases.command_jsgf), (ANSWER, &phrases.answer_jsgf)] {
+        for (name, jsgf) in [
+            (COMMAND, &phrases.command_jsgf),
+            (ANSWER, &phrases.answer_jsgf),
+        ] {
             let jsgf = jsgf
                 .as_deref()
                 .ok_or_else(|| SpeechError::EmptyPhraseSet(format!("no <{name}> grammar")))?;
             let (c_name, c_jsgf) = (CString::new(name), CString::new(jsgf));
             let (Ok(c_name), Ok(c_jsgf)) = (c_name, c_jsgf) else {
-                return Err(SpeechError::PocketSphinx("the grammar contains a NUL byte".into()));
+                return Err(SpeechError::PocketSphinx(
+                    "the grammar contains a NUL byte".into(),
+                ));
             };
             // SAFETY: live decoder, NUL-terminated strings.
-            let status = unsafe { ffi::ps_set_jsgf_string(grammar.ps, c_name.as_ptr(), c_jsgf.as_ptr()) };
+            let status =
+                unsafe { ffi::ps_set_jsgf_string(grammar.ps, c_name.as_ptr(), c_jsgf.as_ptr()) };
             grammar.check(status, &format!("loading the <{name}> JSGF grammar"))?;
         }
-        let phones = match settings.reject_per_frame {
-            Some(_) => {
-                let phone_lm = path_str(&settings.phone_lm, "phone language model")?;
-                let decoder = Decoder::new(&common)?;
-                let (Ok(name), Ok(path)) = (CString::new("phones"), CString::new(phone_lm)) else {
-                    return Err(SpeechError::PocketSphinx("bad phone model path".into()));
+        let wake = match settings.wake_threshold {
+            Some(threshold) if !phrases.wake_word.is_empty() => {
+                let threshold = format!("{threshold:e}");
+                let mut args = common.to_vec();
+                args.push(("-kws_threshold", threshold.as_str()));
+                let decoder = Decoder::new(&args)?;
+                let (Ok(name), Ok(phrase)) = (
+                    CString::new("wake"),
+                    CString::new(phrases.wake_word.as_str()),
+                ) else {
+                    return Err(SpeechError::PocketSphinx("bad wake word".into()));
                 };
                 // SAFETY: live decoder, NUL-terminated strings.
                 unsafe {
                     decoder.check(
-                        ffi::ps_set_allphone_file(decoder.ps, name.as_ptr(), path.as_ptr()),
-                        "loading the phone loop",
+                        ffi::ps_set_keyphrase(decoder.ps, name.as_ptr(), phrase.as_ptr()),
+                        "setting up wake-word spotting",
                     )?;
-                    decoder.check(ffi::ps_set_search(decoder.ps, name.as_ptr()), "selecting the phone loop")?;
+                    decoder.check(
+                        ffi::ps_set_search(decoder.ps, name.as_ptr()),
+                        "selecting wake-word spotting",
+                    )?;
                 }
                 Some(decoder)
             }
-            None => None,
+            _ => None,
         };
         let mut engine = PocketSphinxEngine {
             grammar,
-            phones,
-            reject_per_frame: settings.reject_per_frame,
+            wake,
             search: COMMAND,
             next_search: None,
             speaking: false,
             utterance_start: 0,
             fed: 0,
             last_partial: String::new(),
-            last_scores: None,
             last_raw_text: String::new(),
+            last_wake: None,
         };
         engine.select(COMMAND)?;
         engine.start()?;
@@ -408,18 +473,20 @@ impl PocketSphinxEngine {
     }
 
     fn select(&mut self, search: &'static str) -> Result<(), SpeechError> {
-        let name = CString::new(search).map_err(|_| SpeechError::PocketSphinx("search name".into()))?;
+        let name =
+            CString::new(search).map_err(|_| SpeechError::PocketSphinx("search name".into()))?;
         // SAFETY: live decoder, outside an utterance.
         let status = unsafe { ffi::ps_set_search(self.grammar.ps, name.as_ptr()) };
-        self.grammar.check(status, &format!("selecting the <{search}> grammar"))?;
+        self.grammar
+            .check(status, &format!("selecting the <{search}> grammar"))?;
         self.search = search;
         Ok(())
     }
 
     fn start(&mut self) -> Result<(), SpeechError> {
         self.grammar.start()?;
-        if let Some(phones) = &mut self.phones {
-            phones.start()?;
+        for extra in self.wake.iter_mut() {
+            extra.start()?;
         }
         self.utterance_start = self.fed;
         self.speaking = false;
@@ -429,13 +496,12 @@ impl PocketSphinxEngine {
     /// Ends the current utterance; a heard one is returned (rejected: empty text).
     fn end(&mut self) -> Result<Option<Utterance>, SpeechError> {
         self.grammar.end()?;
-        if let Some(phones) = &mut self.phones {
-            phones.end()?;
+        for extra in self.wake.iter_mut() {
+            extra.end()?;
         }
         self.last_partial.clear();
         let was_speaking = std::mem::replace(&mut self.speaking, false);
         let hypothesis = self.grammar.hypothesis();
-        let frames = self.grammar.frames();
         let span = self.grammar.word_span();
         let base = self.utterance_start as f64 / f64::from(SAMPLE_RATE);
         let (text, score) = hypothesis.unwrap_or_default();
@@ -444,26 +510,26 @@ impl PocketSphinxEngine {
         if !was_speaking && text.is_empty() {
             return Ok(None);
         }
-        let phone_score = self.phones.as_ref().and_then(|p| p.hypothesis()).map(|(_, s)| s);
-        self.last_scores = phone_score.map(|phones| Scores {
-            grammar: score,
-            phones,
-            frames,
-        });
-        let rejected = match (self.reject_per_frame, self.last_scores) {
-            (Some(limit), Some(scores)) => scores.gap_per_frame() > limit,
-            _ => false,
+        self.last_wake = match (&self.wake, self.search) {
+            (Some(wake), COMMAND) => {
+                Some(wake.hypothesis().is_some_and(|(t, _)| !t.trim().is_empty()))
+            }
+            _ => None,
         };
+        let rejected = self.last_wake == Some(false);
         if rejected || text.is_empty() {
             tracing::debug!(
-                "pocketsphinx: rejected \"{text}\" (scores {:?})",
-                self.last_scores
+                "pocketsphinx: rejected \"{text}\" (score {score}, wake word {:?})",
+                self.last_wake
             );
         } else {
-            tracing::debug!("pocketsphinx: \"{text}\" (scores {:?})", self.last_scores);
+            tracing::debug!("pocketsphinx: \"{text}\" (score {score})");
         }
         let (start_s, end_s) = match span {
-            Some((sf, ef)) => (base + f64::from(sf) / 100.0, base + f64::from(ef + 1) / 100.0),
+            Some((sf, ef)) => (
+                base + f64::from(sf) / 100.0,
+                base + f64::from(ef + 1) / 100.0,
+            ),
             None => (base, self.fed as f64 / f64::from(SAMPLE_RATE)),
         };
         Ok(Some(Utterance {
@@ -492,8 +558,8 @@ impl Engine for PocketSphinxEngine {
         let mut heard = Vec::new();
         for piece in samples.chunks(STEP) {
             self.grammar.process(piece)?;
-            if let Some(phones) = &mut self.phones {
-                phones.process(piece)?;
+            for extra in self.wake.iter_mut() {
+                extra.process(piece)?;
             }
             self.fed += piece.len() as u64;
             let in_speech = self.grammar.in_speech();
@@ -520,7 +586,11 @@ impl Engine for PocketSphinxEngine {
         let was_speaking = self.speaking;
         let heard = self.end()?;
         self.restart()?;
-        Ok(heard.filter(|_| was_speaking).map(Heard::Final).into_iter().collect())
+        Ok(heard
+            .filter(|_| was_speaking)
+            .map(Heard::Final)
+            .into_iter()
+            .collect())
     }
 
     fn reset(&mut self) -> Result<(), SpeechError> {
@@ -542,8 +612,8 @@ impl Engine for PocketSphinxEngine {
         if search != self.search {
             // Switching needs to be outside an utterance: drop the silence so far.
             self.grammar.end()?;
-            if let Some(phones) = &mut self.phones {
-                phones.end()?;
+            for extra in self.wake.iter_mut() {
+                extra.end()?;
             }
             self.select(search)?;
             self.start()?;
