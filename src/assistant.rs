@@ -42,7 +42,12 @@ impl Assistant {
         Ok(Assistant::new(config, calendar, clock, speak))
     }
 
-    pub fn new(config: Config, calendar: Box<dyn Calendar>, clock: Clock, speak: bool) -> Assistant {
+    pub fn new(
+        config: Config,
+        calendar: Box<dyn Calendar>,
+        clock: Clock,
+        speak: bool,
+    ) -> Assistant {
         let voice = Voice::new(&config.voice, speak);
         Assistant {
             config,
@@ -91,7 +96,9 @@ impl Assistant {
     }
 
     fn say(&mut self, text: &str, sink: &mut dyn EventSink) {
-        sink.emit(&Event::Say { text: text.to_string() });
+        sink.emit(&Event::Say {
+            text: text.to_string(),
+        });
         self.voice.say(text);
     }
 }

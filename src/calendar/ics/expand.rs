@@ -1,0 +1,180 @@
+//! Occurrences in a time window: recurring series expanded (RRULE, RDATE, EXDATE) only
+//! around the window, RECURRENCE-ID overrides put in place of the occurrence they
+//! replace, cancelled events and occurrences left out.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::model::{day_start, to_utc, Document, Key, Length, Stamp, VEvent};
+
+/// One occurrence of a VEVENT.
+#[derive(Debug, Clone)]
+pub struct Occurrence<'a> {
+    pub event: &'a VEvent,
+    /// The occurrence's original start for series members (also part of its id).
+    pub key: Option<Key>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Occurrence<'_> {
+    /// Stable id: the UID, plus `/` and the original start for a series member.
+    pub fn id(&self) -> String {
+        match self.key {
+            Some(key) => format!("{}/{}", self.event.uid, key.id_suffix()),
+            None => self.event.uid.clone(),
+        }
+    }
+
+    pub fn all_day(&self) -> bool {
+        matches!(self.event.start, Stamp::Day(_))
+    }
+}
+
+/// Occurrences overlapping `[from, to)`, sorted by start; cancelled ones left out when
+/// `include_cancelled` is false.
+pub fn occurrences(
+    doc: &Document,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    include_cancelled: bool,
+) -> Vec<Occurrence<'_>> {
+    let overridden: HashSet<(&str, Key)> = doc
+        .events
+        .iter()
+        .filter_map(|e| e.recurrence_id.map(|k| (e.uid.as_str(), k)))
+        .collect();
+    let mut out = Vec::new();
+    for event in &doc.events {
+        if event.cancelled && !include_cancelled {
+            continue;
+        }
+        if event.is_series() {
+            for start in series_starts(doc, event, from, to) {
+                let key = Key::of(start);
+                if overridden.contains(&(event.uid.as_str(), key)) {
+                    continue;
+                }
+                push_if_overlapping(&mut out, doc, event, start, Some(key), from, to);
+            }
+        } else {
+            push_if_overlapping(
+                &mut out,
+                doc,
+                event,
+                event.start,
+                event.recurrence_id,
+                from,
+                to,
+            );
+        }
+    }
+    out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.id().cmp(&b.id())));
+    out
+}
+
+fn push_if_overlapping<'a>(
+    out: &mut Vec<Occurrence<'a>>,
+    doc: &Document,
+    event: &'a VEvent,
+    start: Stamp,
+    key: Option<Key>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) {
+    let start_utc = to_utc(start, doc.room_tz);
+    let end_utc = match (event.length, start) {
+        (Length::Days(n), Stamp::Day(d)) => day_start(d + Duration::days(n), doc.room_tz),
+        (Length::Days(n), Stamp::At(_)) => start_utc + Duration::days(n),
+        (Length::Exact(d), _) => start_utc + d,
+    };
+    let overlaps = if start_utc == end_utc {
+        from <= start_utc && start_utc < to
+    } else {
+        start_utc < to && end_utc > from
+    };
+    if overlaps {
+        out.push(Occurrence {
+            event,
+            key,
+            start: start_utc,
+            end: end_utc,
+        });
+    }
+}
+
+/// Starts of a series' occurrences that may overlap `[from, to)` (the caller checks
+/// exactly), EXDATEs removed. The rule is only run up to the window's end.
+fn series_starts(
+    doc: &Document,
+    event: &VEvent,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Stamp> {
+    // Occurrences starting this long before `from` can still overlap it.
+    let reach = match event.length {
+        Length::Days(n) => Duration::days(n + 2),
+        Length::Exact(d) => d + Duration::days(1),
+    };
+    let lower = from - reach;
+    let upper = to + Duration::days(2);
+    let mut starts: Vec<Stamp> = Vec::new();
+    match &event.rule {
+        Some(rule) => expand_rule(rule, event.start, lower, upper, &mut starts),
+        // RDATE without RRULE: DTSTART is the first occurrence.
+        None => starts.push(event.start),
+    }
+    starts.extend(event.rdates.iter().copied());
+    starts.retain(|s| {
+        let at = to_utc(*s, doc.room_tz);
+        at >= lower && at <= upper && !is_excluded(*s, &event.exdates, doc)
+    });
+    starts.sort_by_key(|s| to_utc(*s, doc.room_tz));
+    starts.dedup();
+    starts
+}
+
+/// Runs the rule lazily from DTSTART, keeping occurrences in `[lower, upper]` and
+/// stopping at the first one past `upper`.
+fn expand_rule(
+    rule: &rrule::RRuleSet,
+    start: Stamp,
+    lower: DateTime<Utc>,
+    upper: DateTime<Utc>,
+    out: &mut Vec<Stamp>,
+) {
+    // `limit` makes the iterator give up on rules that never match (e.g. 31 February)
+    // instead of looping for ever.
+    for occurrence in &rule.clone().limit() {
+        let at = occurrence.with_timezone(&Utc);
+        if at > upper {
+            break;
+        }
+        if at < lower {
+            continue;
+        }
+        out.push(match start {
+            Stamp::Day(_) => Stamp::Day(occurrence.date_naive()),
+            Stamp::At(t) => Stamp::At(occurrence.with_timezone(&t.timezone())),
+        });
+        if out.len() >= MAX_OCCURRENCES_PER_WINDOW {
+            tracing::warn!(
+                "a recurring event has more than {MAX_OCCURRENCES_PER_WINDOW} occurrences in one window; the rest are left out"
+            );
+            break;
+        }
+    }
+}
+
+/// A guard against asking for years of a minutely rule.
+const MAX_OCCURRENCES_PER_WINDOW: usize = 50_000;
+
+fn is_excluded(start: Stamp, exdates: &[Stamp], doc: &Document) -> bool {
+    exdates.iter().any(|ex| match (ex, start) {
+        (Stamp::Day(d), Stamp::Day(s)) => *d == s,
+        // EXDATE;VALUE=DATE on a timed series removes that day's occurrences.
+        (Stamp::Day(d), Stamp::At(s)) => s.date_naive() == *d,
+        (Stamp::At(_), _) => to_utc(*ex, doc.room_tz) == to_utc(start, doc.room_tz),
+    })
+}
