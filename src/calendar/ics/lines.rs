@@ -53,6 +53,12 @@ pub fn content_lines(text: &str) -> Result<Vec<ContentLine>, LineError> {
             .strip_suffix('\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .unwrap_or(physical);
+        // A UTF-8 byte order mark (some Windows exports) is not part of the first name.
+        let content = if index == 0 {
+            content.strip_prefix('\u{feff}').unwrap_or(content)
+        } else {
+            content
+        };
         let start = offset;
         offset += physical.len();
         if let Some(rest) = content
@@ -234,6 +240,13 @@ mod tests {
             content_lines("ORGANIZER;CN=\"Lee, Dana: PM\":mailto:dana@contoso.com\n").unwrap();
         assert_eq!(lines[0].param("CN"), Some("Lee, Dana: PM"));
         assert_eq!(lines[0].value, "mailto:dana@contoso.com");
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        let lines = content_lines("\u{feff}BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").unwrap();
+        assert_eq!(lines[0].name, "BEGIN");
+        assert_eq!(lines[0].span.start, 0);
     }
 
     #[test]

@@ -217,7 +217,7 @@ impl Store {
     fn file(path: PathBuf, key: &str, origin: &str, room_tz: Tz) -> Result<Store, CalendarError> {
         if !path.is_file() {
             return Err(CalendarError::NotFound(format!(
-                "the calendar file {} does not exist; check {key} in {origin} (a relative path is read from the config file's folder)",
+                "the calendar file {} does not exist (or is not a file); check {key} in {origin} (a relative path is read from the config file's folder)",
                 path.display()
             )));
         }
