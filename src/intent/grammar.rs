@@ -118,7 +118,12 @@ impl Grammar {
             }
         }
         rules.insert("wake".into(), words_rule(&wake_word));
-        let intents = Rule::Alt(COMMAND_INTENTS.iter().map(|n| Rule::Ref((*n).into())).collect());
+        let intents = Rule::Alt(
+            COMMAND_INTENTS
+                .iter()
+                .map(|n| Rule::Ref((*n).into()))
+                .collect(),
+        );
         rules.insert(
             "command".into(),
             Rule::Seq(vec![
@@ -168,7 +173,11 @@ impl Grammar {
             } else {
                 ""
             };
-            out.push_str(&format!("{public}<{}> = {};\n", jsgf_name(name), jsgf(rule)));
+            out.push_str(&format!(
+                "{public}<{}> = {};\n",
+                jsgf_name(name),
+                jsgf(rule)
+            ));
         }
         out
     }
@@ -427,20 +436,30 @@ pub(super) fn parse(text: &str, wake_word: &str, expecting: Expecting) -> Parsed
         _ => 0,
     };
     let woke = !wake.is_empty() && words[skip..].starts_with(&wake);
-    let rest: &[String] = if woke { &words[skip + wake.len()..] } else { &words };
+    let rest: &[String] = if woke {
+        &words[skip + wake.len()..]
+    } else {
+        &words
+    };
 
     let intent = match expecting {
         Expecting::Command if !woke => None,
         Expecting::Command => grammar.read_intent(rest, COMMAND_INTENTS).map(|i| match i {
             // A bare number with the wake word is not a command.
-            Intent::MeetingId { .. } if !rest.iter().any(|w| w == "id" || w == "number" || w == "code") => Intent::None,
+            Intent::MeetingId { .. }
+                if !rest
+                    .iter()
+                    .any(|w| w == "id" || w == "number" || w == "code") =>
+            {
+                Intent::None
+            }
             other => other,
         }),
         Expecting::MeetingId | Expecting::Pin => {
             let answer = if woke {
                 grammar.read_intent(rest, COMMAND_INTENTS)
             } else {
-                grammar.read_intent(rest, &["meeting_id", "cancel", "no"])
+                grammar.read_intent(rest, &["meeting_id", "yes", "no", "cancel"])
             };
             answer.map(|i| match (i, expecting) {
                 (Intent::MeetingId { digits }, Expecting::Pin) => Intent::Pin { digits },
@@ -477,7 +496,11 @@ fn cached_grammar(wake_word: &str) -> std::sync::Arc<Grammar> {
 }
 
 fn words_rule(text: &str) -> Rule {
-    Rule::Seq(text.split_whitespace().map(|w| Rule::Word(w.into())).collect())
+    Rule::Seq(
+        text.split_whitespace()
+            .map(|w| Rule::Word(w.into()))
+            .collect(),
+    )
 }
 
 /// Parses the phrase notation: words, `|`, `( )`, `[ ]`, `<ref>`, postfix `+`,
@@ -637,7 +660,11 @@ mod tests {
     #[test]
     fn every_phrase_rule_parses_and_every_reference_exists() {
         let g = Grammar::new("alexa");
-        assert_eq!(g.rules.len(), PHRASES.len() + 3, "a phrase rule failed to parse");
+        assert_eq!(
+            g.rules.len(),
+            PHRASES.len() + 3,
+            "a phrase rule failed to parse"
+        );
         fn refs(rule: &Rule, out: &mut Vec<String>) {
             match rule {
                 Rule::Ref(n) => out.push(n.clone()),
@@ -658,7 +685,15 @@ mod tests {
     #[test]
     fn every_sample_phrase_parses_back_to_its_intent() {
         let g = Grammar::new("alexa");
-        for intent in ["start_meeting", "end_meeting", "room_free", "who_booked", "book_room", "check_in", "my_calendar"] {
+        for intent in [
+            "start_meeting",
+            "end_meeting",
+            "room_free",
+            "who_booked",
+            "book_room",
+            "check_in",
+            "my_calendar",
+        ] {
             let samples = g.sample_phrases(intent, 200);
             assert!(!samples.is_empty());
             for phrase in samples {
@@ -682,7 +717,9 @@ mod tests {
     fn vocabulary_is_lower_case_words() {
         let vocab = Grammar::new("alexa").vocabulary();
         assert!(vocab.contains("alexa") && vocab.contains("meeting") && vocab.contains("fifteen"));
-        assert!(vocab.iter().all(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '\'')));
+        assert!(vocab
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '\'')));
     }
 
     #[test]

@@ -9,8 +9,16 @@ const UNITS: [&str; 10] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
 const TEENS: [&str; 10] = [
-    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ];
 const TENS: [&str; 10] = [
     "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
@@ -48,7 +56,11 @@ pub fn digit_string(words: &[String]) -> Option<String> {
 
 /// A cardinal number from 0 to 999 in words: "forty five", "a hundred and twenty".
 pub fn cardinal(words: &[String]) -> Option<u32> {
-    let w: Vec<&str> = words.iter().map(String::as_str).filter(|w| *w != "and").collect();
+    let w: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| *w != "and")
+        .collect();
     match w.as_slice() {
         [] => None,
         [hundreds, "hundred", rest @ ..] => {
@@ -73,7 +85,11 @@ fn small(w: &[&str]) -> Option<u32> {
             .iter()
             .position(|u| u == one)
             .or_else(|| TEENS.iter().position(|t| t == one).map(|p| p + 10))
-            .or_else(|| TENS.iter().position(|t| !t.is_empty() && t == one).map(|p| p * 10))
+            .or_else(|| {
+                TENS.iter()
+                    .position(|t| !t.is_empty() && t == one)
+                    .map(|p| p * 10)
+            })
             .map(|p| p as u32),
         [tens, unit] => {
             let t = TENS.iter().position(|t| !t.is_empty() && t == tens)? as u32;
@@ -142,17 +158,31 @@ pub fn spoken_time(words: &[String]) -> Option<SpokenTime> {
         }
     }
     let (hour, minute) = match w.as_slice() {
-        ["noon"] | ["midday"] => return Some(SpokenTime { hour: 12, minute: 0, ambiguous: false }),
-        ["midnight"] => return Some(SpokenTime { hour: 0, minute: 0, ambiguous: false }),
-        ["half", "past", h @ ..] => (hour_value(h)?, 30),
-        ["a" | "one", "quarter", "past" | "after", h @ ..] | ["quarter", "past" | "after", h @ ..] => {
-            (hour_value(h)?, 15)
+        ["noon"] | ["midday"] => {
+            return Some(SpokenTime {
+                hour: 12,
+                minute: 0,
+                ambiguous: false,
+            })
         }
+        ["midnight"] => {
+            return Some(SpokenTime {
+                hour: 0,
+                minute: 0,
+                ambiguous: false,
+            })
+        }
+        ["half", "past", h @ ..] => (hour_value(h)?, 30),
+        ["a" | "one", "quarter", "past" | "after", h @ ..]
+        | ["quarter", "past" | "after", h @ ..] => (hour_value(h)?, 15),
         ["a" | "one", "quarter", "to", h @ ..] | ["quarter", "to", h @ ..] => {
             ((hour_value(h)? + 23) % 24, 45)
         }
         _ => {
-            if let Some(p) = w.iter().position(|x| *x == "past" || *x == "after" || *x == "to") {
+            if let Some(p) = w
+                .iter()
+                .position(|x| *x == "past" || *x == "after" || *x == "to")
+            {
                 let m = minute_value(&w[..p])?;
                 let h = hour_value(&w[p + 1..])?;
                 if w[p] == "to" {
@@ -167,13 +197,15 @@ pub fn spoken_time(words: &[String]) -> Option<SpokenTime> {
                 (hour_value(&w[..w.len() - 1])?, 0)
             } else {
                 // "<hour> [<minute>]": the hour may be two words ("twenty one").
-                (1..=w.len().min(2))
-                    .rev()
-                    .find_map(|n| {
-                        let h = hour_value(&w[..n])?;
-                        let m = if n == w.len() { 0 } else { minute_value(&w[n..])? };
-                        Some((h, m))
-                    })?
+                (1..=w.len().min(2)).rev().find_map(|n| {
+                    let h = hour_value(&w[..n])?;
+                    let m = if n == w.len() {
+                        0
+                    } else {
+                        minute_value(&w[n..])?
+                    };
+                    Some((h, m))
+                })?
             }
         }
     };
@@ -302,8 +334,14 @@ mod tests {
 
     #[test]
     fn digits_with_oh_double_and_triple() {
-        assert_eq!(digit_string(&w("eight five five one two")).as_deref(), Some("85512"));
-        assert_eq!(digit_string(&w("double five oh triple nine")).as_deref(), Some("550999"));
+        assert_eq!(
+            digit_string(&w("eight five five one two")).as_deref(),
+            Some("85512")
+        );
+        assert_eq!(
+            digit_string(&w("double five oh triple nine")).as_deref(),
+            Some("550999")
+        );
         assert_eq!(digit_string(&w("eight fish")), None);
         assert_eq!(digit_string(&w("double")), None);
     }
@@ -354,7 +392,10 @@ mod tests {
         assert_eq!(spell("30", false), "thirty");
         assert_eq!(spell("45", false), "forty five");
         assert_eq!(spell("120", false), "one hundred twenty");
-        assert_eq!(spell("85512345678", false), "eight five five one two three four five six seven eight");
+        assert_eq!(
+            spell("85512345678", false),
+            "eight five five one two three four five six seven eight"
+        );
         assert_eq!(spell("30", true), "three zero");
         assert_eq!(spell("3:30", false), "three thirty");
         assert_eq!(spell("3:05pm", false), "three oh five p m");
