@@ -483,7 +483,7 @@ impl Assistant {
             None
         };
         sink.emit(&Event::Join {
-            plan: plan.clone(),
+            plan: Box::new(plan.clone()),
             subject: subject.clone(),
         });
         let what = match &subject {
