@@ -698,14 +698,13 @@ impl Assistant {
             return;
         };
         if let Some((until, current)) = busy_block(&view.events, now) {
-            let by = booked_by(current);
-            self.say(
-                &format!(
-                    "The room is booked right now{by} until {}.",
-                    self.speaker.time(until, now)
-                ),
-                sink,
-            );
+            let by = current
+                .organizer
+                .as_ref()
+                .map(|p| format!(" by {}", p.spoken()))
+                .unwrap_or_default();
+            let until = self.speaker.time(until, now);
+            self.say(&format!("The room is booked until {until}{by}."), sink);
             return;
         }
         match view
