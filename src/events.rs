@@ -35,7 +35,7 @@ pub enum Event {
     /// Joining a call with this plan.
     Join {
         #[serde(flatten)]
-        plan: JoinPlan,
+        plan: Box<JoinPlan>,
         /// The calendar event joined, when it came from the calendar.
         #[serde(skip_serializing_if = "Option::is_none")]
         subject: Option<String>,
