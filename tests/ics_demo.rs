@@ -134,9 +134,8 @@ fn demo_exceptions_cancelled_moved_removed_and_all_day() {
             at("2026-11-24T20:00:00-08:00"),
         )
         .unwrap();
-    let subjects: Vec<_> = view.events.iter().map(|e| e.subject.as_str()).collect();
     assert_eq!(
-        subjects,
+        subjects(&view.events),
         ["Partner Check-in", "Sales Pipeline Review (moved to 7 PM)"]
     );
     assert_eq!(view.events[1].start, at("2026-11-24T19:00:00-08:00"));
@@ -150,18 +149,36 @@ fn demo_exceptions_cancelled_moved_removed_and_all_day() {
         )
         .unwrap();
     assert!(view.events.is_empty(), "{:?}", view.events);
-    // Thu 26 Nov: Thanksgiving, all day in Los Angeles.
+    // Thu 26 Nov: Thanksgiving, a transparent all-day marker: the room is not taken,
+    // the 12:00 free hour stays free and the 13:00 meeting still happens.
     let view = calendar
         .events(
             room,
             at("2026-11-26T12:30:00-08:00"),
-            at("2026-11-26T12:31:00-08:00"),
+            at("2026-11-26T13:10:00-08:00"),
         )
         .unwrap();
-    assert_eq!(view.events.len(), 1);
-    assert!(view.events[0].all_day);
-    assert_eq!(view.events[0].start, at("2026-11-26T00:00:00-08:00"));
-    assert_eq!(view.events[0].end, at("2026-11-27T00:00:00-08:00"));
+    assert_eq!(subjects(&view.events), ["Design Critique"]);
+    booking_is_possible(
+        &calendar,
+        room,
+        "2026-11-26T12:00:00-08:00",
+        "2026-11-26T12:45:00-08:00",
+    );
+}
+
+fn subjects(events: &[roomvoice::calendar::Event]) -> Vec<&str> {
+    events.iter().map(|e| e.subject.as_str()).collect()
+}
+
+fn booking_is_possible(calendar: &IcsCalendar, room: &str, start: &str, end: &str) {
+    let booking = NewBooking {
+        subject: "Instant meeting".into(),
+        start: at(start),
+        end: at(end),
+        body: None,
+    };
+    calendar.book(room, &booking).unwrap();
 }
 
 #[test]
@@ -177,6 +194,18 @@ fn demo_user_has_a_personal_calendar_and_other_mailboxes_are_the_room() {
         .unwrap();
     assert_eq!(view.events.len(), 1, "{:?}", view.events);
     assert_eq!(view.events[0].subject, "Dentist");
+    // The user's all-day events are listed, in the room's zone.
+    let view = calendar
+        .events(
+            &user.mailbox,
+            at("2026-11-27T09:45:00-08:00"),
+            at("2026-11-27T09:46:00-08:00"),
+        )
+        .unwrap();
+    assert_eq!(subjects(&view.events), ["Out of office (Thanksgiving)"]);
+    assert!(view.events[0].all_day);
+    assert_eq!(view.events[0].start, at("2026-11-26T00:00:00-08:00"));
+    assert_eq!(view.events[0].end, at("2026-11-28T00:00:00-08:00"));
     let now = at("2026-11-23T10:05:00-08:00");
     let other = calendar
         .events("someone-else@contoso.com", now, now + Duration::minutes(1))

@@ -87,9 +87,33 @@ fn all_day_event_spans_the_rooms_local_day() {
     assert_eq!(events[0].start, at("2026-11-24T00:00:00-08:00"));
     assert_eq!(events[0].end, at("2026-11-25T00:00:00-08:00"));
     assert_eq!(events[0].location.as_deref(), Some("Everest"));
-    // A date without DTEND lasts one day; transparent events are still listed.
-    let events = room.events("2026-11-27T23:00:00-08:00", "2026-11-28T01:00:00-08:00");
+}
+
+#[test]
+fn transparent_events_do_not_take_the_room_but_show_on_a_users_calendar() {
+    let room = room_with_config(
+        &fixture("edge_cases.ics"),
+        "America/Los_Angeles",
+        "user_path = \"room.ics\"\n\n[user]\nname = \"Dana Lee\"\nmailbox = \"dana@example.com\"\n",
+    );
+    let calendar = room.open();
+    let (from, to) = (
+        at("2026-11-27T23:00:00-08:00"),
+        at("2026-11-28T01:00:00-08:00"),
+    );
+    assert!(calendar
+        .events(room.mailbox(), from, to)
+        .unwrap()
+        .events
+        .is_empty());
+    // The same file read as a user's calendar lists it; a date without DTEND lasts a day.
+    let events = calendar
+        .events("dana@example.com", from, to)
+        .unwrap()
+        .events;
     assert_eq!(subjects(&events), ["Day after Thanksgiving"]);
+    assert!(events[0].all_day);
+    assert_eq!(events[0].start, at("2026-11-27T00:00:00-08:00"));
     assert_eq!(events[0].end, at("2026-11-28T00:00:00-08:00"));
 }
 

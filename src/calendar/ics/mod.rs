@@ -18,9 +18,11 @@
 //! mailbox except the configured user's, who gets `device/demo/user.ics`; changes to
 //! them live in memory for the process only.
 //!
-//! Events marked `TRANSP:TRANSPARENT` are returned like any other (with their times),
-//! but never block a booking. All-day events come with `all_day = true` and span the
-//! room's local midnight to midnight.
+//! Events marked `TRANSP:TRANSPARENT` (holiday markers, "focus time") do not occupy
+//! anything: they are left out of the room's events (the assistant treats every room
+//! event as the room being taken) and never block a booking, but a user's transparent
+//! events are listed, since "what's on my calendar" should mention them. All-day events
+//! come with `all_day = true` and span the room's local midnight to midnight.
 
 mod edit;
 mod expand;
@@ -52,6 +54,8 @@ pub struct IcsCalendar {
 
 struct Source {
     mailbox: String,
+    /// The room's calendar (transparent events left out) or a user's.
+    is_room: bool,
     store: Store,
 }
 
@@ -122,6 +126,7 @@ impl IcsCalendar {
         if config.is_demo() {
             let mut sources = vec![Source {
                 mailbox: config.room.mailbox.clone(),
+                is_room: true,
                 store: Store::memory(
                     "demo room calendar (device/demo/room.ics)",
                     crate::config::DEMO_CALENDAR,
@@ -131,6 +136,7 @@ impl IcsCalendar {
             if let Some(user) = &config.user {
                 sources.push(Source {
                     mailbox: user.mailbox.clone(),
+                    is_room: false,
                     store: Store::memory(
                         "demo user calendar (device/demo/user.ics)",
                         DEMO_USER_CALENDAR,
@@ -155,6 +161,7 @@ impl IcsCalendar {
         };
         let mut sources = vec![Source {
             mailbox: config.room.mailbox.clone(),
+            is_room: true,
             store: Store::file(
                 config.resolve(&ics.path),
                 "[calendar.ics] path",
@@ -165,6 +172,7 @@ impl IcsCalendar {
         match (&ics.user_path, &config.user) {
             (Some(user_path), Some(user)) => sources.push(Source {
                 mailbox: user.mailbox.clone(),
+                is_room: false,
                 store: Store::file(
                     config.resolve(user_path),
                     "[calendar.ics] user_path",
@@ -365,9 +373,11 @@ impl Calendar for IcsCalendar {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<CalendarView, CalendarError> {
-        let loaded = self.source(mailbox)?.store.current()?;
+        let source = self.source(mailbox)?;
+        let loaded = source.store.current()?;
         let events = expand::occurrences(&loaded.doc, from, to, false)
             .iter()
+            .filter(|o| !(source.is_room && o.event.transparent))
             .map(edit::to_event)
             .collect();
         Ok(CalendarView {
