@@ -317,6 +317,22 @@ fn interpret(
         }
     };
 
+    // Rare forms read partly; say so rather than drop them silently.
+    for p in props.iter().filter(|p| p.name == "RRULE").skip(1) {
+        tracing::warn!(
+            line = p.line,
+            "a second RRULE in one VEVENT is ignored (the first is used)"
+        );
+    }
+    if let Some(p) = find("EXRULE") {
+        tracing::warn!(line = p.line, "EXRULE (deprecated by RFC 5545) is ignored");
+    }
+    if let Some(p) = find("RECURRENCE-ID").filter(|p| p.param("RANGE").is_some()) {
+        tracing::warn!(
+            line = p.line,
+            "RECURRENCE-ID;RANGE=THISANDFUTURE is read as this occurrence only"
+        );
+    }
     let mut rule = None;
     if let Some(rrule_line) = find("RRULE") {
         rule = Some(build_rule(rrule_line, start)?);
