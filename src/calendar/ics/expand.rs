@@ -120,10 +120,11 @@ fn series_starts(
     let lower = from - reach;
     let upper = to + Duration::days(2);
     let mut starts: Vec<Stamp> = Vec::new();
-    match &event.rule {
-        Some(rule) => expand_rule(rule, event.start, lower, upper, &mut starts),
-        // RDATE without RRULE: DTSTART is the first occurrence.
-        None => starts.push(event.start),
+    // DTSTART is always the first occurrence (RFC 5545 §3.8.5.3), even when it does
+    // not match the rule (`rrule` leaves it out then); duplicates are removed below.
+    starts.push(event.start);
+    if let Some(rule) = &event.rule {
+        expand_rule(rule, event.start, lower, upper, &mut starts);
     }
     starts.extend(event.rdates.iter().copied());
     starts.retain(|s| {
@@ -144,10 +145,29 @@ fn expand_rule(
     upper: DateTime<Utc>,
     out: &mut Vec<Stamp>,
 ) {
+    // COUNT includes DTSTART: when DTSTART is off the rule (and so added by the
+    // caller), the rule itself may give one occurrence less.
+    let rule_count = match rule.get_rrule().as_slice() {
+        [only] => only.get_count(),
+        _ => None,
+    };
+    let count = rule_count.map(|count| {
+        let dt_start = *rule.get_dt_start();
+        let on_rule = (&rule.clone().limit()).into_iter().next() == Some(dt_start);
+        if on_rule {
+            count
+        } else {
+            count.saturating_sub(1)
+        }
+    });
     let rule = fast_forward(rule, lower).unwrap_or_else(|| rule.clone());
     // `limit` makes the iterator give up on rules that never match (e.g. 31 February)
     // instead of looping for ever.
-    for occurrence in &rule.limit() {
+    for (index, occurrence) in (&rule.limit()).into_iter().enumerate() {
+        // Only rules without COUNT are fast-forwarded, so `index` counts from DTSTART.
+        if count.is_some_and(|count| index as u64 >= u64::from(count)) {
+            break;
+        }
         let at = occurrence.with_timezone(&Utc);
         if at > upper {
             break;
@@ -242,6 +262,22 @@ mod tests {
         let mut out = Vec::new();
         expand_rule(rule, start, lower, upper, &mut out);
         out.iter().map(|s| to_utc(*s, chrono_tz::UTC)).collect()
+    }
+
+    #[test]
+    fn dtstart_is_an_occurrence_even_off_the_rule() {
+        let doc = crate::calendar::ics::model::parse(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nDTSTART:20261123T170000Z\nDURATION:PT1H\nRRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=2\nEND:VEVENT\nEND:VCALENDAR\n",
+            chrono_tz::UTC,
+        )
+        .unwrap();
+        let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let starts: Vec<_> = occurrences(&doc, from, from + Duration::days(60), false)
+            .iter()
+            .map(|o| o.start.format("%a %d").to_string())
+            .collect();
+        // COUNT=2 counts DTSTART as the first of the two.
+        assert_eq!(starts, ["Mon 23", "Tue 24"]);
     }
 
     #[test]
