@@ -363,3 +363,23 @@ fn mailboxes_route_to_room_and_user_files() {
         "{message}"
     );
 }
+
+#[test]
+fn a_made_up_tzid_is_read_from_its_vtimezone_offsets() {
+    // Exchange writes "Customized Time Zone" for zones the organiser edited.
+    let room = room_with(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\
+BEGIN:VTIMEZONE\r\nTZID:Customized Time Zone\r\n\
+BEGIN:STANDARD\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:-0700\r\nTZOFFSETTO:-0800\r\nRRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=1SU;BYMONTH=11\r\nEND:STANDARD\r\n\
+BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:-0800\r\nTZOFFSETTO:-0700\r\nRRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=2SU;BYMONTH=3\r\nEND:DAYLIGHT\r\n\
+END:VTIMEZONE\r\n\
+BEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=Customized Time Zone:20260701T090000\r\nDTEND;TZID=Customized Time Zone:20260701T100000\r\nRRULE:FREQ=MONTHLY;COUNT=6\r\nSUMMARY:Monthly review\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n",
+        "UTC",
+    );
+    let events = room.events("2026-07-01T00:00:00Z", "2026-12-31T00:00:00Z");
+    let starts: Vec<_> = events.iter().map(|e| e.start).collect();
+    assert_eq!(starts.len(), 6);
+    assert_eq!(starts[0], at("2026-07-01T09:00:00-07:00"));
+    assert_eq!(starts[5], at("2026-12-01T09:00:00-08:00"));
+}

@@ -2,7 +2,8 @@
 //! user's), and the embedded demo room.
 //!
 //! - [`lines`]: content lines with their line numbers and byte spans.
-//! - [`model`]: VEVENTs, time zones, recurrence rules (the `rrule` crate).
+//! - [`model`]: VEVENTs and recurrence rules (the `rrule` crate).
+//! - [`zones`]: TZIDs (IANA, Windows, VTIMEZONE) to time zones (`chrono-tz`).
 //! - [`expand`]: the occurrences in a window (overrides, EXDATEs, cancelled ones out).
 //! - [`edit`]: bookings and changes as byte edits of the file.
 //!
@@ -28,6 +29,7 @@ mod edit;
 mod expand;
 mod lines;
 mod model;
+mod zones;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,13 +1,8 @@
 //! From content lines to VEVENTs: the component structure (BEGIN/END), times and time
 //! zones, recurrence rules, and the properties the assistant reads.
 //!
-//! Time zones: a TZID names an IANA zone ("America/Los_Angeles"), a Windows zone
-//! ("Pacific Standard Time", as Outlook and Exchange write), a path ending in an IANA
-//! name ("/mozilla.org/20050126_1/America/New_York"), or a VTIMEZONE whose
-//! X-LIC-LOCATION is an IANA name. The zone's rules come from chrono-tz's IANA database,
-//! not from the VTIMEZONE's own STANDARD/DAYLIGHT blocks (those are often stale). Times
-//! without a zone ("floating") and all-day dates are in the room's time zone. Nothing
-//! here looks at the machine's local time zone.
+//! TZIDs are resolved by [`super::zones`]. Times without a zone ("floating") and all-day
+//! dates are in the room's time zone. Nothing here looks at the machine's local time zone.
 
 use std::ops::Range;
 
@@ -15,7 +10,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::lines::{content_lines, unescape_text, ContentLine};
-use crate::calendar::windows_tz;
+use super::zones::{VTimezone, Zones};
 use crate::calendar::{Body, Person};
 
 /// A point in time as the file wrote it: an all-day date, or a zoned date-time.
@@ -138,10 +133,12 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
         line: usize,
         start: usize,
         props: Vec<ContentLine>,
+        /// STANDARD / DAYLIGHT parts of a VTIMEZONE.
+        parts: Vec<(String, Vec<ContentLine>)>,
     }
     let mut stack: Vec<Open> = Vec::new();
     let mut raw_events: Vec<(usize, Range<usize>, usize, Vec<ContentLine>)> = Vec::new();
-    let mut zones: Vec<Vec<ContentLine>> = Vec::new();
+    let mut vtimezones: Vec<VTimezone> = Vec::new();
     let mut calendar_end = None;
     for cl in lines {
         match cl.name.as_str() {
@@ -158,6 +155,7 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
                     line: cl.line,
                     start: cl.span.start,
                     props: Vec::new(),
+                    parts: Vec::new(),
                 });
             }
             "END" => {
@@ -181,7 +179,15 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
                         cl.span.start,
                         open.props,
                     )),
-                    "VTIMEZONE" => zones.push(open.props),
+                    "VTIMEZONE" => vtimezones.push(VTimezone {
+                        props: open.props,
+                        parts: open.parts,
+                    }),
+                    "STANDARD" | "DAYLIGHT" => {
+                        if let Some(parent) = stack.last_mut().filter(|p| p.name == "VTIMEZONE") {
+                            parent.parts.push((name, open.props));
+                        }
+                    }
                     "VCALENDAR" => calendar_end = Some(cl.span.start),
                     _ => {}
                 }
@@ -206,21 +212,8 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
     let calendar_end =
         calendar_end.ok_or_else(|| err(1, "no BEGIN:VCALENDAR ... END:VCALENDAR found"))?;
 
-    // Pass 2: VTIMEZONE aliases, then the events.
-    let mut zone_aliases = Vec::new();
-    for props in &zones {
-        let tzid = props.iter().find(|p| p.name == "TZID");
-        let location = props.iter().find(|p| p.name == "X-LIC-LOCATION");
-        if let (Some(tzid), Some(location)) = (tzid, location) {
-            if let Ok(tz) = location.value.trim().parse::<Tz>() {
-                zone_aliases.push((tzid.value.trim().to_string(), tz));
-            }
-        }
-    }
-    let zones = Zones {
-        room_tz,
-        aliases: zone_aliases,
-    };
+    // Pass 2: time zones, then the events.
+    let zones = Zones::new(room_tz, &vtimezones);
     let events = raw_events
         .into_iter()
         .map(|(line, span, end_line_start, props)| {
@@ -233,31 +226,6 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
         calendar_end,
         room_tz,
     })
-}
-
-struct Zones {
-    room_tz: Tz,
-    aliases: Vec<(String, Tz)>,
-}
-
-impl Zones {
-    fn resolve(&self, tzid: &str) -> Option<Tz> {
-        let id = tzid.trim();
-        windows_tz::to_iana(id)
-            .or_else(|| {
-                self.aliases
-                    .iter()
-                    .find(|(alias, _)| alias == id)
-                    .map(|(_, tz)| *tz)
-            })
-            .or_else(|| {
-                // "/mozilla.org/20050126_1/America/New_York" and similar prefixes.
-                let parts: Vec<&str> = id.split('/').filter(|p| !p.is_empty()).collect();
-                (1..=3.min(parts.len()))
-                    .rev()
-                    .find_map(|n| parts[parts.len() - n..].join("/").parse::<Tz>().ok())
-            })
-    }
 }
 
 fn interpret(
@@ -607,22 +575,6 @@ mod tests {
         assert_eq!(parse_duration("-PT5M"), Some(Duration::minutes(-5)));
         assert_eq!(parse_duration("PT"), None);
         assert_eq!(parse_duration("40 minutes"), None);
-    }
-
-    #[test]
-    fn mozilla_style_tzid_resolves() {
-        let zones = Zones {
-            room_tz: Tz::UTC,
-            aliases: vec![],
-        };
-        assert_eq!(
-            zones.resolve("/mozilla.org/20050126_1/America/New_York"),
-            Some(chrono_tz::America::New_York)
-        );
-        assert_eq!(
-            zones.resolve("Pacific Standard Time"),
-            Some(chrono_tz::America::Los_Angeles)
-        );
     }
 
     #[test]
