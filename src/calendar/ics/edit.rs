@@ -71,7 +71,7 @@ pub fn book(
         )));
     }
     // Transparent events (TRANSP:TRANSPARENT) do not occupy the room.
-    if let Some(conflict) = occurrences(doc, booking.start, booking.end, false)
+    if let Some(conflict) = occurrences(doc, booking.start, booking.end)
         .into_iter()
         .find(|o| !o.event.transparent)
     {
@@ -142,7 +142,7 @@ fn new_uid(doc: &Document, start: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// Finds the occurrence an [`Event`] from `events` stands for.
 fn locate<'a>(doc: &'a Document, event: &Event) -> Result<Occurrence<'a>, CalendarError> {
     let until = event.end.max(event.start + chrono::Duration::seconds(1));
-    occurrences(doc, event.start, until, false)
+    occurrences(doc, event.start, until)
         .into_iter()
         .find(|o| o.id() == event.id)
         .ok_or_else(|| {

@@ -32,14 +32,8 @@ impl Occurrence<'_> {
     }
 }
 
-/// Occurrences overlapping `[from, to)`, sorted by start; cancelled ones left out when
-/// `include_cancelled` is false.
-pub fn occurrences(
-    doc: &Document,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    include_cancelled: bool,
-) -> Vec<Occurrence<'_>> {
+/// Occurrences overlapping `[from, to)`, sorted by start, cancelled ones left out.
+pub fn occurrences(doc: &Document, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence<'_>> {
     let overridden: HashSet<(&str, Key)> = doc
         .events
         .iter()
@@ -47,7 +41,7 @@ pub fn occurrences(
         .collect();
     let mut out = Vec::new();
     for event in &doc.events {
-        if event.cancelled && !include_cancelled {
+        if event.cancelled {
             continue;
         }
         if event.is_series() {
@@ -272,7 +266,7 @@ mod tests {
         )
         .unwrap();
         let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-        let starts: Vec<_> = occurrences(&doc, from, from + Duration::days(60), false)
+        let starts: Vec<_> = occurrences(&doc, from, from + Duration::days(60))
             .iter()
             .map(|o| o.start.format("%a %d").to_string())
             .collect();

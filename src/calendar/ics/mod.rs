@@ -377,7 +377,7 @@ impl Calendar for IcsCalendar {
     ) -> Result<CalendarView, CalendarError> {
         let source = self.source(mailbox)?;
         let loaded = source.store.current()?;
-        let events = expand::occurrences(&loaded.doc, from, to, false)
+        let events = expand::occurrences(&loaded.doc, from, to)
             .iter()
             .filter(|o| !(source.is_room && o.event.transparent))
             .map(edit::to_event)
