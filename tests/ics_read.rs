@@ -176,6 +176,8 @@ fn event_crossing_midnight_is_seen_from_both_days() {
     assert_eq!(subjects(&after), ["Overnight deploy"]);
     assert_eq!(after[0].start, at("2026-11-20T23:00:00-08:00"));
     assert_eq!(after[0].end, at("2026-11-21T02:00:00-08:00"));
+    // The VALARM's DESCRIPTION is the reminder's text, not the invitation.
+    assert_eq!(after[0].body, None);
 }
 
 #[test]

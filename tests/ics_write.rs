@@ -270,7 +270,8 @@ fn cancelling_someone_elses_meeting_marks_it_cancelled_and_keeps_it_in_the_file(
     let block = &text[text.find("UID:deploy@example.com").unwrap()..];
     let block = &block[..block.find("END:VEVENT").unwrap()];
     assert!(
-        block.contains("SUMMARY:Overnight deploy\nSTATUS:CANCELLED\n"),
+        // Properties go before the VALARM inside the event (RFC 5545 §3.6.1).
+        block.contains("SUMMARY:Overnight deploy\nSTATUS:CANCELLED\nBEGIN:VALARM\n"),
         "{block}"
     );
 }

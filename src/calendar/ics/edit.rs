@@ -197,7 +197,7 @@ pub fn set_end(
         })
     } else {
         Ok(Edit {
-            range: vevent.end_line_start..vevent.end_line_start,
+            range: vevent.props_end..vevent.props_end,
             text: fold(&format!("DTEND:{}", utc_value(new_end)), eol),
         })
     }
@@ -228,7 +228,7 @@ pub fn cancel(
             text: line,
         },
         None => Edit {
-            range: vevent.end_line_start..vevent.end_line_start,
+            range: vevent.props_end..vevent.props_end,
             text: line,
         },
     })

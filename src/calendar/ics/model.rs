@@ -65,8 +65,9 @@ pub enum Length {
 pub struct VEvent {
     /// Bytes from `BEGIN:VEVENT` through the `END:VEVENT` line ending.
     pub span: Range<usize>,
-    /// Byte offset of the `END:VEVENT` line (where new properties go).
-    pub end_line_start: usize,
+    /// Where new properties go: before the first VALARM (properties come before
+    /// sub-components, RFC 5545 §3.6.1), else before `END:VEVENT`.
+    pub props_end: usize,
     /// The VEVENT's own properties (not those of a VALARM inside it).
     pub props: Vec<ContentLine>,
     pub uid: String,
@@ -135,6 +136,8 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
         props: Vec<ContentLine>,
         /// STANDARD / DAYLIGHT parts of a VTIMEZONE.
         parts: Vec<(String, Vec<ContentLine>)>,
+        /// Where its first sub-component begins.
+        first_child: Option<usize>,
     }
     let mut stack: Vec<Open> = Vec::new();
     let mut raw_events: Vec<(usize, Range<usize>, usize, Vec<ContentLine>)> = Vec::new();
@@ -150,12 +153,16 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
                         format!("expected BEGIN:VCALENDAR, found BEGIN:{name}"),
                     ));
                 }
+                if let Some(parent) = stack.last_mut() {
+                    parent.first_child.get_or_insert(cl.span.start);
+                }
                 stack.push(Open {
                     name,
                     line: cl.line,
                     start: cl.span.start,
                     props: Vec::new(),
                     parts: Vec::new(),
+                    first_child: None,
                 });
             }
             "END" => {
@@ -176,7 +183,7 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
                     "VEVENT" => raw_events.push((
                         open.line,
                         open.start..cl.span.end,
-                        cl.span.start,
+                        open.first_child.unwrap_or(cl.span.start),
                         open.props,
                     )),
                     "VTIMEZONE" => vtimezones.push(VTimezone {
@@ -216,9 +223,7 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
     let zones = Zones::new(room_tz, &vtimezones);
     let events = raw_events
         .into_iter()
-        .map(|(line, span, end_line_start, props)| {
-            interpret(line, span, end_line_start, props, &zones)
-        })
+        .map(|(line, span, props_end, props)| interpret(line, span, props_end, props, &zones))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Document {
         eol,
@@ -231,7 +236,7 @@ pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
 fn interpret(
     line: usize,
     span: Range<usize>,
-    end_line_start: usize,
+    props_end: usize,
     props: Vec<ContentLine>,
     zones: &Zones,
 ) -> Result<VEvent, ParseError> {
@@ -356,7 +361,7 @@ fn interpret(
 
     Ok(VEvent {
         span,
-        end_line_start,
+        props_end,
         uid,
         summary: text("SUMMARY").unwrap_or_default(),
         start,
