@@ -209,8 +209,8 @@ fn render(item: &GraphItem) -> Value {
             ("id", &item.id),
             ("subject", &item.subject),
             ("body", &item.body.replace('\n', "\\n")),
-            ("start", &item.start.format("%Y-%m-%dT%H:%M:%S%.7f").to_string()),
-            ("end", &item.end.format("%Y-%m-%dT%H:%M:%S%.7f").to_string()),
+            ("start", &item.start.format("%Y-%m-%dT%H:%M:%S.0000000").to_string()),
+            ("end", &item.end.format("%Y-%m-%dT%H:%M:%S.0000000").to_string()),
         ],
     );
     let mut value: Value = serde_json::from_str(&text).unwrap();
@@ -363,8 +363,8 @@ fn schedule(state: &GraphState, request: &Request) -> Reply {
                 .filter(|i| i.mailbox.eq_ignore_ascii_case(s) && i.start < end && i.end > start)
                 .map(|i| json!({
                     "isPrivate": false, "status": "busy", "subject": i.subject, "location": "Everest",
-                    "start": {"dateTime": i.start.format("%Y-%m-%dT%H:%M:%S%.7f").to_string(), "timeZone": "UTC"},
-                    "end": {"dateTime": i.end.format("%Y-%m-%dT%H:%M:%S%.7f").to_string(), "timeZone": "UTC"},
+                    "start": {"dateTime": i.start.format("%Y-%m-%dT%H:%M:%S.0000000").to_string(), "timeZone": "UTC"},
+                    "end": {"dateTime": i.end.format("%Y-%m-%dT%H:%M:%S.0000000").to_string(), "timeZone": "UTC"},
                 }))
                 .collect();
             json!({"scheduleId": s, "availabilityView": "0000", "scheduleItems": items})

@@ -55,3 +55,10 @@ pub fn ews_basic(url: &str, access: &str, extra: &str) -> String {
         "backend = \"ews\"\n\n[calendar.ews]\nurl = \"{url}\"\nusername = \"svc-roomvoice@contoso.com\"\npassword_file = \"ews-password\"\nversion = \"Exchange2013\"\naccess = \"{access}\"\ntest_mailbox = \"dana@contoso.com\"\nmax_threads = 2\nallow_insecure_http = true\n{limits}{extra}"
     )
 }
+
+/// `[calendar] backend = "graph"` with application permissions against a fake Graph.
+pub fn graph_app(base_url: &str, token_url: &str, extra: &str) -> String {
+    format!(
+        "backend = \"graph\"\n\n[calendar.graph]\ntenant_id = \"tenant-id\"\nclient_id = \"8d3ff1e5-app\"\nclient_secret_file = \"client-secret\"\nbase_url = \"{base_url}\"\ntoken_url = \"{token_url}\"\ntest_mailbox = \"dana@contoso.com\"\nmax_threads = 2\nallow_insecure_http = true\ntimeout_ms = 2000\nretry_budget_ms = 2500\n{extra}"
+    )
+}
