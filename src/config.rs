@@ -344,7 +344,9 @@ impl Config {
                 )));
             }
         }
-        if self.room.country.len() != 2 || !self.room.country.chars().all(|c| c.is_ascii_alphabetic()) {
+        if self.room.country.len() != 2
+            || !self.room.country.chars().all(|c| c.is_ascii_alphabetic())
+        {
             return Err(invalid(format!(
                 "[room] country = \"{}\": use a two-letter ISO country code such as \"US\" or \"GB\"",
                 self.room.country
@@ -450,13 +452,19 @@ mod tests {
         let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[assistant]\nstart_window_minutes = \"ten\"\n[calendar.ics]\npath = \"x.ics\"\n";
         let err = Config::parse(text, "t.toml").unwrap_err().to_string();
         assert!(err.contains("line 5"), "{err}");
-        assert!(err.contains("start_window_minutes") || err.contains("integer"), "{err}");
+        assert!(
+            err.contains("start_window_minutes") || err.contains("integer"),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_timezone_is_reported() {
         let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\ntimezone = \"Mars/Olympus\"\n[calendar.ics]\npath = \"x.ics\"\n";
         let err = Config::parse(text, "t.toml").unwrap_err().to_string();
-        assert!(err.contains("Mars/Olympus") || err.contains("line 4"), "{err}");
+        assert!(
+            err.contains("Mars/Olympus") || err.contains("line 4"),
+            "{err}"
+        );
     }
 }

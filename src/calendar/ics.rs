@@ -18,7 +18,12 @@ impl Calendar for IcsCalendar {
     fn backend(&self) -> &'static str {
         "ics"
     }
-    fn events(&self, _m: &str, _from: DateTime<Utc>, _to: DateTime<Utc>) -> Result<CalendarView, CalendarError> {
+    fn events(
+        &self,
+        _m: &str,
+        _from: DateTime<Utc>,
+        _to: DateTime<Utc>,
+    ) -> Result<CalendarView, CalendarError> {
         Ok(CalendarView::default())
     }
     fn book(&self, _m: &str, _b: &NewBooking) -> Result<Event, CalendarError> {
