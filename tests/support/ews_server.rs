@@ -259,7 +259,11 @@ fn fault(code: &str, text: &str, back_off_ms: Option<u64>) -> Reply {
         500,
         fixture(
             "fault.xml",
-            &[("code", code), ("text", text), ("message_xml", &message_xml)],
+            &[
+                ("code", code),
+                ("text", text),
+                ("message_xml", &message_xml),
+            ],
         ),
     )
 }
@@ -308,22 +312,32 @@ fn handle_now(shared: &Mutex<State>, request: &Request) -> Reply {
         return Reply::Drop;
     }
     if !authorised(&state.behaviour, request) {
-        return Reply::new(401, "text/html", "").with_header("WWW-Authenticate", "Basic realm=\"mail.contoso.com\"");
+        return Reply::new(401, "text/html", "")
+            .with_header("WWW-Authenticate", "Basic realm=\"mail.contoso.com\"");
     }
     if state.behaviour.unavailable > 0 {
         state.behaviour.unavailable -= 1;
-        return Reply::new(503, "text/html", "<html>Service Unavailable</html>").with_header("Retry-After", "1");
+        return Reply::new(503, "text/html", "<html>Service Unavailable</html>")
+            .with_header("Retry-After", "1");
     }
     if state.behaviour.busy > 0 {
         state.behaviour.busy -= 1;
         let ms = state.behaviour.busy_back_off_ms;
-        return fault("ErrorServerBusy", "The server cannot service this request right now. Try again later.", Some(ms));
+        return fault(
+            "ErrorServerBusy",
+            "The server cannot service this request right now. Try again later.",
+            Some(ms),
+        );
     }
     let envelope = match xml::parse(&request.body) {
         Ok(e) => e,
         Err(e) => return fault("ErrorSchemaValidation", &format!("not XML: {e}"), None),
     };
-    let Some(operation) = envelope.path(&["Body"]).and_then(|b| b.children.first()).cloned() else {
+    let Some(operation) = envelope
+        .path(&["Body"])
+        .and_then(|b| b.children.first())
+        .cloned()
+    else {
         return fault("ErrorSchemaValidation", "empty body", None);
     };
     state.operations.push(operation.name.clone());
@@ -341,8 +355,17 @@ fn handle_now(shared: &Mutex<State>, request: &Request) -> Reply {
                 );
             }
         }
-        if !state.behaviour.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(mailbox)) {
-            return fault("ErrorNonExistentMailbox", "The SMTP address has no mailbox associated with it.", None);
+        if !state
+            .behaviour
+            .mailboxes
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mailbox))
+        {
+            return fault(
+                "ErrorNonExistentMailbox",
+                "The SMTP address has no mailbox associated with it.",
+                None,
+            );
         }
     }
     // The mailbox acted on: impersonated, or named in the folder id (delegate).
@@ -354,11 +377,29 @@ fn handle_now(shared: &Mutex<State>, request: &Request) -> Reply {
     if impersonated.is_none() {
         if let Some(target) = &delegate_mailbox {
             let behaviour = &state.behaviour;
-            if !behaviour.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(target)) {
-                return error(&mut state, &response_name(&operation.name), "ErrorNonExistentMailbox", "The SMTP address has no mailbox associated with it.");
+            if !behaviour
+                .mailboxes
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(target))
+            {
+                return error(
+                    &mut state,
+                    &response_name(&operation.name),
+                    "ErrorNonExistentMailbox",
+                    "The SMTP address has no mailbox associated with it.",
+                );
             }
-            if !behaviour.delegate_of.iter().any(|m| m.eq_ignore_ascii_case(target)) {
-                return error(&mut state, &response_name(&operation.name), "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+            if !behaviour
+                .delegate_of
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(target))
+            {
+                return error(
+                    &mut state,
+                    &response_name(&operation.name),
+                    "ErrorAccessDenied",
+                    "Access is denied. Check credentials and try again.",
+                );
             }
         }
     }
@@ -372,7 +413,11 @@ fn handle_now(shared: &Mutex<State>, request: &Request) -> Reply {
         "ResolveNames" => resolve_names(&mut state, &operation),
         "GetPasswordExpirationDate" => password_expiration(&mut state),
         "GetFolder" => get_folder(&mut state),
-        other => fault("ErrorInvalidRequest", &format!("{other} is not served by this fake"), None),
+        other => fault(
+            "ErrorInvalidRequest",
+            &format!("{other} is not served by this fake"),
+            None,
+        ),
     }
 }
 
@@ -402,7 +447,11 @@ pub fn base64(data: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -421,7 +470,10 @@ fn render_item(item: &Item) -> String {
     } else {
         format!(
             "<t:Categories>{}</t:Categories>",
-            item.categories.iter().map(|c| format!("<t:String>{}</t:String>", esc(c))).collect::<String>()
+            item.categories
+                .iter()
+                .map(|c| format!("<t:String>{}</t:String>", esc(c)))
+                .collect::<String>()
         )
     };
     let extended = item
@@ -449,12 +501,22 @@ fn render_item(item: &Item) -> String {
 
 fn find_item(state: &mut State, operation: &Element, mailbox: Option<&str>) -> Reply {
     let Some(mailbox) = mailbox else {
-        return fault("ErrorInvalidRequest", "no mailbox: neither impersonation nor a folder mailbox", None);
+        return fault(
+            "ErrorInvalidRequest",
+            "no mailbox: neither impersonation nor a folder mailbox",
+            None,
+        );
     };
-    let view = operation.child("CalendarView").expect("FindItem has CalendarView");
+    let view = operation
+        .child("CalendarView")
+        .expect("FindItem has CalendarView");
     let start: DateTime<Utc> = view.attr("StartDate").unwrap().parse().unwrap();
     let end: DateTime<Utc> = view.attr("EndDate").unwrap().parse().unwrap();
-    let max: usize = view.attr("MaxEntriesReturned").unwrap_or("1000").parse().unwrap();
+    let max: usize = view
+        .attr("MaxEntriesReturned")
+        .unwrap_or("1000")
+        .parse()
+        .unwrap();
     let mut matching: Vec<&Item> = state
         .items
         .iter()
@@ -466,7 +528,11 @@ fn find_item(state: &mut State, operation: &Element, mailbox: Option<&str>) -> R
     let count = matching.len().to_string();
     let body = fixture(
         "find_item.xml",
-        &[("count", &count), ("complete", if complete { "true" } else { "false" }), ("items", &items)],
+        &[
+            ("count", &count),
+            ("complete", if complete { "true" } else { "false" }),
+            ("items", &items),
+        ],
     );
     ok(state, body)
 }
@@ -490,16 +556,33 @@ fn collect_ids(element: &Element, ids: &mut Vec<String>) {
 
 fn get_item(state: &mut State, operation: &Element) -> Reply {
     let ids = item_ids(operation);
-    let body_type = operation.find("BodyType").map(|b| b.text.trim().to_string()).unwrap_or("Best".into());
+    let body_type = operation
+        .find("BodyType")
+        .map(|b| b.text.trim().to_string())
+        .unwrap_or("Best".into());
     let Some(item) = state.items.iter().find(|i| ids.contains(&i.id)).cloned() else {
-        return error(state, "GetItem", "ErrorItemNotFound", "The specified object was not found in the store.");
+        return error(
+            state,
+            "GetItem",
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        );
     };
     let (kind, text) = if body_type == "HTML" {
-        ("HTML", format!("<html><body><p>{}</p></body></html>", item.body.replace('\n', "<br>")))
+        (
+            "HTML",
+            format!(
+                "<html><body><p>{}</p></body></html>",
+                item.body.replace('\n', "<br>")
+            ),
+        )
     } else {
         ("Text", item.body.clone())
     };
-    let body = fixture("get_item.xml", &[("id", &item.id), ("body_type", kind), ("body", &esc(&text))]);
+    let body = fixture(
+        "get_item.xml",
+        &[("id", &item.id), ("body_type", kind), ("body", &esc(&text))],
+    );
     ok(state, body)
 }
 
@@ -508,16 +591,28 @@ fn create_item(state: &mut State, operation: &Element, mailbox: Option<&str>) ->
         return fault("ErrorInvalidRequest", "no mailbox", None);
     };
     if !state.behaviour.can_create {
-        return error(state, "CreateItem", "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+        return error(
+            state,
+            "CreateItem",
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+        );
     }
-    let item = operation.find("CalendarItem").expect("CreateItem has a CalendarItem");
+    let item = operation
+        .find("CalendarItem")
+        .expect("CreateItem has a CalendarItem");
     let marker = item
         .children_named("ExtendedProperty")
         .find_map(|p| p.child_text("Value"))
         .map(str::to_string);
     let categories = item
         .child("Categories")
-        .map(|c| c.children.iter().map(|s| s.text.trim().to_string()).collect())
+        .map(|c| {
+            c.children
+                .iter()
+                .map(|s| s.text.trim().to_string())
+                .collect()
+        })
         .unwrap_or_default();
     let new = Item {
         id: String::new(),
@@ -545,7 +640,12 @@ fn update_item(state: &mut State, operation: &Element) -> Reply {
     let ids = item_ids(operation);
     let end = operation.find("End").map(|e| e.text.trim().to_string());
     let Some(item) = state.items.iter_mut().find(|i| ids.contains(&i.id)) else {
-        return error(state, "UpdateItem", "ErrorItemNotFound", "The specified object was not found in the store.");
+        return error(
+            state,
+            "UpdateItem",
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        );
     };
     if let Some(end) = end {
         item.end = end.parse().unwrap();
@@ -560,7 +660,12 @@ fn delete_item(state: &mut State, operation: &Element) -> Reply {
     let before = state.items.len();
     state.items.retain(|i| !ids.contains(&i.id));
     if state.items.len() == before {
-        return error(state, "DeleteItem", "ErrorItemNotFound", "The specified object was not found in the store.");
+        return error(
+            state,
+            "DeleteItem",
+            "ErrorItemNotFound",
+            "The specified object was not found in the store.",
+        );
     }
     let body = fixture("delete_item.xml", &[]);
     ok(state, body)
@@ -577,14 +682,22 @@ fn availability(state: &mut State, operation: &Element) -> Reply {
         .unwrap()
         .children
         .iter()
-        .filter_map(|d| d.find("Address").map(|a| a.text.trim().to_ascii_lowercase()))
+        .filter_map(|d| {
+            d.find("Address")
+                .map(|a| a.text.trim().to_ascii_lowercase())
+        })
         .collect();
     if addresses.len() > 100 {
         return fault("ErrorExceededFindCountLimit", "too many mailboxes", None);
     }
     let mut responses = String::new();
     for address in &addresses {
-        if !state.behaviour.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(address)) {
+        if !state
+            .behaviour
+            .mailboxes
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(address))
+        {
             responses.push_str(&fixture(
                 "free_busy_response.xml",
                 &[
@@ -613,7 +726,12 @@ fn availability(state: &mut State, operation: &Element) -> Reply {
             .collect();
         responses.push_str(&fixture(
             "free_busy_response.xml",
-            &[("class", "Success"), ("message", ""), ("code", "NoError"), ("events", &events)],
+            &[
+                ("class", "Success"),
+                ("message", ""),
+                ("code", "NoError"),
+                ("events", &events),
+            ],
         ));
     }
     let body = fixture("get_user_availability.xml", &[("responses", &responses)]);
@@ -621,8 +739,16 @@ fn availability(state: &mut State, operation: &Element) -> Reply {
 }
 
 fn resolve_names(state: &mut State, operation: &Element) -> Reply {
-    let entry = operation.child_text("UnresolvedEntry").unwrap_or("").to_ascii_lowercase();
-    let found = state.behaviour.mailboxes.iter().find(|m| m.eq_ignore_ascii_case(&entry)).cloned();
+    let entry = operation
+        .child_text("UnresolvedEntry")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let found = state
+        .behaviour
+        .mailboxes
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(&entry))
+        .cloned();
     let body = match found {
         Some(address) => {
             let (name, kind) = if address.starts_with("everest") || address.starts_with("k2") {
@@ -630,17 +756,29 @@ fn resolve_names(state: &mut State, operation: &Element) -> Reply {
             } else {
                 ("Dana Lee", "Mailbox")
             };
-            let resolution = fixture("resolution.xml", &[("name", name), ("email", &address), ("mailbox_type", kind)]);
+            let resolution = fixture(
+                "resolution.xml",
+                &[("name", name), ("email", &address), ("mailbox_type", kind)],
+            );
             fixture(
                 "resolve_names.xml",
-                &[("class", "Success"), ("message", ""), ("code", "NoError"), ("count", "1"), ("resolutions", &resolution)],
+                &[
+                    ("class", "Success"),
+                    ("message", ""),
+                    ("code", "NoError"),
+                    ("count", "1"),
+                    ("resolutions", &resolution),
+                ],
             )
         }
         None => fixture(
             "resolve_names.xml",
             &[
                 ("class", "Error"),
-                ("message", "<m:MessageText>No results were found.</m:MessageText>"),
+                (
+                    "message",
+                    "<m:MessageText>No results were found.</m:MessageText>",
+                ),
                 ("code", "ErrorNameResolutionNoResults"),
                 ("count", "0"),
                 ("resolutions", ""),
@@ -662,7 +800,14 @@ fn password_expiration(state: &mut State) -> Reply {
 }
 
 fn get_folder(state: &mut State) -> Reply {
-    let create = if state.behaviour.can_create { "true" } else { "false" };
-    let body = fixture("get_folder.xml", &[("create", create), ("modify", create), ("delete", create)]);
+    let create = if state.behaviour.can_create {
+        "true"
+    } else {
+        "false"
+    };
+    let body = fixture(
+        "get_folder.xml",
+        &[("create", create), ("modify", create), ("delete", create)],
+    );
     ok(state, body)
 }

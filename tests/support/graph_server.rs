@@ -29,7 +29,14 @@ pub struct GraphItem {
 }
 
 impl GraphItem {
-    pub fn meeting(mailbox: &str, subject: &str, start: &str, end: &str, body: &str, teams: bool) -> GraphItem {
+    pub fn meeting(
+        mailbox: &str,
+        subject: &str,
+        start: &str,
+        end: &str,
+        body: &str,
+        teams: bool,
+    ) -> GraphItem {
         GraphItem {
             id: String::new(),
             mailbox: mailbox.into(),
@@ -73,7 +80,11 @@ impl Default for GraphBehaviour {
             page_size: 2,
             throttle: 0,
             forbidden: Vec::new(),
-            mailboxes: vec!["everest@contoso.com".into(), "dana@contoso.com".into(), "k2@contoso.com".into()],
+            mailboxes: vec![
+                "everest@contoso.com".into(),
+                "dana@contoso.com".into(),
+                "k2@contoso.com".into(),
+            ],
             drop_after_create: 0,
             drop: 0,
             can_edit: true,
@@ -97,7 +108,10 @@ pub struct FakeGraph {
 
 impl FakeGraph {
     pub fn start(behaviour: GraphBehaviour, items: Vec<GraphItem>) -> FakeGraph {
-        let state = Arc::new(Mutex::new(GraphState { behaviour, ..GraphState::default() }));
+        let state = Arc::new(Mutex::new(GraphState {
+            behaviour,
+            ..GraphState::default()
+        }));
         for item in items {
             add(&mut state.lock().unwrap(), item);
         }
@@ -105,7 +119,11 @@ impl FakeGraph {
         let server = HttpServer::start(move |request| {
             let delay = shared.lock().unwrap().behaviour.delay;
             let reply = handle(&shared, request);
-            if delay.is_zero() { reply } else { Reply::Delay(delay, Box::new(reply)) }
+            if delay.is_zero() {
+                reply
+            } else {
+                Reply::Delay(delay, Box::new(reply))
+            }
         });
         FakeGraph { server, state }
     }
@@ -119,7 +137,14 @@ impl FakeGraph {
     }
 
     pub fn items(&self, mailbox: &str) -> Vec<GraphItem> {
-        self.state.lock().unwrap().items.iter().filter(|i| i.mailbox.eq_ignore_ascii_case(mailbox)).cloned().collect()
+        self.state
+            .lock()
+            .unwrap()
+            .items
+            .iter()
+            .filter(|i| i.mailbox.eq_ignore_ascii_case(mailbox))
+            .cloned()
+            .collect()
     }
 
     pub fn behave(&self, change: impl FnOnce(&mut GraphBehaviour)) {
@@ -140,8 +165,11 @@ fn add(state: &mut GraphState, mut item: GraphItem) -> String {
 }
 
 fn fixture(name: &str, values: &[(&str, &str)]) -> String {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graph").join(name);
-    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/graph")
+        .join(name);
+    let mut text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()));
     for (key, value) in values {
         text = text.replace(&format!("{{{{{key}}}}}"), value);
     }
@@ -153,7 +181,11 @@ fn json_reply(status: u16, value: &Value) -> Reply {
 }
 
 fn graph_error(status: u16, code: &str, message: &str) -> Reply {
-    Reply::new(status, "application/json", fixture("error.json", &[("code", code), ("message", message)]))
+    Reply::new(
+        status,
+        "application/json",
+        fixture("error.json", &[("code", code), ("message", message)]),
+    )
 }
 
 /// Percent-decoding for paths and query values.
@@ -198,7 +230,11 @@ fn form(body: &str, name: &str) -> Option<String> {
 
 fn utc_time(value: &Value) -> DateTime<Utc> {
     let text = value["dateTime"].as_str().unwrap();
-    assert_eq!(value["timeZone"].as_str(), Some("UTC"), "the client sends UTC times");
+    assert_eq!(
+        value["timeZone"].as_str(),
+        Some("UTC"),
+        "the client sends UTC times"
+    );
     format!("{}Z", text.trim_end_matches('Z')).parse().unwrap()
 }
 
@@ -209,8 +245,14 @@ fn render(item: &GraphItem) -> Value {
             ("id", &item.id),
             ("subject", &item.subject),
             ("body", &item.body.replace('\n', "\\n")),
-            ("start", &item.start.format("%Y-%m-%dT%H:%M:%S.0000000").to_string()),
-            ("end", &item.end.format("%Y-%m-%dT%H:%M:%S.0000000").to_string()),
+            (
+                "start",
+                &item.start.format("%Y-%m-%dT%H:%M:%S.0000000").to_string(),
+            ),
+            (
+                "end",
+                &item.end.format("%Y-%m-%dT%H:%M:%S.0000000").to_string(),
+            ),
         ],
     );
     let mut value: Value = serde_json::from_str(&text).unwrap();
@@ -238,11 +280,20 @@ fn handle(shared: &Mutex<GraphState>, request: &Request) -> Reply {
         return graph_error(401, "InvalidAuthenticationToken", "Access token is empty.");
     };
     if !token.starts_with("eyJ0eXAi.fake.") {
-        return graph_error(401, "InvalidAuthenticationToken", "Access token validation failure.");
+        return graph_error(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token validation failure.",
+        );
     }
     if state.behaviour.throttle > 0 {
         state.behaviour.throttle -= 1;
-        return graph_error(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.").with_header("Retry-After", "1");
+        return graph_error(
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
+        )
+        .with_header("Retry-After", "1");
     }
     let path = decode(request.path());
     let segments: Vec<&str> = path.trim_start_matches("/v1.0/").split('/').collect();
@@ -254,11 +305,18 @@ fn handle(shared: &Mutex<GraphState>, request: &Request) -> Reply {
         return graph_error(404, "ErrorInvalidUser", "The requested user is invalid.");
     }
     if state.behaviour.forbidden.contains(&mailbox) {
-        return graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+        return graph_error(
+            403,
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+        );
     }
     match (request.method.as_str(), rest) {
         ("GET", ["calendarView"]) => calendar_view(&state, request, &mailbox),
-        ("GET", ["calendar"]) => json_reply(200, &json!({"id": "AAMkAGI2TGuLAAA=", "name": "Calendar", "canEdit": state.behaviour.can_edit})),
+        ("GET", ["calendar"]) => json_reply(
+            200,
+            &json!({"id": "AAMkAGI2TGuLAAA=", "name": "Calendar", "canEdit": state.behaviour.can_edit}),
+        ),
         ("POST", ["calendar", "getSchedule"]) => schedule(&state, request),
         ("POST", ["events"]) => create(&mut state, request, &mailbox),
         ("PATCH", ["events", id]) => {
@@ -271,14 +329,22 @@ fn handle(shared: &Mutex<GraphState>, request: &Request) -> Reply {
                     let value = render(item);
                     json_reply(200, &value)
                 }
-                None => graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store."),
+                None => graph_error(
+                    404,
+                    "ErrorItemNotFound",
+                    "The specified object was not found in the store.",
+                ),
             }
         }
         ("DELETE", ["events", id]) => {
             let before = state.items.len();
             state.items.retain(|i| i.id != *id);
             if state.items.len() == before {
-                graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+                graph_error(
+                    404,
+                    "ErrorItemNotFound",
+                    "The specified object was not found in the store.",
+                )
             } else {
                 Reply::new(204, "text/plain", "")
             }
@@ -290,7 +356,8 @@ fn handle(shared: &Mutex<GraphState>, request: &Request) -> Reply {
 fn token(state: &mut GraphState, request: &Request) -> Reply {
     let body = &request.body;
     let grant = form(body, "grant_type").unwrap_or_default();
-    let secret_ok = form(body, "client_secret").as_deref() == Some(state.behaviour.client_secret.as_str());
+    let secret_ok =
+        form(body, "client_secret").as_deref() == Some(state.behaviour.client_secret.as_str());
     let scope = form(body, "scope").unwrap_or_default();
     if !scope.ends_with("/.default") {
         return Reply::new(400, "application/json", fixture("token_error.json", &[("error", "invalid_scope"), ("description", "AADSTS70011: The provided value for the input parameter 'scope' is not valid.")]));
@@ -305,24 +372,46 @@ fn token(state: &mut GraphState, request: &Request) -> Reply {
     };
     if !ok {
         let (error, description) = if grant == "password" && secret_ok {
-            ("invalid_grant", "AADSTS50126: Error validating credentials due to invalid username or password.")
+            (
+                "invalid_grant",
+                "AADSTS50126: Error validating credentials due to invalid username or password.",
+            )
         } else {
             ("invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
         };
-        return Reply::new(401, "application/json", fixture("token_error.json", &[("error", error), ("description", description)]));
+        return Reply::new(
+            401,
+            "application/json",
+            fixture(
+                "token_error.json",
+                &[("error", error), ("description", description)],
+            ),
+        );
     }
     state.tokens_issued += 1;
     let token = format!("eyJ0eXAi.fake.{}", state.tokens_issued);
     let lifetime = state.behaviour.token_lifetime_s.to_string();
-    Reply::new(200, "application/json", fixture("token.json", &[("expires_in", &lifetime), ("token", &token)]))
+    Reply::new(
+        200,
+        "application/json",
+        fixture(
+            "token.json",
+            &[("expires_in", &lifetime), ("token", &token)],
+        ),
+    )
 }
 
 fn calendar_view(state: &GraphState, request: &Request, mailbox: &str) -> Reply {
     let prefer = request.header("Prefer").unwrap_or("");
-    assert!(prefer.contains("outlook.timezone=\"UTC\""), "calendarView without the UTC preference: {prefer}");
+    assert!(
+        prefer.contains("outlook.timezone=\"UTC\""),
+        "calendarView without the UTC preference: {prefer}"
+    );
     let start: DateTime<Utc> = query(request, "startDateTime").unwrap().parse().unwrap();
     let end: DateTime<Utc> = query(request, "endDateTime").unwrap().parse().unwrap();
-    let skip: usize = query(request, "$skip").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let skip: usize = query(request, "$skip")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let mut matching: Vec<&GraphItem> = state
         .items
         .iter()
@@ -330,7 +419,12 @@ fn calendar_view(state: &GraphState, request: &Request, mailbox: &str) -> Reply 
         .collect();
     matching.sort_by_key(|i| i.start);
     let page_size = state.behaviour.page_size;
-    let page: Vec<Value> = matching.iter().skip(skip).take(page_size).map(|i| render(i)).collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .skip(skip)
+        .take(page_size)
+        .map(|i| render(i))
+        .collect();
     let mut value = json!({
         "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#users('{mailbox}')/calendarView"),
         "value": page,
@@ -347,7 +441,12 @@ fn schedule(state: &GraphState, request: &Request) -> Reply {
     let body: Value = serde_json::from_str(&request.body).unwrap();
     let start = utc_time(&body["startTime"]);
     let end = utc_time(&body["endTime"]);
-    let schedules: Vec<String> = body["schedules"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+    let schedules: Vec<String> = body["schedules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
     if schedules.len() > 20 {
         return graph_error(400, "ErrorInvalidParameter", "Too many schedules.");
     }
@@ -375,13 +474,21 @@ fn schedule(state: &GraphState, request: &Request) -> Reply {
 
 fn create(state: &mut GraphState, request: &Request, mailbox: &str) -> Reply {
     if !state.behaviour.can_edit {
-        return graph_error(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+        return graph_error(
+            403,
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+        );
     }
     let body: Value = serde_json::from_str(&request.body).unwrap();
     let transaction_id = body["transactionId"].as_str().map(str::to_string);
     // Graph's own duplicate guard: the same transactionId returns the first event.
     if let Some(tid) = &transaction_id {
-        if let Some(existing) = state.items.iter().find(|i| i.transaction_id.as_deref() == Some(tid)) {
+        if let Some(existing) = state
+            .items
+            .iter()
+            .find(|i| i.transaction_id.as_deref() == Some(tid))
+        {
             return json_reply(201, &render(existing));
         }
     }
@@ -393,7 +500,14 @@ fn create(state: &mut GraphState, request: &Request, mailbox: &str) -> Reply {
         end: utc_time(&body["end"]),
         body: body["body"]["content"].as_str().unwrap_or("").into(),
         teams: false,
-        categories: body["categories"].as_array().map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+        categories: body["categories"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
         transaction_id,
     };
     let id = add(state, item);

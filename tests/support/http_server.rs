@@ -97,15 +97,24 @@ impl HttpServer {
         let max_active = Arc::new(AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
         let accept = {
-            let (stop, log, active, max_active) = (stop.clone(), log.clone(), active.clone(), max_active.clone());
+            let (stop, log, active, max_active) = (
+                stop.clone(),
+                log.clone(),
+                active.clone(),
+                max_active.clone(),
+            );
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let (handler, log, active, max_active) =
-                        (handler.clone(), log.clone(), active.clone(), max_active.clone());
+                    let (handler, log, active, max_active) = (
+                        handler.clone(),
+                        log.clone(),
+                        active.clone(),
+                        max_active.clone(),
+                    );
                     std::thread::spawn(move || {
                         let now = active.fetch_add(1, Ordering::SeqCst) + 1;
                         max_active.fetch_max(now, Ordering::SeqCst);

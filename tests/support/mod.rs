@@ -24,7 +24,11 @@ impl Setup {
     pub fn new(calendar: &str) -> Setup {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("ews-password"), format!("{PASSWORD}\n")).unwrap();
-        std::fs::write(dir.path().join("client-secret"), format!("{CLIENT_SECRET}\n")).unwrap();
+        std::fs::write(
+            dir.path().join("client-secret"),
+            format!("{CLIENT_SECRET}\n"),
+        )
+        .unwrap();
         let text = format!(
             "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\ntimezone = \"America/Los_Angeles\"\n\n[calendar]\nstate_dir = \"state\"\n{calendar}\n"
         );
@@ -46,7 +50,11 @@ impl Setup {
 /// Short limits unless `extra` sets its own.
 pub fn ews_basic(url: &str, access: &str, extra: &str) -> String {
     let mut limits = String::new();
-    for (key, value) in [("connect_timeout_ms", "1000"), ("timeout_ms", "2000"), ("retry_budget_ms", "1500")] {
+    for (key, value) in [
+        ("connect_timeout_ms", "1000"),
+        ("timeout_ms", "2000"),
+        ("retry_budget_ms", "1500"),
+    ] {
         if !extra.contains(key) {
             limits.push_str(&format!("{key} = {value}\n"));
         }
