@@ -144,6 +144,16 @@ pub struct CalendarConfig {
     pub backend: Backend,
     #[serde(default)]
     pub ics: Option<IcsConfig>,
+    /// Exchange Web Services (on-premises Exchange).
+    #[serde(default)]
+    pub ews: Option<crate::calendar::ews::EwsConfig>,
+    /// Microsoft Graph (Office 365).
+    #[serde(default)]
+    pub graph: Option<crate::calendar::graph::GraphConfig>,
+    /// Where the calendar snapshot for outages is kept (relative to the config file).
+    /// Default: $XDG_STATE_HOME/roomvoice, else ~/.local/state/roomvoice.
+    #[serde(default)]
+    pub state_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -346,6 +356,25 @@ impl Config {
             return Err(invalid(
                 "[calendar] backend = \"ics\" needs a [calendar.ics] table with path = \"room.ics\"".into(),
             ));
+        }
+        match (self.calendar.backend, &self.calendar.ews, &self.calendar.graph) {
+            (Backend::Ews, None, _) => {
+                return Err(invalid(
+                    "[calendar] backend = \"ews\" needs a [calendar.ews] table with url, username and password_file (see README)".into(),
+                ))
+            }
+            (Backend::Graph, _, None) => {
+                return Err(invalid(
+                    "[calendar] backend = \"graph\" needs a [calendar.graph] table with tenant_id, client_id and client_secret_file (see README)".into(),
+                ))
+            }
+            _ => {}
+        }
+        if let Some(ews) = &self.calendar.ews {
+            ews.check().map_err(invalid)?;
+        }
+        if let Some(graph) = &self.calendar.graph {
+            graph.check().map_err(invalid)?;
         }
         if self.join.dialer == Dialer::Command && self.join.command.is_empty() {
             return Err(invalid(
