@@ -62,7 +62,7 @@ fn main() {
     });
     let late = at("2027-12-20T10:05:00-08:00");
     time(
-        "events(): 1 minute window, Dec 2027 (series 2 years old)",
+        "events(): 1 minute window, Dec 2027 (series from 2024)",
         200,
         || {
             calendar

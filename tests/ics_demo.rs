@@ -53,19 +53,15 @@ fn ten_oclock_is_the_zoom_product_sync_by_dana_lee() {
 #[test]
 fn the_product_sync_is_at_ten_every_day_in_summer_and_winter() {
     let (config, calendar) = demo();
-    for day in [
-        "2026-01-05",
-        "2026-03-09",
-        "2026-07-14",
-        "2026-11-02",
-        "2026-12-31",
+    for (day, offset) in [
+        ("2024-01-01", "-08:00"), // the first day of the series
+        ("2026-01-05", "-08:00"),
+        ("2026-03-09", "-07:00"),
+        ("2026-07-14", "-07:00"),
+        ("2026-11-02", "-08:00"),
+        ("2026-12-31", "-08:00"),
+        ("2028-06-30", "-07:00"),
     ] {
-        let offset =
-            if day.starts_with("2026-01") || day.starts_with("2026-12") || day == "2026-11-02" {
-                "-08:00"
-            } else {
-                "-07:00"
-            };
         let ten = at(&format!("{day}T10:00:00{offset}"));
         let view = calendar
             .events(&config.room.mailbox, ten, ten + Duration::minutes(40))

@@ -385,3 +385,29 @@ END:VCALENDAR\r\n",
     assert_eq!(starts[0], at("2026-07-01T09:00:00-07:00"));
     assert_eq!(starts[5], at("2026-12-01T09:00:00-08:00"));
 }
+
+#[test]
+fn exdate_as_a_date_and_rdate_as_a_period() {
+    let room = room_with(
+        "BEGIN:VCALENDAR\nVERSION:2.0\n\
+BEGIN:VEVENT\nUID:s\nDTSTART;TZID=Europe/Paris:20261123T090000\nDURATION:PT30M\n\
+RRULE:FREQ=DAILY;COUNT=3\nEXDATE;VALUE=DATE:20261124\n\
+RDATE;VALUE=PERIOD:20261130T080000Z/20261130T083000Z\nSUMMARY:Daily\nEND:VEVENT\n\
+END:VCALENDAR\n",
+        "Europe/Paris",
+    );
+    let starts: Vec<_> = room
+        .events("2026-11-20T00:00:00Z", "2026-12-05T00:00:00Z")
+        .iter()
+        .map(|e| e.start)
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            at("2026-11-23T09:00:00+01:00"),
+            // 24 Nov removed by a date-only EXDATE.
+            at("2026-11-25T09:00:00+01:00"),
+            at("2026-11-30T08:00:00Z"),
+        ]
+    );
+}

@@ -1,11 +1,11 @@
 //! The `ics` backend: iCalendar (RFC 5545) files as the room's calendar (and an enrolled
 //! user's), and the embedded demo room.
 //!
-//! - [`lines`]: content lines with their line numbers and byte spans.
-//! - [`model`]: VEVENTs and recurrence rules (the `rrule` crate).
-//! - [`zones`]: TZIDs (IANA, Windows, VTIMEZONE) to time zones (`chrono-tz`).
-//! - [`expand`]: the occurrences in a window (overrides, EXDATEs, cancelled ones out).
-//! - [`edit`]: bookings and changes as byte edits of the file.
+//! - `lines`: content lines with their line numbers and byte spans.
+//! - `model`: VEVENTs and recurrence rules (the `rrule` crate).
+//! - `zones`: TZIDs (IANA, Windows, VTIMEZONE) to time zones (`chrono-tz`).
+//! - `expand`: the occurrences in a window (overrides, EXDATEs, cancelled ones out).
+//! - `edit`: bookings and changes as byte edits of the file.
 //!
 //! Reading: the file is parsed once and parsed again only when its modification time or
 //! size changes, so edits by people or other programs are seen on the next read.
@@ -409,5 +409,60 @@ impl Calendar for IcsCalendar {
         self.source(mailbox)?
             .store
             .modify(|doc, text| edit::cancel(doc, text, event, Utc::now()).map(|e| (e, ())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    /// Damaged files (a line removed, cut short, doubled, or a value garbled) give an
+    /// error or fewer events, never a panic.
+    #[test]
+    fn damaged_files_never_panic() {
+        let text = include_str!("../../../tests/fixtures/ics/edge_cases.ics");
+        let lines: Vec<&str> = text.lines().collect();
+        let from = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap();
+        let mut variants = Vec::new();
+        for i in 0..lines.len() {
+            let mut removed = lines.clone();
+            removed.remove(i);
+            variants.push(removed.join("\n"));
+            let mut doubled = lines.clone();
+            doubled.insert(i, lines[i]);
+            variants.push(doubled.join("\n"));
+            variants.push(lines[..i].join("\n"));
+            let garbled = lines[i].replace(['0', '1', '2'], "9").replace("T", "X");
+            let mut changed = lines.clone();
+            changed[i] = &garbled;
+            variants.push(changed.join("\n"));
+        }
+        let mut errors = 0;
+        for variant in &variants {
+            match model::parse(variant, chrono_tz::America::Los_Angeles) {
+                Ok(doc) => {
+                    for o in &expand::occurrences(&doc, from, to) {
+                        assert!(o.start <= o.end);
+                    }
+                }
+                Err(e) => {
+                    errors += 1;
+                    // Every error names a line of the file and says what is wrong.
+                    assert!(
+                        e.line >= 1 && e.line <= variant.lines().count().max(1),
+                        "{e:?}"
+                    );
+                    assert!(!e.message.is_empty());
+                }
+            }
+        }
+        assert!(
+            errors > lines.len(),
+            "only {errors} of {} variants were refused",
+            variants.len()
+        );
     }
 }
