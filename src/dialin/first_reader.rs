@@ -9,13 +9,15 @@ use regex::Regex;
 use super::{dial_string, DialNumber, DialPreferences, Invitation, JoinPlan, Pauses};
 use crate::calendar::Body;
 
-static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"https://[^\s<>"']+"#).expect("url regex"));
+static URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"https://[^\s<>"']+"#).expect("url regex"));
 static MEETING_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:meeting id|conference id|meeting number|access code)\s*:?\s*((?:\d[ \-]?){6,14}\d)")
         .expect("id regex")
 });
-static PASSCODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(?:passcode|pin|password)\s*:?\s*(\d{4,10})\b").expect("pin regex"));
+static PASSCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:passcode|pin|password)\s*:?\s*(\d{4,10})\b").expect("pin regex")
+});
 static PHONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){2,5}").expect("phone regex"));
 
@@ -79,7 +81,11 @@ pub(super) fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> Join
             });
         }
     }
-    let country_code = if prefs.country.eq_ignore_ascii_case("US") { "+1" } else { "+" };
+    let country_code = if prefs.country.eq_ignore_ascii_case("US") {
+        "+1"
+    } else {
+        "+"
+    };
     plan.number = plan
         .numbers
         .iter()
@@ -91,7 +97,12 @@ pub(super) fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> Join
             before_meeting_id: 2,
             before_pin: 2,
         });
-        plan.dial_string = Some(dial_string(number, Some(id), plan.passcode.as_deref(), pauses));
+        plan.dial_string = Some(dial_string(
+            number,
+            Some(id),
+            plan.passcode.as_deref(),
+            pauses,
+        ));
     }
     plan
 }

@@ -99,7 +99,12 @@ pub fn read_invitation(invitation: &Invitation<'_>, prefs: &DialPreferences) -> 
 }
 
 /// Builds the dial string for a number, meeting ID and PIN with the given pauses.
-pub fn dial_string(number: &str, meeting_id: Option<&str>, pin: Option<&str>, pauses: Pauses) -> String {
+pub fn dial_string(
+    number: &str,
+    meeting_id: Option<&str>,
+    pin: Option<&str>,
+    pauses: Pauses,
+) -> String {
     let mut out = number.to_string();
     if let Some(id) = meeting_id {
         out.push_str(&",".repeat(pauses.before_meeting_id as usize));

@@ -24,10 +24,8 @@ pub struct PhraseSet {
     pub wake_word: String,
     /// Every word any phrase uses.
     pub words: BTreeSet<String>,
-    /// JSGF whose public rule is the command phrases.
-    pub command_jsgf: Option<String>,
-    /// JSGF whose public rule is the follow-up answers.
-    pub answer_jsgf: Option<String>,
+    /// The rules, with public `command` and `answer`.
+    pub grammar: Grammar,
     /// Entries for a Vosk grammar (without the unknown-word token).
     pub vosk_entries: Vec<String>,
 }
@@ -51,14 +49,11 @@ impl PhraseSet {
                 "the intent grammar has no words".into(),
             ));
         }
-        let command_jsgf = Some(jsgf(grammar, "command"));
-        let answer_jsgf = Some(jsgf(grammar, "answer"));
         Ok(PhraseSet {
             wake_word: grammar.wake_word.clone(),
             vosk_entries: words.iter().cloned().collect(),
             words,
-            command_jsgf,
-            answer_jsgf,
+            grammar: grammar.clone(),
         })
     }
 
@@ -82,13 +77,22 @@ impl PhraseSet {
             .iter()
             .flat_map(|p| p.split(' ').map(str::to_string))
             .collect();
-        let body = phrases.join(" | ");
-        let jsgf = format!("#JSGF V1.0;\ngrammar phrases;\npublic <utterance> = {body};\n");
+        let all = Rule::Alt(
+            phrases
+                .iter()
+                .map(|p| Rule::Seq(p.split(' ').map(|w| Rule::Word(w.to_string())).collect()))
+                .collect(),
+        );
+        let mut rules = std::collections::BTreeMap::new();
+        rules.insert("command".to_string(), all.clone());
+        rules.insert("answer".to_string(), all);
         Ok(PhraseSet {
             wake_word: String::new(),
             words,
-            command_jsgf: Some(jsgf.clone()),
-            answer_jsgf: Some(jsgf),
+            grammar: Grammar {
+                wake_word: String::new(),
+                rules,
+            },
             vosk_entries: phrases,
         })
     }
@@ -115,6 +119,15 @@ impl PhraseSet {
     }
 }
 
+impl PhraseSet {
+    /// JSGF whose one public rule `<utterance>` is the grammar's rule `public`
+    /// ("command" or "answer"); words in `unknown` (missing from the engine's
+    /// dictionary) become `<VOID>`, so the phrases using them are left out.
+    pub fn jsgf(&self, public: &str, unknown: &BTreeSet<String>) -> String {
+        jsgf(&self.grammar, public, unknown)
+    }
+}
+
 fn collect_words(rule: &Rule, words: &mut BTreeSet<String>) {
     match rule {
         Rule::Word(w) => {
@@ -129,11 +142,11 @@ fn collect_words(rule: &Rule, words: &mut BTreeSet<String>) {
 }
 
 /// JSGF with one public rule `<utterance>` = the grammar's rule `public`.
-fn jsgf(grammar: &Grammar, public: &str) -> String {
+fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>) -> String {
     let mut out = String::from("#JSGF V1.0;\ngrammar roomvoice;\n");
     let _ = writeln!(out, "public <utterance> = <{}>;", rule_name(public));
     for (name, rule) in &grammar.rules {
-        let _ = writeln!(out, "<{}> = {};", rule_name(name), expression(rule));
+        let _ = writeln!(out, "<{}> = {};", rule_name(name), expression(rule, unknown));
     }
     out
 }
@@ -145,9 +158,17 @@ fn rule_name(name: &str) -> String {
         .collect()
 }
 
-fn expression(rule: &Rule) -> String {
+fn expression(rule: &Rule, unknown: &BTreeSet<String>) -> String {
+    let grouped = |r: &Rule| grouped(r, unknown);
     match rule {
-        Rule::Word(w) => w.to_lowercase(),
+        Rule::Word(w) => {
+            let w = w.to_lowercase();
+            if w.split_whitespace().any(|part| unknown.contains(part)) {
+                "<VOID>".into()
+            } else {
+                w
+            }
+        }
         Rule::Seq(rules) => {
             let parts: Vec<String> = rules.iter().map(grouped).collect();
             if parts.is_empty() {
@@ -164,43 +185,21 @@ fn expression(rule: &Rule) -> String {
                 parts.join(" | ")
             }
         }
-        Rule::Opt(r) => format!("[{}]", expression(r)),
-        Rule::Repeat { rule, min, max } => {
-            let one = grouped(rule);
-            let mut parts: Vec<String> = (0..*min).map(|_| one.clone()).collect();
-            let extra = max.saturating_sub(*min);
-            if extra > 16 {
-                parts.push(format!("{one}*"));
-            } else {
-                // a [a [a]] for up to `extra` more
-                let mut tail = String::new();
-                for _ in 0..extra {
-                    tail = if tail.is_empty() {
-                        format!("[{one}]")
-                    } else {
-                        format!("[{one} {tail}]")
-                    };
-                }
-                if !tail.is_empty() {
-                    parts.push(tail);
-                }
-            }
-            if parts.is_empty() {
-                "<NULL>".into()
-            } else {
-                parts.join(" ")
-            }
-        }
+        Rule::Opt(r) => format!("[{}]", expression(r, unknown)),
+        // One or more (`max` only bounds text matching).
+        Rule::Repeat { rule, .. } => format!("{}+", grouped(rule)),
         Rule::Ref(name) => format!("<{}>", rule_name(name)),
-        Rule::Slot(_, r) => expression(r),
+        Rule::Slot(_, r) => expression(r, unknown),
     }
 }
 
 /// An expression safe to put next to others: alternatives and sequences in parentheses.
-fn grouped(rule: &Rule) -> String {
+fn grouped(rule: &Rule, unknown: &BTreeSet<String>) -> String {
     match rule {
-        Rule::Alt(rules) | Rule::Seq(rules) if rules.len() > 1 => format!("({})", expression(rule)),
-        _ => expression(rule),
+        Rule::Alt(rules) | Rule::Seq(rules) if rules.len() > 1 => {
+            format!("({})", expression(rule, unknown))
+        }
+        _ => expression(rule, unknown),
     }
 }
 
@@ -239,7 +238,6 @@ mod tests {
                 "digits".into(),
                 Box::new(Rule::Repeat {
                     rule: Box::new(Rule::Ref("digit".into())),
-                    min: 2,
                     max: 4,
                 }),
             ),
@@ -250,25 +248,31 @@ mod tests {
     #[test]
     fn jsgf_has_one_public_rule_per_search() {
         let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
-        let command = set.command_jsgf.expect("command");
+        let command = set.jsgf("command", &BTreeSet::new());
+        assert!(command.contains("public <utterance> = <command>;"), "{command}");
         assert!(
-            command.contains("public <utterance> = <command>;"),
+            command.contains("<command> = alexa ((start (my | the) meeting) | (is this room free));"),
             "{command}"
         );
-        assert!(
-            command
-                .contains("<command> = alexa ((start (my | the) meeting) | (is this room free));"),
-            "{command}"
-        );
-        let answer = set.answer_jsgf.expect("answer");
-        assert!(
-            answer.contains("public <utterance> = <answer>;"),
-            "{answer}"
-        );
-        assert!(
-            answer.contains("<answer> = <digit> <digit> [<digit> [<digit>]];"),
-            "{answer}"
-        );
+        let answer = set.jsgf("answer", &BTreeSet::new());
+        assert!(answer.contains("public <utterance> = <answer>;"), "{answer}");
+        assert!(answer.contains("<answer> = <digit>+;"), "{answer}");
+    }
+
+    #[test]
+    fn unknown_words_leave_their_phrases_out_of_the_jsgf() {
+        let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
+        let unknown: BTreeSet<String> = ["free".to_string()].into();
+        let command = set.jsgf("command", &unknown);
+        assert!(command.contains("(is this room <VOID>)"), "{command}");
+    }
+
+    #[test]
+    fn the_real_intent_grammar_converts() {
+        let set = PhraseSet::from_grammar(&crate::intent::grammar("alexa")).expect("phrase set");
+        assert!(set.words.contains("alexa") && set.words.contains("meeting"));
+        let jsgf = set.jsgf("command", &BTreeSet::new());
+        assert!(jsgf.contains("<digits> = <digit>+;"), "{jsgf}");
     }
 
     #[test]

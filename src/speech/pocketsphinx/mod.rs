@@ -17,6 +17,7 @@
 //! live cepstral mean is reset before every utterance (`shim.c`) so one recording
 //! decodes the same whatever came before it.
 
+use std::collections::BTreeSet;
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int};
 use std::path::{Path, PathBuf};
@@ -378,6 +379,8 @@ pub struct PocketSphinxEngine {
     pub last_raw_text: String,
     /// Whether the wake word was spotted in the last utterance (None: not checked).
     pub last_wake: Option<bool>,
+    /// Phrase-set words missing from the dictionary (their phrases are left out).
+    pub missing_words: BTreeSet<String>,
 }
 
 const COMMAND: &str = "command";
@@ -397,26 +400,34 @@ impl PocketSphinxEngine {
             ("-logfn", "/dev/null"),
         ];
         let grammar = Decoder::new(&common)?;
-        let unknown: Vec<String> = phrases
+        let unknown: BTreeSet<String> = phrases
             .words
             .iter()
             .filter(|w| !grammar.knows(w))
             .cloned()
             .collect();
-        if !unknown.is_empty() {
+        let wake_unknown: Vec<String> = phrases
+            .wake_word
+            .split_whitespace()
+            .filter(|w| unknown.contains(*w))
+            .map(str::to_string)
+            .collect();
+        if !wake_unknown.is_empty() {
             return Err(SpeechError::UnknownWords {
                 engine: "pocketsphinx",
-                words: unknown,
-                hint: "add them to the dictionary ([speech] pocketsphinx_dict) or change the wake word".into(),
+                words: wake_unknown,
+                hint: "the wake word must be in the dictionary: add it to [speech] pocketsphinx_dict or choose another wake word".into(),
             });
         }
-        for (name, jsgf) in [
-            (COMMAND, &phrases.command_jsgf),
-            (ANSWER, &phrases.answer_jsgf),
-        ] {
-            let jsgf = jsgf
-                .as_deref()
-                .ok_or_else(|| SpeechError::EmptyPhraseSet(format!("no <{name}> grammar")))?;
+        if !unknown.is_empty() {
+            tracing::warn!(
+                "the PocketSphinx dictionary lacks {} word(s) of the phrase set; phrases with them cannot be heard: {}",
+                unknown.len(),
+                unknown.iter().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        for name in [COMMAND, ANSWER] {
+            let jsgf = phrases.jsgf(name, &unknown);
             let (c_name, c_jsgf) = (CString::new(name), CString::new(jsgf));
             let (Ok(c_name), Ok(c_jsgf)) = (c_name, c_jsgf) else {
                 return Err(SpeechError::PocketSphinx(
@@ -466,6 +477,7 @@ impl PocketSphinxEngine {
             last_partial: String::new(),
             last_raw_text: String::new(),
             last_wake: None,
+            missing_words: unknown,
         };
         engine.select(COMMAND)?;
         engine.start()?;
