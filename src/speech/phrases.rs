@@ -53,7 +53,7 @@ impl PhraseSet {
             wake_word: grammar.wake_word.clone(),
             vosk_entries: words.iter().cloned().collect(),
             words,
-            grammar: grammar.clone(),
+            grammar: without_bare_digits_in_commands(grammar),
         })
     }
 
@@ -119,6 +119,42 @@ impl PhraseSet {
     }
 }
 
+/// In the text grammar a command may be a bare meeting ID ("alexa eight five five ...").
+/// For recognition that is harmful: a loop of digit words after the wake word is a
+/// garbage model that any speech can be forced into ("alexa is this room free" came out
+/// as "alexa id three two oh three"). The `command` search keeps only the spoken forms
+/// with a keyword ("meeting id ..."); bare digits stay in `answer`, where the device
+/// asked for them.
+fn without_bare_digits_in_commands(grammar: &Grammar) -> Grammar {
+    let mut grammar = grammar.clone();
+    let Some(Rule::Alt(alternatives)) = grammar.rules.get("meeting_id") else {
+        return grammar;
+    };
+    let is_bare_digits = |r: &Rule| match r {
+        Rule::Slot(_, inner) => matches!(inner.as_ref(), Rule::Ref(name) if name == "digits"),
+        Rule::Ref(name) => name == "digits",
+        _ => false,
+    };
+    let keyworded: Vec<Rule> = alternatives.iter().filter(|r| !is_bare_digits(r)).cloned().collect();
+    if keyworded.len() == alternatives.len() || keyworded.is_empty() {
+        return grammar;
+    }
+    grammar.rules.insert("meeting_id_keyword".into(), Rule::Alt(keyworded));
+    if let Some(command) = grammar.rules.get_mut("command") {
+        replace_ref(command, "meeting_id", "meeting_id_keyword");
+    }
+    grammar
+}
+
+fn replace_ref(rule: &mut Rule, from: &str, to: &str) {
+    match rule {
+        Rule::Ref(name) if name == from => *name = to.to_string(),
+        Rule::Seq(rules) | Rule::Alt(rules) => rules.iter_mut().for_each(|r| replace_ref(r, from, to)),
+        Rule::Opt(r) | Rule::Repeat { rule: r, .. } | Rule::Slot(_, r) => replace_ref(r, from, to),
+        Rule::Word(_) | Rule::Ref(_) => {}
+    }
+}
+
 impl PhraseSet {
     /// JSGF whose one public rule `<utterance>` is the grammar's rule `public`
     /// ("command" or "answer"); words in `unknown` (missing from the engine's
@@ -143,10 +179,26 @@ fn collect_words(rule: &Rule, words: &mut BTreeSet<String>) {
 
 /// JSGF with one public rule `<utterance>` = the grammar's rule `public`.
 fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>) -> String {
+    // Leave out what cannot be said: words outside the dictionary, and (repeatedly)
+    // alternatives and rules that need them. Sphinx's JSGF has no usable <VOID>.
+    let mut impossible: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let before = impossible.len();
+        for (name, rule) in &grammar.rules {
+            if expression(rule, unknown, &impossible).is_none() {
+                impossible.insert(name.clone());
+            }
+        }
+        if impossible.len() == before {
+            break;
+        }
+    }
     let mut out = String::from("#JSGF V1.0;\ngrammar roomvoice;\n");
     let _ = writeln!(out, "public <utterance> = <{}>;", rule_name(public));
     for (name, rule) in &grammar.rules {
-        let _ = writeln!(out, "<{}> = {};", rule_name(name), expression(rule, unknown));
+        if let Some(body) = expression(rule, unknown, &impossible) {
+            let _ = writeln!(out, "<{}> = {body};", rule_name(name));
+        }
     }
     out
 }
@@ -158,49 +210,42 @@ fn rule_name(name: &str) -> String {
         .collect()
 }
 
-fn expression(rule: &Rule, unknown: &BTreeSet<String>) -> String {
-    let grouped = |r: &Rule| grouped(r, unknown);
+/// The JSGF of a rule; `None` when it cannot be said (see [`jsgf`]). An empty string is
+/// an optional part that cannot be said, i.e. nothing.
+fn expression(rule: &Rule, unknown: &BTreeSet<String>, impossible: &BTreeSet<String>) -> Option<String> {
+    let grouped = |r: &Rule| grouped(r, unknown, impossible);
     match rule {
         Rule::Word(w) => {
             let w = w.to_lowercase();
-            if w.split_whitespace().any(|part| unknown.contains(part)) {
-                "<VOID>".into()
-            } else {
-                w
-            }
+            (!w.split_whitespace().any(|part| unknown.contains(part))).then_some(w)
         }
         Rule::Seq(rules) => {
-            let parts: Vec<String> = rules.iter().map(grouped).collect();
-            if parts.is_empty() {
-                "<NULL>".into()
-            } else {
-                parts.join(" ")
-            }
+            let parts: Vec<String> = rules.iter().map(grouped).collect::<Option<Vec<_>>>()?;
+            let parts: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+            Some(if parts.is_empty() { "<NULL>".into() } else { parts.join(" ") })
         }
         Rule::Alt(rules) => {
-            let parts: Vec<String> = rules.iter().map(grouped).collect();
-            if parts.is_empty() {
-                "<VOID>".into()
-            } else {
-                parts.join(" | ")
-            }
+            let parts: Vec<String> = rules.iter().filter_map(grouped).filter(|p| !p.is_empty()).collect();
+            (!parts.is_empty()).then(|| parts.join(" | "))
         }
-        Rule::Opt(r) => format!("[{}]", expression(r, unknown)),
+        Rule::Opt(r) => Some(match expression(r, unknown, impossible) {
+            Some(inner) if !inner.is_empty() => format!("[{inner}]"),
+            _ => String::new(),
+        }),
         // One or more (`max` only bounds text matching).
-        Rule::Repeat { rule, .. } => format!("{}+", grouped(rule)),
-        Rule::Ref(name) => format!("<{}>", rule_name(name)),
-        Rule::Slot(_, r) => expression(r, unknown),
+        Rule::Repeat { rule, .. } => grouped(rule).map(|inner| format!("{inner}+")),
+        Rule::Ref(name) => (!impossible.contains(name)).then(|| format!("<{}>", rule_name(name))),
+        Rule::Slot(_, r) => expression(r, unknown, impossible),
     }
 }
 
 /// An expression safe to put next to others: alternatives and sequences in parentheses.
-fn grouped(rule: &Rule, unknown: &BTreeSet<String>) -> String {
-    match rule {
-        Rule::Alt(rules) | Rule::Seq(rules) if rules.len() > 1 => {
-            format!("({})", expression(rule, unknown))
-        }
-        _ => expression(rule, unknown),
-    }
+fn grouped(rule: &Rule, unknown: &BTreeSet<String>, impossible: &BTreeSet<String>) -> Option<String> {
+    let inner = expression(rule, unknown, impossible)?;
+    Some(match rule {
+        Rule::Alt(rules) | Rule::Seq(rules) if rules.len() > 1 && inner.contains(' ') => format!("({inner})"),
+        _ => inner,
+    })
 }
 
 #[cfg(test)]
@@ -213,7 +258,10 @@ mod tests {
 
     /// A small grammar shaped like the intent grammar.
     pub(crate) fn sample_grammar() -> Grammar {
-        let mut g = Grammar::new("alexa");
+        let mut g = Grammar {
+            wake_word: "alexa".into(),
+            rules: Default::default(),
+        };
         g.rules.insert(
             "digit".into(),
             Rule::Alt(["zero", "one", "two", "three"].map(word).to_vec()),
@@ -264,7 +312,11 @@ mod tests {
         let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
         let unknown: BTreeSet<String> = ["free".to_string()].into();
         let command = set.jsgf("command", &unknown);
-        assert!(command.contains("(is this room <VOID>)"), "{command}");
+        assert!(command.contains("start (my | the) meeting") && !command.contains("is this room"), "{command}");
+        // A rule that cannot be said at all disappears, and so do references to it.
+        let unknown: BTreeSet<String> = ["zero", "one", "two", "three"].map(String::from).into();
+        let answer = set.jsgf("answer", &unknown);
+        assert!(!answer.contains("<digit>") && !answer.contains("<answer> ="), "{answer}");
     }
 
     #[test]
@@ -273,6 +325,9 @@ mod tests {
         assert!(set.words.contains("alexa") && set.words.contains("meeting"));
         let jsgf = set.jsgf("command", &BTreeSet::new());
         assert!(jsgf.contains("<digits> = <digit>+;"), "{jsgf}");
+        // Commands never end in a bare digit loop; answers may.
+        assert!(jsgf.contains("<meeting_id_keyword>") && !jsgf.contains("| <meeting_id> |"), "{jsgf}");
+        assert!(jsgf.contains("<meeting_id_keyword> = ([my | the | our] [meeting | conference] (id | number | code) [is] <digits>);"), "{jsgf}");
     }
 
     #[test]
@@ -289,7 +344,10 @@ mod tests {
 
     #[test]
     fn a_grammar_without_commands_is_an_error() {
-        let err = PhraseSet::from_grammar(&Grammar::new("alexa"))
+        let err = PhraseSet::from_grammar(&Grammar {
+            wake_word: "alexa".into(),
+            rules: Default::default(),
+        })
             .unwrap_err()
             .to_string();
         assert!(err.contains("<command>"), "{err}");

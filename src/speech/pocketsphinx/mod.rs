@@ -394,10 +394,12 @@ impl PocketSphinxEngine {
     ) -> Result<PocketSphinxEngine, SpeechError> {
         let hmm = path_str(&settings.hmm, "acoustic model")?;
         let dict = path_str(&settings.dict, "dictionary")?;
+        // The library's own log is noisy; ROOMVOICE_POCKETSPHINX_LOG=FILE keeps it.
+        let log = std::env::var("ROOMVOICE_POCKETSPHINX_LOG").unwrap_or_else(|_| "/dev/null".into());
         let common = [
             ("-hmm", hmm.as_str()),
             ("-dict", dict.as_str()),
-            ("-logfn", "/dev/null"),
+            ("-logfn", log.as_str()),
         ];
         let grammar = Decoder::new(&common)?;
         let unknown: BTreeSet<String> = phrases
