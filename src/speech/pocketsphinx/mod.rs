@@ -38,6 +38,11 @@ pub const DEFAULT_WAKE_THRESHOLD: f64 = 1e-50;
 pub const DEFAULT_HMM: &str = "/usr/share/pocketsphinx/model/en-us/en-us";
 pub const DEFAULT_DICT: &str = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
 
+/// How late the voice-activity detector reports the start of speech (its
+/// `-vad_startspeech` plus a step) and the end (`-vad_postspeech`, 50 frames).
+const VAD_START_S: f64 = 0.2;
+const VAD_END_S: f64 = 0.5;
+
 /// Samples per decoding step (100 ms): the granularity of endpointing.
 const STEP: usize = 1600;
 
@@ -85,7 +90,6 @@ mod ffi {
     pub type ps_decoder_t = c_void;
     pub type cmd_ln_t = c_void;
     pub type arg_t = c_void;
-    pub type ps_seg_t = c_void;
 
     #[cfg(roomvoice_pocketsphinx)]
     extern "C" {
@@ -123,11 +127,6 @@ mod ffi {
         pub fn ps_end_utt(ps: *mut ps_decoder_t) -> c_int;
         pub fn ps_get_hyp(ps: *mut ps_decoder_t, out_best_score: *mut i32) -> *const c_char;
         pub fn ps_get_in_speech(ps: *mut ps_decoder_t) -> u8;
-        pub fn ps_seg_iter(ps: *mut ps_decoder_t) -> *mut ps_seg_t;
-        pub fn ps_seg_next(seg: *mut ps_seg_t) -> *mut ps_seg_t;
-        pub fn ps_seg_word(seg: *mut ps_seg_t) -> *const c_char;
-        pub fn ps_seg_frames(seg: *mut ps_seg_t, out_sf: *mut c_int, out_ef: *mut c_int);
-        pub fn ps_seg_free(seg: *mut ps_seg_t);
         pub fn roomvoice_ps_reset_cmn(ps: *mut ps_decoder_t) -> c_int;
     }
 
@@ -184,17 +183,6 @@ mod ffi {
         pub unsafe fn ps_get_in_speech(_: *mut ps_decoder_t) -> u8 {
             0
         }
-        pub unsafe fn ps_seg_iter(_: *mut ps_decoder_t) -> *mut ps_seg_t {
-            std::ptr::null_mut()
-        }
-        pub unsafe fn ps_seg_next(_: *mut ps_seg_t) -> *mut ps_seg_t {
-            std::ptr::null_mut()
-        }
-        pub unsafe fn ps_seg_word(_: *mut ps_seg_t) -> *const c_char {
-            std::ptr::null()
-        }
-        pub unsafe fn ps_seg_frames(_: *mut ps_seg_t, _: *mut c_int, _: *mut c_int) {}
-        pub unsafe fn ps_seg_free(_: *mut ps_seg_t) {}
         pub unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int {
             -1
         }
@@ -309,32 +297,6 @@ impl Decoder {
         Some((text, score))
     }
 
-    /// Frames (start, end) of the first and last real word of the best path.
-    fn word_span(&self) -> Option<(i32, i32)> {
-        let mut span: Option<(i32, i32)> = None;
-        // SAFETY: live decoder; the iterator is walked to its end (which frees it) or
-        // freed explicitly.
-        unsafe {
-            let mut seg = ffi::ps_seg_iter(self.ps);
-            while !seg.is_null() {
-                let word = ffi::ps_seg_word(seg);
-                let is_word = !word.is_null() && {
-                    let w = CStr::from_ptr(word).to_string_lossy();
-                    !(w.starts_with('<') || w.starts_with('[') || w == "SIL")
-                };
-                if is_word {
-                    let (mut sf, mut ef) = (0, 0);
-                    ffi::ps_seg_frames(seg, &mut sf, &mut ef);
-                    span = Some(span.map_or((sf, ef), |(s, _)| (s, ef)));
-                }
-                seg = ffi::ps_seg_next(seg);
-            }
-            if !seg.is_null() {
-                ffi::ps_seg_free(seg);
-            }
-        }
-        span
-    }
 }
 
 impl Drop for Decoder {
@@ -373,6 +335,8 @@ pub struct PocketSphinxEngine {
     speaking: bool,
     /// Sample index (from the stream start) where the current utterance began.
     utterance_start: u64,
+    /// Sample index where the detector first reported speech in this utterance.
+    speech_started: Option<u64>,
     fed: u64,
     last_partial: String,
     /// The grammar's hypothesis for the last utterance, before rejection.
@@ -475,6 +439,7 @@ impl PocketSphinxEngine {
             next_search: None,
             speaking: false,
             utterance_start: 0,
+            speech_started: None,
             fed: 0,
             last_partial: String::new(),
             last_raw_text: String::new(),
@@ -508,7 +473,7 @@ impl PocketSphinxEngine {
     }
 
     /// Ends the current utterance; a heard one is returned (rejected: empty text).
-    fn end(&mut self) -> Result<Option<Utterance>, SpeechError> {
+    fn end(&mut self, ended_by_silence: bool) -> Result<Option<Utterance>, SpeechError> {
         self.grammar.end()?;
         for extra in self.wake.iter_mut() {
             extra.end()?;
@@ -516,8 +481,7 @@ impl PocketSphinxEngine {
         self.last_partial.clear();
         let was_speaking = std::mem::replace(&mut self.speaking, false);
         let hypothesis = self.grammar.hypothesis();
-        let span = self.grammar.word_span();
-        let base = self.utterance_start as f64 / f64::from(SAMPLE_RATE);
+        let speech_started = self.speech_started.take();
         let (text, score) = hypothesis.unwrap_or_default();
         let text = text.trim().to_string();
         self.last_raw_text = text.clone();
@@ -539,12 +503,17 @@ impl PocketSphinxEngine {
         } else {
             tracing::debug!("pocketsphinx: \"{text}\" (score {score})");
         }
-        let (start_s, end_s) = match span {
-            Some((sf, ef)) => (
-                base + f64::from(sf) / 100.0,
-                base + f64::from(ef + 1) / 100.0,
-            ),
-            None => (base, self.fed as f64 / f64::from(SAMPLE_RATE)),
+        // Times from the voice-activity detector: it reports speech VAD_START_S after it
+        // began and silence VAD_END_S after it ended (the library's defaults), at the
+        // granularity of one decoding step.
+        let seconds = |samples: u64| samples as f64 / f64::from(SAMPLE_RATE);
+        let start_s = speech_started.map_or(seconds(self.utterance_start), |at| {
+            (seconds(at) - VAD_START_S).max(seconds(self.utterance_start))
+        });
+        let end_s = if ended_by_silence {
+            (seconds(self.fed) - VAD_END_S).max(start_s)
+        } else {
+            seconds(self.fed)
         };
         Ok(Some(Utterance {
             text: if rejected { String::new() } else { text },
@@ -579,6 +548,7 @@ impl Engine for PocketSphinxEngine {
             let in_speech = self.grammar.in_speech();
             if in_speech {
                 self.speaking = true;
+                self.speech_started.get_or_insert(self.fed);
                 if let Some((partial, _)) = self.grammar.hypothesis() {
                     let partial = partial.trim().to_string();
                     if !partial.is_empty() && partial != self.last_partial {
@@ -587,7 +557,7 @@ impl Engine for PocketSphinxEngine {
                     }
                 }
             } else if self.speaking {
-                if let Some(u) = self.end()? {
+                if let Some(u) = self.end(true)? {
                     heard.push(Heard::Final(u));
                 }
                 self.restart()?;
@@ -598,7 +568,7 @@ impl Engine for PocketSphinxEngine {
 
     fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
         let was_speaking = self.speaking;
-        let heard = self.end()?;
+        let heard = self.end(false)?;
         self.restart()?;
         Ok(heard
             .filter(|_| was_speaking)
@@ -608,7 +578,7 @@ impl Engine for PocketSphinxEngine {
     }
 
     fn reset(&mut self) -> Result<(), SpeechError> {
-        self.end()?;
+        self.end(false)?;
         self.fed = 0;
         self.next_search = Some(COMMAND);
         self.restart()
