@@ -29,9 +29,9 @@ pub struct Args {
     pub device: Option<String>,
     #[command(flatten)]
     pub session: SessionArgs,
-    /// Also speak the answers through the configured TTS ([voice] tts).
+    /// Do not speak the answers (a device speaks them through [voice] tts by default).
     #[arg(long)]
-    pub speak: bool,
+    pub quiet: bool,
 }
 
 pub fn main(args: &Args) -> i32 {
@@ -54,7 +54,7 @@ fn listen(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
     // The microphone first: on a device without one, that is the error worth showing.
     let mut microphone = Microphone::open(device.as_deref())?;
     let mut engine = crate::speech::open(&config).context("cannot start speech recognition")?;
-    let mut assistant = Assistant::open(config, args.session.clock(), args.speak)?;
+    let mut assistant = Assistant::open(config, args.session.clock(), !args.quiet)?;
     eprintln!(
         "roomvoice: listening on \"{}\" with {}; Ctrl-C to stop",
         microphone.device_name,
