@@ -131,8 +131,21 @@ fn speech_commands(grammar: &Grammar) -> Grammar {
     if let Some(command) = grammar.rules.get_mut("command") {
         narrow(command);
     }
+    // After a yes/no question, digits are not an answer: "no" alone was heard as "o"
+    // (zero) when they were allowed.
+    let yes_no: Vec<Rule> = ["yes", "no", "cancel"]
+        .into_iter()
+        .filter(|name| grammar.rules.contains_key(*name))
+        .map(|name| Rule::Ref(name.into()))
+        .collect();
+    if !yes_no.is_empty() {
+        grammar.rules.insert(YES_NO.into(), Rule::Alt(yes_no));
+    }
     grammar
 }
+
+/// The rule for answers to a yes/no question (recognition only).
+pub const YES_NO: &str = "yes_no";
 
 /// Sphinx's JSGF compiler turns a rule that refers to itself ("digit = ... | double
 /// <digit>") into a jump back to the state where the rule started, which in a nested

@@ -345,10 +345,12 @@ pub struct PocketSphinxEngine {
     pub last_wake: Option<bool>,
     /// Phrase-set words missing from the dictionary (their phrases are left out).
     pub missing_words: BTreeSet<String>,
+    has_yes_no: bool,
 }
 
 const COMMAND: &str = "command";
 const ANSWER: &str = "answer";
+const YES_NO: &str = super::phrases::YES_NO;
 
 impl PocketSphinxEngine {
     /// Loads the models and the phrase set's searches.
@@ -392,7 +394,11 @@ impl PocketSphinxEngine {
                 unknown.iter().cloned().collect::<Vec<_>>().join(", ")
             );
         }
-        for name in [COMMAND, ANSWER] {
+        let mut searches = vec![COMMAND, ANSWER];
+        if phrases.grammar.rules.contains_key(super::phrases::YES_NO) {
+            searches.push(YES_NO);
+        }
+        for name in searches {
             let jsgf = phrases.jsgf(name, &unknown);
             let (c_name, c_jsgf) = (CString::new(name), CString::new(jsgf));
             let (Ok(c_name), Ok(c_jsgf)) = (c_name, c_jsgf) else {
@@ -445,6 +451,7 @@ impl PocketSphinxEngine {
             last_raw_text: String::new(),
             last_wake: None,
             missing_words: unknown,
+            has_yes_no: phrases.grammar.rules.contains_key(YES_NO),
         };
         engine.select(COMMAND)?;
         engine.start()?;
@@ -587,7 +594,9 @@ impl Engine for PocketSphinxEngine {
     fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
         let search = match expecting {
             Expecting::Command => COMMAND,
-            Expecting::MeetingId | Expecting::Pin | Expecting::YesNo => ANSWER,
+            Expecting::MeetingId | Expecting::Pin => ANSWER,
+            Expecting::YesNo if self.has_yes_no => YES_NO,
+            Expecting::YesNo => ANSWER,
         };
         if self.speaking {
             self.next_search = Some(search);
