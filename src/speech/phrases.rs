@@ -141,8 +141,23 @@ fn speech_commands(grammar: &Grammar) -> Grammar {
     if !yes_no.is_empty() {
         grammar.rules.insert(YES_NO.into(), Rule::Alt(yes_no));
     }
+    // When digits are expected (the device asked for a meeting ID or PIN, or offered a
+    // new meeting, which a meeting ID also answers): bare digits, yes, no or cancel. The
+    // keyword forms ("my meeting id is ...") put "our id" where people said "eight"
+    // (measured).
+    if grammar.rules.contains_key("digits") {
+        let digits = ["digits", "yes", "no", "cancel"]
+            .into_iter()
+            .filter(|name| grammar.rules.contains_key(*name))
+            .map(|name| Rule::Ref(name.into()))
+            .collect();
+        grammar.rules.insert(DIGITS.into(), Rule::Alt(digits));
+    }
     grammar
 }
+
+/// The rule for answers to "what is your meeting ID / PIN" (recognition only).
+pub const DIGITS: &str = "spoken_digits";
 
 /// The rule for answers to a yes/no question (recognition only).
 pub const YES_NO: &str = "yes_no";

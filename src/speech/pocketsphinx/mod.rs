@@ -346,11 +346,13 @@ pub struct PocketSphinxEngine {
     /// Phrase-set words missing from the dictionary (their phrases are left out).
     pub missing_words: BTreeSet<String>,
     has_yes_no: bool,
+    has_digits: bool,
 }
 
 const COMMAND: &str = "command";
 const ANSWER: &str = "answer";
 const YES_NO: &str = super::phrases::YES_NO;
+const DIGITS: &str = super::phrases::DIGITS;
 
 impl PocketSphinxEngine {
     /// Loads the models and the phrase set's searches.
@@ -395,8 +397,10 @@ impl PocketSphinxEngine {
             );
         }
         let mut searches = vec![COMMAND, ANSWER];
-        if phrases.grammar.rules.contains_key(super::phrases::YES_NO) {
-            searches.push(YES_NO);
+        for optional in [YES_NO, DIGITS] {
+            if phrases.grammar.rules.contains_key(optional) {
+                searches.push(optional);
+            }
         }
         for name in searches {
             let jsgf = phrases.jsgf(name, &unknown);
@@ -452,6 +456,7 @@ impl PocketSphinxEngine {
             last_wake: None,
             missing_words: unknown,
             has_yes_no: phrases.grammar.rules.contains_key(YES_NO),
+            has_digits: phrases.grammar.rules.contains_key(DIGITS),
         };
         engine.select(COMMAND)?;
         engine.start()?;
@@ -465,6 +470,7 @@ impl PocketSphinxEngine {
         let status = unsafe { ffi::ps_set_search(self.grammar.ps, name.as_ptr()) };
         self.grammar
             .check(status, &format!("selecting the <{search}> grammar"))?;
+        tracing::debug!("pocketsphinx: search <{search}>");
         self.search = search;
         Ok(())
     }
@@ -594,9 +600,9 @@ impl Engine for PocketSphinxEngine {
     fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
         let search = match expecting {
             Expecting::Command => COMMAND,
-            Expecting::MeetingId | Expecting::Pin => ANSWER,
+            Expecting::MeetingId | Expecting::Pin if self.has_digits => DIGITS,
             Expecting::YesNo if self.has_yes_no => YES_NO,
-            Expecting::YesNo => ANSWER,
+            _ => ANSWER,
         };
         if self.speaking {
             self.next_search = Some(search);
