@@ -119,6 +119,7 @@ cargo build --release --locked 2>&1 | tail -n 3
 
 if [ "$run_demo" = 1 ]; then
   say "demo: the embedded room Everest, Monday 23 November 2026 at 10:05 in Los Angeles"
-  "$ROOT/target/release/roomvoice" ask "alexa is this room free" --now 2026-11-23T10:05:00-08:00
-  "$ROOT/target/release/roomvoice" ask "alexa start my meeting" --now 2026-11-23T10:05:00-08:00
+  # Bundled recordings (espeak-ng, 16 kHz mono) through the speech engine, as if heard.
+  "$ROOT/target/release/roomvoice" run --audio device/demo/audio/room_free.wav --now 2026-11-23T10:05:00-08:00
+  "$ROOT/target/release/roomvoice" run --audio device/demo/audio/start_meeting.wav --now 2026-11-23T10:05:00-08:00
 fi
