@@ -68,7 +68,8 @@ fn pocketsphinx() {
         .collect();
     let started = Instant::now();
     let phrases = PhraseSet::from_grammar(&roomvoice::intent::grammar("alexa")).expect("phrases");
-    let mut engine = PocketSphinxEngine::open(&Settings::default(), &phrases).expect("pocketsphinx");
+    let mut engine =
+        PocketSphinxEngine::open(&Settings::default(), &phrases).expect("pocketsphinx");
     let load_s = started.elapsed().as_secs_f64();
     let mut assistant = {
         let config = roomvoice::config::Config::demo().expect("demo config");
@@ -77,7 +78,13 @@ fn pocketsphinx() {
             .with_timezone(&chrono::Utc);
         Assistant::open(config, Clock::Fixed(now), false).expect("assistant")
     };
-    report("pocketsphinx", load_s, &mut engine, &clips, Some(&mut assistant));
+    report(
+        "pocketsphinx",
+        load_s,
+        &mut engine,
+        &clips,
+        Some(&mut assistant),
+    );
 }
 
 fn vosk() {
@@ -87,11 +94,20 @@ fn vosk() {
     }
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/vosk/ko");
     if !model.is_dir() {
-        println!("vosk: no model at {} (run device/setup.sh)", model.display());
+        println!(
+            "vosk: no model at {} (run device/setup.sh)",
+            model.display()
+        );
         return;
     }
     let tmp = tempfile::tempdir().expect("temp dir");
-    let phrases = ["알렉사 회의 시작해", "알렉사 회의 종료", "알렉사 방 예약", "네", "아니요"];
+    let phrases = [
+        "알렉사 회의 시작해",
+        "알렉사 회의 종료",
+        "알렉사 방 예약",
+        "네",
+        "아니요",
+    ];
     let clips: Vec<(Vec<i16>, usize)> = phrases
         .iter()
         .enumerate()
@@ -165,9 +181,17 @@ fn report(
     println!(
         "  final result to answer: {} (compute for the endpointing chunk{})",
         stats(&answer_ms, "ms"),
-        if assistant.is_some() { " + assistant turn" } else { "" }
+        if assistant.is_some() {
+            " + assistant turn"
+        } else {
+            ""
+        }
     );
-    println!("  utterances endpointed: {} of {}", silence_waited.len(), clips.len() * 3);
+    println!(
+        "  utterances endpointed: {} of {}",
+        silence_waited.len(),
+        clips.len() * 3
+    );
     println!("  peak memory (VmHWM): {}", vm_hwm());
 }
 
@@ -179,7 +203,10 @@ fn stats(values: &[f64], unit: &str) -> String {
     sorted.sort_by(|a, b| a.total_cmp(b));
     let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
     let max = sorted[sorted.len() - 1];
-    format!("mean {mean:.2} {unit}, median {:.2} {unit}, max {max:.2} {unit}", sorted[sorted.len() / 2])
+    format!(
+        "mean {mean:.2} {unit}, median {:.2} {unit}, max {max:.2} {unit}",
+        sorted[sorted.len() / 2]
+    )
 }
 
 /// Speaks `text` to a 16 kHz mono clip with 0.5 s before and TAIL_S after; returns the
@@ -201,7 +228,10 @@ fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> (Vec<i16>, usize) {
             .args(["pad", "0.5", &TAIL_S.to_string()])
             .status()
             .is_ok_and(|s| s.success());
-    assert!(ok, "espeak-ng and sox are needed (apt-get install espeak-ng sox)");
+    assert!(
+        ok,
+        "espeak-ng and sox are needed (apt-get install espeak-ng sox)"
+    );
     let clip = roomvoice::audio::read_wav(&wav).expect("wav");
     let end = clip.samples.len() - (TAIL_S * SAMPLE_RATE) as usize;
     (clip.samples, end)
@@ -210,7 +240,11 @@ fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> (Vec<i16>, usize) {
 fn vm_hwm() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l[6..].trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l[6..].trim().to_string())
+        })
         .unwrap_or_else(|| "n/a".into())
 }
 

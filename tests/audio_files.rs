@@ -31,16 +31,43 @@ fn common_formats_become_16k_mono_of_the_same_length() {
         ("8k_16bit", &["-r", "8000", "-c", "1", "-b", "16"]),
         ("22k_stereo", &["-r", "22050", "-c", "2", "-b", "16"]),
         ("44k_24bit", &["-r", "44100", "-c", "1", "-b", "24"]),
-        ("48k_float", &["-r", "48000", "-c", "2", "-b", "32", "-e", "floating-point"]),
-        ("16k_8bit", &["-r", "16000", "-c", "1", "-b", "8", "-e", "unsigned-integer"]),
-        ("32k_32bit", &["-r", "32000", "-c", "1", "-b", "32", "-e", "signed-integer"]),
+        (
+            "48k_float",
+            &["-r", "48000", "-c", "2", "-b", "32", "-e", "floating-point"],
+        ),
+        (
+            "16k_8bit",
+            &[
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "8",
+                "-e",
+                "unsigned-integer",
+            ],
+        ),
+        (
+            "32k_32bit",
+            &["-r", "32000", "-c", "1", "-b", "32", "-e", "signed-integer"],
+        ),
     ];
     for (name, format) in formats {
         let path = tone(tmp.path(), name, format);
         let clip = read_wav(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!((clip.duration_s() - 1.0).abs() < 0.01, "{name}: {} s", clip.duration_s());
+        assert!(
+            (clip.duration_s() - 1.0).abs() < 0.01,
+            "{name}: {} s",
+            clip.duration_s()
+        );
         // Level kept: a 0.5 sine peaks near 16384.
-        let peak = clip.samples.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0);
+        let peak = clip
+            .samples
+            .iter()
+            .map(|s| s.unsigned_abs())
+            .max()
+            .unwrap_or(0);
         assert!((14_000..19_000).contains(&peak), "{name}: peak {peak}");
     }
 }
@@ -53,7 +80,10 @@ fn a_text_file_is_not_a_wav() {
     let err = read_wav(&path).unwrap_err();
     assert!(matches!(err, AudioError::NotWav { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains("notes.wav") && text.contains("not a WAV"), "{text}");
+    assert!(
+        text.contains("notes.wav") && text.contains("not a WAV"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -61,7 +91,10 @@ fn empty_truncated_and_headerless_files_are_named() {
     let tmp = tempfile::tempdir().expect("tmp");
     let empty = tmp.path().join("empty.wav");
     std::fs::write(&empty, b"").expect("write");
-    assert!(matches!(read_wav(&empty), Err(AudioError::EmptyFile { .. })));
+    assert!(matches!(
+        read_wav(&empty),
+        Err(AudioError::EmptyFile { .. })
+    ));
 
     let good = tone(tmp.path(), "good", &["-r", "16000", "-c", "1", "-b", "16"]);
     let bytes = std::fs::read(&good).expect("read");
@@ -78,7 +111,10 @@ fn empty_truncated_and_headerless_files_are_named() {
 
     let no_samples = tmp.path().join("nosamples.wav");
     speech_support::write(&no_samples, &[]);
-    assert!(matches!(read_wav(&no_samples), Err(AudioError::NoSamples { .. })));
+    assert!(matches!(
+        read_wav(&no_samples),
+        Err(AudioError::NoSamples { .. })
+    ));
 
     let missing = read_wav(&tmp.path().join("missing.wav")).unwrap_err();
     assert!(missing.to_string().contains("missing.wav"), "{missing}");
@@ -97,7 +133,10 @@ fn run_reports_a_bad_file_and_fails() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("song.mp3") && stderr.contains("not a WAV"), "{stderr}");
+    assert!(
+        stderr.contains("song.mp3") && stderr.contains("not a WAV"),
+        "{stderr}"
+    );
     assert!(stderr.contains("sox"), "says how to convert: {stderr}");
 
     // With --json the error is an event on stdout.
@@ -109,7 +148,10 @@ fn run_reports_a_bad_file_and_fails() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("\"event\":\"error\"") && stdout.contains("absent.wav"), "{stdout}");
+    assert!(
+        stdout.contains("\"event\":\"error\"") && stdout.contains("absent.wav"),
+        "{stdout}"
+    );
 }
 
 /// This machine (and CI) has no sound card: cpal still reports a default input, and the
@@ -121,7 +163,11 @@ fn without_a_sound_card_devices_and_listen_say_what_is_wrong() {
         eprintln!("skipped: this machine has a sound card");
         return;
     }
-    let out = Command::cargo_bin("roomvoice").expect("binary").arg("devices").output().expect("runs");
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .arg("devices")
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no usable audio input device"), "{stderr}");
@@ -134,7 +180,10 @@ fn without_a_sound_card_devices_and_listen_say_what_is_wrong() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("not usable") && stderr.contains("arecord -l"), "{stderr}");
+    assert!(
+        stderr.contains("not usable") && stderr.contains("arecord -l"),
+        "{stderr}"
+    );
 
     let out = Command::cargo_bin("roomvoice")
         .expect("binary")
@@ -144,5 +193,8 @@ fn without_a_sound_card_devices_and_listen_say_what_is_wrong() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("USB Mic 9000") && stderr.contains("roomvoice devices"), "{stderr}");
+    assert!(
+        stderr.contains("USB Mic 9000") && stderr.contains("roomvoice devices"),
+        "{stderr}"
+    );
 }

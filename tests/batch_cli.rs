@@ -38,8 +38,13 @@ fn manifest(dir: &Path, wrong: bool) -> std::path::PathBuf {
     let silence = dir.join("silence.wav");
     speech_support::write(&silence, &vec![0i16; 32_000]);
     let hiss = speech_support::add_noise(dir, &silence, -40.0);
-    let chatter = speech_support::speak(dir, "chatter", "en-us", 160, "play some music");
-    let start_expectation = if wrong { "end_meeting" } else { "start_meeting" };
+    // chatter.wav: speech without the wake word.
+    speech_support::speak(dir, "chatter", "en-us", 160, "play some music");
+    let start_expectation = if wrong {
+        "end_meeting"
+    } else {
+        "start_meeting"
+    };
     let text = format!(
         "file,intent,slots\n{},{start_expectation}\n{},room_free\n{},book_room,minutes=30\nsilence.wav,none\n{},none\nchatter.wav,none\n",
         demo("start_meeting.wav"),
@@ -59,8 +64,14 @@ fn a_manifest_that_holds_passes_with_a_summary() {
     let (code, stdout, stderr) = batch(&[path.to_str().unwrap_or_default()]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stdout.contains("engine: pocketsphinx"), "{stdout}");
-    assert!(stdout.contains("book_room") && stdout.contains("100.0%"), "{stdout}");
-    assert!(stdout.contains("false triggers on non-commands: 0 of 3"), "{stdout}");
+    assert!(
+        stdout.contains("book_room") && stdout.contains("100.0%"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("false triggers on non-commands: 0 of 3"),
+        "{stdout}"
+    );
     assert!(stdout.contains("x real time"), "{stdout}");
 }
 
@@ -70,7 +81,10 @@ fn a_failed_expectation_exits_1_and_shows_the_confusion() {
     let path = manifest(tmp.path(), true);
     let (code, stdout, _) = batch(&[path.to_str().unwrap_or_default()]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("end_meeting -> start_meeting: 1"), "{stdout}");
+    assert!(
+        stdout.contains("end_meeting -> start_meeting: 1"),
+        "{stdout}"
+    );
     assert!(stdout.contains("FAIL"), "{stdout}");
 }
 
@@ -90,14 +104,22 @@ fn json_gives_one_line_per_file_and_a_summary() {
     let summary = &lines[6];
     assert_eq!(summary["passed"], 6);
     assert_eq!(summary["false_triggers"], 0);
-    assert!(summary["x_real_time"].as_f64().is_some_and(|x| x > 0.0 && x < 1.0), "{summary}");
+    assert!(
+        summary["x_real_time"]
+            .as_f64()
+            .is_some_and(|x| x > 0.0 && x < 1.0),
+        "{summary}"
+    );
 }
 
 #[test]
 fn a_folder_is_recognised_without_expectations() {
     let (code, stdout, _) = batch(&[&demo("")]);
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("start_meeting.wav") && stdout.contains("\"start_meeting\""), "{stdout}");
+    assert!(
+        stdout.contains("start_meeting.wav") && stdout.contains("\"start_meeting\""),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -107,11 +129,17 @@ fn bad_manifests_and_files_are_reported() {
     std::fs::write(&bad, "a.wav,book_room,minutes30\n").expect("write");
     let (code, _, stderr) = batch(&[bad.to_str().unwrap_or_default()]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("line 1") && stderr.contains("key=value"), "{stderr}");
+    assert!(
+        stderr.contains("line 1") && stderr.contains("key=value"),
+        "{stderr}"
+    );
 
     let missing = tmp.path().join("missing.csv");
     std::fs::write(&missing, "nothere.wav,start_meeting\n").expect("write");
     let (code, stdout, _) = batch(&[missing.to_str().unwrap_or_default()]);
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("ERR") && stdout.contains("nothere.wav"), "{stdout}");
+    assert!(
+        stdout.contains("ERR") && stdout.contains("nothere.wav"),
+        "{stdout}"
+    );
 }

@@ -29,7 +29,10 @@ fn commands() -> Vec<(&'static str, Intent)> {
         ("alexa who booked this room", Intent::WhoBooked),
         (
             "alexa book this room for thirty minutes",
-            Intent::BookRoom { minutes: Some(30), until: None },
+            Intent::BookRoom {
+                minutes: Some(30),
+                until: None,
+            },
         ),
         ("alexa cancel", Intent::Cancel),
         ("alexa check in", Intent::CheckIn),
@@ -54,14 +57,23 @@ fn engine() -> PocketSphinxEngine {
 
 fn heard(engine: &mut PocketSphinxEngine, wav: &Path, expecting: Expecting) -> Intent {
     let samples = speech_support::samples(wav);
-    recognise(engine, &samples, "alexa", expecting).expect("recognise").intent
+    recognise(engine, &samples, "alexa", expecting)
+        .expect("recognise")
+        .intent
 }
 
 /// Correct intents among the commands for one voice/speed/noise condition.
-fn score_commands(engine: &mut PocketSphinxEngine, dir: &Path, voice: &str, speed: u32, snr: Option<f64>) -> usize {
+fn score_commands(
+    engine: &mut PocketSphinxEngine,
+    dir: &Path,
+    voice: &str,
+    speed: u32,
+    snr: Option<f64>,
+) -> usize {
     let mut correct = 0;
     for (i, (text, want)) in commands().into_iter().enumerate() {
-        let mut wav = speech_support::speak(dir, &format!("{voice}-{speed}-{i}"), voice, speed, text);
+        let mut wav =
+            speech_support::speak(dir, &format!("{voice}-{speed}-{i}"), voice, speed, text);
         if let Some(snr) = snr {
             wav = speech_support::add_noise(dir, &wav, snr);
         }
@@ -77,7 +89,8 @@ fn score_commands(engine: &mut PocketSphinxEngine, dir: &Path, voice: &str, spee
 fn false_triggers(engine: &mut PocketSphinxEngine, dir: &Path, voice: &str, speed: u32) -> usize {
     let mut triggered = 0;
     for (i, text) in NON_COMMANDS.iter().enumerate() {
-        let wav = speech_support::speak(dir, &format!("non-{voice}-{speed}-{i}"), voice, speed, text);
+        let wav =
+            speech_support::speak(dir, &format!("non-{voice}-{speed}-{i}"), voice, speed, text);
         let got = heard(engine, &wav, Expecting::Command);
         if got != Intent::None {
             eprintln!("false trigger: {voice} {speed} {text:?} -> {got:?}");
@@ -129,12 +142,19 @@ fn non_commands_rarely_trigger_and_silence_and_noise_never() {
     // Measured: 5 of 32, all with en-us+f3, in whose voice the wake-word spotter hears
     // "alexa" too readily. The other voices: none.
     assert!(total <= 6, "{per_voice:?}");
-    assert_eq!(per_voice[0] + per_voice[1] + per_voice[3], 0, "{per_voice:?}");
+    assert_eq!(
+        per_voice[0] + per_voice[1] + per_voice[3],
+        0,
+        "{per_voice:?}"
+    );
 
     // Silence and noise: nothing at all.
     let silence = tmp.path().join("silence.wav");
     speech_support::write(&silence, &vec![0i16; 16_000 * 3]);
-    assert_eq!(heard(&mut engine, &silence, Expecting::Command), Intent::None);
+    assert_eq!(
+        heard(&mut engine, &silence, Expecting::Command),
+        Intent::None
+    );
     let quiet = tmp.path().join("quiet.wav");
     speech_support::write(&quiet, &vec![0i16; 16_000 * 3]);
     let hiss = speech_support::add_noise(tmp.path(), &quiet, -40.0);
@@ -148,13 +168,25 @@ fn answers_need_no_wake_word_when_the_device_asked() {
     let yes = speech_support::speak(tmp.path(), "yes", "en-us", 160, "yes please");
     assert_eq!(heard(&mut engine, &yes, Expecting::YesNo), Intent::Yes);
     let no = speech_support::speak(tmp.path(), "no", "en-us", 160, "no");
-    let r = recognise(&mut engine, &speech_support::samples(&no), "alexa", Expecting::YesNo).expect("no");
+    let r = recognise(
+        &mut engine,
+        &speech_support::samples(&no),
+        "alexa",
+        Expecting::YesNo,
+    )
+    .expect("no");
     assert_eq!(r.intent, Intent::No, "{:?}", r.utterances);
     // The same "yes" as a first turn is not a command (no wake word).
     assert_eq!(heard(&mut engine, &yes, Expecting::Command), Intent::None);
     // Digits: a meeting ID is heard as digits (espeak-ng's fast digits are hard; the
     // digit count is what this checks).
-    let digits = speech_support::speak(tmp.path(), "digits", "en-us", 130, "four one four three seven six");
+    let digits = speech_support::speak(
+        tmp.path(),
+        "digits",
+        "en-us",
+        130,
+        "four one four three seven six",
+    );
     match heard(&mut engine, &digits, Expecting::Pin) {
         Intent::Pin { digits } | Intent::MeetingId { digits } => {
             assert!((5..=8).contains(&digits.len()), "{digits}")
@@ -173,7 +205,13 @@ fn one_recording_decodes_the_same_whatever_came_before() {
     let samples = speech_support::samples(&command);
     let first = recognise(&mut engine, &samples, "alexa", Expecting::Command).expect("first");
     let noise = speech_support::add_noise(tmp.path(), &command, -10.0);
-    recognise(&mut engine, &speech_support::samples(&noise), "alexa", Expecting::Command).expect("noise");
+    recognise(
+        &mut engine,
+        &speech_support::samples(&noise),
+        "alexa",
+        Expecting::Command,
+    )
+    .expect("noise");
     let again = recognise(&mut engine, &samples, "alexa", Expecting::Command).expect("again");
     assert_eq!(first.intent, Intent::RoomFree);
     assert_eq!(
@@ -199,15 +237,24 @@ fn partials_stream_and_finals_carry_times() {
             }
         }
     }
-    finals.extend(engine.finish().expect("finish").into_iter().filter_map(|h| match h {
-        Heard::Final(u) => Some(u),
-        Heard::Partial(_) => None,
-    }));
+    finals.extend(
+        engine
+            .finish()
+            .expect("finish")
+            .into_iter()
+            .filter_map(|h| match h {
+                Heard::Final(u) => Some(u),
+                Heard::Partial(_) => None,
+            }),
+    );
     assert!(partials >= 2, "{partials} partials");
     let u = finals.iter().find(|u| !u.text.is_empty()).expect("a final");
     // 0.5 s of silence, then about 1.5 s of speech, then 0.8 s of silence.
     assert!(u.start_s >= 0.2 && u.start_s <= 0.8, "{u:?}");
-    assert!(u.end_s > u.start_s + 0.8 && u.end_s <= samples.len() as f64 / 16_000.0, "{u:?}");
+    assert!(
+        u.end_s > u.start_s + 0.8 && u.end_s <= samples.len() as f64 / 16_000.0,
+        "{u:?}"
+    );
 }
 
 #[test]

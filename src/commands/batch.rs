@@ -140,7 +140,10 @@ fn run_case(engine: &mut dyn crate::speech::Engine, case: &Case, wake_word: &str
         Ok(recognition) => {
             outcome.intent = serde_json::to_value(&recognition.intent).unwrap_or_default();
             outcome.text = recognition.text;
-            outcome.ok = case.intent.as_ref().map(|_| matches(case, &recognition.intent));
+            outcome.ok = case
+                .intent
+                .as_ref()
+                .map(|_| matches(case, &recognition.intent));
         }
         Err(e) => outcome.error = Some(e.to_string()),
     }
@@ -158,7 +161,10 @@ pub fn matches(case: &Case, intent: &Intent) -> bool {
     let value = serde_json::to_value(intent).unwrap_or_default();
     case.slots.iter().all(|(key, want)| match value.get(key) {
         Some(serde_json::Value::String(s)) => s == want,
-        Some(other) => other.to_string() == *want,
+        Some(other) => {
+            let text = other.to_string();
+            text == *want
+        }
         None => false,
     })
 }
@@ -207,7 +213,12 @@ pub fn load_cases(input: &Path) -> anyhow::Result<Vec<Case>> {
             );
         };
         let mut slots = Vec::new();
-        for pair in record.get(2).unwrap_or("").split(';').filter(|p| !p.trim().is_empty()) {
+        for pair in record
+            .get(2)
+            .unwrap_or("")
+            .split(';')
+            .filter(|p| !p.trim().is_empty())
+        {
             let Some((key, value)) = pair.split_once('=') else {
                 bail!(
                     "{} line {line}: slot \"{pair}\" is not key=value (e.g. minutes=30;digits=123)",
@@ -276,14 +287,20 @@ impl Summary {
             s.checked += 1;
             let entry = s.per_intent.entry(expected.clone()).or_insert((0, 0));
             entry.1 += 1;
-            let got = o.intent.get("intent").and_then(|v| v.as_str()).unwrap_or("error");
+            let got = o
+                .intent
+                .get("intent")
+                .and_then(|v| v.as_str())
+                .unwrap_or("error");
             let got = if o.error.is_some() { "error" } else { got };
             if ok {
                 s.passed += 1;
                 entry.0 += 1;
             } else {
                 s.failed += 1;
-                *s.confusion.entry(format!("{expected} -> {got}")).or_insert(0) += 1;
+                *s.confusion
+                    .entry(format!("{expected} -> {got}"))
+                    .or_insert(0) += 1;
             }
             if expected == "none" {
                 s.non_commands += 1;
@@ -292,7 +309,11 @@ impl Summary {
                 }
             }
         }
-        s.x_real_time = if s.audio_s > 0.0 { s.decode_s / s.audio_s } else { 0.0 };
+        s.x_real_time = if s.audio_s > 0.0 {
+            s.decode_s / s.audio_s
+        } else {
+            0.0
+        };
         s
     }
 
@@ -317,7 +338,11 @@ impl Summary {
         }
         let _ = writeln!(out, "\nengine: {}", self.engine);
         if self.checked > 0 {
-            let _ = writeln!(out, "\n{:<16} {:>7} {:>6} {:>9}", "intent", "correct", "total", "accuracy");
+            let _ = writeln!(
+                out,
+                "\n{:<16} {:>7} {:>6} {:>9}",
+                "intent", "correct", "total", "accuracy"
+            );
             for (intent, (ok, total)) in &self.per_intent {
                 let _ = writeln!(
                     out,
@@ -373,7 +398,10 @@ mod tests {
         let cases = load_cases(&manifest).expect("cases");
         assert_eq!(cases.len(), 3);
         assert_eq!(cases[0].file, dir.path().join("a.wav"));
-        assert_eq!(cases[0].slots, vec![("minutes".to_string(), "30".to_string())]);
+        assert_eq!(
+            cases[0].slots,
+            vec![("minutes".to_string(), "30".to_string())]
+        );
         assert_eq!(cases[1].intent.as_deref(), Some("none"));
         assert_eq!(cases[2].slots.len(), 2);
     }
@@ -394,8 +422,14 @@ mod tests {
             intent: Some("book_room".into()),
             slots: vec![("minutes".into(), "30".into())],
         };
-        let thirty = Intent::BookRoom { minutes: Some(30), until: None };
-        let sixty = Intent::BookRoom { minutes: Some(60), until: None };
+        let thirty = Intent::BookRoom {
+            minutes: Some(30),
+            until: None,
+        };
+        let sixty = Intent::BookRoom {
+            minutes: Some(60),
+            until: None,
+        };
         assert!(matches(&case, &thirty));
         assert!(!matches(&case, &sixty));
         assert!(!matches(&case, &Intent::StartMeeting));
@@ -420,10 +454,16 @@ mod tests {
             outcome("none", "start_meeting", false),
         ];
         let s = Summary::of(&outcomes, "pocketsphinx");
-        assert_eq!((s.passed, s.failed, s.false_triggers, s.non_commands), (2, 2, 1, 2));
+        assert_eq!(
+            (s.passed, s.failed, s.false_triggers, s.non_commands),
+            (2, 2, 1, 2)
+        );
         assert_eq!(s.confusion.get("start_meeting -> end_meeting"), Some(&1));
         assert!((s.x_real_time - 0.05).abs() < 1e-9);
         let table = s.table(&outcomes);
-        assert!(table.contains("false triggers on non-commands: 1 of 2"), "{table}");
+        assert!(
+            table.contains("false triggers on non-commands: 1 of 2"),
+            "{table}"
+        );
     }
 }

@@ -178,7 +178,11 @@ fn without_self_reference(grammar: &Grammar) -> Grammar {
             continue;
         };
         let once_name = format!("{name}_once");
-        let once: Vec<Rule> = alternatives.iter().filter(|r| !refers_to(r, name)).cloned().collect();
+        let once: Vec<Rule> = alternatives
+            .iter()
+            .filter(|r| !refers_to(r, name))
+            .cloned()
+            .collect();
         let mut rewritten = rule.clone();
         rename_ref(&mut rewritten, name, &once_name);
         out.rules.insert(once_name, Rule::Alt(once));
@@ -199,7 +203,9 @@ fn refers_to(rule: &Rule, name: &str) -> bool {
 fn rename_ref(rule: &mut Rule, from: &str, to: &str) {
     match rule {
         Rule::Ref(r) if r == from => *r = to.to_string(),
-        Rule::Seq(rules) | Rule::Alt(rules) => rules.iter_mut().for_each(|r| rename_ref(r, from, to)),
+        Rule::Seq(rules) | Rule::Alt(rules) => {
+            rules.iter_mut().for_each(|r| rename_ref(r, from, to))
+        }
         Rule::Opt(r) | Rule::Repeat { rule: r, .. } | Rule::Slot(_, r) => rename_ref(r, from, to),
         Rule::Word(_) | Rule::Ref(_) => {}
     }
@@ -209,7 +215,9 @@ fn narrow(rule: &mut Rule) {
     const LEFT_OUT: [&str; 3] = ["lead", "tail", "meeting_id"];
     let left_out = |r: &Rule| match r {
         Rule::Ref(name) => LEFT_OUT.contains(&name.as_str()),
-        Rule::Opt(inner) => matches!(inner.as_ref(), Rule::Ref(name) if LEFT_OUT.contains(&name.as_str())),
+        Rule::Opt(inner) => {
+            matches!(inner.as_ref(), Rule::Ref(name) if LEFT_OUT.contains(&name.as_str()))
+        }
         _ => false,
     };
     match rule {
@@ -283,7 +291,11 @@ fn rule_name(name: &str) -> String {
 
 /// The JSGF of a rule; `None` when it cannot be said (see [`jsgf`]). An empty string is
 /// an optional part that cannot be said, i.e. nothing.
-fn expression(rule: &Rule, unknown: &BTreeSet<String>, impossible: &BTreeSet<String>) -> Option<String> {
+fn expression(
+    rule: &Rule,
+    unknown: &BTreeSet<String>,
+    impossible: &BTreeSet<String>,
+) -> Option<String> {
     let grouped = |r: &Rule| grouped(r, unknown, impossible);
     match rule {
         Rule::Word(w) => {
@@ -293,10 +305,18 @@ fn expression(rule: &Rule, unknown: &BTreeSet<String>, impossible: &BTreeSet<Str
         Rule::Seq(rules) => {
             let parts: Vec<String> = rules.iter().map(grouped).collect::<Option<Vec<_>>>()?;
             let parts: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-            Some(if parts.is_empty() { "<NULL>".into() } else { parts.join(" ") })
+            Some(if parts.is_empty() {
+                "<NULL>".into()
+            } else {
+                parts.join(" ")
+            })
         }
         Rule::Alt(rules) => {
-            let parts: Vec<String> = rules.iter().filter_map(grouped).filter(|p| !p.is_empty()).collect();
+            let parts: Vec<String> = rules
+                .iter()
+                .filter_map(grouped)
+                .filter(|p| !p.is_empty())
+                .collect();
             (!parts.is_empty()).then(|| parts.join(" | "))
         }
         Rule::Opt(r) => Some(match expression(r, unknown, impossible) {
@@ -327,10 +347,16 @@ fn expression(rule: &Rule, unknown: &BTreeSet<String>, impossible: &BTreeSet<Str
 }
 
 /// An expression safe to put next to others: alternatives and sequences in parentheses.
-fn grouped(rule: &Rule, unknown: &BTreeSet<String>, impossible: &BTreeSet<String>) -> Option<String> {
+fn grouped(
+    rule: &Rule,
+    unknown: &BTreeSet<String>,
+    impossible: &BTreeSet<String>,
+) -> Option<String> {
     let inner = expression(rule, unknown, impossible)?;
     Some(match rule {
-        Rule::Alt(rules) | Rule::Seq(rules) if rules.len() > 1 && inner.contains(' ') => format!("({inner})"),
+        Rule::Alt(rules) | Rule::Seq(rules) if rules.len() > 1 && inner.contains(' ') => {
+            format!("({inner})")
+        }
         _ => inner,
     })
 }
@@ -384,14 +410,24 @@ mod tests {
     fn jsgf_has_one_public_rule_per_search() {
         let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
         let command = set.jsgf("command", &BTreeSet::new());
-        assert!(command.contains("public <utterance> = <command>;"), "{command}");
         assert!(
-            command.contains("<command> = alexa ((start (my | the) meeting) | (is this room free));"),
+            command.contains("public <utterance> = <command>;"),
+            "{command}"
+        );
+        assert!(
+            command
+                .contains("<command> = alexa ((start (my | the) meeting) | (is this room free));"),
             "{command}"
         );
         let answer = set.jsgf("answer", &BTreeSet::new());
-        assert!(answer.contains("public <utterance> = <answer>;"), "{answer}");
-        assert!(answer.contains("<answer> = <digit> [<digit> [<digit>]];"), "{answer}");
+        assert!(
+            answer.contains("public <utterance> = <answer>;"),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("<answer> = <digit> [<digit> [<digit>]];"),
+            "{answer}"
+        );
     }
 
     #[test]
@@ -399,11 +435,17 @@ mod tests {
         let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
         let unknown: BTreeSet<String> = ["free".to_string()].into();
         let command = set.jsgf("command", &unknown);
-        assert!(command.contains("start (my | the) meeting") && !command.contains("is this room"), "{command}");
+        assert!(
+            command.contains("start (my | the) meeting") && !command.contains("is this room"),
+            "{command}"
+        );
         // A rule that cannot be said at all disappears, and so do references to it.
         let unknown: BTreeSet<String> = ["zero", "one", "two", "three"].map(String::from).into();
         let answer = set.jsgf("answer", &unknown);
-        assert!(!answer.contains("<digit>") && !answer.contains("<answer> ="), "{answer}");
+        assert!(
+            !answer.contains("<digit>") && !answer.contains("<answer> ="),
+            "{answer}"
+        );
     }
 
     #[test]
@@ -411,12 +453,24 @@ mod tests {
         let set = PhraseSet::from_grammar(&crate::intent::grammar("alexa")).expect("phrase set");
         assert!(set.words.contains("alexa") && set.words.contains("meeting"));
         let jsgf = set.jsgf("command", &BTreeSet::new());
-        assert!(jsgf.contains("<digits> = <digit> [<digit> [<digit>"), "{jsgf}");
+        assert!(
+            jsgf.contains("<digits> = <digit> [<digit> [<digit>"),
+            "{jsgf}"
+        );
         // The command search has no fillers and no meeting IDs; answers keep the digits.
-        assert!(jsgf.contains("<command> = <wake> (<start_meeting> | <end_meeting>"), "{jsgf}");
-        assert!(!jsgf.contains("<meeting_id> |") && !jsgf.contains("<lead>]"), "{jsgf}");
+        assert!(
+            jsgf.contains("<command> = <wake> (<start_meeting> | <end_meeting>"),
+            "{jsgf}"
+        );
+        assert!(
+            !jsgf.contains("<meeting_id> |") && !jsgf.contains("<lead>]"),
+            "{jsgf}"
+        );
         let answer = set.jsgf("answer", &BTreeSet::new());
-        assert!(answer.contains("<answer> = <meeting_id> | <yes> | <no> | <cancel>;"), "{answer}");
+        assert!(
+            answer.contains("<answer> = <meeting_id> | <yes> | <no> | <cancel>;"),
+            "{answer}"
+        );
         // No rule refers to itself (Sphinx mis-compiles that).
         assert!(answer.contains("(double <digit_once>)"), "{answer}");
         assert!(!answer.contains("double <digit>)"), "{answer}");
@@ -440,8 +494,8 @@ mod tests {
             wake_word: "alexa".into(),
             rules: Default::default(),
         })
-            .unwrap_err()
-            .to_string();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("<command>"), "{err}");
     }
 }

@@ -9,6 +9,7 @@
 //! - a second decoder, fed in step, spots the wake word (keyword search,
 //!   `[speech] pocketsphinx_wake_threshold`); a command utterance in which it did not
 //!   spot the wake word is rejected. Follow-up answers (digits, yes/no) are not gated.
+//!
 //! A phone-loop score ratio was measured too and did not separate commands from
 //! forced non-commands (per-frame gaps overlapped completely), so it is not used.
 //! A rejected utterance is an [`Utterance`] with empty text.
@@ -296,7 +297,6 @@ impl Decoder {
         };
         Some((text, score))
     }
-
 }
 
 impl Drop for Decoder {
@@ -363,7 +363,8 @@ impl PocketSphinxEngine {
         let hmm = path_str(&settings.hmm, "acoustic model")?;
         let dict = path_str(&settings.dict, "dictionary")?;
         // The library's own log is noisy; ROOMVOICE_POCKETSPHINX_LOG=FILE keeps it.
-        let log = std::env::var("ROOMVOICE_POCKETSPHINX_LOG").unwrap_or_else(|_| "/dev/null".into());
+        let log =
+            std::env::var("ROOMVOICE_POCKETSPHINX_LOG").unwrap_or_else(|_| "/dev/null".into());
         let common = [
             ("-hmm", hmm.as_str()),
             ("-dict", dict.as_str()),
