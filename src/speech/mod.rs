@@ -81,7 +81,10 @@ pub enum SpeechError {
     ModelMissing { path: PathBuf, hint: String },
     #[error("{path} is not a usable Vosk model ({reason}); download it again (models/README.md)")]
     ModelCorrupt { path: PathBuf, reason: String },
-    #[error("the phrase set uses words the {engine} model does not know: {}; {hint}", words.join(", "))]
+    #[error(
+        "the phrase set uses words the {engine} model does not know: {}; {hint}",
+        summarise(words)
+    )]
     UnknownWords {
         engine: &'static str,
         words: Vec<String>,
@@ -93,6 +96,20 @@ pub enum SpeechError {
     PocketSphinx(String),
     #[error("Vosk: {0}")]
     Vosk(String),
+}
+
+/// "a, b, c and 12 more": long word lists in one line.
+fn summarise(words: &[String]) -> String {
+    const SHOWN: usize = 12;
+    if words.len() <= SHOWN {
+        words.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            words[..SHOWN].join(", "),
+            words.len() - SHOWN
+        )
+    }
 }
 
 /// One recognised utterance.
