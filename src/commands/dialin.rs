@@ -112,17 +112,31 @@ pub fn human(plan: &JoinPlan) -> String {
     if let Some(u) = &plan.url {
         row("Join link:", u);
     }
-    row("Meeting ID:", plan.meeting_id.as_deref().unwrap_or("(none found)"));
+    row(
+        "Meeting ID:",
+        plan.meeting_id.as_deref().unwrap_or("(none found)"),
+    );
     if let Some(p) = &plan.passcode {
         row("Passcode:", p);
     }
     if let Some(p) = &plan.web_password {
         row("Web password:", p);
     }
-    row("Dial:", plan.dial_string.as_deref().unwrap_or("(nothing to dial)"));
+    row(
+        "Dial:",
+        plan.dial_string.as_deref().unwrap_or("(nothing to dial)"),
+    );
     for (i, n) in plan.numbers.iter().enumerate() {
-        let chosen = if plan.number.as_deref() == Some(n.e164.as_str()) { "  <- chosen" } else { "" };
-        let free = if n.toll_free && !n.label.to_ascii_lowercase().contains("free") { " (toll-free)" } else { "" };
+        let chosen = if plan.number.as_deref() == Some(n.e164.as_str()) {
+            "  <- chosen"
+        } else {
+            ""
+        };
+        let free = if n.toll_free && !n.label.to_ascii_lowercase().contains("free") {
+            " (toll-free)"
+        } else {
+            ""
+        };
         let name = if i == 0 { "Numbers:" } else { "" };
         row(name, &format!("{:<16} {}{free}{chosen}", n.e164, n.label));
     }
@@ -134,9 +148,6 @@ pub fn human(plan: &JoinPlan) -> String {
     }
     if let Some(h) = &plan.h323 {
         row("H.323:", h);
-    }
-    if let Some(v) = &plan.video_conference_id {
-        row("VTC ID:", v);
     }
     for (i, n) in plan.notes.iter().enumerate() {
         row(if i == 0 { "Notes:" } else { "" }, n);

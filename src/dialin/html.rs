@@ -58,7 +58,16 @@ pub fn to_text(html: &str) -> String {
 /// Writes ` <target>` after a link whose text is not already its target.
 fn close_link(out: &mut String, target: Option<String>, text: &str) {
     let Some(target) = target else { return };
-    let target = target.trim();
+    // tel: targets are often percent-encoded ("tel:%2B1-650-...,,123%23%23").
+    let decoded;
+    let target = if target.starts_with("tel:") && target.contains('%') {
+        decoded = percent_encoding::percent_decode_str(&target)
+            .decode_utf8_lossy()
+            .into_owned();
+        decoded.as_str()
+    } else {
+        target.trim()
+    };
     if target.is_empty() || target.starts_with('#') || target.starts_with("mailto:") {
         return;
     }
@@ -117,15 +126,25 @@ mod tests {
     fn keeps_link_targets_beside_their_text_in_order() {
         let html = r#"<div>Join: <a href="https://zoom.us/j/85512345678">Click&nbsp;here</a><br>Call <a href="tel:+16465588656,,85512345678#">+1 646 558 8656</a> (US)</div>"#;
         let text = to_text(html);
-        assert!(text.contains("Click here <https://zoom.us/j/85512345678>"), "{text}");
-        assert!(text.contains("+1 646 558 8656 <tel:+16465588656,,85512345678#> (US)"), "{text}");
+        assert!(
+            text.contains("Click here <https://zoom.us/j/85512345678>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("+1 646 558 8656 <tel:+16465588656,,85512345678#> (US)"),
+            "{text}"
+        );
     }
 
     #[test]
     fn table_cells_stay_on_one_line() {
         let html = "<table><tr><td>Meeting ID</td><td>855 1234 5678</td></tr></table>";
         let text = to_text(html);
-        assert!(text.lines().any(|l| l.contains("Meeting ID") && l.contains("855 1234 5678")), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.contains("Meeting ID") && l.contains("855 1234 5678")),
+            "{text}"
+        );
     }
 
     #[test]
@@ -133,7 +152,9 @@ mod tests {
         assert!(looks_like_html("<html><body>x</body></html>"));
         assert!(looks_like_html("Hi,<br>\njoin"));
         assert!(looks_like_html("<DIV class=x>hello</DIV>"));
-        assert!(!looks_like_html("Join Zoom Meeting <https://zoom.us/j/1>\nDana <dana@example.com>"));
+        assert!(!looks_like_html(
+            "Join Zoom Meeting <https://zoom.us/j/1>\nDana <dana@example.com>"
+        ));
         assert!(!looks_like_html("a < b and b > c; x<5 is no tag"));
     }
 }

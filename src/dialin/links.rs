@@ -12,7 +12,8 @@ use regex::Regex;
 /// A URL as it appears in text: scheme, then anything up to whitespace or a delimiter
 /// that mail clients put around links.
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:https?://|zoommtg://|discord://|skype:)[^\s<>"'\]\[{}|\\^`]+"#).expect("constant regex")
+    Regex::new(r#"(?i)\b(?:https?://|zoommtg://|discord://|skype:)[^\s<>"'\]\[{}|\\^`]+"#)
+        .expect("constant regex")
 });
 
 /// Every URL of `text` with its byte offset, unwrapped and trimmed.
@@ -104,7 +105,10 @@ mod tests {
     #[test]
     fn unwraps_outlook_safelinks() {
         let wrapped = "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fus02web.zoom.us%2Fj%2F85512345678%3Fpwd%3DaBc.1&data=05%7C01%7C&sdata=x%3D&reserved=0";
-        assert_eq!(unwrap(wrapped), "https://us02web.zoom.us/j/85512345678?pwd=aBc.1");
+        assert_eq!(
+            unwrap(wrapped),
+            "https://us02web.zoom.us/j/85512345678?pwd=aBc.1"
+        );
     }
 
     #[test]
@@ -137,13 +141,18 @@ mod tests {
         let urls: Vec<&str> = found.iter().map(|(_, u)| u.as_str()).collect();
         assert_eq!(
             urls,
-            ["https://zoom.us/j/85512345678", "https://example.com/a_(b)", "https://chime.aws/1234567890"]
+            [
+                "https://zoom.us/j/85512345678",
+                "https://example.com/a_(b)",
+                "https://chime.aws/1234567890"
+            ]
         );
     }
 
     #[test]
     fn a_safelink_to_a_non_http_target_is_left_wrapped() {
-        let wrapped = "https://nam12.safelinks.protection.outlook.com/?url=javascript%3Aalert(1)&data=1";
+        let wrapped =
+            "https://nam12.safelinks.protection.outlook.com/?url=javascript%3Aalert(1)&data=1";
         assert_eq!(unwrap(wrapped), wrapped);
     }
 }

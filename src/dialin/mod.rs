@@ -89,8 +89,6 @@ pub struct JoinPlan {
     pub sip: Option<String>,
     /// H.323 address (IP) for video systems.
     pub h323: Option<String>,
-    /// Teams' "Video Conference ID" keyed after calling the SIP address (CVI gateways).
-    pub video_conference_id: Option<String>,
     /// The string the dialer keys: number, pauses (commas), meeting ID, `#`, PIN.
     pub dial_string: Option<String>,
     /// Why the reader chose what it chose, when there was a choice to make.
@@ -113,7 +111,12 @@ pub fn read_invitation(invitation: &Invitation<'_>, prefs: &DialPreferences) -> 
 /// Builds a plain dial string for a number, meeting ID and PIN with the given pauses:
 /// `number,,ID#,,PIN#`. The reader uses each provider's own flow instead
 /// ([`dial_string_for`]); this is for a meeting ID given by voice with no provider known.
-pub fn dial_string(number: &str, meeting_id: Option<&str>, pin: Option<&str>, pauses: Pauses) -> String {
+pub fn dial_string(
+    number: &str,
+    meeting_id: Option<&str>,
+    pin: Option<&str>,
+    pauses: Pauses,
+) -> String {
     let mut out = number.to_string();
     if let Some(id) = meeting_id {
         out.push_str(&",".repeat(pauses.before_meeting_id as usize));
@@ -131,12 +134,24 @@ pub fn dial_string(number: &str, meeting_id: Option<&str>, pin: Option<&str>, pa
 /// The dial string for a provider id (its own terminators, `*` before a Zoom passcode,
 /// `#` to skip Webex's attendee ID...), with `pauses` or the provider's defaults.
 /// Unknown provider ids use the generic bridge flow.
-pub fn dial_string_for(provider: &str, number: &str, meeting_id: &str, pin: Option<&str>, pauses: Option<Pauses>) -> String {
+pub fn dial_string_for(
+    provider: &str,
+    number: &str,
+    meeting_id: &str,
+    pin: Option<&str>,
+    pauses: Option<Pauses>,
+) -> String {
     let p = providers::by_id(provider)
         .filter(|p| p.dial.is_some())
         .unwrap_or(&providers::GENERIC);
     let flow = p.dial.unwrap_or(providers::GENERIC_FLOW);
-    reader::flow_dial_string(number, meeting_id, pin, &flow, pauses.unwrap_or(flow.default_pauses))
+    reader::flow_dial_string(
+        number,
+        meeting_id,
+        pin,
+        &flow,
+        pauses.unwrap_or(flow.default_pauses),
+    )
 }
 
 /// Default pauses of a provider's phone flow (the generic bridge's for unknown ids).

@@ -14,7 +14,8 @@ use regex::Regex;
 /// Number-shaped text: an optional `+` or `00` country prefix, then groups of digits
 /// separated by single spaces, dots, dashes or slashes, with optional `(0)` or `(area)`.
 static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+[ ]?|\b00)?(?:\(\d{1,5}\)[ ]?|\d)(?:(?:[ .\-/]|\)[ ]?|[ ]?\()?\d){5,24}\)?").expect("constant regex")
+    Regex::new(r"(?:\+[ ]?|\b00)?(?:\(\d{1,5}\)[ ]?|\d)(?:(?:[ .\-/]|\)[ ]?|[ ]?\()?\d){5,24}\)?")
+        .expect("constant regex")
 });
 
 /// A span of a line that may be a phone number.
@@ -32,7 +33,8 @@ pub fn candidates(line: &str) -> Vec<Candidate<'_>> {
         .filter(|m| {
             let before = line[..m.start()].chars().next_back();
             let after = line[m.end()..].chars().next();
-            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '/' || c == '=' || c == '@')
+            // Glued to a word, a reference ("PO-2026-448190") or a path: not a number.
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || "/=@#_-.".contains(c))
                 && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '@')
         })
         .map(|m| Candidate {
@@ -85,10 +87,13 @@ pub fn parse(raw: &str, region: &str) -> Option<Number> {
     })
 }
 
-/// `2026-11-22`, `22.11.2026`, `11/22/2026`: never a phone number.
+/// `2026-11-22`, `2026-11-0042`, `22.11.2026`, `11/22/2026`: never a phone number.
 fn looks_like_date(raw: &str) -> bool {
     static DATE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\s*(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2}))\s*$").expect("constant regex")
+        Regex::new(
+            r"^\s*(?:(?:19|20)\d\d[-./]\d{1,2}[-./]|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})\s*$)",
+        )
+        .expect("constant regex")
     });
     DATE.is_match(raw)
 }
@@ -132,7 +137,10 @@ const COUNTRY_WORDS: &[(&str, &str)] = &[
 /// The country a line names (whole words), for numbers printed without a prefix.
 pub fn country_named_in(line: &str) -> Option<&'static str> {
     static WORDS: LazyLock<Regex> = LazyLock::new(|| {
-        let alternation: Vec<String> = COUNTRY_WORDS.iter().map(|(w, _)| regex::escape(w)).collect();
+        let alternation: Vec<String> = COUNTRY_WORDS
+            .iter()
+            .map(|(w, _)| regex::escape(w))
+            .collect();
         Regex::new(&format!(r"(?i)\b({})\b", alternation.join("|"))).expect("constant regex")
     });
     let found = WORDS.captures(line)?;
@@ -141,7 +149,10 @@ pub fn country_named_in(line: &str) -> Option<&'static str> {
     if word == "us" && found.get(1)?.as_str() != "US" {
         return None;
     }
-    COUNTRY_WORDS.iter().find(|(w, _)| *w == word).map(|(_, id)| *id)
+    COUNTRY_WORDS
+        .iter()
+        .find(|(w, _)| *w == word)
+        .map(|(_, id)| *id)
 }
 
 /// A readable country name for a label when the invitation gives none.
@@ -171,13 +182,34 @@ mod tests {
 
     #[test]
     fn reads_international_shapes() {
-        assert_eq!(e164("+44 20 7946 0958", "US").as_deref(), Some("+442079460958"));
-        assert_eq!(e164("+44 (0)20 7946 0958", "US").as_deref(), Some("+442079460958"));
-        assert_eq!(e164("0044 20 7946 0958", "US").as_deref(), Some("+442079460958"));
-        assert_eq!(e164("+1.408.740.7256", "GB").as_deref(), Some("+14087407256"));
-        assert_eq!(e164("+91 22 6000 1234", "US").as_deref(), Some("+912260001234"));
-        assert_eq!(e164("(712) 432-1212", "US").as_deref(), Some("+17124321212"));
-        assert_eq!(e164("020 7946 0958", "GB").as_deref(), Some("+442079460958"));
+        assert_eq!(
+            e164("+44 20 7946 0958", "US").as_deref(),
+            Some("+442079460958")
+        );
+        assert_eq!(
+            e164("+44 (0)20 7946 0958", "US").as_deref(),
+            Some("+442079460958")
+        );
+        assert_eq!(
+            e164("0044 20 7946 0958", "US").as_deref(),
+            Some("+442079460958")
+        );
+        assert_eq!(
+            e164("+1.408.740.7256", "GB").as_deref(),
+            Some("+14087407256")
+        );
+        assert_eq!(
+            e164("+91 22 6000 1234", "US").as_deref(),
+            Some("+912260001234")
+        );
+        assert_eq!(
+            e164("(712) 432-1212", "US").as_deref(),
+            Some("+17124321212")
+        );
+        assert_eq!(
+            e164("020 7946 0958", "GB").as_deref(),
+            Some("+442079460958")
+        );
     }
 
     #[test]
@@ -203,17 +235,21 @@ mod tests {
 
     #[test]
     fn finds_candidates_but_not_inside_words_or_links() {
-        let found: Vec<&str> = candidates("Call +1 646 558 8656 or (712) 432-1212; order A1234567890 x")
-            .iter()
-            .map(|c| c.text)
-            .collect();
+        let found: Vec<&str> =
+            candidates("Call +1 646 558 8656 or (712) 432-1212; order A1234567890 x")
+                .iter()
+                .map(|c| c.text)
+                .collect();
         assert_eq!(found, ["+1 646 558 8656", "(712) 432-1212"]);
         assert!(candidates("https://zoom.us/j/85512345678").is_empty());
     }
 
     #[test]
     fn names_countries_in_lines() {
-        assert_eq!(country_named_in("Dial-in number (US): (712) 432-1212"), Some("US"));
+        assert_eq!(
+            country_named_in("Dial-in number (US): (712) 432-1212"),
+            Some("US")
+        );
         assert_eq!(country_named_in("United Kingdom Toll"), Some("GB"));
         assert_eq!(country_named_in("call us at"), None);
     }

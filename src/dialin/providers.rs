@@ -183,9 +183,11 @@ pub static PROVIDERS: &[Provider] = &[
         id_labels: r"meeting number \(access code\)|meeting number|access code|meeting id",
         id_digits: (9, 11),
         pin_labels: r"numeric password|meeting password|password|attendee id",
+        // Webex's one-tap strings key the numeric password right after the access
+        // code's `#` ("...,,25510691776#86357832#"), and `#` alone skips the attendee ID.
         dial: Some(DialFlow {
             skip_pin: Some("#"),
-            ..flow(2, 2)
+            ..flow(2, 0)
         }),
     },
     Provider {
@@ -281,7 +283,10 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "fuze",
         name: "Fuze",
-        links: &[r"^https?://(?:[a-z0-9-]+\.)*fuze\.me/[^\s]*", r"^https?://(?:[a-z0-9-]+\.)*fuze\.com/meet/[^\s]*"],
+        links: &[
+            r"^https?://(?:[a-z0-9-]+\.)*fuze\.me/[^\s]*",
+            r"^https?://(?:[a-z0-9-]+\.)*fuze\.com/meet/[^\s]*",
+        ],
         link_meeting_id: Some(r"fuze\.me/(\d{6,12})\b"),
         link_passcode: None,
         markers: &["fuze meeting", "join fuze", "fuze"],
@@ -361,56 +366,188 @@ pub static PROVIDERS: &[Provider] = &[
         dial: None,
     },
     // Join links of the services desktop meeting-link tools recognise; no phone bridge.
-    link!("eight_x_eight", "8x8", r"^https?://(?:[a-z0-9-]+\.)*8x8\.com/[^\s]*"),
+    link!(
+        "eight_x_eight",
+        "8x8",
+        r"^https?://(?:[a-z0-9-]+\.)*8x8\.com/[^\s]*"
+    ),
     link!("demio", "Demio", r"^https?://event\.demio\.com/[^\s]*"),
     link!("join_me", "join.me", r"^https?://join\.me/[^\s]*"),
     link!("blizz", "Blizz", r"^https?://go\.blizz\.com/[^\s]*"),
-    link!("teamviewer", "TeamViewer Meeting", r"^https?://go\.teamviewer\.com/[^\s]*"),
-    link!("vsee", "VSee", r"^https?://(?:[a-z0-9-]+\.)?vsee\.(?:com|me)/[^\s]*"),
-    link!("starleaf", "StarLeaf", r"^https?://meet\.starleaf\.com/[^\s]*"),
+    link!(
+        "teamviewer",
+        "TeamViewer Meeting",
+        r"^https?://go\.teamviewer\.com/[^\s]*"
+    ),
+    link!(
+        "vsee",
+        "VSee",
+        r"^https?://(?:[a-z0-9-]+\.)?vsee\.(?:com|me)/[^\s]*"
+    ),
+    link!(
+        "starleaf",
+        "StarLeaf",
+        r"^https?://meet\.starleaf\.com/[^\s]*"
+    ),
     link!("duo", "Google Duo", r"^https?://duo\.app\.goo\.gl/[^\s]*"),
-    link!("voov", "Tencent VooV", r"^https?://(?:[a-z0-9-]+\.)?voovmeeting\.com/[^\s]*"),
-    link!("workplace", "Facebook Workplace", r"^https?://(?:[a-z0-9-]+\.)*workplace\.com/groupcall/[^\s]+"),
-    link!("youtube", "YouTube", r"^https?://(?:(?:www|m)\.)?(?:youtube\.com|youtu\.be)/[^\s]*"),
-    link!("vonage", "Vonage Meetings", r"^https?://meetings\.vonage\.com/[^\s]*"),
-    link!("around", "Around", r"^https?://(?:meet\.)?around\.co/[^\s]*"),
+    link!(
+        "voov",
+        "Tencent VooV",
+        r"^https?://(?:[a-z0-9-]+\.)?voovmeeting\.com/[^\s]*"
+    ),
+    link!(
+        "workplace",
+        "Facebook Workplace",
+        r"^https?://(?:[a-z0-9-]+\.)*workplace\.com/groupcall/[^\s]+"
+    ),
+    link!(
+        "youtube",
+        "YouTube",
+        r"^https?://(?:(?:www|m)\.)?(?:youtube\.com|youtu\.be)/[^\s]*"
+    ),
+    link!(
+        "vonage",
+        "Vonage Meetings",
+        r"^https?://meetings\.vonage\.com/[^\s]*"
+    ),
+    link!(
+        "around",
+        "Around",
+        r"^https?://(?:meet\.)?around\.co/[^\s]*"
+    ),
     link!("jam", "Jam", r"^https?://jam\.systems/[^\s]*"),
-    link!("discord", "Discord", r"^(?:https?|discord)://(?:www\.)?(?:canary\.)?discord(?:app)?\.(?:com|gg)/[^\s]*"),
-    link!("blackboard_collab", "Blackboard Collaborate", r"^https?://(?:[a-z]+\.)?bbcollab\.com/[^\s]*"),
-    link!("coscreen", "CoScreen", r"^https?://join\.coscreen\.co/[^\s]*"),
-    link!("vowel", "Vowel", r"^https?://(?:[a-z0-9.]+\.)?vowel\.com/[^\s]*"),
+    link!(
+        "discord",
+        "Discord",
+        r"^(?:https?|discord)://(?:www\.)?(?:canary\.)?discord(?:app)?\.(?:com|gg)/[^\s]*"
+    ),
+    link!(
+        "blackboard_collab",
+        "Blackboard Collaborate",
+        r"^https?://(?:[a-z]+\.)?bbcollab\.com/[^\s]*"
+    ),
+    link!(
+        "coscreen",
+        "CoScreen",
+        r"^https?://join\.coscreen\.co/[^\s]*"
+    ),
+    link!(
+        "vowel",
+        "Vowel",
+        r"^https?://(?:[a-z0-9.]+\.)?vowel\.com/[^\s]*"
+    ),
     link!("zhumu", "Zhumu", r"^https?://welink\.zhumu\.com/j/[^\s]*"),
     link!("lark", "Lark", r"^https?://vc\.larksuite\.com/j/[^\s]*"),
     link!("feishu", "Feishu", r"^https?://vc\.feishu\.cn/j/[^\s]*"),
-    link!("vimeo", "Vimeo", r"^https?://(?:vimeo\.com/(?:showcase|event)/\d+|venues\.vimeo\.com/[^\s]+)"),
-    link!("ovice", "oVice", r"^https?://(?:[a-z0-9-]+\.)*ovice\.in/[^\s]*"),
-    link!("facetime", "FaceTime", r"^https?://facetime\.apple\.com/join[^\s]*"),
+    link!(
+        "vimeo",
+        "Vimeo",
+        r"^https?://(?:vimeo\.com/(?:showcase|event)/\d+|venues\.vimeo\.com/[^\s]+)"
+    ),
+    link!(
+        "ovice",
+        "oVice",
+        r"^https?://(?:[a-z0-9-]+\.)*ovice\.in/[^\s]*"
+    ),
+    link!(
+        "facetime",
+        "FaceTime",
+        r"^https?://facetime\.apple\.com/join[^\s]*"
+    ),
     link!("chorus", "Chorus", r"^https?://go\.chorus\.ai/[^\s]+"),
     link!("pop", "Pop", r"^https?://pop\.com/j/[^\s]+"),
-    link!("gong", "Gong", r"^https?://(?:[a-z0-9-]+\.)*join\.gong\.io/[^\s]+"),
-    link!("livestorm", "Livestorm", r"^https?://app\.livestorm\.co/p/[^\s]+"),
+    link!(
+        "gong",
+        "Gong",
+        r"^https?://(?:[a-z0-9-]+\.)*join\.gong\.io/[^\s]+"
+    ),
+    link!(
+        "livestorm",
+        "Livestorm",
+        r"^https?://app\.livestorm\.co/p/[^\s]+"
+    ),
     link!("luma", "Luma", r"^https?://lu\.ma/join/[^\s]*"),
     link!("preply", "Preply", r"^https?://preply\.com/[^\s]*"),
-    link!("userzoom", "UserZoom", r"^https?://go\.userzoom\.com/participate/[^\s]+"),
+    link!(
+        "userzoom",
+        "UserZoom",
+        r"^https?://go\.userzoom\.com/participate/[^\s]+"
+    ),
     link!("venue", "Venue", r"^https?://app\.venue\.live/app/[^\s]*"),
-    link!("teemyco", "Teemyco", r"^https?://app\.teemyco\.com/room/[^\s]*"),
+    link!(
+        "teemyco",
+        "Teemyco",
+        r"^https?://app\.teemyco\.com/room/[^\s]*"
+    ),
     link!("demodesk", "Demodesk", r"^https?://demodesk\.com/[^\s]*"),
-    link!("zoho_cliq", "Zoho Cliq", r"^https?://cliq\.zoho\.(?:eu|com|in)/meetings/[^\s]*"),
-    link!("slack", "Slack huddle", r"^https?://app\.slack\.com/huddle/[^\s]+"),
+    link!(
+        "zoho_cliq",
+        "Zoho Cliq",
+        r"^https?://cliq\.zoho\.(?:eu|com|in)/meetings/[^\s]*"
+    ),
+    link!(
+        "slack",
+        "Slack huddle",
+        r"^https?://app\.slack\.com/huddle/[^\s]+"
+    ),
     link!("reclaim", "Reclaim.ai", r"^https?://reclaim\.ai/z/[^\s]+"),
     link!("tuple", "Tuple", r"^https?://tuple\.app/c/[^\s]*"),
-    link!("gather", "Gather", r"^https?://app\.gather\.town/app/[^\s]+"),
+    link!(
+        "gather",
+        "Gather",
+        r"^https?://app\.gather\.town/app/[^\s]+"
+    ),
     link!("pumble", "Pumble", r"^https?://meet\.pumble\.com/[^\s]+"),
-    link!("suit_conference", "Suit Conference", r"^https?://(?:[a-z0-9.]+\.)?conference\.istesuit\.com/[^\s]*"),
-    link!("doxy_me", "Doxy.me", r"^https?://(?:[a-z0-9.]+\.)?doxy\.me/[^\s]*"),
-    link!("cal_video", "Cal Video", r"^https?://app\.cal\.com/video/[^\s]+"),
-    link!("zoho_meeting", "Zoho Meeting", r"^https?://meeting\.zoho\.(?:com|eu|in)/[^\s]+"),
-    link!("livekit", "LiveKit Meet", r"^https?://meet\.livekit\.io/[^\s]+"),
-    link!("meetecho", "Meetecho", r"^https?://meetings\.conf\.meetecho\.com/[^\s]+"),
-    link!("streamyard", "StreamYard", r"^https?://streamyard\.com/[^\s]+"),
-    link!("webinargeek", "WebinarGeek", r"^https?://(?:[a-z0-9-]+\.)?webinargeek\.com/[^\s]+"),
-    link!("clickmeeting", "ClickMeeting", r"^https?://(?:[a-z0-9-]+\.)?clickmeeting\.com/[^\s]+"),
-    link!("bigbluebutton", "BigBlueButton", r"^https?://[a-z0-9.-]+/(?:b|rooms)/[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}[^\s]*"),
+    link!(
+        "suit_conference",
+        "Suit Conference",
+        r"^https?://(?:[a-z0-9.]+\.)?conference\.istesuit\.com/[^\s]*"
+    ),
+    link!(
+        "doxy_me",
+        "Doxy.me",
+        r"^https?://(?:[a-z0-9.]+\.)?doxy\.me/[^\s]*"
+    ),
+    link!(
+        "cal_video",
+        "Cal Video",
+        r"^https?://app\.cal\.com/video/[^\s]+"
+    ),
+    link!(
+        "zoho_meeting",
+        "Zoho Meeting",
+        r"^https?://meeting\.zoho\.(?:com|eu|in)/[^\s]+"
+    ),
+    link!(
+        "livekit",
+        "LiveKit Meet",
+        r"^https?://meet\.livekit\.io/[^\s]+"
+    ),
+    link!(
+        "meetecho",
+        "Meetecho",
+        r"^https?://meetings\.conf\.meetecho\.com/[^\s]+"
+    ),
+    link!(
+        "streamyard",
+        "StreamYard",
+        r"^https?://streamyard\.com/[^\s]+"
+    ),
+    link!(
+        "webinargeek",
+        "WebinarGeek",
+        r"^https?://(?:[a-z0-9-]+\.)?webinargeek\.com/[^\s]+"
+    ),
+    link!(
+        "clickmeeting",
+        "ClickMeeting",
+        r"^https?://(?:[a-z0-9-]+\.)?clickmeeting\.com/[^\s]+"
+    ),
+    link!(
+        "bigbluebutton",
+        "BigBlueButton",
+        r"^https?://[a-z0-9.-]+/(?:b|rooms)/[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}[^\s]*"
+    ),
     link!("skype_consumer", "Skype", r"^skype:[^\s]+"),
 ];
 
@@ -487,10 +624,19 @@ fn capture_digits(pattern: &str, url: &str) -> Option<String> {
             .iter()
             .flat_map(|p| [p.link_meeting_id, p.link_passcode])
             .flatten()
-            .map(|pat| (pat, Regex::new(&format!("(?i){pat}")).expect("constant regex")))
+            .map(|pat| {
+                (
+                    pat,
+                    Regex::new(&format!("(?i){pat}")).expect("constant regex"),
+                )
+            })
             .collect()
     });
     let re = CACHE.get(pattern)?;
     let caps = re.captures(url)?;
-    caps.iter().skip(1).flatten().next().map(|m| m.as_str().to_string())
+    caps.iter()
+        .skip(1)
+        .flatten()
+        .next()
+        .map(|m| m.as_str().to_string())
 }

@@ -37,43 +37,78 @@ fn re(pattern: &str) -> Regex {
 }
 
 static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(?:-{2,}\s*(?:original message|forwarded message|original appointment|forwarded by)\b.*|begin forwarded message:?|on .{4,160} wrote:|_{5,}\s*from:.*)\s*$")
+    re(
+        r"(?i)^\s*(?:-{2,}\s*(?:original message|forwarded message|original appointment|forwarded by)\b.*|begin forwarded message:?|on .{4,160} wrote:|_{5,}\s*from:.*)\s*$",
+    )
 });
 static FROM_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*\*?(?:from|von|de)\s*:\*?\s+\S"));
-static SENT_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*\*?(?:sent|date|gesendet|envoyé)\s*:\*?\s+\S"));
+static SENT_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*\*?(?:sent|date|gesendet|envoyé)\s*:\*?\s+\S"));
 static STALE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:previous|prior|last week'?s|yesterday'?s|old|earlier|outdated|expired|superseded)\s+(?:meeting|link|invite|invitation|call|bridge|zoom|teams|webex|session|dial-?in)|\b(?:do not|don'?t|no longer)\s+(?:use|valid|in use|used|join)\b|\bnot this (?:link|one)\b|\b(?:was|has been) (?:replaced|moved|cancel+ed)\b")
+    re(
+        r"(?i)\b(?:previous|prior|last week'?s|yesterday'?s|old|earlier|outdated|expired|superseded)\s+(?:meeting|link|invite|invitation|call|bridge|zoom|teams|webex|session|dial-?in)|\b(?:do not|don'?t|no longer)\s+(?:use|valid|in use|used|join)\b|\bnot this (?:link|one)\b|\b(?:was|has been) (?:replaced|moved|cancel+ed)\b",
+    )
 });
 static DIAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)dial[- ]?in|\bdial\b|by your location|join by (?:phone|telephone)|join with phone|call[- ]in|audio[- ]only|by phone|phone numbers?|toll[- ]?free|\btoll\b|one[- ]tap|one[- ]touch|tap to join|conference (?:call|line|bridge|number)|bridge number|local numbers?|audio conference|telephone|\bor call\b|freephone|\bphone conference\b|\bcall in\b|\bto join by phone\b|\bnumbers?:")
+    re(
+        r"(?i)dial[- ]?in|\bdial\b|by your location|join by (?:phone|telephone)|join with phone|call[- ]in|audio[- ]only|by phone|phone numbers?|toll[- ]?free|\btoll\b|one[- ]tap|one[- ]touch|tap to join|conference (?:call|line|bridge|number)|bridge number|local numbers?|audio conference|telephone|\bor call\b|freephone|\bphone conference\b|\bcall in\b|\bto join by phone\b",
+    )
 });
 static SIGNATURE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:^|[\s|,(/])(?:mobile|mob|cell(?:phone)?|fax|direct(?: line)?|office|home|whatsapp|work|main|tel|ph|phone|m|c|t|f|p|o|d|w|h)\s*[:.]\s*(?:\+|\(|\d)")
+    re(
+        r"(?i)(?:^|[\s|,(/])(?:mobile?|mob|handy|cell(?:phone)?|fax|direct(?: line)?|office|home|whatsapp|work|main|tel|t[eé]l[eé]fono|ph|phone|m|c|t|f|p|o|d|w|h)\s*[:.]?\s*(?:\+|\(|\d)",
+    )
+});
+/// Lines about a person or a business record, never a dial-in whatever else they say.
+static PERSONAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)customer service|support|help ?desk|questions|contact|reception|front desk|text me|call me|reach me|\bmy (?:mobile|cell|phone|number)\b|emergency|\border\b|\bref(?:erence)?\b|invoice|ticket|account|tracking|\bpo\b|\bcase\b|serial|booking",
+    )
+});
+static NO_DIAL_IN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:no|without)\s+(?:a\s+)?dial[- ]?in|dial[- ]?in (?:is )?not (?:available|provided)",
+    )
 });
 static SIGNATURE_START: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)^\s*(?:--\s*|thanks?\b.*|thank you\b.*|(?:best|kind|warm)?\s*regards\b.*|best,?|cheers\b.*|sincerely\b.*|sent from my\b.*)$")
+    re(
+        r"(?i)^\s*(?:--\s*|thanks?\b.*|thank you\b.*|(?:best|kind|warm)?\s*regards\b.*|best,?|cheers\b.*|sincerely\b.*|sent from my\b.*)$",
+    )
 });
 static ONE_TAP: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:tel:)?(\+[ ]?\d[\d\-. ]{5,20}\d)((?:(?:,|;|%2c)+[\d*#]+(?:%23)?)+)")
+    re(r"(?i)(?:tel:)?(\+[ ]?\d[\d\-. ()]{5,20}\d)((?:(?:,|;|%2c)+[\d*#]+(?:%23)?)+)")
 });
 static SIP_SECTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\bsip\b|video (?:conferencing )?(?:system|device|endpoint)|\bvtc\b|h\.?323|room system|join (?:by|via|from) video|video address|video call")
+    re(
+        r"(?i)\bsip\b|video (?:conferencing )?(?:system|device|endpoint)|\bvtc\b|h\.?323|room system|join (?:by|via|from) video|video address|video call",
+    )
 });
-static SIP_ADDRESS: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?:sip:)?\b([a-z0-9][a-z0-9._%+\-]*@[a-z0-9][a-z0-9.\-]*\.[a-z]{2,})\b"));
-static H323_SECTION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)h\.?323|dial (?:the )?ip|ip address"));
-static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})\b"));
-static VTC_ID: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?:video conference id|vtc conference id|vtc id)\s*:?\s*(\d(?:[ ]?\d){5,14})"));
+static SIP_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:sip:)?\b([a-z0-9][a-z0-9._%+\-]*@[a-z0-9][a-z0-9.\-]*\.[a-z]{2,})\b")
+});
+static H323_SECTION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)h\.?323|dial (?:the )?ip|ip address"));
+static IPV4: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})\b")
+});
+static VTC_ID: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:video conference id|vtc conference id|vtc id|video id)\s*:?\s*(\d(?:[ ]?\d){5,14})")
+});
 static PHONE_PASSWORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\((\d{4,12})\s+from\s+(?:phones|phone|video systems|mobile)"));
-static WEB_PASSWORD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:meeting\s+)?(?:passcode|password)\s*:\s*([A-Za-z0-9!@$%^&*._\-]{3,32})"));
-static INFO_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)help\.webex\.com|globalcallin|/u/[a-z0-9]+$|dialin\.teams|meetingoptions|aka\.ms|support\.|/static/dialininfo|tel\.meet/|/teleconference|fccdl\.in|/international|zoom\.us/(?:zoomconference|support|download|test)")
+static WEB_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:meeting\s+)?(?:passcode|password)\s*:\s*([A-Za-z0-9!@$%^&*._\-]{3,32})")
 });
-static HOST_ONLY: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?:host|moderator|leader|chair(?:person)?|organi[sz]er|presenter)\s*(?:pin|key|code|passcode|access code)?\s*:?\s*$"));
+static INFO_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)help\.webex\.com|globalcallin|/u/[a-z0-9]+$|dialin\.teams|meetingoptions|aka\.ms|support\.|/static/dialininfo|tel\.meet/|/teleconference|fccdl\.in|/international|pexip\.me/teams/|premium-numbers|/install\b|dialinnumbers|zoom\.us/(?:zoomconference|support|download|test)",
+    )
+});
+static HOST_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:host|moderator|leader|chair(?:person)?|organi[sz]er|presenter|video|vtc)\s*(?:pin|key|code|passcode|access code)?\s*:?\s*$",
+    )
+});
 
 /// Regexes of one provider, compiled once.
 struct ProviderPatterns {
@@ -96,7 +131,11 @@ fn compile(p: &Provider) -> ProviderPatterns {
     // nothing: the value may be on the next line).
     let value_id = r"(\d(?:[ .\-]?\d)*)";
     let value_pin = r"([A-Za-z0-9*]{3,32})";
-    let head = |labels: &str| format!(r"(?i)\b(?:{labels})\b[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*");
+    let head = |labels: &str| {
+        format!(
+            r"(?i)\b(?:{labels})\b[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*"
+        )
+    };
     ProviderPatterns {
         id: re(&format!(r"{}(?:{value_id}|$)", head(p.id_labels))),
         pin: re(&format!(r"{}(?:{value_pin}|$)", head(p.pin_labels))),
@@ -136,7 +175,14 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
         .map(|u| links::unwrap(u.trim()).into_owned());
 
     // Which meeting: by identity.
-    let chosen = choose_meeting(&anchors, &regions, &stale, location_lines, online_url.as_deref(), &mut notes);
+    let chosen = choose_meeting(
+        &anchors,
+        &regions,
+        &stale,
+        location_lines,
+        online_url.as_deref(),
+        &mut notes,
+    );
     let (block_start, block_end) = match &chosen {
         Some(c) => block_of(c, &anchors, &regions, &lines, location_lines),
         None => first_region_with_dial_in(&lines, &regions, location_lines),
@@ -148,7 +194,10 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
         location_lines,
     };
 
-    let provider: &'static Provider = match (&chosen, online_url.as_deref().and_then(providers::provider_of_link)) {
+    let provider: &'static Provider = match (
+        &chosen,
+        online_url.as_deref().and_then(providers::provider_of_link),
+    ) {
         (_, Some(p)) => p,
         (Some(c), None) => c.provider,
         (None, None) => provider_by_markers(&block).unwrap_or(&GENERIC),
@@ -165,7 +214,9 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
 
     // Meeting ID and PIN.
     let mut found = extract_codes(&block, provider, &mut notes);
-    let link_id = url.as_deref().and_then(|u| providers::meeting_id_in_link(provider, u));
+    let link_id = url
+        .as_deref()
+        .and_then(|u| providers::meeting_id_in_link(provider, u));
     if let Some(online_id) = online.and_then(|o| o.conference_id.as_deref()) {
         let digits: String = online_id.chars().filter(char::is_ascii_digit).collect();
         if !digits.is_empty() {
@@ -184,7 +235,16 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
         found.meeting_id = link_id;
     }
     if found.passcode.is_none() {
-        found.passcode = url.as_deref().and_then(|u| providers::passcode_in_link(provider, u));
+        found.passcode = url
+            .as_deref()
+            .and_then(|u| providers::passcode_in_link(provider, u));
+    }
+    // A bridge whose only code is the participant PIN: that PIN is the conference code.
+    if found.meeting_id.is_none() && provider.id == GENERIC.id {
+        if let Some(pin) = found.passcode.take() {
+            notes.push("the participant PIN is the only code: keyed as the conference code".into());
+            found.meeting_id = Some(pin);
+        }
     }
 
     // Numbers and one-tap strings.
@@ -200,13 +260,16 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
         one_tap.retain(|t| one_tap_id(t).is_none_or(|tid| tid == *id));
     } else if let Some(tid) = one_tap.first().and_then(|t| one_tap_id(t)) {
         if tid.len() >= 4 {
-            notes.push(format!("meeting ID {tid} taken from the one-tap dial string"));
+            notes.push(format!(
+                "meeting ID {tid} taken from the one-tap dial string"
+            ));
             found.meeting_id = Some(tid);
         }
     }
 
     // The provider when no link named one.
-    let provider = if provider.id == GENERIC.id && found.meeting_id.is_none() && numbers.is_empty() {
+    let provider = if provider.id == GENERIC.id && found.meeting_id.is_none() && numbers.is_empty()
+    {
         None
     } else {
         Some(provider)
@@ -222,19 +285,43 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
     plan.one_tap = one_tap;
     plan.sip = sip;
     plan.h323 = h323;
-    plan.video_conference_id = vtc_id;
+    if let Some(vtc) = vtc_id {
+        // Kept in notes: the plan's fields are a contract shared with the `join` event.
+        let via = plan
+            .sip
+            .as_deref()
+            .map(|s| format!(" after calling {s}"))
+            .unwrap_or_default();
+        notes.push(format!(
+            "video systems: enter Video Conference ID {vtc}{via}"
+        ));
+    }
     plan.number = choose_number(&plan.numbers, &region);
     if let (Some(number), Some(id)) = (&plan.number, &plan.meeting_id) {
         let p = provider.filter(|p| p.dial.is_some()).unwrap_or(&GENERIC);
         let flow = p.dial.unwrap_or(providers::GENERIC_FLOW);
-        let pauses = prefs.pauses.get(p.id).copied().unwrap_or(flow.default_pauses);
-        plan.dial_string = Some(flow_dial_string(number, id, plan.passcode.as_deref(), &flow, pauses));
+        let pauses = prefs
+            .pauses
+            .get(p.id)
+            .copied()
+            .unwrap_or(flow.default_pauses);
+        plan.dial_string = Some(flow_dial_string(
+            number,
+            id,
+            plan.passcode.as_deref(),
+            &flow,
+            pauses,
+        ));
     } else if plan.number.is_some() {
-        notes.push("a dial-in number was found but no meeting ID: the meeting ID must be asked for".into());
+        notes.push(
+            "a dial-in number was found but no meeting ID: the meeting ID must be asked for".into(),
+        );
     }
     if provider.is_some_and(|p| p.id == "teams") {
         if let Some(app_id) = found.app_meeting_id {
-            notes.push(format!("Teams meeting ID {app_id} is for the Teams app; the phone uses the conference ID"));
+            notes.push(format!(
+                "Teams meeting ID {app_id} is for the Teams app; the phone uses the conference ID"
+            ));
         }
     }
     notes.extend(found.notes);
@@ -243,7 +330,13 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
 }
 
 /// The dial string of a provider's flow.
-pub fn flow_dial_string(number: &str, meeting_id: &str, pin: Option<&str>, flow: &DialFlow, pauses: Pauses) -> String {
+pub fn flow_dial_string(
+    number: &str,
+    meeting_id: &str,
+    pin: Option<&str>,
+    flow: &DialFlow,
+    pauses: Pauses,
+) -> String {
     let mut out = String::with_capacity(number.len() + meeting_id.len() + 16);
     out.push_str(number);
     out.push_str(&",".repeat(pauses.before_meeting_id as usize));
@@ -296,7 +389,10 @@ fn cut<'a>(body: &'a str, notes: &mut Vec<String>) -> std::borrow::Cow<'a, str> 
     while !body.is_char_boundary(end) {
         end -= 1;
     }
-    notes.push(format!("the body is {} bytes; only the first {MAX_BODY} were read", body.len()));
+    notes.push(format!(
+        "the body is {} bytes; only the first {MAX_BODY} were read",
+        body.len()
+    ));
     body[..end].into()
 }
 
@@ -309,12 +405,21 @@ fn regions(lines: &[&str], location_lines: usize) -> Vec<usize> {
     for (i, line) in lines.iter().enumerate() {
         if i >= location_lines {
             let header = FORWARD_HEADER.is_match(line)
-                || (FROM_LINE.is_match(line) && lines.iter().skip(i + 1).take(4).any(|l| SENT_LINE.is_match(l)));
+                || (FROM_LINE.is_match(line)
+                    && lines
+                        .iter()
+                        .skip(i + 1)
+                        .take(4)
+                        .any(|l| SENT_LINE.is_match(l)));
             if header {
                 region += 1;
             }
         }
-        out.push(if line.trim_start().starts_with('>') { QUOTED + region } else { region });
+        out.push(if line.trim_start().starts_with('>') {
+            QUOTED + region
+        } else {
+            region
+        });
     }
     out
 }
@@ -343,7 +448,9 @@ fn anchors(lines: &[&str]) -> Vec<Anchor> {
             continue;
         }
         for (_, url) in links::find_urls(line) {
-            let Some(provider) = providers::provider_of_link(&url) else { continue };
+            let Some(provider) = providers::provider_of_link(&url) else {
+                continue;
+            };
             let identity = providers::meeting_id_in_link(provider, &url).unwrap_or_else(|| {
                 let base = url.split(['?', '#']).next().unwrap_or(&url);
                 base.trim_end_matches('/').to_ascii_lowercase()
@@ -356,6 +463,20 @@ fn anchors(lines: &[&str]) -> Vec<Anchor> {
                 identity,
                 join,
             });
+        }
+    }
+    // Where a provider's join links carry the meeting ID, its links without one
+    // (number lists, test calls, app downloads) are not other meetings.
+    let with_id: Vec<&'static str> = out
+        .iter()
+        .filter(|a| providers::meeting_id_in_link(a.provider, &a.url).is_some())
+        .map(|a| a.provider.id)
+        .collect();
+    for a in &mut out {
+        if with_id.contains(&a.provider.id)
+            && providers::meeting_id_in_link(a.provider, &a.url).is_none()
+        {
+            a.join = false;
         }
     }
     out
@@ -378,7 +499,10 @@ fn choose_meeting(
     // Distinct meetings, in order of first appearance.
     let mut meetings: Vec<&Anchor> = Vec::new();
     for a in &usable {
-        if !meetings.iter().any(|m| m.identity == a.identity && m.provider.id == a.provider.id) {
+        if !meetings
+            .iter()
+            .any(|m| m.identity == a.identity && m.provider.id == a.provider.id)
+        {
             meetings.push(a);
         }
     }
@@ -392,7 +516,12 @@ fn choose_meeting(
             .filter(|a| same(a, m))
             .all(|a| stale.get(a.line).copied().unwrap_or(false))
     };
-    let in_location = |m: &Anchor| usable.iter().filter(|a| same(a, m)).any(|a| a.line < location_lines);
+    let in_location = |m: &Anchor| {
+        usable
+            .iter()
+            .filter(|a| same(a, m))
+            .any(|a| a.line < location_lines)
+    };
     let region = |m: &Anchor| {
         usable
             .iter()
@@ -405,16 +534,33 @@ fn choose_meeting(
     let (chosen, why) = if let Some(m) = online_url.and_then(|u| {
         meetings
             .iter()
-            .find(|m| usable.iter().filter(|a| same(a, m)).any(|a| same_link(&a.url, u)))
+            .find(|m| {
+                usable
+                    .iter()
+                    .filter(|a| same(a, m))
+                    .any(|a| same_link(&a.url, u))
+            })
             .copied()
     }) {
         (m, "it is the calendar's own conference data")
-    } else if let Some(m) = meetings.iter().find(|m| in_location(m) && !is_stale(m)).copied() {
+    } else if let Some(m) = meetings
+        .iter()
+        .find(|m| in_location(m) && !is_stale(m))
+        .copied()
+    {
         (m, "its link is the event's location")
     } else {
         let fresh: Vec<&Anchor> = meetings.iter().filter(|m| !is_stale(m)).copied().collect();
-        let pool = if fresh.is_empty() { meetings.clone() } else { fresh };
-        let best = pool.iter().min_by_key(|m| (region(m), m.line)).copied().unwrap_or(meetings[0]);
+        let pool = if fresh.is_empty() {
+            meetings.clone()
+        } else {
+            fresh
+        };
+        let best = pool
+            .iter()
+            .min_by_key(|m| (region(m), m.line))
+            .copied()
+            .unwrap_or(meetings[0]);
         let why = if pool.len() < meetings.len() {
             "the other link is called previous, old or not to be used"
         } else if region(best) == 0 && meetings.iter().any(|m| region(m) > 0) {
@@ -443,7 +589,13 @@ fn choose_meeting(
 }
 
 fn same_link(a: &str, b: &str) -> bool {
-    let base = |u: &str| u.split(['?', '#']).next().unwrap_or(u).trim_end_matches('/').to_ascii_lowercase();
+    let base = |u: &str| {
+        u.split(['?', '#'])
+            .next()
+            .unwrap_or(u)
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+    };
     base(a) == base(b)
 }
 
@@ -457,7 +609,10 @@ fn block_of(
     location_lines: usize,
 ) -> (usize, usize) {
     let same = |a: &Anchor| a.identity == chosen.identity && a.provider.id == chosen.provider.id;
-    let body_anchors: Vec<&Anchor> = anchors.iter().filter(|a| same(a) && a.line >= location_lines).collect();
+    let body_anchors: Vec<&Anchor> = anchors
+        .iter()
+        .filter(|a| same(a) && a.line >= location_lines)
+        .collect();
     let region = match body_anchors.first() {
         Some(a) => regions[a.line],
         None => regions.get(location_lines).copied().unwrap_or(0),
@@ -465,9 +620,14 @@ fn block_of(
     let mut start = (location_lines..lines.len())
         .find(|&i| regions[i] == region)
         .unwrap_or(location_lines);
-    let mut end = (start..lines.len()).find(|&i| regions[i] != region).unwrap_or(lines.len());
+    let mut end = (start..lines.len())
+        .find(|&i| regions[i] != region)
+        .unwrap_or(lines.len());
     if let (Some(first), Some(last)) = (body_anchors.first(), body_anchors.last()) {
-        for other in anchors.iter().filter(|a| !same(a) && a.join && a.line >= location_lines) {
+        for other in anchors
+            .iter()
+            .filter(|a| !same(a) && a.join && a.line >= location_lines)
+        {
             if other.line < first.line && other.line >= start {
                 start = other.line + 1;
             }
@@ -480,17 +640,28 @@ fn block_of(
 }
 
 /// Without any join link: the first region that has a labelled code or a dial-in line.
-fn first_region_with_dial_in(lines: &[&str], regions: &[usize], location_lines: usize) -> (usize, usize) {
+fn first_region_with_dial_in(
+    lines: &[&str],
+    regions: &[usize],
+    location_lines: usize,
+) -> (usize, usize) {
     let mut start = location_lines;
     while start < lines.len() {
         let region = regions[start];
-        let end = (start..lines.len()).find(|&i| regions[i] != region).unwrap_or(lines.len());
+        let end = (start..lines.len())
+            .find(|&i| regions[i] != region)
+            .unwrap_or(lines.len());
         if lines[start..end].iter().any(|l| DIAL_WORDS.is_match(l)) {
             return (start, end);
         }
         start = end;
     }
-    (location_lines, (location_lines..lines.len()).find(|&i| regions[i] != 0).unwrap_or(lines.len()))
+    (
+        location_lines,
+        (location_lines..lines.len())
+            .find(|&i| regions[i] != 0)
+            .unwrap_or(lines.len()),
+    )
 }
 
 /// The text the reader looks at: the location lines plus one block of the body.
@@ -517,9 +688,14 @@ impl<'a> Block<'a> {
 
 fn provider_by_markers(block: &Block<'_>) -> Option<&'static Provider> {
     let mut best: Option<(&'static Provider, usize)> = None;
-    let lowered: Vec<String> = block.indices().map(|i| block.line(i).to_ascii_lowercase()).collect();
+    let lowered: Vec<String> = block
+        .indices()
+        .map(|i| block.line(i).to_ascii_lowercase())
+        .collect();
     for p in PROVIDERS {
-        let Some(patterns) = PATTERNS.get(p.id) else { continue };
+        let Some(patterns) = PATTERNS.get(p.id) else {
+            continue;
+        };
         let hits: usize = patterns
             .markers
             .iter()
@@ -549,7 +725,11 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
     let mut codes = Codes::default();
     let own = PATTERNS.get(provider.id);
     let generic = PATTERNS.get(GENERIC.id);
-    let (min, max) = if provider.id_labels.is_empty() { GENERIC.id_digits } else { provider.id_digits };
+    let (min, max) = if provider.id_labels.is_empty() {
+        GENERIC.id_digits
+    } else {
+        provider.id_digits
+    };
 
     // Meeting ID: the provider's labels first, then the generic ones.
     for patterns in [own, generic].into_iter().flatten() {
@@ -580,10 +760,13 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
 
     // Teams' newer "Meeting ID: 123 456 789 012" is for the app, not the phone.
     if provider.id == "teams" {
-        static APP_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\bmeeting id\s*:?\s*(\d(?:[ ]?\d){8,16})"));
+        static APP_ID: LazyLock<Regex> =
+            LazyLock::new(|| re(r"(?i)\bmeeting id\s*:?\s*(\d(?:[ ]?\d){8,16})"));
         for i in block.indices() {
             if let Some(c) = APP_ID.captures(block.line(i)) {
-                codes.app_meeting_id = c.get(1).map(|m| m.as_str().chars().filter(char::is_ascii_digit).collect());
+                codes.app_meeting_id = c
+                    .get(1)
+                    .map(|m| m.as_str().chars().filter(char::is_ascii_digit).collect());
                 break;
             }
         }
@@ -596,8 +779,16 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
         }
         for i in block.indices() {
             for (value, line, start, end) in labelled_values(block, i, &patterns.pin) {
+                if codes
+                    .spans
+                    .iter()
+                    .any(|&(l, s, e)| l == line && start < e && s < end)
+                {
+                    continue;
+                }
                 let trimmed = value.trim_end_matches('#');
-                if trimmed.chars().all(|c| c.is_ascii_digit()) && (3..=12).contains(&trimmed.len()) {
+                if trimmed.chars().all(|c| c.is_ascii_digit()) && (3..=12).contains(&trimmed.len())
+                {
                     if codes.meeting_id.as_deref() == Some(trimmed) {
                         continue;
                     }
@@ -621,10 +812,14 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
         if codes.web_password.is_none() {
             if let Some(m) = WEB_PASSWORD.captures(line).and_then(|c| c.get(1)) {
                 let value = m.as_str();
-                if !value.chars().all(|c| c.is_ascii_digit()) && value.chars().any(|c| c.is_ascii_digit()) || value.len() >= 6 && !value.chars().all(|c| c.is_ascii_digit()) {
-                    if !is_host_only(&line[..m.start()]) {
-                        codes.web_password = Some(value.to_string());
-                    }
+                // A web password has letters; digits alone are a phone PIN.
+                // ...and a word without digits or mixed case is prose ("Password: see below").
+                let numeric = value.chars().all(|c| c.is_ascii_digit());
+                let code_like = value.chars().any(|c| c.is_ascii_digit())
+                    || (value.chars().any(|c| c.is_ascii_uppercase())
+                        && value.chars().any(|c| c.is_ascii_lowercase()));
+                if !numeric && code_like && !is_host_only(&line[..m.start()]) {
+                    codes.web_password = Some(value.to_string());
                 }
             }
         }
@@ -633,7 +828,11 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
 }
 
 /// Values after a label on line `i` (or alone on the next line), skipping host-only codes.
-fn labelled_values(block: &Block<'_>, i: usize, pattern: &Regex) -> Vec<(String, usize, usize, usize)> {
+fn labelled_values(
+    block: &Block<'_>,
+    i: usize,
+    pattern: &Regex,
+) -> Vec<(String, usize, usize, usize)> {
     let line = block.line(i);
     let mut out = Vec::new();
     for caps in pattern.captures_iter(line) {
@@ -650,11 +849,25 @@ fn labelled_values(block: &Block<'_>, i: usize, pattern: &Regex) -> Vec<(String,
                     let trimmed = next.trim_start();
                     let offset = next.len() - trimmed.len();
                     let len = trimmed
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == ' ' || c == '-' || c == '.' || c == '*'))
+                        .find(|c: char| {
+                            !(c.is_ascii_alphanumeric()
+                                || c == ' '
+                                || c == '-'
+                                || c == '.'
+                                || c == '*')
+                        })
                         .unwrap_or(trimmed.len());
                     let value = trimmed[..len].trim_end();
-                    if !value.is_empty() && value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
-                        let token: &str = if value.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-' || c == '.') {
+                    if !value.is_empty()
+                        && value
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_alphanumeric())
+                    {
+                        let token: &str = if value
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-' || c == '.')
+                        {
                             value
                         } else {
                             value.split(' ').next().unwrap_or(value)
@@ -669,7 +882,14 @@ fn labelled_values(block: &Block<'_>, i: usize, pattern: &Regex) -> Vec<(String,
 }
 
 fn is_host_only(before_label: &str) -> bool {
-    let tail: String = before_label.chars().rev().take(24).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = before_label
+        .chars()
+        .rev()
+        .take(24)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     HOST_ONLY.is_match(&tail)
 }
 
@@ -687,7 +907,11 @@ fn structured_numbers(
             let label = format!(
                 "{} {}",
                 n.country.as_deref().map_or("", phone::country_name),
-                if free || n.toll_free { "toll-free" } else { "toll" }
+                if free || n.toll_free {
+                    "toll-free"
+                } else {
+                    "toll"
+                }
             );
             push_number(numbers, n, label.trim().to_string(), free);
         }
@@ -699,7 +923,12 @@ fn structured_numbers(
     }
 }
 
-fn push_number(numbers: &mut Vec<DialNumber>, n: phone::Number, label: String, free_by_label: bool) {
+fn push_number(
+    numbers: &mut Vec<DialNumber>,
+    n: phone::Number,
+    label: String,
+    free_by_label: bool,
+) {
     if let Some(existing) = numbers.iter_mut().find(|d| d.e164 == n.e164) {
         if existing.label.is_empty() {
             existing.label = label;
@@ -731,7 +960,7 @@ fn collect_numbers(
         if SIGNATURE_START.is_match(line) {
             remaining = 0;
         }
-        if DIAL_WORDS.is_match(line) {
+        if DIAL_WORDS.is_match(line) && !NO_DIAL_IN.is_match(line) {
             remaining = DIAL_SECTION_LINES;
             blanks = 0;
         }
@@ -755,7 +984,7 @@ fn collect_numbers(
             continue;
         }
         let signature = SIGNATURE_LABEL.is_match(line) && !DIAL_WORDS.is_match(line);
-        if signature {
+        if signature || PERSONAL.is_match(line) {
             continue;
         }
         let mut taken: Vec<(usize, usize)> = codes
@@ -767,7 +996,9 @@ fn collect_numbers(
         let line_region = phone::country_named_in(line).unwrap_or(region);
         // One-tap strings: a number with pauses and codes; always a dial-in.
         for caps in ONE_TAP.captures_iter(line) {
-            let (Some(whole), Some(num)) = (caps.get(0), caps.get(1)) else { continue };
+            let (Some(whole), Some(num)) = (caps.get(0), caps.get(1)) else {
+                continue;
+            };
             taken.push((whole.start(), whole.end()));
             if let Some(t) = normalise_one_tap(whole.as_str(), line_region) {
                 if !one_tap.contains(&t) {
@@ -798,46 +1029,102 @@ fn collect_numbers(
 }
 
 fn label_says_toll_free(label: &str) -> bool {
-    static FREE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)toll[- ]?free|freephone|free ?call|gratuit|numéro vert|kostenfrei|gebührenfrei"));
+    static FREE: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)toll[- ]?free|freephone|free ?call|gratuit|numéro vert|kostenfrei|gebührenfrei")
+    });
     FREE.is_match(label)
 }
 
 /// The words beside a number on its line: "US (New York)", "United States Toll".
+/// Lines listing several numbers ("+1 866 ... (toll-free) / +1 312 ...") are cut at
+/// `/`, `|` and `;` so each number keeps its own words.
 fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
     static NOISE: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)<[^>]*>|tel:\S*|\+?\d[\d ,#*().\-]{5,}\d#*|one[- ]t(?:ap|ouch)(?: mobile)?:?|dial[- ]?in(?: number)?:?|join by phone:?|\bor\b|\bdial\b:?|(?:phone )?conference id:?.*$|(?:meeting )?pin:?.*$|access code:?.*$|https?://\S*")
+        re(
+            r"(?i)<[^>]*>|tel:\S*|\+?\d[\d ,#*().\-]{5,}\d#*|one[- ]t(?:ap|ouch)(?: mobile)?:?|(?:optional )?dial[- ]?in(?: number)?:?|join by phone:?|\bor\b|\bdial\b:?|(?:phone )?conference id:?.*$|(?:meeting )?pin:?.*$|access code:?.*$|https?://\S*",
+        )
     });
+    static INTRO: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)join|tap|dial|call in|or call|numbers?|phone|smartphone|mobile"));
+    let seg_start = line[..start].rfind(['/', '|', ';']).map_or(0, |i| i + 1);
+    let seg_end = line[end..]
+        .find(['/', '|', ';'])
+        .map_or(line.len(), |i| end + i);
+    let mut before = &line[seg_start..start];
+    // "One tap to join audio only from a smartphone: +1..." says how, not where.
+    if let Some(colon) = before.rfind(':') {
+        if INTRO.is_match(&before[..colon]) {
+            before = &before[colon + 1..];
+        }
+    }
     let mut rest = String::with_capacity(line.len());
-    rest.push_str(&line[..start]);
+    rest.push_str(before);
     rest.push(' ');
-    rest.push_str(&line[end..]);
+    rest.push_str(&line[end..seg_end]);
     let cleaned = NOISE.replace_all(&rest, " ");
     let mut label: String = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     label = label
-        .trim_matches(|c: char| c.is_whitespace() || "•*·-–:|,;".contains(c))
+        .trim_matches(|c: char| c.is_whitespace() || "•*·-–:|,;/".contains(c))
         .to_string();
-    if label.starts_with('(') && label.ends_with(')') && label.matches('(').count() == 1 {
-        label = label[1..label.len() - 1].to_string();
+    if label.starts_with('(') && label.ends_with(')') && outer_parens_match(&label) {
+        label = label[1..label.len() - 1].trim().to_string();
     }
     if label.chars().count() > 60 {
-        label = label.chars().take(60).collect::<String>().trim_end().to_string();
+        label = label
+            .chars()
+            .take(60)
+            .collect::<String>()
+            .trim_end()
+            .to_string();
     }
-    if label.is_empty() {
-        if let Some(c) = &n.country {
-            label = phone::country_name(c).to_string();
+    if label.is_empty()
+        || label.eq_ignore_ascii_case("toll-free")
+        || label.eq_ignore_ascii_case("toll free")
+    {
+        let mut made = n
+            .country
+            .as_deref()
+            .map(phone::country_name)
+            .unwrap_or("")
+            .to_string();
+        if n.toll_free || !label.is_empty() {
+            made.push_str(if made.is_empty() {
+                "toll-free"
+            } else {
+                " toll-free"
+            });
         }
-        if n.toll_free {
-            label.push_str(if label.is_empty() { "toll-free" } else { " toll-free" });
-        }
+        label = made;
     }
     label
+}
+
+/// True when the first `(` closes at the last `)`.
+fn outer_parens_match(s: &str) -> bool {
+    let mut depth = 0i32;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 && i != s.len() - 1 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// "tel:+1-262-555-0123;123456789%23" or "+16465588656,,85512345678#,,,,*414376#" to
 /// the E.164 form with its key sequence.
 fn normalise_one_tap(raw: &str, region: &str) -> Option<String> {
     let raw = raw.trim().trim_start_matches("tel:");
-    let decoded = raw.replace("%23", "#").replace("%2C", ",").replace("%2c", ",");
+    let decoded = raw
+        .replace("%23", "#")
+        .replace("%2C", ",")
+        .replace("%2c", ",");
     let split = decoded.find([',', ';'])?;
     let (number, keys) = decoded.split_at(split);
     let n = phone::parse(number, region)?;
@@ -857,7 +1144,10 @@ fn one_tap_id(tap: &str) -> Option<String> {
 }
 
 /// SIP, H.323 and Teams' video conference ID, from video-system sections.
-fn video_addresses(block: &Block<'_>, meeting_id: Option<&str>) -> (Option<String>, Option<String>, Option<String>) {
+fn video_addresses(
+    block: &Block<'_>,
+    meeting_id: Option<&str>,
+) -> (Option<String>, Option<String>, Option<String>) {
     let mut sip = None;
     let mut h323 = None;
     let mut vtc = None;
@@ -908,8 +1198,20 @@ fn video_addresses(block: &Block<'_>, meeting_id: Option<&str>) -> (Option<Strin
 }
 
 fn personal_mail_domain(address: &str) -> bool {
-    let domain = address.rsplit('@').next().unwrap_or("").to_ascii_lowercase();
-    ["gmail.com", "outlook.com", "hotmail.com", "yahoo.com", "icloud.com", "live.com"].contains(&domain.as_str())
+    let domain = address
+        .rsplit('@')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [
+        "gmail.com",
+        "outlook.com",
+        "hotmail.com",
+        "yahoo.com",
+        "icloud.com",
+        "live.com",
+    ]
+    .contains(&domain.as_str())
 }
 
 /// The number to dial: the room's country first (toll before toll-free is not
