@@ -45,6 +45,47 @@ impl Default for DialPreferences {
     }
 }
 
+impl DialPreferences {
+    /// The room's preferences: `[room] country`, and `[join.providers.<id>]
+    /// meeting_id_delay_s / pin_delay_s` turned into commas (about 2 s each, rounded
+    /// up). A provider with only one delay set keeps its default for the other.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        let commas = |seconds: u32| seconds.div_ceil(2);
+        let pauses = config
+            .join
+            .providers
+            .iter()
+            .filter(|(_, d)| d.meeting_id_delay_s.is_some() || d.pin_delay_s.is_some())
+            .map(|(id, d)| {
+                let defaults = default_pauses(id);
+                let p = Pauses {
+                    before_meeting_id: d
+                        .meeting_id_delay_s
+                        .map_or(defaults.before_meeting_id, commas),
+                    before_pin: d.pin_delay_s.map_or(defaults.before_pin, commas),
+                };
+                (id.clone(), p)
+            })
+            .collect();
+        DialPreferences {
+            country: config.room.country.to_ascii_uppercase(),
+            pauses,
+        }
+    }
+}
+
+impl<'a> Invitation<'a> {
+    /// Everything a calendar event holds for the reader (any backend: ICS, EWS, Graph).
+    pub fn from_event(event: &'a crate::calendar::Event) -> Self {
+        Invitation {
+            subject: &event.subject,
+            body: event.body.as_ref(),
+            location: event.location.as_deref(),
+            online_meeting: event.online_meeting.as_ref(),
+        }
+    }
+}
+
 /// Pauses in the dial string, each comma about 2 seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pauses {

@@ -145,29 +145,6 @@ pub static PROVIDERS: &[Provider] = &[
         dial: Some(flow(2, 2)),
     },
     Provider {
-        id: "skype",
-        name: "Skype for Business / Lync",
-        links: &[
-            r"^https?://meet\.lync\.com/[^\s]*",
-            r"^https?://join\.skype\.com/[^\s]*",
-            r"^https?://(?:meet|join)\.[a-z0-9.-]+/[a-z0-9._-]+/(?:meet/)?[a-z0-9._-]+/[a-z0-9]{6,12}\b[^\s]*",
-            r"^https?://(?:meet|join)\.[a-z0-9.-]+/[a-z0-9._-]+/[a-z0-9]{6,12}/?$",
-        ],
-        link_meeting_id: None,
-        link_passcode: None,
-        markers: &[
-            "join skype meeting",
-            "skype meeting",
-            "skype for business",
-            "lync meeting",
-            "join online meeting",
-        ],
-        id_labels: r"conference id",
-        id_digits: (4, 12),
-        pin_labels: r"participant pin|pin",
-        dial: Some(flow(2, 2)),
-    },
-    Provider {
         id: "webex",
         name: "Cisco Webex",
         links: &[r"^https?://(?:[a-z0-9-]+\.)*webex\.com/[^\s]*"],
@@ -364,6 +341,31 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"pin",
         dial: None,
+    },
+    // Skype for Business comes after the other dial-in providers: its self-hosted
+    // link shape (meet.<company>/<user>/<id>) is generic enough to catch theirs.
+    Provider {
+        id: "skype",
+        name: "Skype for Business / Lync",
+        links: &[
+            r"^https?://meet\.lync\.com/[^\s]*",
+            r"^https?://join\.skype\.com/[^\s]*",
+            r"^https?://(?:meet|join)\.[a-z0-9.-]+/[a-z0-9._-]+/(?:meet/)?[a-z0-9._-]+/[a-z0-9]{6,12}\b[^\s]*",
+            r"^https?://(?:meet|join)\.[a-z0-9.-]+/[a-z0-9._-]+/[a-z0-9]{6,12}/?$",
+        ],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &[
+            "join skype meeting",
+            "skype meeting",
+            "skype for business",
+            "lync meeting",
+            "join online meeting",
+        ],
+        id_labels: r"conference id",
+        id_digits: (4, 12),
+        pin_labels: r"participant pin|pin",
+        dial: Some(flow(2, 2)),
     },
     // Join links of the services desktop meeting-link tools recognise; no phone bridge.
     link!(

@@ -29,6 +29,9 @@ use crate::calendar::Body;
 /// stays bounded for hostile input.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// No invitation lists more numbers than this (Zoom's longest lists have about 100).
+const MAX_NUMBERS: usize = 300;
+
 /// Lines after a dial-in heading that may still belong to its number list.
 const DIAL_SECTION_LINES: usize = 40;
 
@@ -929,6 +932,9 @@ fn push_number(
     label: String,
     free_by_label: bool,
 ) {
+    if numbers.len() >= MAX_NUMBERS {
+        return;
+    }
     if let Some(existing) = numbers.iter_mut().find(|d| d.e164 == n.e164) {
         if existing.label.is_empty() {
             existing.label = label;
@@ -1016,6 +1022,9 @@ fn collect_numbers(
             continue;
         }
         for c in phone::candidates(line) {
+            if numbers.len() >= MAX_NUMBERS {
+                return;
+            }
             if taken.iter().any(|&(s, e)| c.start < e && s < c.end) {
                 continue;
             }
@@ -1046,10 +1055,16 @@ fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
     });
     static INTRO: LazyLock<Regex> =
         LazyLock::new(|| re(r"(?i)join|tap|dial|call in|or call|numbers?|phone|smartphone|mobile"));
-    let seg_start = line[..start].rfind(['/', '|', ';']).map_or(0, |i| i + 1);
-    let seg_end = line[end..]
+    // Only the words near the number: a label is short, and a bounded window keeps a
+    // hostile one-line body with thousands of numbers linear.
+    let window_start = floor_boundary(line, start.saturating_sub(LABEL_WINDOW));
+    let window_end = floor_boundary(line, (end + LABEL_WINDOW).min(line.len()));
+    let seg_start = line[window_start..start]
+        .rfind(['/', '|', ';'])
+        .map_or(window_start, |i| window_start + i + 1);
+    let seg_end = line[end..window_end]
         .find(['/', '|', ';'])
-        .map_or(line.len(), |i| end + i);
+        .map_or(window_end, |i| end + i);
     let mut before = &line[seg_start..start];
     // "One tap to join audio only from a smartphone: +1..." says how, not where.
     if let Some(colon) = before.rfind(':') {
@@ -1057,7 +1072,7 @@ fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
             before = &before[colon + 1..];
         }
     }
-    let mut rest = String::with_capacity(line.len());
+    let mut rest = String::with_capacity(2 * LABEL_WINDOW + 1);
     rest.push_str(before);
     rest.push(' ');
     rest.push_str(&line[end..seg_end]);
@@ -1097,6 +1112,17 @@ fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
         label = made;
     }
     label
+}
+
+/// Bytes on each side of a number that may hold its label.
+const LABEL_WINDOW: usize = 96;
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// True when the first `(` closes at the last `)`.
