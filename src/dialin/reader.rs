@@ -29,6 +29,9 @@ use crate::calendar::Body;
 /// stays bounded for hostile input.
 pub const MAX_BODY: usize = 1024 * 1024;
 
+/// Distinct number-shaped texts checked per body at most.
+const MAX_CANDIDATES: usize = 1000;
+
 /// No invitation lists more numbers than this (Zoom's longest lists have about 100).
 const MAX_NUMBERS: usize = 300;
 
@@ -257,7 +260,11 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
     if let Some(o) = online {
         structured_numbers(o, &region, &mut numbers, &mut one_tap);
     }
-    collect_numbers(&block, &region, &found, &mut numbers, &mut one_tap);
+    if let Err(limit) = collect_numbers(&block, &region, &found, &mut numbers, &mut one_tap) {
+        notes.push(format!(
+            "stopped looking for phone numbers after {limit}: no real invitation has that many"
+        ));
+    }
     // A one-tap string of another meeting (its ID differs) is not ours.
     if let Some(id) = &found.meeting_id {
         one_tap.retain(|t| one_tap_id(t).is_none_or(|tid| tid == *id));
@@ -956,7 +963,7 @@ fn collect_numbers(
     codes: &Codes,
     numbers: &mut Vec<DialNumber>,
     one_tap: &mut Vec<String>,
-) {
+) -> Result<(), usize> {
     // Which lines are in a dial-in section.
     let mut in_section = vec![false; block.lines.len()];
     let mut remaining = 0usize;
@@ -984,6 +991,21 @@ fn collect_numbers(
         }
     }
 
+    // Number checks are the costly step (libphonenumber metadata): the same text is
+    // checked once, and a body stops being searched after MAX_CANDIDATES checks.
+    let mut checked: HashMap<(String, String), Option<phone::Number>> = HashMap::new();
+    let mut check = |text: &str, region: &str| -> Option<Option<phone::Number>> {
+        let key = (text.to_string(), region.to_string());
+        if let Some(known) = checked.get(&key) {
+            return Some(known.clone());
+        }
+        if checked.len() >= MAX_CANDIDATES {
+            return None;
+        }
+        let parsed = phone::parse(text, region);
+        checked.insert(key, parsed.clone());
+        Some(parsed)
+    };
     for i in block.indices() {
         let line = block.line(i);
         if !line.bytes().any(|b| b.is_ascii_digit()) {
@@ -1011,7 +1033,10 @@ fn collect_numbers(
                     one_tap.push(t);
                 }
             }
-            if let Some(n) = phone::parse(num.as_str(), line_region) {
+            let Some(parsed) = check(num.as_str(), line_region) else {
+                return Err(MAX_CANDIDATES);
+            };
+            if let Some(n) = parsed {
                 let label = label_of(line, whole.start(), whole.end(), &n);
                 let free = label_says_toll_free(&label);
                 push_number(numbers, n, label, free);
@@ -1023,18 +1048,22 @@ fn collect_numbers(
         }
         for c in phone::candidates(line) {
             if numbers.len() >= MAX_NUMBERS {
-                return;
+                return Err(MAX_NUMBERS);
             }
             if taken.iter().any(|&(s, e)| c.start < e && s < c.end) {
                 continue;
             }
-            if let Some(n) = phone::parse(c.text, line_region) {
+            let Some(parsed) = check(c.text, line_region) else {
+                return Err(MAX_CANDIDATES);
+            };
+            if let Some(n) = parsed {
                 let label = label_of(line, c.start, c.end, &n);
                 let free = label_says_toll_free(&label);
                 push_number(numbers, n, label, free);
             }
         }
     }
+    Ok(())
 }
 
 fn label_says_toll_free(label: &str) -> bool {
