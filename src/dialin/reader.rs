@@ -1102,11 +1102,17 @@ fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
         }
     }
     let mut rest = String::with_capacity(2 * LABEL_WINDOW + 1);
-    rest.push_str(before);
+    rest.push_str(before.trim_end().trim_end_matches(':'));
     rest.push(' ');
     rest.push_str(&line[end..seg_end]);
     let cleaned = NOISE.replace_all(&rest, " ");
-    let mut label: String = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut label: String = cleaned
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( )", " ")
+        .replace("()", " ");
+    label = label.split_whitespace().collect::<Vec<_>>().join(" ");
     label = label
         .trim_matches(|c: char| c.is_whitespace() || "•*·-–:|,;/".contains(c))
         .to_string();
