@@ -379,6 +379,24 @@ fn an_outage_is_answered_from_the_snapshot_and_says_so() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(stale.stale_since.is_some(), "served from the snapshot");
     assert_eq!(stale.events, fresh.events, "same events, from disk");
+    // While the outage is fresh, the next read tries once, without retry pauses.
+    let before = fake.server.requests().len();
+    let started = Instant::now();
+    assert!(calendar
+        .events(ROOM, from, to)
+        .unwrap()
+        .stale_since
+        .is_some());
+    assert_eq!(
+        fake.server.requests().len() - before,
+        1,
+        "one attempt during a known outage"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
     // A window the snapshot never saw is an honest error.
     let err = calendar
         .events(ROOM, t("2026-11-25T16:00:00Z"), t("2026-11-25T18:00:00Z"))

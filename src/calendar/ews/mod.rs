@@ -343,6 +343,7 @@ impl EwsCalendar {
                 time_zone: time_zone.to_string(),
                 limits,
                 account: ews.account(),
+                outage: http::OutageMemory::default(),
             },
             snapshots: Snapshots::new(state_dir.as_deref(), "ews"),
             body_format: ews.body_type,

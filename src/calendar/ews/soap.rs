@@ -69,6 +69,8 @@ pub struct Transport {
     pub limits: Limits,
     /// For messages: the account the device signs in as.
     pub account: String,
+    /// A recent network failure: calls make one attempt until it is old.
+    pub outage: http::OutageMemory,
 }
 
 impl Transport {
@@ -102,11 +104,24 @@ impl Transport {
         idempotence: Idempotence,
     ) -> Result<Answer, CalendarError> {
         let envelope = self.envelope(mailbox, body_xml);
-        let mut retry = Retry::new(self.limits);
+        let result = self.call_with_retries(operation, mailbox, &envelope, idempotence);
+        self.outage
+            .record(matches!(result, Err(CalendarError::Unreachable { .. })));
+        result
+    }
+
+    fn call_with_retries(
+        &self,
+        operation: &str,
+        mailbox: Option<&str>,
+        envelope: &str,
+        idempotence: Idempotence,
+    ) -> Result<Answer, CalendarError> {
+        let mut retry = Retry::new(self.outage.limits(self.limits));
         let mut token_refreshed = false;
         let mut last_error = None;
         while retry.next_attempt() {
-            match self.attempt(operation, mailbox, &envelope) {
+            match self.attempt(operation, mailbox, envelope) {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Throttled(delay)) => {
                     tracing::info!(operation, ?delay, "EWS server busy; backing off");

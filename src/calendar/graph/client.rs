@@ -30,6 +30,8 @@ pub struct GraphClient {
     pub body_type: &'static str,
     /// For messages: who the device signs in as.
     pub account: String,
+    /// A recent network failure: calls make one attempt until it is old.
+    pub outage: http::OutageMemory,
 }
 
 #[derive(Deserialize)]
@@ -85,7 +87,21 @@ impl GraphClient {
         mailbox: Option<&str>,
         idempotence: Idempotence,
     ) -> Result<(u16, String), CalendarError> {
-        let mut retry = Retry::new(self.limits);
+        let result = self.send_with_retries(method, url, json, mailbox, idempotence);
+        self.outage
+            .record(matches!(result, Err(CalendarError::Unreachable { .. })));
+        result
+    }
+
+    fn send_with_retries(
+        &self,
+        method: reqwest::Method,
+        url: &reqwest::Url,
+        json: Option<&serde_json::Value>,
+        mailbox: Option<&str>,
+        idempotence: Idempotence,
+    ) -> Result<(u16, String), CalendarError> {
+        let mut retry = Retry::new(self.outage.limits(self.limits));
         let mut token_refreshed = false;
         let mut last_error = None;
         while retry.next_attempt() {

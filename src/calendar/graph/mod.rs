@@ -268,6 +268,7 @@ impl GraphCalendar {
                     super::ews::BodyFormat::Html => "html",
                 },
                 account,
+                outage: http::OutageMemory::default(),
             },
             snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
             max_threads: graph.max_threads,
