@@ -648,3 +648,38 @@ fn the_schema_check_catches_an_invalid_request() {
     }
     support::ews_server::validate(vec![good]);
 }
+
+#[test]
+fn configuration_mistakes_are_explained_without_echoing_secrets() {
+    use roomvoice::config::Config;
+    let base = "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\n[calendar]\nbackend = \"ews\"\n";
+    let err = Config::parse(base, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("[calendar.ews]"), "{err}");
+
+    let inline = format!("{base}[calendar.ews]\nurl = \"https://mail.contoso.com/EWS/Exchange.asmx\"\nusername = \"svc@contoso.com\"\npassword = \"{PASSWORD}\"\n");
+    let err = Config::parse(&inline, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("password") && err.contains("line 9"), "{err}");
+    assert!(
+        !err.contains(PASSWORD),
+        "the inline password is echoed: {err}"
+    );
+
+    let no_secret = format!("{base}[calendar.ews]\nurl = \"https://mail.contoso.com/EWS/Exchange.asmx\"\nusername = \"svc@contoso.com\"\n");
+    let err = Config::parse(&no_secret, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("password_file"), "{err}");
+
+    let bad_version = format!("{base}[calendar.ews]\nurl = \"https://x/EWS/Exchange.asmx\"\nusername = \"s@x\"\npassword_env = \"X\"\nversion = \"Exchange2099\"\n");
+    let err = Config::parse(&bad_version, "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Exchange2013") && err.contains("Exchange2099"),
+        "{err}"
+    );
+
+    let oauth_delegate = format!("{base}[calendar.ews]\nurl = \"https://x/EWS/Exchange.asmx\"\nauth = \"oauth\"\ntenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = \"S\"\naccess = \"delegate\"\n");
+    let err = Config::parse(&oauth_delegate, "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("impersonation"), "{err}");
+}
