@@ -425,7 +425,9 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
         // A secret typed into the file must not be echoed back in the error.
         let secret_key = |key: &str| {
             let key = key.to_lowercase();
-            ["password", "secret", "token"].iter().any(|s| key.contains(s))
+            ["password", "secret", "token"]
+                .iter()
+                .any(|s| key.contains(s))
         };
         let line_text = match line_text.split_once('=') {
             Some((key, _)) if secret_key(key) => format!("{key}= <redacted>"),
