@@ -55,6 +55,12 @@ fn check(setup: &Setup) -> Run {
             String::from_utf8_lossy(&output.stderr)
         );
         assert!(!all.contains(PASSWORD), "the password leaked:\n{all}");
+        let basic =
+            support::ews_server::base64(format!("svc-roomvoice@contoso.com:{PASSWORD}").as_bytes());
+        assert!(
+            !all.contains(&basic),
+            "the Basic credentials leaked:\n{all}"
+        );
         assert!(
             !all.contains(CLIENT_SECRET),
             "the client secret leaked:\n{all}"

@@ -683,3 +683,20 @@ fn configuration_mistakes_are_explained_without_echoing_secrets() {
         .to_string();
     assert!(err.contains("impersonation"), "{err}");
 }
+
+#[test]
+fn a_cut_answer_to_a_read_is_retried() {
+    let fake = FakeExchange::start(
+        Behaviour {
+            truncate: 1,
+            ..Behaviour::default()
+        },
+        day(),
+    );
+    let (_setup, calendar) = open(&fake, "impersonation", "");
+    let view = calendar
+        .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-24T08:00:00Z"))
+        .unwrap();
+    assert_eq!(view.events.len(), 2);
+    assert_eq!(fake.operations(), ["FindItem", "FindItem"]);
+}

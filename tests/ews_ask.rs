@@ -33,6 +33,12 @@ fn ask(setup: &Setup, turns: &[&str]) -> Vec<Value> {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!all.contains(PASSWORD), "the password leaked:\n{all}");
+    let basic =
+        support::ews_server::base64(format!("svc-roomvoice@contoso.com:{PASSWORD}").as_bytes());
+    assert!(
+        !all.contains(&basic),
+        "the Basic credentials leaked:\n{all}"
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))

@@ -78,6 +78,8 @@ pub struct Behaviour {
     pub drop_after_create: u32,
     /// Answer every request after this pause.
     pub delay: Duration,
+    /// Cut this many answers in half (headers sent, body short).
+    pub truncate: u32,
     pub password_expires: Option<String>,
     pub can_create: bool,
     /// Everything refused with HTTP 401 (e.g. an expired password).
@@ -103,6 +105,7 @@ impl Default for Behaviour {
             drop: 0,
             drop_after_create: 0,
             delay: Duration::ZERO,
+            truncate: 0,
             password_expires: None,
             can_create: true,
             reject_all: false,
@@ -284,6 +287,10 @@ fn error(state: &mut State, operation: &str, code: &str, text: &str) -> Reply {
 
 fn ok(state: &mut State, body: String) -> Reply {
     state.responses.push(body.clone());
+    if state.behaviour.truncate > 0 {
+        state.behaviour.truncate -= 1;
+        return Reply::Truncate { status: 200, body };
+    }
     soap(200, body)
 }
 
