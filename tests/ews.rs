@@ -594,6 +594,12 @@ fn oauth_tokens_are_fetched_once_and_sent_as_bearer() {
         Some("Bearer eyJ0eXAi.fake.1")
     );
     assert_eq!(request.header("X-AnchorMailbox"), Some(ROOM));
+    // App-only tokens impersonate the room also for requests about no mailbox.
+    calendar.resolve_name("dana@contoso.com").unwrap();
+    let resolve = fake.server.requests().last().unwrap().clone();
+    assert!(resolve
+        .body
+        .contains("<t:PrimarySmtpAddress>everest@contoso.com</t:PrimarySmtpAddress>"));
     fake.schema_check();
 }
 
@@ -699,4 +705,25 @@ fn a_cut_answer_to_a_read_is_retried() {
         .unwrap();
     assert_eq!(view.events.len(), 2);
     assert_eq!(fake.operations(), ["FindItem", "FindItem"]);
+}
+
+#[test]
+fn organisers_without_a_display_name_are_resolved_once() {
+    let mut items = day();
+    items[0].organizer_name = String::new();
+    items[1].organizer_name = String::new();
+    let fake = FakeExchange::start(Behaviour::default(), items);
+    let (_setup, calendar) = open(&fake, "impersonation", "");
+    let view = calendar
+        .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-24T08:00:00Z"))
+        .unwrap();
+    assert_eq!(view.events[0].organizer.as_ref().unwrap().name, "Dana Lee");
+    assert_eq!(view.events[1].organizer.as_ref().unwrap().name, "Dana Lee");
+    let lookups = fake
+        .operations()
+        .iter()
+        .filter(|o| *o == "ResolveNames")
+        .count();
+    assert_eq!(lookups, 1, "one lookup per address");
+    fake.schema_check();
 }

@@ -71,6 +71,9 @@ pub struct Transport {
     pub account: String,
     /// A recent network failure: calls make one attempt until it is old.
     pub outage: http::OutageMemory,
+    /// The room mailbox: app-only OAuth tokens must impersonate a mailbox on every
+    /// request, also those about no mailbox in particular (ResolveNames, free/busy).
+    pub anchor_mailbox: String,
 }
 
 impl Transport {
@@ -103,6 +106,10 @@ impl Transport {
         body_xml: &str,
         idempotence: Idempotence,
     ) -> Result<Answer, CalendarError> {
+        let mailbox = match (mailbox, self.auth) {
+            (None, EwsAuth::OAuth) => Some(self.anchor_mailbox.as_str()),
+            (mailbox, _) => mailbox,
+        };
         let envelope = self.envelope(mailbox, body_xml);
         let result = self.call_with_retries(operation, mailbox, &envelope, idempotence);
         self.outage
