@@ -394,7 +394,7 @@ fn yes_to_a_new_meeting_then_the_id() {
             "What is your meeting ID?"
         ]
     );
-    assert_eq!(find(&ev, "join").expect("join")["meeting_id"], "551234");
+    assert_eq!(find(&ev, "join").expect("join")["meeting_id"], "5512345");
 }
 
 #[test]
@@ -680,7 +680,7 @@ fn config_errors_are_clear() {
         .unwrap_or_default()
         .to_string();
     assert!(
-        msg.contains("roomvoice.toml") && msg.contains("wake_wrd") && msg.contains("line 13"),
+        msg.contains("roomvoice.toml") && msg.contains("wake_wrd") && msg.contains("line 15"),
         "{msg}"
     );
 
