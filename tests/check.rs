@@ -354,3 +354,23 @@ fn an_ics_file_that_is_missing_fails() {
     assert_eq!(run.code, 1);
     assert_eq!(run.status("ics.file"), "fail");
 }
+
+#[test]
+fn a_readable_ics_file_passes() {
+    let setup = Setup::new("backend = \"ics\"\n[calendar.ics]\npath = \"room.ics\"\n");
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/room.ics");
+    std::fs::copy(demo, setup.dir.path().join("room.ics")).unwrap();
+    let run = check(&setup);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.status("ics.file"), "pass");
+    assert_eq!(run.status("ics.parse"), "pass");
+
+    std::fs::write(
+        setup.dir.path().join("room.ics"),
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\n",
+    )
+    .unwrap();
+    let run = check(&setup);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("ics.parse"), "fail", "{}", run.stdout);
+}
