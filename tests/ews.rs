@@ -535,6 +535,16 @@ fn free_busy_is_batched_by_100_and_respects_max_threads() {
         3,
         "250 mailboxes in 3 requests"
     );
+    let availability = fake
+        .server
+        .requests()
+        .into_iter()
+        .find(|r| r.body.contains("GetUserAvailabilityRequest"))
+        .unwrap();
+    assert!(
+        !availability.body.contains("TimeZoneContext"),
+        "GetUserAvailability carries its own TimeZone"
+    );
     assert!(
         fake.server.max_concurrent() <= 2,
         "max_threads = 2, saw {}",

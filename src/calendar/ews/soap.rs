@@ -2,9 +2,9 @@
 //! mapping of HTTP statuses, SOAP faults and EWS response codes to [`CalendarError`]s
 //! that tell the administrator what to fix.
 //!
-//! Every request carries `t:RequestServerVersion` and a `t:TimeZoneContext` (the
-//! room's Windows time-zone ID), and, with impersonation, `t:ExchangeImpersonation`
-//! naming the mailbox. See
+//! Every request carries `t:RequestServerVersion`; item and folder operations a
+//! `t:TimeZoneContext` (the room's Windows time-zone ID); and, with impersonation,
+//! `t:ExchangeImpersonation` naming the mailbox. See
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-xml-elements-in-exchange>.
 
 use std::time::Duration;
@@ -77,8 +77,17 @@ pub struct Transport {
 }
 
 impl Transport {
-    /// The envelope around `body_xml` (one `m:` operation element).
-    pub fn envelope(&self, mailbox: Option<&str>, body_xml: &str) -> String {
+    /// The envelope around `body_xml` (one `m:` operation element) of `operation`.
+    /// `TimeZoneContext` goes only with item and folder operations: GetUserAvailability
+    /// carries its own `TimeZone`, and the directory operations have no times.
+    pub fn envelope(&self, operation: &str, mailbox: Option<&str>, body_xml: &str) -> String {
+        let time_zone = match operation {
+            "GetUserAvailability" | "ResolveNames" | "GetPasswordExpirationDate" => String::new(),
+            _ => format!(
+                "<t:TimeZoneContext><t:TimeZoneDefinition Id=\"{}\"/></t:TimeZoneContext>",
+                escape(&self.time_zone)
+            ),
+        };
         let impersonation = match (self.access, mailbox) {
             (Access::Impersonation, Some(mailbox)) => format!(
                 "<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>{}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>",
@@ -89,11 +98,9 @@ impl Transport {
         format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
 <soap:Envelope xmlns:soap=\"{NS_SOAP}\" xmlns:t=\"{NS_TYPES}\" xmlns:m=\"{NS_MESSAGES}\">\
-<soap:Header><t:RequestServerVersion Version=\"{version}\"/>{impersonation}\
-<t:TimeZoneContext><t:TimeZoneDefinition Id=\"{tz}\"/></t:TimeZoneContext></soap:Header>\
+<soap:Header><t:RequestServerVersion Version=\"{version}\"/>{impersonation}{time_zone}</soap:Header>\
 <soap:Body>{body_xml}</soap:Body></soap:Envelope>",
             version = escape(&self.version),
-            tz = escape(&self.time_zone),
         )
     }
 
@@ -110,7 +117,7 @@ impl Transport {
             (None, EwsAuth::OAuth) => Some(self.anchor_mailbox.as_str()),
             (mailbox, _) => mailbox,
         };
-        let envelope = self.envelope(mailbox, body_xml);
+        let envelope = self.envelope(operation, mailbox, body_xml);
         let result = self.call_with_retries(operation, mailbox, &envelope, idempotence);
         self.outage
             .record(matches!(result, Err(CalendarError::Unreachable { .. })));
