@@ -231,3 +231,56 @@ impl GraphClient {
         Ok(url)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::oauth::{Grant, TokenSource};
+    use crate::calendar::secret::Secret;
+
+    fn client() -> GraphClient {
+        let limits = Limits::default();
+        GraphClient {
+            client: http::client(&limits, None, false).unwrap(),
+            base_url: "https://graph.microsoft.com/v1.0".into(),
+            tokens: TokenCache::new(TokenSource {
+                token_url: "https://login.microsoftonline.com/t/oauth2/v2.0/token".into(),
+                client_id: "c".into(),
+                client_secret: Some(Secret::new("s")),
+                scope: "https://graph.microsoft.com/.default".into(),
+                grant: Grant::ClientCredentials,
+            }),
+            auth: GraphAuth::Application,
+            limits,
+            body_type: "text",
+            account: "the app c".into(),
+            outage: http::OutageMemory::default(),
+        }
+    }
+
+    #[test]
+    fn path_segments_are_escaped() {
+        let url = client()
+            .url(&["users", "room a@contoso.com", "events", "AAMk/x=="])
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://graph.microsoft.com/v1.0/users/room%20a@contoso.com/events/AAMk%2Fx=="
+        );
+    }
+
+    #[test]
+    fn next_links_must_stay_on_the_service() {
+        let c = client();
+        assert!(c
+            .next_link("https://graph.microsoft.com/v1.0/users/x/calendarView?$skip=10")
+            .is_ok());
+        let err = c
+            .next_link("https://evil.example.com/v1.0/users/x/calendarView")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("refusing to send the token"),
+            "{err}"
+        );
+    }
+}
