@@ -66,7 +66,7 @@ fn check(setup: &Setup) -> Run {
             "the client secret leaked:\n{all}"
         );
         assert!(
-            !all.contains("eyJ0eXAi.fake."),
+            !all.contains(support::graph_server::TOKEN_MARK),
             "a bearer token leaked:\n{all}"
         );
     }
@@ -323,6 +323,7 @@ fn a_good_graph_setup_passes_and_a_bad_secret_fails() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     for name in [
         "graph.token",
+        "graph.permissions",
         "graph.room_access",
         "graph.booking",
         "graph.room_events",
@@ -373,4 +374,33 @@ fn a_readable_ics_file_passes() {
     let run = check(&setup);
     assert_eq!(run.code, 1);
     assert_eq!(run.status("ics.parse"), "fail", "{}", run.stdout);
+}
+
+#[test]
+fn a_graph_app_without_calendar_permission_fails_on_permissions() {
+    let fake = FakeGraph::start(
+        GraphBehaviour {
+            roles: vec!["User.Read.All".into()],
+            ..GraphBehaviour::default()
+        },
+        Vec::new(),
+    );
+    let setup = Setup::new(&graph_app(&fake.base_url(), &fake.token_url(), ""));
+    let run = check(&setup);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("graph.permissions"), "fail");
+    let line = run.line("graph.permissions");
+    assert!(line["message"].as_str().unwrap().contains("User.Read.All"));
+    assert!(line["fix"]
+        .as_str()
+        .unwrap()
+        .contains("Calendars.ReadWrite"));
+
+    fake.behave(|b| b.roles = vec!["Calendars.Read".into()]);
+    let run = check(&setup);
+    assert_eq!(run.status("graph.permissions"), "fail");
+    assert!(run.line("graph.permissions")["message"]
+        .as_str()
+        .unwrap()
+        .contains("read-only"));
 }

@@ -534,15 +534,18 @@ fn check_graph(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             return;
         }
     };
-    match calendar.token_works() {
-        Ok(()) => report.pass(
-            "graph.token",
-            format!(
-                "token issued for client {} ({})",
-                settings.client_id,
-                settings.token_url()
-            ),
-        ),
+    match calendar.token_permissions() {
+        Ok(permissions) => {
+            report.pass(
+                "graph.token",
+                format!(
+                    "token issued for client {} ({})",
+                    settings.client_id,
+                    settings.token_url()
+                ),
+            );
+            permission_line(report, settings.auth, permissions);
+        }
         Err(e) => {
             report.error("graph.token", "no token", &e);
             return;
@@ -596,6 +599,47 @@ fn check_graph(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                 &e,
             ),
         }
+    }
+}
+
+/// What the token allows: application permissions (`roles`) or delegated scopes.
+fn permission_line(report: &mut Report, auth: GraphAuth, permissions: Option<Vec<String>>) {
+    let Some(permissions) = permissions else {
+        report.warn(
+            "graph.permissions",
+            "the token's permissions cannot be read (not a JWT)",
+            "the access checks below still show what works",
+        );
+        return;
+    };
+    let has = |p: &str| permissions.iter().any(|x| x.eq_ignore_ascii_case(p));
+    let listed = if permissions.is_empty() {
+        "none".to_string()
+    } else {
+        permissions.join(", ")
+    };
+    match auth {
+        GraphAuth::Application if has("Calendars.ReadWrite") => {
+            report.pass("graph.permissions", format!("application permissions: {listed}"))
+        }
+        GraphAuth::Application if has("Calendars.Read") => report.fail(
+            "graph.permissions",
+            format!("read-only application permissions ({listed}): bookings will fail"),
+            "in the app registration add the application permission Calendars.ReadWrite and grant admin consent",
+        ),
+        GraphAuth::Application => report.fail(
+            "graph.permissions",
+            format!("the token has no calendar permission (roles: {listed})"),
+            "in the app registration add the application permission Calendars.ReadWrite (Microsoft Graph, Application, not Delegated) and grant admin consent",
+        ),
+        GraphAuth::Delegate if has("Calendars.ReadWrite.Shared") || has("Calendars.ReadWrite") => {
+            report.pass("graph.permissions", format!("delegated scopes: {listed}"))
+        }
+        GraphAuth::Delegate => report.fail(
+            "graph.permissions",
+            format!("the service account's token lacks Calendars.ReadWrite.Shared (scopes: {listed})"),
+            "add the delegated permission Calendars.ReadWrite.Shared to the app registration and consent to it",
+        ),
     }
 }
 

@@ -59,7 +59,7 @@ impl Item {
 pub struct Behaviour {
     pub username: String,
     pub password: String,
-    /// Accepted bearer token (OAuth); `None`: Basic only.
+    /// Accepted bearer tokens (OAuth) end with this; `None`: Basic only.
     pub bearer: Option<String>,
     /// Mailboxes the account may impersonate (`None`: any).
     pub impersonable: Option<Vec<String>>,
@@ -440,7 +440,10 @@ fn authorised(behaviour: &Behaviour, request: &Request) -> bool {
         return false;
     };
     if let Some(token) = value.strip_prefix("Bearer ") {
-        return behaviour.bearer.as_deref() == Some(token);
+        return behaviour
+            .bearer
+            .as_deref()
+            .is_some_and(|end| token.ends_with(end));
     }
     let Some(encoded) = value.strip_prefix("Basic ") else {
         return false;

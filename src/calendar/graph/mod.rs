@@ -282,9 +282,11 @@ impl GraphCalendar {
         &self.client
     }
 
-    /// Gets a token now (for `check`).
-    pub fn token_works(&self) -> Result<(), CalendarError> {
-        self.client.tokens.token(&self.client.client).map(|_| ())
+    /// Gets a token now (for `check`) and returns the permissions it carries (`None`:
+    /// not a readable JWT).
+    pub fn token_permissions(&self) -> Result<Option<Vec<String>>, CalendarError> {
+        let token = self.client.tokens.token(&self.client.client)?;
+        Ok(super::oauth::token_permissions(&token))
     }
 
     fn find_booking(
