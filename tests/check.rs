@@ -404,3 +404,22 @@ fn a_graph_app_without_calendar_permission_fails_on_permissions() {
         .unwrap()
         .contains("read-only"));
 }
+
+#[test]
+fn exchange_2007_is_too_old() {
+    let fake = FakeExchange::start(
+        Behaviour {
+            server_version: (8, 3),
+            ..Behaviour::default()
+        },
+        room_day(),
+    );
+    let setup = Setup::new(&ews_basic(&fake.url(), "impersonation", ""));
+    let run = check(&setup);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("ews.version"), "fail");
+    assert!(run.line("ews.version")["message"]
+        .as_str()
+        .unwrap()
+        .contains("Exchange 2010 SP1"));
+}

@@ -340,7 +340,17 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                 "ews.credentials",
                 format!("{} signed in", settings.account()),
             );
+            let major = version
+                .as_deref()
+                .and_then(|v| v.split('.').next())
+                .and_then(|m| m.parse::<u32>().ok());
             match version {
+                // Major version 8 is Exchange 2007, 14 is 2010, 15 is 2013 and later.
+                Some(v) if major.is_some_and(|m| m < 14) => report.fail(
+                    "ews.version",
+                    format!("server version {v} is Exchange 2007: room calendars need Exchange 2010 SP1 or later"),
+                    "upgrade Exchange, or serve the room from a newer server",
+                ),
                 Some(v) => report.pass(
                     "ews.version",
                     format!("server version {v}; requests use {}", settings.version),

@@ -80,6 +80,8 @@ pub struct Behaviour {
     pub delay: Duration,
     /// Cut this many answers in half (headers sent, body short).
     pub truncate: u32,
+    /// `ServerVersionInfo` major and minor version (15.1 is Exchange 2016).
+    pub server_version: (u32, u32),
     pub password_expires: Option<String>,
     pub can_create: bool,
     /// Everything refused with HTTP 401 (e.g. an expired password).
@@ -106,6 +108,7 @@ impl Default for Behaviour {
             drop_after_create: 0,
             delay: Duration::ZERO,
             truncate: 0,
+            server_version: (15, 1),
             password_expires: None,
             can_create: true,
             reject_all: false,
@@ -286,6 +289,11 @@ fn error(state: &mut State, operation: &str, code: &str, text: &str) -> Reply {
 }
 
 fn ok(state: &mut State, body: String) -> Reply {
+    let (major, minor) = state.behaviour.server_version;
+    let body = body.replace(
+        "MajorVersion=\"15\" MinorVersion=\"1\"",
+        &format!("MajorVersion=\"{major}\" MinorVersion=\"{minor}\""),
+    );
     state.responses.push(body.clone());
     if state.behaviour.truncate > 0 {
         state.behaviour.truncate -= 1;
