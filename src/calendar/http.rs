@@ -108,7 +108,16 @@ pub fn transport_error(
     error: &reqwest::Error,
 ) -> (TransportFailure, CalendarError) {
     let detail = chain(error);
-    let lower = detail.to_lowercase();
+    // Classify on the causes only: the top message holds the URL, whose host name
+    // could contain any word.
+    let mut causes = String::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        causes.push_str(&cause.to_string().to_lowercase());
+        causes.push(' ');
+        source = cause.source();
+    }
+    let lower = causes;
     let kind = if lower.contains("certificate")
         || lower.contains("tls")
         || lower.contains("handshake")
