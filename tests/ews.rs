@@ -739,3 +739,21 @@ fn organisers_without_a_display_name_are_resolved_once() {
     assert_eq!(lookups, 1, "one lookup per address");
     fake.schema_check();
 }
+
+#[test]
+fn server_busy_inside_a_response_message_is_retried_too() {
+    let fake = FakeExchange::start(
+        Behaviour {
+            busy_in_message: 1,
+            busy_back_off_ms: 100,
+            ..Behaviour::default()
+        },
+        Vec::new(),
+    );
+    let (_setup, calendar) = open(&fake, "impersonation", "");
+    let booking = future_booking(5, 30);
+    calendar.book(ROOM, &booking).unwrap();
+    assert_eq!(fake.items(ROOM).len(), 1);
+    assert_eq!(fake.operations(), ["FindItem", "FindItem", "CreateItem"]);
+    fake.schema_check();
+}

@@ -70,6 +70,8 @@ pub struct Behaviour {
     /// Answer this many requests with ErrorServerBusy (as a SOAP fault).
     pub busy: u32,
     pub busy_back_off_ms: u64,
+    /// Answer this many operations with ErrorServerBusy inside the response message.
+    pub busy_in_message: u32,
     /// Answer this many requests with HTTP 503 + Retry-After: 1.
     pub unavailable: u32,
     /// Close this many connections without an answer.
@@ -103,6 +105,7 @@ impl Default for Behaviour {
             ],
             busy: 0,
             busy_back_off_ms: 50,
+            busy_in_message: 0,
             unavailable: 0,
             drop: 0,
             drop_after_create: 0,
@@ -417,6 +420,24 @@ fn handle_now(shared: &Mutex<State>, request: &Request) -> Reply {
                 );
             }
         }
+    }
+    if state.behaviour.busy_in_message > 0 {
+        state.behaviour.busy_in_message -= 1;
+        let ms = state.behaviour.busy_back_off_ms;
+        let body = fixture(
+            "error.xml",
+            &[
+                ("operation", &response_name(&operation.name)),
+                ("code", "ErrorServerBusy"),
+                ("text", "The server cannot service this request right now. Try again later."),
+                (
+                    "message_xml",
+                    &format!("<m:MessageXml><t:Value Name=\"BackOffMilliseconds\">{ms}</t:Value></m:MessageXml>"),
+                ),
+            ],
+        );
+        state.responses.push(body.clone());
+        return soap(200, body);
     }
     match operation.name.as_str() {
         "FindItem" => find_item(&mut state, &operation, mailbox.as_deref()),
