@@ -70,6 +70,9 @@ fn check(setup: &Setup) -> Run {
             "a bearer token leaked:\n{all}"
         );
     }
+    if std::env::var_os("SHOW_CHECK").is_some() {
+        eprintln!("{}", String::from_utf8_lossy(&text.stdout));
+    }
     assert_eq!(json.status.code(), text.status.code());
     let stdout = String::from_utf8_lossy(&json.stdout).into_owned();
     let lines = stdout

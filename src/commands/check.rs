@@ -323,7 +323,7 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
     // 3. Reachability, certificate, credentials, version, access, booking rights: one
     //    side-effect-free GetFolder on the room calendar.
     let started = Instant::now();
-    match calendar.calendar_rights(room) {
+    let room_readable = match calendar.calendar_rights(room) {
         Ok((rights, version)) => {
             let elapsed = started.elapsed().as_millis();
             report.pass(
@@ -381,6 +381,7 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                     },
                 );
             }
+            true
         }
         Err(e) => {
             let check = match &e {
@@ -403,8 +404,9 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             if check != "ews.room_access" {
                 return;
             }
+            false
         }
-    }
+    };
     // 4. The room mailbox in the directory.
     match calendar.resolve_name(room) {
         Ok(found)
@@ -427,17 +429,23 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             "the account may lack directory access; the calendar checks above still count",
         ),
     }
-    // 5. Today's events, and whether invitation bodies survive.
+    // 5. Today's events, and whether invitation bodies survive (when readable at all).
     let day_start = now - Duration::hours(12);
-    match calendar.events(room, day_start, now + Duration::hours(12)) {
-        Ok(view) => {
-            report.pass(
-                "ews.room_events",
-                format!("{} events within 12 hours of now", view.events.len()),
-            );
-            let invited = view.events.iter().find(|e| !e.booked_by_device);
-            if let Some(event) = invited {
-                match calendar.body(room, event) {
+    let today = if room_readable {
+        Some(calendar.events(room, day_start, now + Duration::hours(12)))
+    } else {
+        None
+    };
+    if let Some(today) = today {
+        match today {
+            Ok(view) => {
+                report.pass(
+                    "ews.room_events",
+                    format!("{} within 12 hours of now", events(view.events.len())),
+                );
+                let invited = view.events.iter().find(|e| !e.booked_by_device);
+                if let Some(event) = invited {
+                    match calendar.body(room, event) {
                     Ok(Some(Body::Text(t) | Body::Html(t))) if !t.trim().is_empty() => {
                         report.pass("ews.bodies", "invitation bodies are kept on the room calendar")
                     }
@@ -448,9 +456,10 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                     ),
                     Err(e) => report.warn("ews.bodies", format!("could not read a body: {e}"), "see the message"),
                 }
+                }
             }
+            Err(e) => report.error("ews.room_events", "reading today's room events", &e),
         }
-        Err(e) => report.error("ews.room_events", "reading today's room events", &e),
     }
     // 6. The test mailbox.
     if let Some(test) = &settings.test_mailbox {
@@ -593,7 +602,7 @@ fn check_graph(config: &Config, now: DateTime<Utc>, report: &mut Report) {
     match calendar.events(room, now - Duration::hours(12), now + Duration::hours(12)) {
         Ok(view) => report.pass(
             "graph.room_events",
-            format!("{} events within 12 hours of now", view.events.len()),
+            format!("{} within 12 hours of now", events(view.events.len())),
         ),
         Err(e) => report.error("graph.room_events", "reading today's room events", &e),
     }
@@ -609,6 +618,14 @@ fn check_graph(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                 &e,
             ),
         }
+    }
+}
+
+fn events(n: usize) -> String {
+    if n == 1 {
+        "1 event".into()
+    } else {
+        format!("{n} events")
     }
 }
 
