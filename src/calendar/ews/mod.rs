@@ -600,12 +600,6 @@ impl Calendar for EwsCalendar {
                 "a booking must end after it starts".into(),
             ));
         }
-        if booking.end <= Utc::now() {
-            return Err(CalendarError::InPast(format!(
-                "the booking would end in the past ({})",
-                booking.end
-            )));
-        }
         let existing = self.find(mailbox, booking.start, booking.end)?;
         if let Some(conflict) = existing
             .events

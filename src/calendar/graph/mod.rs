@@ -352,12 +352,6 @@ impl Calendar for GraphCalendar {
                 "a booking must end after it starts".into(),
             ));
         }
-        if booking.end <= Utc::now() {
-            return Err(CalendarError::InPast(format!(
-                "the booking would end in the past ({})",
-                booking.end
-            )));
-        }
         let existing = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
         if let Some((conflict, _)) = existing
             .into_iter()
