@@ -426,3 +426,30 @@ fn exchange_2007_is_too_old() {
         .unwrap()
         .contains("Exchange 2010 SP1"));
 }
+
+#[test]
+fn ews_with_oauth_checks_the_token_and_skips_the_password() {
+    let tokens = FakeGraph::start(GraphBehaviour::default(), Vec::new());
+    let fake = FakeExchange::start(
+        Behaviour {
+            bearer: Some(support::graph_server::TOKEN_MARK.into()),
+            ..Behaviour::default()
+        },
+        room_day(),
+    );
+    let config = format!(
+        "backend = \"ews\"\n\n[calendar.ews]\nurl = \"{}\"\nauth = \"oauth\"\ntenant_id = \"tenant-id\"\nclient_id = \"8d3ff1e5-app\"\nclient_secret_file = \"client-secret\"\ntoken_url = \"{}\"\nallow_insecure_http = true\n",
+        fake.url(),
+        tokens.token_url()
+    );
+    let setup = Setup::new(&config);
+    let run = check(&setup);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.status("ews.auth"), "pass");
+    assert_eq!(run.status("ews.credentials"), "pass");
+    assert!(
+        !run.lines.iter().any(|l| l["check"] == "ews.password"),
+        "no password with OAuth"
+    );
+    fake.schema_check();
+}

@@ -59,7 +59,7 @@ impl Item {
 pub struct Behaviour {
     pub username: String,
     pub password: String,
-    /// Accepted bearer tokens (OAuth) end with this; `None`: Basic only.
+    /// Accepted bearer tokens (OAuth) contain this; `None`: Basic only.
     pub bearer: Option<String>,
     /// Mailboxes the account may impersonate (`None`: any).
     pub impersonable: Option<Vec<String>>,
@@ -472,7 +472,7 @@ fn authorised(behaviour: &Behaviour, request: &Request) -> bool {
         return behaviour
             .bearer
             .as_deref()
-            .is_some_and(|end| token.ends_with(end));
+            .is_some_and(|mark| token.contains(mark));
     }
     let Some(encoded) = value.strip_prefix("Basic ") else {
         return false;
