@@ -393,7 +393,7 @@ fn an_outage_is_answered_from_the_snapshot_and_says_so() {
         "one attempt during a known outage"
     );
     assert!(
-        started.elapsed() < Duration::from_millis(500),
+        started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );
