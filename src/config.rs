@@ -450,6 +450,13 @@ mod tests {
     }
 
     #[test]
+    fn example_config_in_device_is_valid() {
+        let config = Config::parse(include_str!("../device/roomvoice.example.toml"), "example")
+            .expect("device/roomvoice.example.toml must stay valid");
+        assert_eq!(config.room.timezone, chrono_tz::America::Los_Angeles);
+    }
+
+    #[test]
     fn unknown_key_is_reported_with_line_and_key() {
         let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\ncolour = \"red\"\n[calendar.ics]\npath = \"x.ics\"\n";
         let err = Config::parse(text, "test.toml").unwrap_err().to_string();
