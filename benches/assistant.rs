@@ -24,10 +24,18 @@ fn main() {
         }
     };
 
-    report("parse \"alexa book this room for half an hour\"", 2000, || {
-        let p = intent::parse("alexa book this room for half an hour", "alexa", Expecting::Command);
-        assert_eq!(p.intent.name(), "book_room");
-    });
+    report(
+        "parse \"alexa book this room for half an hour\"",
+        2000,
+        || {
+            let p = intent::parse(
+                "alexa book this room for half an hour",
+                "alexa",
+                Expecting::Command,
+            );
+            assert_eq!(p.intent.name(), "book_room");
+        },
+    );
     report("parse a 24-word non-command", 2000, || {
         let p = intent::parse(
             "we should really start the meeting soon because the room is booked after lunch and everyone has to leave at three thirty today okay",
@@ -45,7 +53,11 @@ fn main() {
             std::process::exit(1);
         }
     };
-    println!("{:<55} {:>10.3} ms (once)", "open the demo room (config + calendar)", ms(start.elapsed()));
+    println!(
+        "{:<55} {:>10.3} ms (once)",
+        "open the demo room (config + calendar)",
+        ms(start.elapsed())
+    );
 
     report("\"alexa is this room free\" -> answer", 300, || {
         let mut sink = Collect::default();
@@ -59,7 +71,10 @@ fn main() {
         };
         let mut sink = Collect::default();
         fresh.hear("alexa start my meeting", &mut sink);
-        assert!(sink.0.iter().any(|e| matches!(e, roomvoice::events::Event::Join { .. })));
+        assert!(sink
+            .0
+            .iter()
+            .any(|e| matches!(e, roomvoice::events::Event::Join { .. })));
     });
 }
 
@@ -70,7 +85,10 @@ fn report(name: &str, iterations: u32, mut f: impl FnMut()) {
         f();
     }
     let per = start.elapsed() / iterations;
-    println!("{name:<55} {:>10.3} ms per run ({iterations} runs)", ms(per));
+    println!(
+        "{name:<55} {:>10.3} ms per run ({iterations} runs)",
+        ms(per)
+    );
 }
 
 fn ms(d: Duration) -> f64 {

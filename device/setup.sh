@@ -28,6 +28,7 @@ APT_PACKAGES=(
   build-essential pkg-config        # building
   espeak-ng sox                     # speaking answers; making test audio
   libxml2-utils                     # xmllint: EWS schema validation in tests
+  ca-certificates                   # trusted roots for the EWS / Graph TLS connections
   libasound2-dev                    # microphone (cpal/ALSA)
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us   # PocketSphinx engine + English model
   libatomic1 python3 python3-pip unzip  # libvosk runtime; fetching libvosk and models

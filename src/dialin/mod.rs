@@ -2,8 +2,16 @@
 //! to a [`JoinPlan`]: provider, join URL, meeting ID, passcode, dial-in numbers, and the
 //! dial string the dialer keys.
 //!
-//! Entry point: [`read_invitation`]. (First reader: Zoom-style "Meeting ID / Passcode"
-//! text; the invitations work replaces it with the provider table.)
+//! Entry point: [`read_invitation`]. The parts:
+//! - `providers.rs`: the provider table (join links, labels, phone flows), as data.
+//! - `reader.rs`: the steps from text to plan (which meeting, which block, which codes).
+//! - `phone.rs`: number-shaped text to checked E.164 numbers (`phonenumber` crate).
+//! - `links.rs`: URLs, with SafeLinks / Google / Proofpoint wrappers taken off.
+//! - `html.rs`: HTML bodies to text with link targets kept in place (`html2text` crate).
+//!
+//! The reader never guesses a number: a digit run becomes a dial-in only inside a
+//! dial-in section or on a line that says it is one, never on a signature line, and
+//! only when it is a valid number; meeting IDs and PINs only follow their labels.
 
 use serde::Serialize;
 
@@ -33,6 +41,47 @@ impl Default for DialPreferences {
         DialPreferences {
             country: "US".into(),
             pauses: Default::default(),
+        }
+    }
+}
+
+impl DialPreferences {
+    /// The room's preferences: `[room] country`, and `[join.providers.<id>]
+    /// meeting_id_delay_s / pin_delay_s` turned into commas (about 2 s each, rounded
+    /// up). A provider with only one delay set keeps its default for the other.
+    pub fn from_config(config: &crate::config::Config) -> Self {
+        let commas = |seconds: u32| seconds.div_ceil(2);
+        let pauses = config
+            .join
+            .providers
+            .iter()
+            .filter(|(_, d)| d.meeting_id_delay_s.is_some() || d.pin_delay_s.is_some())
+            .map(|(id, d)| {
+                let defaults = default_pauses(id);
+                let p = Pauses {
+                    before_meeting_id: d
+                        .meeting_id_delay_s
+                        .map_or(defaults.before_meeting_id, commas),
+                    before_pin: d.pin_delay_s.map_or(defaults.before_pin, commas),
+                };
+                (id.clone(), p)
+            })
+            .collect();
+        DialPreferences {
+            country: config.room.country.to_ascii_uppercase(),
+            pauses,
+        }
+    }
+}
+
+impl<'a> Invitation<'a> {
+    /// Everything a calendar event holds for the reader (any backend: ICS, EWS, Graph).
+    pub fn from_event(event: &'a crate::calendar::Event) -> Self {
+        Invitation {
+            subject: &event.subject,
+            body: event.body.as_ref(),
+            location: event.location.as_deref(),
+            online_meeting: event.online_meeting.as_ref(),
         }
     }
 }
@@ -77,7 +126,9 @@ pub struct JoinPlan {
     pub number: Option<String>,
     /// One-tap strings as printed in the invitation ("+16465588656,,85512345678#").
     pub one_tap: Vec<String>,
+    /// SIP address for video systems ("85512345678@zoomcrc.com").
     pub sip: Option<String>,
+    /// H.323 address (IP) for video systems.
     pub h323: Option<String>,
     /// The string the dialer keys: number, pauses (commas), meeting ID, `#`, PIN.
     pub dial_string: Option<String>,
@@ -95,10 +146,12 @@ impl JoinPlan {
 /// Reads one invitation into a join plan. Never panics; returns a plan with
 /// `provider = "unknown"` and nothing else when nothing is found.
 pub fn read_invitation(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
-    first_reader::read(invitation, prefs)
+    reader::read(invitation, prefs)
 }
 
-/// Builds the dial string for a number, meeting ID and PIN with the given pauses.
+/// Builds a plain dial string for a number, meeting ID and PIN with the given pauses:
+/// `number,,ID#,,PIN#`. The reader uses each provider's own flow instead
+/// ([`dial_string_for`]); this is for a meeting ID given by voice with no provider known.
 pub fn dial_string(
     number: &str,
     meeting_id: Option<&str>,
@@ -119,4 +172,46 @@ pub fn dial_string(
     out
 }
 
-mod first_reader;
+/// The dial string for a provider id (its own terminators, `*` before a Zoom passcode,
+/// `#` to skip Webex's attendee ID...), with `pauses` or the provider's defaults.
+/// Unknown provider ids use the generic bridge flow.
+pub fn dial_string_for(
+    provider: &str,
+    number: &str,
+    meeting_id: &str,
+    pin: Option<&str>,
+    pauses: Option<Pauses>,
+) -> String {
+    let p = providers::by_id(provider)
+        .filter(|p| p.dial.is_some())
+        .unwrap_or(&providers::GENERIC);
+    let flow = p.dial.unwrap_or(providers::GENERIC_FLOW);
+    reader::flow_dial_string(
+        number,
+        meeting_id,
+        pin,
+        &flow,
+        pauses.unwrap_or(flow.default_pauses),
+    )
+}
+
+/// Default pauses of a provider's phone flow (the generic bridge's for unknown ids).
+pub fn default_pauses(provider: &str) -> Pauses {
+    providers::by_id(provider)
+        .and_then(|p| p.dial)
+        .unwrap_or(providers::GENERIC_FLOW)
+        .default_pauses
+}
+
+/// Provider ids and names of the table, in table order (for docs and `--help`).
+pub fn provider_ids() -> impl Iterator<Item = (&'static str, &'static str)> {
+    providers::PROVIDERS.iter().map(|p| (p.id, p.name))
+}
+
+pub use html::looks_like_html;
+
+mod html;
+mod links;
+mod phone;
+mod providers;
+mod reader;

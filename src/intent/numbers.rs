@@ -269,7 +269,7 @@ pub fn spell_token(token: &str, digit_by_digit: bool, out: &mut Vec<String>) {
             10..=19 => out.push(TEENS[(n - 10) as usize].to_string()),
             _ => {
                 out.push(TENS[(n / 10) as usize].to_string());
-                if n % 10 != 0 {
+                if !n.is_multiple_of(10) {
                     out.push(UNITS[(n % 10) as usize].to_string());
                 }
             }

@@ -268,6 +268,7 @@ impl GraphCalendar {
                     super::ews::BodyFormat::Html => "html",
                 },
                 account,
+                outage: http::OutageMemory::default(),
             },
             snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
             max_threads: graph.max_threads,
@@ -281,9 +282,11 @@ impl GraphCalendar {
         &self.client
     }
 
-    /// Gets a token now (for `check`).
-    pub fn token_works(&self) -> Result<(), CalendarError> {
-        self.client.tokens.token(&self.client.client).map(|_| ())
+    /// Gets a token now (for `check`) and returns the permissions it carries (`None`:
+    /// not a readable JWT).
+    pub fn token_permissions(&self) -> Result<Option<Vec<String>>, CalendarError> {
+        let token = self.client.tokens.token(&self.client.client)?;
+        Ok(super::oauth::token_permissions(&token))
     }
 
     fn find_booking(
@@ -348,12 +351,6 @@ impl Calendar for GraphCalendar {
             return Err(CalendarError::Invalid(
                 "a booking must end after it starts".into(),
             ));
-        }
-        if booking.end <= Utc::now() {
-            return Err(CalendarError::InPast(format!(
-                "the booking would end in the past ({})",
-                booking.end
-            )));
         }
         let existing = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
         if let Some((conflict, _)) = existing

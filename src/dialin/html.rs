@@ -1,0 +1,160 @@
+//! HTML invitation bodies to lines of text, with each link's target kept in place.
+//!
+//! Outlook and Google Calendar send HTML bodies: tables, `<br>`, entities, and links
+//! whose visible text ("Click here to join", a phone number) differs from the target (a
+//! SafeLink, a `tel:+1...,,123#` one-tap string). The `html2text` crate (html5ever
+//! parser) renders the text; its rich mode tells which characters belong to which link,
+//! so the target is written right after the link text as ` <target>`. The reader then
+//! sees one text, in document order, whatever the format.
+
+use html2text::render::RichAnnotation;
+
+/// Rendering width: wide enough that nothing an invitation holds is wrapped (a wrapped
+/// phone number or link would be lost).
+const WIDTH: usize = 100_000;
+
+/// Renders HTML to text lines. Never fails: on a renderer error (it has none for any
+/// input we know of, but it says it may) the tags are stripped crudely instead.
+pub fn to_text(html: &str) -> String {
+    let config = html2text::config::rich()
+        .no_table_borders()
+        .allow_width_overflow()
+        .link_footnotes(false);
+    match config.lines_from_read(html.as_bytes(), WIDTH) {
+        Ok(lines) => {
+            let mut out = String::with_capacity(html.len() / 2);
+            for line in lines {
+                let mut open_link: Option<String> = None;
+                let mut link_text = String::new();
+                for piece in line.tagged_strings() {
+                    let target = piece.tag.iter().find_map(|a| match a {
+                        RichAnnotation::Link(t) => Some(t.clone()),
+                        _ => None,
+                    });
+                    if target != open_link {
+                        close_link(&mut out, open_link.take(), &link_text);
+                        link_text.clear();
+                        open_link = target;
+                    }
+                    // Entities such as &nbsp; arrive as U+00A0: plain spaces for the reader.
+                    let piece_text = piece.s.replace('\u{a0}', " ");
+                    if open_link.is_some() {
+                        link_text.push_str(&piece_text);
+                    }
+                    out.push_str(&piece_text);
+                }
+                close_link(&mut out, open_link, &link_text);
+                out.push('\n');
+            }
+            out
+        }
+        Err(e) => {
+            tracing::warn!("HTML body could not be rendered ({e}); reading it with tags stripped");
+            strip_tags(html)
+        }
+    }
+}
+
+/// Writes ` <target>` after a link whose text is not already its target.
+fn close_link(out: &mut String, target: Option<String>, text: &str) {
+    let Some(target) = target else { return };
+    // tel: targets are often percent-encoded ("tel:%2B1-650-...,,123%23%23").
+    let decoded;
+    let target = if target.starts_with("tel:") && target.contains('%') {
+        decoded = percent_encoding::percent_decode_str(&target)
+            .decode_utf8_lossy()
+            .into_owned();
+        decoded.as_str()
+    } else {
+        target.trim()
+    };
+    if target.is_empty() || target.starts_with('#') || target.starts_with("mailto:") {
+        return;
+    }
+    let shown = text.trim();
+    let bare = target.strip_prefix("tel:").unwrap_or(target);
+    if shown == target || shown == bare {
+        return;
+    }
+    out.push_str(" <");
+    out.push_str(target);
+    out.push('>');
+}
+
+/// Last-resort tag stripper (also the fallback of [`to_text`]).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// True when a body read from a file or standard input is HTML rather than text.
+///
+/// Looks for real HTML structure (a doctype, or an element such as `<html>`, `<div>`,
+/// `<p>`, `<br>`, `<table>`, `<a href`) near the start; plain-text invitations often
+/// hold `<https://...>` links and `<name@example.com>` addresses, which are not HTML.
+pub fn looks_like_html(body: &str) -> bool {
+    static TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)<(?:!doctype\s+html|html|head|body|meta|div|p|br|table|tr|td|span|font|a\s+href|b|i|u|strong|em|ul|ol|li|h[1-6]|style|o:p)[\s/>]",
+        )
+        .expect("constant regex")
+    });
+    let head = match body.char_indices().nth(64 * 1024) {
+        Some((i, _)) => &body[..i],
+        None => body,
+    };
+    TAG.is_match(head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_link_targets_beside_their_text_in_order() {
+        let html = r#"<div>Join: <a href="https://zoom.us/j/85512345678">Click&nbsp;here</a><br>Call <a href="tel:+16465588656,,85512345678#">+1 646 558 8656</a> (US)</div>"#;
+        let text = to_text(html);
+        assert!(
+            text.contains("Click here <https://zoom.us/j/85512345678>"),
+            "{text}"
+        );
+        assert!(
+            text.contains("+1 646 558 8656 <tel:+16465588656,,85512345678#> (US)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn table_cells_stay_on_one_line() {
+        let html = "<table><tr><td>Meeting ID</td><td>855 1234 5678</td></tr></table>";
+        let text = to_text(html);
+        assert!(
+            text.lines()
+                .any(|l| l.contains("Meeting ID") && l.contains("855 1234 5678")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn tells_html_from_text_with_angle_bracket_links() {
+        assert!(looks_like_html("<html><body>x</body></html>"));
+        assert!(looks_like_html("Hi,<br>\njoin"));
+        assert!(looks_like_html("<DIV class=x>hello</DIV>"));
+        assert!(!looks_like_html(
+            "Join Zoom Meeting <https://zoom.us/j/1>\nDana <dana@example.com>"
+        ));
+        assert!(!looks_like_html("a < b and b > c; x<5 is no tag"));
+    }
+}

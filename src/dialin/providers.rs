@@ -1,0 +1,644 @@
+//! The provider table: every conferencing service the reader knows, as data.
+//!
+//! One [`Provider`] row says how to recognise a service (join-link patterns, words that
+//! name it in an invitation), which labels introduce its meeting ID and its PIN, and how
+//! its phone bridge wants the digits keyed ([`DialFlow`]: terminators, pauses). The
+//! reader in `reader.rs` walks this table; it has no provider-specific branches of its
+//! own, so adding a service is adding a row (and a fixture).
+//!
+//! Dial-in providers come first, with the flows their published invitations print in
+//! their one-tap strings. After them come the join links that desktop meeting-link tools
+//! recognise (MeetingBar's list of about 70 services): those have no phone bridge we
+//! know of, so they only give the plan its provider and URL.
+
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet};
+
+use super::Pauses;
+
+/// How a provider's phone bridge wants the digits keyed after the number answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DialFlow {
+    /// Pauses used when the room config names none for this provider.
+    pub default_pauses: Pauses,
+    /// Keyed after the meeting ID (`#` for every bridge we know).
+    pub id_terminator: &'static str,
+    /// Keyed before the PIN: Zoom's bridge wants `*` before a passcode.
+    pub pin_prefix: &'static str,
+    /// Keyed after the PIN.
+    pub pin_terminator: &'static str,
+    /// Keyed when there is no PIN but the bridge still asks for one (or for an
+    /// attendee ID) and `#` skips the prompt: Webex and BlueJeans.
+    pub skip_pin: Option<&'static str>,
+}
+
+const fn flow(before_meeting_id: u32, before_pin: u32) -> DialFlow {
+    DialFlow {
+        default_pauses: Pauses {
+            before_meeting_id,
+            before_pin,
+        },
+        id_terminator: "#",
+        pin_prefix: "",
+        pin_terminator: "#",
+        skip_pin: None,
+    }
+}
+
+/// One conferencing service.
+#[derive(Debug)]
+pub struct Provider {
+    /// Stable provider id (the `provider` field of the plan and of `join` events).
+    pub id: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// Join-link patterns (matched against unwrapped URLs, case-insensitive).
+    pub links: &'static [&'static str],
+    /// Capture group 1 of this pattern, applied to a join link, is the meeting ID the
+    /// phone bridge also takes (Zoom `/j/ID`, Chime, GoTo...).
+    pub link_meeting_id: Option<&'static str>,
+    /// Capture group 1 of this pattern, applied to a join link, is the phone PIN
+    /// (BlueJeans puts the participant passcode after the meeting ID).
+    pub link_passcode: Option<&'static str>,
+    /// Phrases (lowercase) that name the service in an invitation's text.
+    pub markers: &'static [&'static str],
+    /// Labels (regex alternation, lowercase) that introduce the meeting ID on the phone.
+    pub id_labels: &'static str,
+    /// Inclusive digit count range of a meeting ID.
+    pub id_digits: (usize, usize),
+    /// Labels that introduce the phone PIN / passcode.
+    pub pin_labels: &'static str,
+    /// The phone flow; `None` for services without a phone bridge we know of.
+    pub dial: Option<DialFlow>,
+}
+
+const GENERIC_ID_LABELS: &str = r"meeting id|meeting number|conference id|conference code|access code|participant code|passcode id|bridge id|bridge number|room number|meeting code";
+const GENERIC_PIN_LABELS: &str = r"participant pin|participant passcode|attendee pin|attendee passcode|meeting passcode|meeting password|numeric passcode|numeric password|phone passcode|passcode|password|pin";
+
+/// A row for a service known only by its join link.
+macro_rules! link {
+    ($id:literal, $name:literal, $pattern:literal) => {
+        Provider {
+            id: $id,
+            name: $name,
+            links: &[$pattern],
+            link_meeting_id: None,
+            link_passcode: None,
+            markers: &[],
+            id_labels: "",
+            id_digits: (0, 0),
+            pin_labels: "",
+            dial: None,
+        }
+    };
+}
+
+/// The table. Order matters only where patterns overlap: more specific rows first.
+pub static PROVIDERS: &[Provider] = &[
+    Provider {
+        id: "zoom",
+        name: "Zoom",
+        links: &[
+            r"^https?://(?:[a-z0-9-]+\.)*zoomgov\.com/(?:j|my|w|s|wc/join)/[^\s]*",
+            r"^https?://(?:[a-z0-9-]+\.)*zoom(?:-x)?\.(?:us|com|com\.cn|de)/(?:j|my|w|s|wc/join|webinar)/[^\s]*",
+            r"^zoommtg://(?:[a-z0-9-]+\.)*zoom(?:gov)?\.(?:us|com)/join[^\s]*",
+        ],
+        link_meeting_id: Some(r"/(?:j|w|s|wc/join)/(\d{9,11})\b|confno=(\d{9,11})\b"),
+        link_passcode: None,
+        markers: &[
+            "zoom meeting",
+            "zoom webinar",
+            "zoomgov",
+            "join by sip",
+            "dial by your location",
+        ],
+        id_labels: r"meeting id|webinar id|meeting number",
+        id_digits: (9, 11),
+        pin_labels: r"numeric passcode|passcode|password|pin",
+        dial: Some(DialFlow {
+            pin_prefix: "*",
+            ..flow(2, 4)
+        }),
+    },
+    Provider {
+        id: "teams",
+        name: "Microsoft Teams",
+        links: &[
+            r"^https?://(?:gov\.|dod\.)?teams\.microsoft\.(?:com|us)/(?:l/meetup-join|meet|l/meet)/[^\s]*",
+            r"^https?://teams\.live\.com/meet/[^\s]*",
+        ],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &[
+            "microsoft teams meeting",
+            "microsoft teams need help",
+            "join with a video conferencing device",
+            "phone conference id",
+            "teams meeting",
+        ],
+        // The phone conference ID is what the bridge takes; the 12+ digit "Meeting ID"
+        // of newer invitations is for the Teams app only (see reader notes).
+        id_labels: r"phone conference id|conference id",
+        id_digits: (6, 12),
+        pin_labels: r"phone passcode|numeric passcode|pin",
+        dial: Some(flow(2, 2)),
+    },
+    Provider {
+        id: "webex",
+        name: "Cisco Webex",
+        links: &[r"^https?://(?:[a-z0-9-]+\.)*webex\.com/[^\s]*"],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &[
+            "webex meeting",
+            "cisco webex",
+            "webex app",
+            "join by video system",
+            "join from a video system",
+        ],
+        id_labels: r"meeting number \(access code\)|meeting number|access code|meeting id",
+        id_digits: (9, 11),
+        pin_labels: r"numeric password|meeting password|password|attendee id",
+        // Webex's one-tap strings key the numeric password right after the access
+        // code's `#` ("...,,25510691776#86357832#"), and `#` alone skips the attendee ID.
+        dial: Some(DialFlow {
+            skip_pin: Some("#"),
+            ..flow(2, 0)
+        }),
+    },
+    Provider {
+        id: "chime",
+        name: "Amazon Chime",
+        links: &[r"^https?://(?:[a-z0-9-]+\.)*chime\.aws/[^\s]*"],
+        link_meeting_id: Some(r"chime\.aws/(\d{10})\b"),
+        link_passcode: None,
+        markers: &["amazon chime", "chime meeting"],
+        id_labels: r"meeting id|meeting pin",
+        id_digits: (10, 13),
+        pin_labels: r"participant pin",
+        dial: Some(flow(2, 2)),
+    },
+    Provider {
+        id: "goto",
+        name: "GoTo Meeting",
+        links: &[
+            r"^https?://(?:[a-z0-9-]+\.)*gotomeeting\.com/[^\s]*",
+            r"^https?://(?:[a-z0-9-]+\.)*gotowebinar\.com/[^\s]*",
+            r"^https?://meet\.goto\.com/[^\s]*",
+            r"^https?://(?:app\.)?goto\.com/meeting/[^\s]*",
+        ],
+        link_meeting_id: Some(r"(?:/join/|meet\.goto\.com/|/meeting/)(\d{9})\b"),
+        link_passcode: None,
+        markers: &["gotomeeting", "goto meeting", "gotowebinar"],
+        id_labels: r"access code|meeting id",
+        id_digits: (9, 9),
+        pin_labels: r"audio pin",
+        dial: Some(flow(2, 2)),
+    },
+    Provider {
+        id: "bluejeans",
+        name: "BlueJeans",
+        links: &[r"^https?://(?:[a-z0-9-]+\.)*bluejeans\.com/[^\s]*"],
+        link_meeting_id: Some(r"bluejeans\.com/(\d{6,12})\b"),
+        link_passcode: Some(r"bluejeans\.com/\d{6,12}/(\d{4,8})\b"),
+        markers: &["bluejeans"],
+        id_labels: r"meeting id",
+        id_digits: (6, 12),
+        pin_labels: r"participant passcode|passcode",
+        dial: Some(DialFlow {
+            skip_pin: Some("#"),
+            ..flow(2, 2)
+        }),
+    },
+    Provider {
+        id: "google_meet",
+        name: "Google Meet",
+        links: &[
+            r"^https?://meet\.google\.com/(?:_meet/)?[a-z]{3,4}-[a-z]{4}-[a-z]{3,4}\b[^\s]*",
+            r"^https?://meet\.google\.com/lookup/[^\s]*",
+            r"^https?://tel\.meet/[^\s]*",
+            r"^https?://hangouts\.google\.com/[^\s]*",
+            r"^https?://stream\.meet\.google\.com/stream/[^\s]*",
+        ],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &["google meet", "meet.google.com", "hangouts meet"],
+        // On Meet's bridge the "PIN" identifies the meeting: it is the meeting ID.
+        id_labels: r"pin",
+        id_digits: (8, 15),
+        pin_labels: r"participant passcode",
+        dial: Some(flow(2, 2)),
+    },
+    Provider {
+        id: "jitsi",
+        name: "Jitsi Meet",
+        links: &[r"^https?://(?:meet\.jit\.si|8x8\.vc|jitsi\.[a-z0-9.-]+)/[^\s]*"],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &["jitsi"],
+        id_labels: r"conference id|pin",
+        id_digits: (6, 12),
+        pin_labels: r"participant passcode",
+        dial: Some(flow(2, 2)),
+    },
+    Provider {
+        id: "ringcentral",
+        name: "RingCentral",
+        links: &[
+            r"^https?://(?:v|meetings)\.ringcentral\.com/[^\s]*",
+            r"^https?://(?:[a-z0-9-]+\.)*ringcentral\.com/(?:j|join)/[^\s]*",
+        ],
+        link_meeting_id: Some(r"/(?:j|join)/(\d{9,11})\b"),
+        link_passcode: None,
+        markers: &["ringcentral"],
+        id_labels: r"access code|meeting id",
+        id_digits: (9, 11),
+        pin_labels: r"participant pin|passcode|password",
+        dial: Some(flow(2, 2)),
+    },
+    Provider {
+        id: "fuze",
+        name: "Fuze",
+        links: &[
+            r"^https?://(?:[a-z0-9-]+\.)*fuze\.me/[^\s]*",
+            r"^https?://(?:[a-z0-9-]+\.)*fuze\.com/meet/[^\s]*",
+        ],
+        link_meeting_id: Some(r"fuze\.me/(\d{6,12})\b"),
+        link_passcode: None,
+        markers: &["fuze meeting", "join fuze", "fuze"],
+        id_labels: r"meeting id|attendee code",
+        id_digits: (6, 12),
+        pin_labels: r"attendee pin|pin",
+        dial: Some(flow(3, 2)),
+    },
+    Provider {
+        id: "dialpad",
+        name: "Dialpad Meetings / UberConference",
+        links: &[
+            r"^https?://(?:www\.)?uberconference\.com/[^\s]*",
+            r"^https?://(?:meetings\.)?dialpad\.com/(?:room|meetings)?/?[^\s]*",
+        ],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &["uberconference", "dialpad meeting", "dialpad"],
+        id_labels: r"pin|access code",
+        id_digits: (4, 12),
+        pin_labels: r"participant passcode",
+        dial: Some(flow(3, 2)),
+    },
+    Provider {
+        id: "freeconferencecall",
+        name: "FreeConferenceCall.com",
+        links: &[
+            r"^https?://join\.freeconferencecall\.com/[^\s]*",
+            r"^https?://(?:www\.)?freeconferencecall\.com/[^\s]*",
+            r"^https?://fccdl\.in/[^\s]*",
+        ],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &["freeconferencecall", "free conference call"],
+        id_labels: r"access code",
+        id_digits: (5, 12),
+        pin_labels: r"participant pin",
+        dial: Some(flow(3, 2)),
+    },
+    Provider {
+        id: "lifesize",
+        name: "Lifesize",
+        links: &[r"^https?://(?:[a-z0-9-]+\.)*lifesizecloud\.com/[^\s]*"],
+        link_meeting_id: Some(r"lifesizecloud\.com/(?:[a-z]+/)*(\d{3,10})\b"),
+        link_passcode: None,
+        markers: &["lifesize"],
+        id_labels: r"meeting extension|extension|meeting id",
+        id_digits: (3, 10),
+        pin_labels: r"passcode|pin",
+        dial: Some(flow(2, 2)),
+    },
+    Provider {
+        id: "pexip",
+        name: "Pexip",
+        links: &[
+            r"^https?://(?:[a-z0-9-]+\.)*pexip\.(?:me|com|net|io)/[^\s]*",
+            r"^https?://[a-z0-9.-]+/webapp\d?/[^\s]*",
+        ],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &["pexip"],
+        id_labels: r"conference id|meeting id|virtual meeting room|vmr",
+        id_digits: (3, 12),
+        pin_labels: r"guest pin|participant pin|pin",
+        dial: Some(flow(2, 2)),
+    },
+    Provider {
+        id: "whereby",
+        name: "Whereby",
+        links: &[r"^https?://(?:[a-z0-9-]+\.)?whereby\.com/[^\s]+"],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &["whereby"],
+        id_labels: r"meeting id",
+        id_digits: (6, 12),
+        pin_labels: r"pin",
+        dial: None,
+    },
+    // Skype for Business comes after the other dial-in providers: its self-hosted
+    // link shape (meet.<company>/<user>/<id>) is generic enough to catch theirs.
+    Provider {
+        id: "skype",
+        name: "Skype for Business / Lync",
+        links: &[
+            r"^https?://meet\.lync\.com/[^\s]*",
+            r"^https?://join\.skype\.com/[^\s]*",
+            r"^https?://(?:meet|join)\.[a-z0-9.-]+/[a-z0-9._-]+/(?:meet/)?[a-z0-9._-]+/[a-z0-9]{6,12}\b[^\s]*",
+            r"^https?://(?:meet|join)\.[a-z0-9.-]+/[a-z0-9._-]+/[a-z0-9]{6,12}/?$",
+        ],
+        link_meeting_id: None,
+        link_passcode: None,
+        markers: &[
+            "join skype meeting",
+            "skype meeting",
+            "skype for business",
+            "lync meeting",
+            "join online meeting",
+        ],
+        id_labels: r"conference id",
+        id_digits: (4, 12),
+        pin_labels: r"participant pin|pin",
+        dial: Some(flow(2, 2)),
+    },
+    // Join links of the services desktop meeting-link tools recognise; no phone bridge.
+    link!(
+        "eight_x_eight",
+        "8x8",
+        r"^https?://(?:[a-z0-9-]+\.)*8x8\.com/[^\s]*"
+    ),
+    link!("demio", "Demio", r"^https?://event\.demio\.com/[^\s]*"),
+    link!("join_me", "join.me", r"^https?://join\.me/[^\s]*"),
+    link!("blizz", "Blizz", r"^https?://go\.blizz\.com/[^\s]*"),
+    link!(
+        "teamviewer",
+        "TeamViewer Meeting",
+        r"^https?://go\.teamviewer\.com/[^\s]*"
+    ),
+    link!(
+        "vsee",
+        "VSee",
+        r"^https?://(?:[a-z0-9-]+\.)?vsee\.(?:com|me)/[^\s]*"
+    ),
+    link!(
+        "starleaf",
+        "StarLeaf",
+        r"^https?://meet\.starleaf\.com/[^\s]*"
+    ),
+    link!("duo", "Google Duo", r"^https?://duo\.app\.goo\.gl/[^\s]*"),
+    link!(
+        "voov",
+        "Tencent VooV",
+        r"^https?://(?:[a-z0-9-]+\.)?voovmeeting\.com/[^\s]*"
+    ),
+    link!(
+        "workplace",
+        "Facebook Workplace",
+        r"^https?://(?:[a-z0-9-]+\.)*workplace\.com/groupcall/[^\s]+"
+    ),
+    link!(
+        "youtube",
+        "YouTube",
+        r"^https?://(?:(?:www|m)\.)?(?:youtube\.com|youtu\.be)/[^\s]*"
+    ),
+    link!(
+        "vonage",
+        "Vonage Meetings",
+        r"^https?://meetings\.vonage\.com/[^\s]*"
+    ),
+    link!(
+        "around",
+        "Around",
+        r"^https?://(?:meet\.)?around\.co/[^\s]*"
+    ),
+    link!("jam", "Jam", r"^https?://jam\.systems/[^\s]*"),
+    link!(
+        "discord",
+        "Discord",
+        r"^(?:https?|discord)://(?:www\.)?(?:canary\.)?discord(?:app)?\.(?:com|gg)/[^\s]*"
+    ),
+    link!(
+        "blackboard_collab",
+        "Blackboard Collaborate",
+        r"^https?://(?:[a-z]+\.)?bbcollab\.com/[^\s]*"
+    ),
+    link!(
+        "coscreen",
+        "CoScreen",
+        r"^https?://join\.coscreen\.co/[^\s]*"
+    ),
+    link!(
+        "vowel",
+        "Vowel",
+        r"^https?://(?:[a-z0-9.]+\.)?vowel\.com/[^\s]*"
+    ),
+    link!("zhumu", "Zhumu", r"^https?://welink\.zhumu\.com/j/[^\s]*"),
+    link!("lark", "Lark", r"^https?://vc\.larksuite\.com/j/[^\s]*"),
+    link!("feishu", "Feishu", r"^https?://vc\.feishu\.cn/j/[^\s]*"),
+    link!(
+        "vimeo",
+        "Vimeo",
+        r"^https?://(?:vimeo\.com/(?:showcase|event)/\d+|venues\.vimeo\.com/[^\s]+)"
+    ),
+    link!(
+        "ovice",
+        "oVice",
+        r"^https?://(?:[a-z0-9-]+\.)*ovice\.in/[^\s]*"
+    ),
+    link!(
+        "facetime",
+        "FaceTime",
+        r"^https?://facetime\.apple\.com/join[^\s]*"
+    ),
+    link!("chorus", "Chorus", r"^https?://go\.chorus\.ai/[^\s]+"),
+    link!("pop", "Pop", r"^https?://pop\.com/j/[^\s]+"),
+    link!(
+        "gong",
+        "Gong",
+        r"^https?://(?:[a-z0-9-]+\.)*join\.gong\.io/[^\s]+"
+    ),
+    link!(
+        "livestorm",
+        "Livestorm",
+        r"^https?://app\.livestorm\.co/p/[^\s]+"
+    ),
+    link!("luma", "Luma", r"^https?://lu\.ma/join/[^\s]*"),
+    link!("preply", "Preply", r"^https?://preply\.com/[^\s]*"),
+    link!(
+        "userzoom",
+        "UserZoom",
+        r"^https?://go\.userzoom\.com/participate/[^\s]+"
+    ),
+    link!("venue", "Venue", r"^https?://app\.venue\.live/app/[^\s]*"),
+    link!(
+        "teemyco",
+        "Teemyco",
+        r"^https?://app\.teemyco\.com/room/[^\s]*"
+    ),
+    link!("demodesk", "Demodesk", r"^https?://demodesk\.com/[^\s]*"),
+    link!(
+        "zoho_cliq",
+        "Zoho Cliq",
+        r"^https?://cliq\.zoho\.(?:eu|com|in)/meetings/[^\s]*"
+    ),
+    link!(
+        "slack",
+        "Slack huddle",
+        r"^https?://app\.slack\.com/huddle/[^\s]+"
+    ),
+    link!("reclaim", "Reclaim.ai", r"^https?://reclaim\.ai/z/[^\s]+"),
+    link!("tuple", "Tuple", r"^https?://tuple\.app/c/[^\s]*"),
+    link!(
+        "gather",
+        "Gather",
+        r"^https?://app\.gather\.town/app/[^\s]+"
+    ),
+    link!("pumble", "Pumble", r"^https?://meet\.pumble\.com/[^\s]+"),
+    link!(
+        "suit_conference",
+        "Suit Conference",
+        r"^https?://(?:[a-z0-9.]+\.)?conference\.istesuit\.com/[^\s]*"
+    ),
+    link!(
+        "doxy_me",
+        "Doxy.me",
+        r"^https?://(?:[a-z0-9.]+\.)?doxy\.me/[^\s]*"
+    ),
+    link!(
+        "cal_video",
+        "Cal Video",
+        r"^https?://app\.cal\.com/video/[^\s]+"
+    ),
+    link!(
+        "zoho_meeting",
+        "Zoho Meeting",
+        r"^https?://meeting\.zoho\.(?:com|eu|in)/[^\s]+"
+    ),
+    link!(
+        "livekit",
+        "LiveKit Meet",
+        r"^https?://meet\.livekit\.io/[^\s]+"
+    ),
+    link!(
+        "meetecho",
+        "Meetecho",
+        r"^https?://meetings\.conf\.meetecho\.com/[^\s]+"
+    ),
+    link!(
+        "streamyard",
+        "StreamYard",
+        r"^https?://streamyard\.com/[^\s]+"
+    ),
+    link!(
+        "webinargeek",
+        "WebinarGeek",
+        r"^https?://(?:[a-z0-9-]+\.)?webinargeek\.com/[^\s]+"
+    ),
+    link!(
+        "clickmeeting",
+        "ClickMeeting",
+        r"^https?://(?:[a-z0-9-]+\.)?clickmeeting\.com/[^\s]+"
+    ),
+    link!(
+        "bigbluebutton",
+        "BigBlueButton",
+        r"^https?://[a-z0-9.-]+/(?:b|rooms)/[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}[^\s]*"
+    ),
+    link!("skype_consumer", "Skype", r"^skype:[^\s]+"),
+];
+
+/// Generic bridges: a dial-in with an access code, no known service.
+pub static GENERIC: Provider = Provider {
+    id: "generic",
+    name: "Conference bridge",
+    links: &[],
+    link_meeting_id: None,
+    link_passcode: None,
+    markers: &[],
+    id_labels: GENERIC_ID_LABELS,
+    id_digits: (4, 14),
+    pin_labels: GENERIC_PIN_LABELS,
+    dial: Some(GENERIC_FLOW),
+};
+
+/// The phone flow of a bridge with no known provider: `number,,,ID#,,,PIN#`.
+pub const GENERIC_FLOW: DialFlow = flow(3, 3);
+
+/// Looks a provider up by id (for `unknown` and `generic` too).
+pub fn by_id(id: &str) -> Option<&'static Provider> {
+    if id == GENERIC.id {
+        return Some(&GENERIC);
+    }
+    PROVIDERS.iter().find(|p| p.id == id)
+}
+
+/// The compiled join-link patterns of the whole table, one set for a fast first test.
+struct LinkIndex {
+    set: RegexSet,
+    /// For each pattern of `set`, the index of its provider in [`PROVIDERS`].
+    owner: Vec<usize>,
+}
+
+static LINKS: LazyLock<LinkIndex> = LazyLock::new(|| {
+    let mut patterns = Vec::new();
+    let mut owner = Vec::new();
+    for (i, p) in PROVIDERS.iter().enumerate() {
+        for pattern in p.links {
+            patterns.push(format!("(?i){pattern}"));
+            owner.push(i);
+        }
+    }
+    let set = RegexSet::new(&patterns).expect("provider link patterns are constant");
+    LinkIndex { set, owner }
+});
+
+/// The provider whose join-link pattern matches `url` (first in table order).
+pub fn provider_of_link(url: &str) -> Option<&'static Provider> {
+    let index = &*LINKS;
+    index
+        .set
+        .matches(url)
+        .iter()
+        .next()
+        .and_then(|i| index.owner.get(i))
+        .and_then(|&p| PROVIDERS.get(p))
+}
+
+/// Meeting ID carried by a join link, when the provider's links carry the phone ID.
+pub fn meeting_id_in_link(provider: &Provider, url: &str) -> Option<String> {
+    capture_digits(provider.link_meeting_id?, url)
+}
+
+/// Phone PIN carried by a join link (BlueJeans).
+pub fn passcode_in_link(provider: &Provider, url: &str) -> Option<String> {
+    capture_digits(provider.link_passcode?, url)
+}
+
+fn capture_digits(pattern: &str, url: &str) -> Option<String> {
+    static CACHE: LazyLock<std::collections::HashMap<&'static str, Regex>> = LazyLock::new(|| {
+        PROVIDERS
+            .iter()
+            .flat_map(|p| [p.link_meeting_id, p.link_passcode])
+            .flatten()
+            .map(|pat| {
+                (
+                    pat,
+                    Regex::new(&format!("(?i){pat}")).expect("constant regex"),
+                )
+            })
+            .collect()
+    });
+    let re = CACHE.get(pattern)?;
+    let caps = re.captures(url)?;
+    caps.iter()
+        .skip(1)
+        .flatten()
+        .next()
+        .map(|m| m.as_str().to_string())
+}

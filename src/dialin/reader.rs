@@ -1,0 +1,1288 @@
+//! The invitation reader: from an event's text to a [`JoinPlan`].
+//!
+//! The steps, in order:
+//! 1. One text: the location, then the body (HTML rendered by `html.rs`), with odd
+//!    spaces and dashes normalised; bodies past [`MAX_BODY`] are cut (and the plan says so).
+//! 2. Regions: forwarded-message and reply headers split the text; quoted lines (`>`)
+//!    are their own region. Lines that call a link "previous", "old" or "do not use"
+//!    are marked stale.
+//! 3. Anchors: every URL, unwrapped (`links.rs`), matched against the provider table
+//!    (`providers.rs`). When anchors name more than one meeting, the plan takes this
+//!    event's own one (structured data, then the location, then the first region, then
+//!    non-stale) and says why in `notes`; the text read is then cut to that meeting's block.
+//! 4. In that block: meeting ID and PIN after the provider's labels; phone numbers only
+//!    inside dial-in sections or on lines that say they are dial-ins, never on signature
+//!    lines (`Mobile:`, `Fax:`...), and only when `phone.rs` finds them valid; one-tap
+//!    strings; SIP and H.323 addresses in video-system sections.
+//! 5. The number for the room's country, and the dial string in the provider's flow.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::providers::{self, DialFlow, Provider, GENERIC, PROVIDERS};
+use super::{html, links, phone, DialNumber, DialPreferences, Invitation, JoinPlan, Pauses};
+use crate::calendar::Body;
+
+/// Bodies longer than this are cut: no invitation is this long, and the reader's cost
+/// stays bounded for hostile input.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// Distinct number-shaped texts checked per body at most.
+const MAX_CANDIDATES: usize = 1000;
+
+/// No invitation lists more numbers than this (Zoom's longest lists have about 100).
+const MAX_NUMBERS: usize = 300;
+
+/// Lines after a dial-in heading that may still belong to its number list.
+const DIAL_SECTION_LINES: usize = 40;
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("constant regex")
+}
+
+static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:-{2,}\s*(?:original message|forwarded message|original appointment|forwarded by)\b.*|begin forwarded message:?|on .{4,160} wrote:|_{5,}\s*from:.*)\s*$",
+    )
+});
+static FROM_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)^\s*\*?(?:from|von|de)\s*:\*?\s+\S"));
+static SENT_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*\*?(?:sent|date|gesendet|envoyé)\s*:\*?\s+\S"));
+static STALE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:previous|prior|last week'?s|yesterday'?s|old|earlier|outdated|expired|superseded)\s+(?:meeting|link|invite|invitation|call|bridge|zoom|teams|webex|session|dial-?in)|\b(?:do not|don'?t|no longer)\s+(?:use|valid|in use|used|join)\b|\bnot this (?:link|one)\b|\b(?:was|has been) (?:replaced|moved|cancel+ed)\b",
+    )
+});
+static DIAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)dial[- ]?in|\bdial\b|by your location|join by (?:phone|telephone)|join with phone|call[- ]in|audio[- ]only|by phone|phone numbers?|toll[- ]?free|\btoll\b|one[- ]tap|one[- ]touch|tap to join|conference (?:call|line|bridge|number)|bridge number|local numbers?|audio conference|telephone|\bor call\b|freephone|\bphone conference\b|\bcall in\b|\bto join by phone\b",
+    )
+});
+static SIGNATURE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:^|[\s|,(/])(?:mobile?|mob|handy|cell(?:phone)?|fax|direct(?: line)?|office|home|whatsapp|work|main|tel|t[eé]l[eé]fono|ph|phone|m|c|t|f|p|o|d|w|h)\s*[:.]?\s*(?:\+|\(|\d)",
+    )
+});
+/// Lines about a person or a business record, never a dial-in whatever else they say.
+static PERSONAL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)customer service|support|help ?desk|questions|contact|reception|front desk|text me|call me|reach me|\bmy (?:mobile|cell|phone|number)\b|emergency|\border\b|\bref(?:erence)?\b|invoice|ticket|account|tracking|\bpo\b|\bcase\b|serial|booking",
+    )
+});
+static NO_DIAL_IN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:no|without)\s+(?:a\s+)?dial[- ]?in|dial[- ]?in (?:is )?not (?:available|provided)",
+    )
+});
+static SIGNATURE_START: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:--\s*|thanks?\b.*|thank you\b.*|(?:best|kind|warm)?\s*regards\b.*|best,?|cheers\b.*|sincerely\b.*|sent from my\b.*)$",
+    )
+});
+static ONE_TAP: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:tel:)?(\+[ ]?\d[\d\-. ()]{5,20}\d)((?:(?:,|;|%2c)+[\d*#]+(?:%23)?)+)")
+});
+static SIP_SECTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\bsip\b|video (?:conferencing )?(?:system|device|endpoint)|\bvtc\b|h\.?323|room system|join (?:by|via|from) video|video address|video call",
+    )
+});
+static SIP_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:sip:)?\b([a-z0-9][a-z0-9._%+\-]*@[a-z0-9][a-z0-9.\-]*\.[a-z]{2,})\b")
+});
+static H323_SECTION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)h\.?323|dial (?:the )?ip|ip address"));
+static IPV4: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})\b")
+});
+static VTC_ID: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:video conference id|vtc conference id|vtc id|video id)\s*:?\s*(\d(?:[ ]?\d){5,14})")
+});
+static PHONE_PASSWORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\((\d{4,12})\s+from\s+(?:phones|phone|video systems|mobile)"));
+static WEB_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:meeting\s+)?(?:passcode|password)\s*:\s*([A-Za-z0-9!@$%^&*._\-]{3,32})")
+});
+static INFO_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)help\.webex\.com|globalcallin|/u/[a-z0-9]+$|dialin\.teams|meetingoptions|aka\.ms|support\.|/static/dialininfo|tel\.meet/|/teleconference|fccdl\.in|/international|pexip\.me/teams/|premium-numbers|/install\b|dialinnumbers|zoom\.us/(?:zoomconference|support|download|test)",
+    )
+});
+static HOST_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:host|moderator|leader|chair(?:person)?|organi[sz]er|presenter|video|vtc)\s*(?:pin|key|code|passcode|access code)?\s*:?\s*$",
+    )
+});
+
+/// Regexes of one provider, compiled once.
+struct ProviderPatterns {
+    id: Regex,
+    pin: Regex,
+    markers: Vec<String>,
+}
+
+static PATTERNS: LazyLock<HashMap<&'static str, ProviderPatterns>> = LazyLock::new(|| {
+    PROVIDERS
+        .iter()
+        .chain(std::iter::once(&GENERIC))
+        .filter(|p| !p.id_labels.is_empty())
+        .map(|p| (p.id, compile(p)))
+        .collect()
+});
+
+fn compile(p: &Provider) -> ProviderPatterns {
+    // Label, optional "(...)" remark, separator, then the value on the same line (or
+    // nothing: the value may be on the next line).
+    let value_id = r"(\d(?:[ .\-]?\d)*)";
+    let value_pin = r"([A-Za-z0-9*]{3,32})";
+    let head = |labels: &str| {
+        format!(
+            r"(?i)\b(?:{labels})\b[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*"
+        )
+    };
+    ProviderPatterns {
+        id: re(&format!(r"{}(?:{value_id}|$)", head(p.id_labels))),
+        pin: re(&format!(r"{}(?:{value_pin}|$)", head(p.pin_labels))),
+        markers: p.markers.iter().map(|m| m.to_ascii_lowercase()).collect(),
+    }
+}
+
+/// One join link found in the text.
+#[derive(Debug, Clone)]
+struct Anchor {
+    line: usize,
+    provider: &'static Provider,
+    url: String,
+    /// What tells two meetings apart: the meeting ID in the link, or the link itself.
+    identity: String,
+    /// A "how to join" link rather than a help or number-list page.
+    join: bool,
+}
+
+/// Reads one invitation. Never panics.
+pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
+    let mut notes = Vec::new();
+    let text = assemble(invitation, &mut notes);
+    let lines: Vec<&str> = text.lines().collect();
+    let location_lines = invitation.location.map_or(0, |l| l.lines().count());
+    let regions = regions(&lines, location_lines);
+    let stale = stale_lines(&lines);
+    let anchors = anchors(&lines);
+
+    let mut plan = JoinPlan {
+        provider: "unknown".into(),
+        ..JoinPlan::default()
+    };
+    let online = invitation.online_meeting;
+    let online_url = online
+        .and_then(|o| o.join_url.as_deref())
+        .map(|u| links::unwrap(u.trim()).into_owned());
+
+    // Which meeting: by identity.
+    let chosen = choose_meeting(
+        &anchors,
+        &regions,
+        &stale,
+        location_lines,
+        online_url.as_deref(),
+        &mut notes,
+    );
+    let (block_start, block_end) = match &chosen {
+        Some(c) => block_of(c, &anchors, &regions, &lines, location_lines),
+        None => first_region_with_dial_in(&lines, &regions, location_lines),
+    };
+    let block = Block {
+        lines: &lines,
+        start: block_start,
+        end: block_end,
+        location_lines,
+    };
+
+    let provider: &'static Provider = match (
+        &chosen,
+        online_url.as_deref().and_then(providers::provider_of_link),
+    ) {
+        (_, Some(p)) => p,
+        (Some(c), None) => c.provider,
+        (None, None) => provider_by_markers(&block).unwrap_or(&GENERIC),
+    };
+    let url = online_url.clone().or_else(|| {
+        chosen.as_ref().map(|c| {
+            anchors
+                .iter()
+                .filter(|a| a.identity == c.identity && a.provider.id == c.provider.id)
+                .find(|a| a.join)
+                .map_or_else(|| c.url.clone(), |a| a.url.clone())
+        })
+    });
+
+    // Meeting ID and PIN.
+    let mut found = extract_codes(&block, provider, &mut notes);
+    let link_id = url
+        .as_deref()
+        .and_then(|u| providers::meeting_id_in_link(provider, u));
+    if let Some(online_id) = online.and_then(|o| o.conference_id.as_deref()) {
+        let digits: String = online_id.chars().filter(char::is_ascii_digit).collect();
+        if !digits.is_empty() {
+            found.meeting_id = Some(digits);
+        }
+    }
+    if let (Some(from_link), Some(from_text)) = (&link_id, &found.meeting_id) {
+        if from_link != from_text {
+            notes.push(format!(
+                "the join link carries meeting ID {from_link} but the text says {from_text}; using the link's"
+            ));
+            found.meeting_id = Some(from_link.clone());
+        }
+    }
+    if found.meeting_id.is_none() {
+        found.meeting_id = link_id;
+    }
+    if found.passcode.is_none() {
+        found.passcode = url
+            .as_deref()
+            .and_then(|u| providers::passcode_in_link(provider, u));
+    }
+    // A bridge whose only code is the participant PIN: that PIN is the conference code.
+    if found.meeting_id.is_none() && provider.id == GENERIC.id {
+        if let Some(pin) = found.passcode.take() {
+            notes.push("the participant PIN is the only code: keyed as the conference code".into());
+            found.meeting_id = Some(pin);
+        }
+    }
+
+    // Numbers and one-tap strings.
+    let region = prefs.country.to_ascii_uppercase();
+    let mut numbers = Vec::new();
+    let mut one_tap = Vec::new();
+    if let Some(o) = online {
+        structured_numbers(o, &region, &mut numbers, &mut one_tap);
+    }
+    if let Err(limit) = collect_numbers(&block, &region, &found, &mut numbers, &mut one_tap) {
+        notes.push(format!(
+            "stopped looking for phone numbers after {limit}: no real invitation has that many"
+        ));
+    }
+    // A one-tap string of another meeting (its ID differs) is not ours.
+    if let Some(id) = &found.meeting_id {
+        one_tap.retain(|t| one_tap_id(t).is_none_or(|tid| tid == *id));
+    } else if let Some(tid) = one_tap.first().and_then(|t| one_tap_id(t)) {
+        if tid.len() >= 4 {
+            notes.push(format!(
+                "meeting ID {tid} taken from the one-tap dial string"
+            ));
+            found.meeting_id = Some(tid);
+        }
+    }
+
+    // The provider when no link named one.
+    let provider = if provider.id == GENERIC.id && found.meeting_id.is_none() && numbers.is_empty()
+    {
+        None
+    } else {
+        Some(provider)
+    };
+    let (sip, h323, vtc_id) = video_addresses(&block, found.meeting_id.as_deref());
+
+    plan.provider = provider.map_or("unknown", |p| p.id).to_string();
+    plan.url = url;
+    plan.meeting_id = found.meeting_id;
+    plan.passcode = found.passcode;
+    plan.web_password = found.web_password;
+    plan.numbers = numbers;
+    plan.one_tap = one_tap;
+    plan.sip = sip;
+    plan.h323 = h323;
+    if let Some(vtc) = vtc_id {
+        // Kept in notes: the plan's fields are a contract shared with the `join` event.
+        let via = plan
+            .sip
+            .as_deref()
+            .map(|s| format!(" after calling {s}"))
+            .unwrap_or_default();
+        notes.push(format!(
+            "video systems: enter Video Conference ID {vtc}{via}"
+        ));
+    }
+    plan.number = choose_number(&plan.numbers, &region);
+    if let (Some(number), Some(id)) = (&plan.number, &plan.meeting_id) {
+        let p = provider.filter(|p| p.dial.is_some()).unwrap_or(&GENERIC);
+        let flow = p.dial.unwrap_or(providers::GENERIC_FLOW);
+        let pauses = prefs
+            .pauses
+            .get(p.id)
+            .copied()
+            .unwrap_or(flow.default_pauses);
+        plan.dial_string = Some(flow_dial_string(
+            number,
+            id,
+            plan.passcode.as_deref(),
+            &flow,
+            pauses,
+        ));
+    } else if plan.number.is_some() {
+        notes.push(
+            "a dial-in number was found but no meeting ID: the meeting ID must be asked for".into(),
+        );
+    }
+    if provider.is_some_and(|p| p.id == "teams") {
+        if let Some(app_id) = found.app_meeting_id {
+            notes.push(format!(
+                "Teams meeting ID {app_id} is for the Teams app; the phone uses the conference ID"
+            ));
+        }
+    }
+    notes.extend(found.notes);
+    plan.notes = notes;
+    plan
+}
+
+/// The dial string of a provider's flow.
+pub fn flow_dial_string(
+    number: &str,
+    meeting_id: &str,
+    pin: Option<&str>,
+    flow: &DialFlow,
+    pauses: Pauses,
+) -> String {
+    let mut out = String::with_capacity(number.len() + meeting_id.len() + 16);
+    out.push_str(number);
+    out.push_str(&",".repeat(pauses.before_meeting_id as usize));
+    out.push_str(meeting_id);
+    out.push_str(flow.id_terminator);
+    match pin {
+        Some(pin) => {
+            out.push_str(&",".repeat(pauses.before_pin as usize));
+            out.push_str(flow.pin_prefix);
+            out.push_str(pin);
+            out.push_str(flow.pin_terminator);
+        }
+        None => {
+            if let Some(skip) = flow.skip_pin {
+                out.push_str(skip);
+            }
+        }
+    }
+    out
+}
+
+/// Location, then body, as one normalised text.
+fn assemble(invitation: &Invitation<'_>, notes: &mut Vec<String>) -> String {
+    let mut text = String::new();
+    if let Some(location) = invitation.location {
+        text.push_str(location);
+        text.push('\n');
+    }
+    let body = match invitation.body {
+        Some(Body::Text(t)) => cut(t, notes).into_owned(),
+        Some(Body::Html(h)) => html::to_text(&cut(h, notes)),
+        None => String::new(),
+    };
+    text.push_str(&body);
+    text.chars()
+        .filter(|&c| c != '\r')
+        .map(|c| match c {
+            '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{2009}' | '\t' => ' ',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            c => c,
+        })
+        .collect()
+}
+
+fn cut<'a>(body: &'a str, notes: &mut Vec<String>) -> std::borrow::Cow<'a, str> {
+    if body.len() <= MAX_BODY {
+        return body.into();
+    }
+    let mut end = MAX_BODY;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    notes.push(format!(
+        "the body is {} bytes; only the first {MAX_BODY} were read",
+        body.len()
+    ));
+    body[..end].into()
+}
+
+/// Region of each line: 0 for the event's own text, then one more after each
+/// forwarded-message or reply header; quoted (`>`) lines get their own high region.
+fn regions(lines: &[&str], location_lines: usize) -> Vec<usize> {
+    const QUOTED: usize = 10_000;
+    let mut out = Vec::with_capacity(lines.len());
+    let mut region = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if i >= location_lines {
+            let header = FORWARD_HEADER.is_match(line)
+                || (FROM_LINE.is_match(line)
+                    && lines
+                        .iter()
+                        .skip(i + 1)
+                        .take(4)
+                        .any(|l| SENT_LINE.is_match(l)));
+            if header {
+                region += 1;
+            }
+        }
+        out.push(if line.trim_start().starts_with('>') {
+            QUOTED + region
+        } else {
+            region
+        });
+    }
+    out
+}
+
+/// Lines that call what follows (or themselves) previous, old or not to be used.
+fn stale_lines(lines: &[&str]) -> Vec<bool> {
+    let mut out = vec![false; lines.len()];
+    for (i, line) in lines.iter().enumerate() {
+        if STALE.is_match(line) {
+            out[i] = true;
+            // A heading such as "Old link:" covers the next lines too.
+            if line.trim_end().ends_with(':') || line.trim().len() < 60 {
+                for flag in out.iter_mut().skip(i + 1).take(2) {
+                    *flag = true;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn anchors(lines: &[&str]) -> Vec<Anchor> {
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !line.contains("://") && !line.contains("skype:") {
+            continue;
+        }
+        for (_, url) in links::find_urls(line) {
+            let Some(provider) = providers::provider_of_link(&url) else {
+                continue;
+            };
+            let identity = providers::meeting_id_in_link(provider, &url).unwrap_or_else(|| {
+                let base = url.split(['?', '#']).next().unwrap_or(&url);
+                base.trim_end_matches('/').to_ascii_lowercase()
+            });
+            let join = !INFO_LINK.is_match(&url);
+            out.push(Anchor {
+                line: i,
+                provider,
+                url,
+                identity,
+                join,
+            });
+        }
+    }
+    // Where a provider's join links carry the meeting ID, its links without one
+    // (number lists, test calls, app downloads) are not other meetings.
+    let with_id: Vec<&'static str> = out
+        .iter()
+        .filter(|a| providers::meeting_id_in_link(a.provider, &a.url).is_some())
+        .map(|a| a.provider.id)
+        .collect();
+    for a in &mut out {
+        if with_id.contains(&a.provider.id)
+            && providers::meeting_id_in_link(a.provider, &a.url).is_none()
+        {
+            a.join = false;
+        }
+    }
+    out
+}
+
+/// Picks this event's meeting among the anchors, and notes the others.
+fn choose_meeting(
+    anchors: &[Anchor],
+    regions: &[usize],
+    stale: &[bool],
+    location_lines: usize,
+    online_url: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Option<Anchor> {
+    let usable: Vec<&Anchor> = if anchors.iter().any(|a| a.join) {
+        anchors.iter().filter(|a| a.join).collect()
+    } else {
+        anchors.iter().collect()
+    };
+    // Distinct meetings, in order of first appearance.
+    let mut meetings: Vec<&Anchor> = Vec::new();
+    for a in &usable {
+        if !meetings
+            .iter()
+            .any(|m| m.identity == a.identity && m.provider.id == a.provider.id)
+        {
+            meetings.push(a);
+        }
+    }
+    if meetings.is_empty() {
+        return None;
+    }
+    let same = |a: &Anchor, m: &Anchor| a.identity == m.identity && a.provider.id == m.provider.id;
+    let is_stale = |m: &Anchor| {
+        usable
+            .iter()
+            .filter(|a| same(a, m))
+            .all(|a| stale.get(a.line).copied().unwrap_or(false))
+    };
+    let in_location = |m: &Anchor| {
+        usable
+            .iter()
+            .filter(|a| same(a, m))
+            .any(|a| a.line < location_lines)
+    };
+    let region = |m: &Anchor| {
+        usable
+            .iter()
+            .filter(|a| same(a, m))
+            .map(|a| regions.get(a.line).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(0)
+    };
+
+    let (chosen, why) = if let Some(m) = online_url.and_then(|u| {
+        meetings
+            .iter()
+            .find(|m| {
+                usable
+                    .iter()
+                    .filter(|a| same(a, m))
+                    .any(|a| same_link(&a.url, u))
+            })
+            .copied()
+    }) {
+        (m, "it is the calendar's own conference data")
+    } else if let Some(m) = meetings
+        .iter()
+        .find(|m| in_location(m) && !is_stale(m))
+        .copied()
+    {
+        (m, "its link is the event's location")
+    } else {
+        let fresh: Vec<&Anchor> = meetings.iter().filter(|m| !is_stale(m)).copied().collect();
+        let pool = if fresh.is_empty() {
+            meetings.clone()
+        } else {
+            fresh
+        };
+        let best = pool
+            .iter()
+            .min_by_key(|m| (region(m), m.line))
+            .copied()
+            .unwrap_or(meetings[0]);
+        let why = if pool.len() < meetings.len() {
+            "the other link is called previous, old or not to be used"
+        } else if region(best) == 0 && meetings.iter().any(|m| region(m) > 0) {
+            "it is in this event's own text, the others are in a forwarded or quoted message"
+        } else {
+            "it comes first in the invitation"
+        };
+        (best, why)
+    };
+    if meetings.len() > 1 {
+        let others: Vec<String> = meetings
+            .iter()
+            .filter(|m| !(m.identity == chosen.identity && m.provider.id == chosen.provider.id))
+            .map(|m| format!("{} {}", m.provider.name, m.url))
+            .collect();
+        notes.push(format!(
+            "the invitation mentions {} meetings; using {} {} because {}; ignored: {}",
+            meetings.len(),
+            chosen.provider.name,
+            chosen.url,
+            why,
+            others.join(", ")
+        ));
+    }
+    Some(chosen.clone())
+}
+
+fn same_link(a: &str, b: &str) -> bool {
+    let base = |u: &str| {
+        u.split(['?', '#'])
+            .next()
+            .unwrap_or(u)
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+    };
+    base(a) == base(b)
+}
+
+/// The lines that belong to the chosen meeting: its region, cut before and after
+/// other meetings' links and stale headings in the same region.
+fn block_of(
+    chosen: &Anchor,
+    anchors: &[Anchor],
+    regions: &[usize],
+    lines: &[&str],
+    location_lines: usize,
+) -> (usize, usize) {
+    let same = |a: &Anchor| a.identity == chosen.identity && a.provider.id == chosen.provider.id;
+    let body_anchors: Vec<&Anchor> = anchors
+        .iter()
+        .filter(|a| same(a) && a.line >= location_lines)
+        .collect();
+    let region = match body_anchors.first() {
+        Some(a) => regions[a.line],
+        None => regions.get(location_lines).copied().unwrap_or(0),
+    };
+    let mut start = (location_lines..lines.len())
+        .find(|&i| regions[i] == region)
+        .unwrap_or(location_lines);
+    let mut end = (start..lines.len())
+        .find(|&i| regions[i] != region)
+        .unwrap_or(lines.len());
+    if let (Some(first), Some(last)) = (body_anchors.first(), body_anchors.last()) {
+        for other in anchors
+            .iter()
+            .filter(|a| !same(a) && a.join && a.line >= location_lines)
+        {
+            if other.line < first.line && other.line >= start {
+                start = other.line + 1;
+            }
+            if other.line > last.line && other.line < end {
+                end = other.line;
+            }
+        }
+    }
+    (start.min(end), end)
+}
+
+/// Without any join link: the first region that has a labelled code or a dial-in line.
+fn first_region_with_dial_in(
+    lines: &[&str],
+    regions: &[usize],
+    location_lines: usize,
+) -> (usize, usize) {
+    let mut start = location_lines;
+    while start < lines.len() {
+        let region = regions[start];
+        let end = (start..lines.len())
+            .find(|&i| regions[i] != region)
+            .unwrap_or(lines.len());
+        if lines[start..end].iter().any(|l| DIAL_WORDS.is_match(l)) {
+            return (start, end);
+        }
+        start = end;
+    }
+    (
+        location_lines,
+        (location_lines..lines.len())
+            .find(|&i| regions[i] != 0)
+            .unwrap_or(lines.len()),
+    )
+}
+
+/// The text the reader looks at: the location lines plus one block of the body.
+struct Block<'a> {
+    lines: &'a [&'a str],
+    start: usize,
+    end: usize,
+    location_lines: usize,
+}
+
+impl<'a> Block<'a> {
+    /// Indices of the block's lines (location first).
+    fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.location_lines.min(self.lines.len())).chain(self.start..self.end)
+    }
+    fn line(&self, i: usize) -> &'a str {
+        self.lines.get(i).copied().unwrap_or("")
+    }
+    /// The next non-empty line of the block after `i`.
+    fn next_non_empty(&self, i: usize) -> Option<usize> {
+        (i + 1..self.end.min(i + 4)).find(|&j| !self.line(j).trim().is_empty())
+    }
+}
+
+fn provider_by_markers(block: &Block<'_>) -> Option<&'static Provider> {
+    let mut best: Option<(&'static Provider, usize)> = None;
+    let lowered: Vec<String> = block
+        .indices()
+        .map(|i| block.line(i).to_ascii_lowercase())
+        .collect();
+    for p in PROVIDERS {
+        let Some(patterns) = PATTERNS.get(p.id) else {
+            continue;
+        };
+        let hits: usize = patterns
+            .markers
+            .iter()
+            .map(|m| lowered.iter().filter(|l| l.contains(m.as_str())).count())
+            .sum();
+        if hits > 0 && best.is_none_or(|(_, n)| hits > n) {
+            best = Some((p, hits));
+        }
+    }
+    best.map(|(p, _)| p)
+}
+
+/// Codes read from labels.
+#[derive(Debug, Default)]
+struct Codes {
+    meeting_id: Option<String>,
+    passcode: Option<String>,
+    web_password: Option<String>,
+    /// Teams' app-only meeting ID (newer invitations), reported in notes.
+    app_meeting_id: Option<String>,
+    notes: Vec<String>,
+    /// Byte spans (line, start, end) of the values read, so no number is taken there.
+    spans: Vec<(usize, usize, usize)>,
+}
+
+fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec<String>) -> Codes {
+    let mut codes = Codes::default();
+    let own = PATTERNS.get(provider.id);
+    let generic = PATTERNS.get(GENERIC.id);
+    let (min, max) = if provider.id_labels.is_empty() {
+        GENERIC.id_digits
+    } else {
+        provider.id_digits
+    };
+
+    // Meeting ID: the provider's labels first, then the generic ones.
+    for patterns in [own, generic].into_iter().flatten() {
+        if codes.meeting_id.is_some() {
+            break;
+        }
+        let mut ids: Vec<String> = Vec::new();
+        for i in block.indices() {
+            for (value, line, start, end) in labelled_values(block, i, &patterns.id) {
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                if !(min..=max).contains(&digits.len()) {
+                    continue;
+                }
+                codes.spans.push((line, start, end));
+                if !ids.contains(&digits) {
+                    ids.push(digits);
+                }
+            }
+        }
+        if ids.len() > 1 {
+            notes.push(format!(
+                "several meeting IDs under the labels ({}); using the first",
+                ids.join(", ")
+            ));
+        }
+        codes.meeting_id = ids.into_iter().next();
+    }
+
+    // Teams' newer "Meeting ID: 123 456 789 012" is for the app, not the phone.
+    if provider.id == "teams" {
+        static APP_ID: LazyLock<Regex> =
+            LazyLock::new(|| re(r"(?i)\bmeeting id\s*:?\s*(\d(?:[ ]?\d){8,16})"));
+        for i in block.indices() {
+            if let Some(c) = APP_ID.captures(block.line(i)) {
+                codes.app_meeting_id = c
+                    .get(1)
+                    .map(|m| m.as_str().chars().filter(char::is_ascii_digit).collect());
+                break;
+            }
+        }
+    }
+
+    // PIN: numeric values under the provider's PIN labels; words are web passwords.
+    for patterns in [own, generic].into_iter().flatten() {
+        if codes.passcode.is_some() {
+            break;
+        }
+        for i in block.indices() {
+            for (value, line, start, end) in labelled_values(block, i, &patterns.pin) {
+                if codes
+                    .spans
+                    .iter()
+                    .any(|&(l, s, e)| l == line && start < e && s < end)
+                {
+                    continue;
+                }
+                let trimmed = value.trim_end_matches('#');
+                if trimmed.chars().all(|c| c.is_ascii_digit()) && (3..=12).contains(&trimmed.len())
+                {
+                    if codes.meeting_id.as_deref() == Some(trimmed) {
+                        continue;
+                    }
+                    codes.spans.push((line, start, end));
+                    if codes.passcode.is_none() {
+                        codes.passcode = Some(trimmed.to_string());
+                    }
+                }
+            }
+        }
+    }
+    // Webex: "Meeting password: Ab12cd (22212 from phones and video systems)".
+    for i in block.indices() {
+        let line = block.line(i);
+        if codes.passcode.is_none() {
+            if let Some(m) = PHONE_PASSWORD.captures(line).and_then(|c| c.get(1)) {
+                codes.spans.push((i, m.start(), m.end()));
+                codes.passcode = Some(m.as_str().to_string());
+            }
+        }
+        if codes.web_password.is_none() {
+            if let Some(m) = WEB_PASSWORD.captures(line).and_then(|c| c.get(1)) {
+                let value = m.as_str();
+                // A web password has letters; digits alone are a phone PIN.
+                // ...and a word without digits or mixed case is prose ("Password: see below").
+                let numeric = value.chars().all(|c| c.is_ascii_digit());
+                let code_like = value.chars().any(|c| c.is_ascii_digit())
+                    || (value.chars().any(|c| c.is_ascii_uppercase())
+                        && value.chars().any(|c| c.is_ascii_lowercase()));
+                if !numeric && code_like && !is_host_only(&line[..m.start()]) {
+                    codes.web_password = Some(value.to_string());
+                }
+            }
+        }
+    }
+    codes
+}
+
+/// Values after a label on line `i` (or alone on the next line), skipping host-only codes.
+fn labelled_values(
+    block: &Block<'_>,
+    i: usize,
+    pattern: &Regex,
+) -> Vec<(String, usize, usize, usize)> {
+    let line = block.line(i);
+    let mut out = Vec::new();
+    for caps in pattern.captures_iter(line) {
+        let Some(whole) = caps.get(0) else { continue };
+        if is_host_only(&line[..whole.start()]) {
+            continue;
+        }
+        match caps.get(1) {
+            Some(v) => out.push((v.as_str().to_string(), i, v.start(), v.end())),
+            None => {
+                // Label alone at the end of the line: the value may open the next line.
+                if let Some(j) = block.next_non_empty(i) {
+                    let next = block.line(j);
+                    let trimmed = next.trim_start();
+                    let offset = next.len() - trimmed.len();
+                    let len = trimmed
+                        .find(|c: char| {
+                            !(c.is_ascii_alphanumeric()
+                                || c == ' '
+                                || c == '-'
+                                || c == '.'
+                                || c == '*')
+                        })
+                        .unwrap_or(trimmed.len());
+                    let value = trimmed[..len].trim_end();
+                    if !value.is_empty()
+                        && value
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_ascii_alphanumeric())
+                    {
+                        let token: &str = if value
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-' || c == '.')
+                        {
+                            value
+                        } else {
+                            value.split(' ').next().unwrap_or(value)
+                        };
+                        out.push((token.to_string(), j, offset, offset + token.len()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn is_host_only(before_label: &str) -> bool {
+    let tail: String = before_label
+        .chars()
+        .rev()
+        .take(24)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    HOST_ONLY.is_match(&tail)
+}
+
+/// Graph's `onlineMeeting` numbers, first.
+fn structured_numbers(
+    online: &crate::calendar::OnlineMeeting,
+    region: &str,
+    numbers: &mut Vec<DialNumber>,
+    one_tap: &mut Vec<String>,
+) {
+    let toll = online.toll_number.iter().map(|n| (n, false));
+    let free = online.toll_free_numbers.iter().map(|n| (n, true));
+    for (raw, free) in toll.chain(free) {
+        if let Some(n) = phone::parse(raw, region) {
+            let label = format!(
+                "{} {}",
+                n.country.as_deref().map_or("", phone::country_name),
+                if free || n.toll_free {
+                    "toll-free"
+                } else {
+                    "toll"
+                }
+            );
+            push_number(numbers, n, label.trim().to_string(), free);
+        }
+    }
+    if let Some(quick) = &online.quick_dial {
+        if let Some(t) = normalise_one_tap(quick, region) {
+            one_tap.push(t);
+        }
+    }
+}
+
+fn push_number(
+    numbers: &mut Vec<DialNumber>,
+    n: phone::Number,
+    label: String,
+    free_by_label: bool,
+) {
+    if numbers.len() >= MAX_NUMBERS {
+        return;
+    }
+    if let Some(existing) = numbers.iter_mut().find(|d| d.e164 == n.e164) {
+        if existing.label.is_empty() {
+            existing.label = label;
+        }
+        return;
+    }
+    numbers.push(DialNumber {
+        e164: n.e164,
+        label,
+        toll_free: n.toll_free || free_by_label,
+        country: n.country,
+    });
+}
+
+/// PSTN numbers and one-tap strings of the block.
+fn collect_numbers(
+    block: &Block<'_>,
+    region: &str,
+    codes: &Codes,
+    numbers: &mut Vec<DialNumber>,
+    one_tap: &mut Vec<String>,
+) -> Result<(), usize> {
+    // Which lines are in a dial-in section.
+    let mut in_section = vec![false; block.lines.len()];
+    let mut remaining = 0usize;
+    let mut blanks = 0usize;
+    for i in block.indices() {
+        let line = block.line(i);
+        if SIGNATURE_START.is_match(line) {
+            remaining = 0;
+        }
+        if DIAL_WORDS.is_match(line) && !NO_DIAL_IN.is_match(line) {
+            remaining = DIAL_SECTION_LINES;
+            blanks = 0;
+        }
+        if line.trim().is_empty() {
+            blanks += 1;
+            if blanks > 2 {
+                remaining = 0;
+            }
+        } else {
+            blanks = 0;
+        }
+        if remaining > 0 {
+            in_section[i] = true;
+            remaining -= 1;
+        }
+    }
+
+    // Number checks are the costly step (libphonenumber metadata): the same text is
+    // checked once, and a body stops being searched after MAX_CANDIDATES checks.
+    let mut checked: HashMap<(String, String), Option<phone::Number>> = HashMap::new();
+    let mut check = |text: &str, region: &str| -> Option<Option<phone::Number>> {
+        let key = (text.to_string(), region.to_string());
+        if let Some(known) = checked.get(&key) {
+            return Some(known.clone());
+        }
+        if checked.len() >= MAX_CANDIDATES {
+            return None;
+        }
+        let parsed = phone::parse(text, region);
+        checked.insert(key, parsed.clone());
+        Some(parsed)
+    };
+    for i in block.indices() {
+        let line = block.line(i);
+        if !line.bytes().any(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let signature = SIGNATURE_LABEL.is_match(line) && !DIAL_WORDS.is_match(line);
+        if signature || PERSONAL.is_match(line) {
+            continue;
+        }
+        let mut taken: Vec<(usize, usize)> = codes
+            .spans
+            .iter()
+            .filter(|(l, _, _)| *l == i)
+            .map(|&(_, s, e)| (s, e))
+            .collect();
+        let line_region = phone::country_named_in(line).unwrap_or(region);
+        // One-tap strings: a number with pauses and codes; always a dial-in.
+        for caps in ONE_TAP.captures_iter(line) {
+            let (Some(whole), Some(num)) = (caps.get(0), caps.get(1)) else {
+                continue;
+            };
+            taken.push((whole.start(), whole.end()));
+            if let Some(t) = normalise_one_tap(whole.as_str(), line_region) {
+                if !one_tap.contains(&t) {
+                    one_tap.push(t);
+                }
+            }
+            let Some(parsed) = check(num.as_str(), line_region) else {
+                return Err(MAX_CANDIDATES);
+            };
+            if let Some(n) = parsed {
+                let label = label_of(line, whole.start(), whole.end(), &n);
+                let free = label_says_toll_free(&label);
+                push_number(numbers, n, label, free);
+            }
+        }
+        let context = in_section[i] || DIAL_WORDS.is_match(line);
+        if !context {
+            continue;
+        }
+        for c in phone::candidates(line) {
+            if numbers.len() >= MAX_NUMBERS {
+                return Err(MAX_NUMBERS);
+            }
+            if taken.iter().any(|&(s, e)| c.start < e && s < c.end) {
+                continue;
+            }
+            let Some(parsed) = check(c.text, line_region) else {
+                return Err(MAX_CANDIDATES);
+            };
+            if let Some(n) = parsed {
+                let label = label_of(line, c.start, c.end, &n);
+                let free = label_says_toll_free(&label);
+                push_number(numbers, n, label, free);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn label_says_toll_free(label: &str) -> bool {
+    static FREE: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)toll[- ]?free|freephone|free ?call|gratuit|numéro vert|kostenfrei|gebührenfrei")
+    });
+    FREE.is_match(label)
+}
+
+/// The words beside a number on its line: "US (New York)", "United States Toll".
+/// Lines listing several numbers ("+1 866 ... (toll-free) / +1 312 ...") are cut at
+/// `/`, `|` and `;` so each number keeps its own words.
+fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
+    static NOISE: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)<[^>]*>|tel:\S*|\+?\d[\d ,#*().\-]{5,}\d#*|one[- ]t(?:ap|ouch)(?: mobile)?:?|(?:optional )?dial[- ]?in(?: number)?:?|join by phone:?|\bor\b|\bdial\b:?|(?:phone )?conference id:?.*$|(?:meeting )?pin:?.*$|access code:?.*$|https?://\S*",
+        )
+    });
+    static INTRO: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)join|tap|dial|call in|or call|numbers?|phone|smartphone|mobile"));
+    // Only the words near the number: a label is short, and a bounded window keeps a
+    // hostile one-line body with thousands of numbers linear.
+    let window_start = floor_boundary(line, start.saturating_sub(LABEL_WINDOW));
+    let window_end = floor_boundary(line, (end + LABEL_WINDOW).min(line.len()));
+    let seg_start = line[window_start..start]
+        .rfind(['/', '|', ';'])
+        .map_or(window_start, |i| window_start + i + 1);
+    let seg_end = line[end..window_end]
+        .find(['/', '|', ';'])
+        .map_or(window_end, |i| end + i);
+    let mut before = &line[seg_start..start];
+    // "One tap to join audio only from a smartphone: +1..." says how, not where.
+    if let Some(colon) = before.rfind(':') {
+        if INTRO.is_match(&before[..colon]) {
+            before = &before[colon + 1..];
+        }
+    }
+    let mut rest = String::with_capacity(2 * LABEL_WINDOW + 1);
+    rest.push_str(before.trim_end().trim_end_matches(':'));
+    rest.push(' ');
+    rest.push_str(&line[end..seg_end]);
+    let cleaned = NOISE.replace_all(&rest, " ");
+    let mut label: String = cleaned
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( )", " ")
+        .replace("()", " ");
+    label = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    label = label
+        .trim_matches(|c: char| c.is_whitespace() || "•*·-–:|,;/".contains(c))
+        .to_string();
+    if label.starts_with('(') && label.ends_with(')') && outer_parens_match(&label) {
+        label = label[1..label.len() - 1].trim().to_string();
+    }
+    if label.chars().count() > 60 {
+        label = label
+            .chars()
+            .take(60)
+            .collect::<String>()
+            .trim_end()
+            .to_string();
+    }
+    if label.is_empty()
+        || label.eq_ignore_ascii_case("toll-free")
+        || label.eq_ignore_ascii_case("toll free")
+    {
+        let mut made = n
+            .country
+            .as_deref()
+            .map(phone::country_name)
+            .unwrap_or("")
+            .to_string();
+        if n.toll_free || !label.is_empty() {
+            made.push_str(if made.is_empty() {
+                "toll-free"
+            } else {
+                " toll-free"
+            });
+        }
+        label = made;
+    }
+    label
+}
+
+/// Bytes on each side of a number that may hold its label.
+const LABEL_WINDOW: usize = 96;
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// True when the first `(` closes at the last `)`.
+fn outer_parens_match(s: &str) -> bool {
+    let mut depth = 0i32;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 && i != s.len() - 1 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// "tel:+1-262-555-0123;123456789%23" or "+16465588656,,85512345678#,,,,*414376#" to
+/// the E.164 form with its key sequence.
+fn normalise_one_tap(raw: &str, region: &str) -> Option<String> {
+    let raw = raw.trim().trim_start_matches("tel:");
+    let decoded = raw
+        .replace("%23", "#")
+        .replace("%2C", ",")
+        .replace("%2c", ",");
+    let split = decoded.find([',', ';'])?;
+    let (number, keys) = decoded.split_at(split);
+    let n = phone::parse(number, region)?;
+    let keys = keys.replace(';', ",,");
+    Some(format!("{}{}", n.e164, keys))
+}
+
+/// The meeting ID a one-tap string keys first.
+fn one_tap_id(tap: &str) -> Option<String> {
+    let keys = &tap[tap.find(',')?..];
+    let digits: String = keys
+        .trim_start_matches(',')
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// SIP, H.323 and Teams' video conference ID, from video-system sections.
+fn video_addresses(
+    block: &Block<'_>,
+    meeting_id: Option<&str>,
+) -> (Option<String>, Option<String>, Option<String>) {
+    let mut sip = None;
+    let mut h323 = None;
+    let mut vtc = None;
+    let indices: Vec<usize> = block.indices().collect();
+    for (k, &i) in indices.iter().enumerate() {
+        let line = block.line(i);
+        if vtc.is_none() {
+            vtc = VTC_ID
+                .captures(line)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str().chars().filter(char::is_ascii_digit).collect());
+        }
+        if sip.is_none() && SIP_SECTION.is_match(line) {
+            for &j in indices.iter().skip(k).take(5) {
+                let l = block.line(j);
+                if j != i && SIGNATURE_LABEL.is_match(l) {
+                    break;
+                }
+                let found = SIP_ADDRESS
+                    .captures_iter(l)
+                    .filter_map(|c| c.get(1))
+                    .map(|m| m.as_str().to_string())
+                    .find(|a| !a.contains("mailto") && !personal_mail_domain(a));
+                if let Some(a) = found {
+                    sip = Some(a);
+                    break;
+                }
+            }
+        }
+        if h323.is_none() && H323_SECTION.is_match(line) {
+            h323 = indices
+                .iter()
+                .skip(k)
+                .take(5)
+                .find_map(|&j| IPV4.captures(block.line(j)).and_then(|c| c.get(1)))
+                .map(|m| m.as_str().to_string());
+        }
+    }
+    // Zoom prints the SIP address with the meeting ID; keep it only when it matches.
+    if let (Some(s), Some(id)) = (&sip, meeting_id) {
+        let user = s.split('@').next().unwrap_or("");
+        let user_digits: String = user.chars().take_while(char::is_ascii_digit).collect();
+        if user_digits.len() >= 9 && user_digits != id {
+            sip = None;
+        }
+    }
+    (sip, h323, vtc)
+}
+
+fn personal_mail_domain(address: &str) -> bool {
+    let domain = address
+        .rsplit('@')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [
+        "gmail.com",
+        "outlook.com",
+        "hotmail.com",
+        "yahoo.com",
+        "icloud.com",
+        "live.com",
+    ]
+    .contains(&domain.as_str())
+}
+
+/// The number to dial: the room's country first (toll before toll-free is not
+/// preferred: invitation order decides), then the first number that is not a
+/// toll-free number of another country (those rarely work from abroad).
+fn choose_number(numbers: &[DialNumber], region: &str) -> Option<String> {
+    numbers
+        .iter()
+        .find(|n| n.country.as_deref() == Some(region))
+        .or_else(|| numbers.iter().find(|n| !n.toll_free))
+        .or(numbers.first())
+        .map(|n| n.e164.clone())
+}
