@@ -210,7 +210,7 @@ fn stats(values: &[f64], unit: &str) -> String {
 }
 
 /// Speaks `text` to a 16 kHz mono clip with 0.5 s before and TAIL_S after; returns the
-/// samples and where the speech ends.
+/// samples and the sample where the speech ends.
 fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> (Vec<i16>, usize) {
     let raw: PathBuf = dir.join(format!("{name}.raw.wav"));
     let wav: PathBuf = dir.join(format!("{name}.wav"));
@@ -233,7 +233,16 @@ fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> (Vec<i16>, usize) {
         "espeak-ng and sox are needed (apt-get install espeak-ng sox)"
     );
     let clip = roomvoice::audio::read_wav(&wav).expect("wav");
-    let end = clip.samples.len() - (TAIL_S * SAMPLE_RATE) as usize;
+    // The end of speech: the last 10 ms window with sound in it (espeak-ng adds some
+    // silence of its own before the padding).
+    let end = clip
+        .samples
+        .chunks(160)
+        .enumerate()
+        .filter(|(_, w)| w.iter().any(|s| s.unsigned_abs() > 500))
+        .map(|(i, w)| i * 160 + w.len())
+        .last()
+        .unwrap_or(clip.samples.len());
     (clip.samples, end)
 }
 
