@@ -44,6 +44,9 @@ pub const DEFAULT_DICT: &str = "/usr/share/pocketsphinx/model/en-us/cmudict-en-u
 const VAD_START_S: f64 = 0.2;
 const VAD_END_S: f64 = 0.5;
 
+/// Words of the phrase set that CMU's dictionary lacks, in its phone set.
+const EXTRA_PRONUNCIATIONS: [(&str, &str); 2] = [("mins", "M IH N Z"), ("webex", "W EH B EH K S")];
+
 /// Samples per decoding step (100 ms): the granularity of endpointing.
 const STEP: usize = 1600;
 
@@ -106,6 +109,12 @@ mod ffi {
         pub fn ps_init(config: *mut cmd_ln_t) -> *mut ps_decoder_t;
         pub fn ps_free(ps: *mut ps_decoder_t) -> c_int;
         pub fn ps_lookup_word(ps: *mut ps_decoder_t, word: *const c_char) -> *mut c_char;
+        pub fn ps_add_word(
+            ps: *mut ps_decoder_t,
+            word: *const c_char,
+            phones: *const c_char,
+            update: c_int,
+        ) -> c_int;
         pub fn ps_set_jsgf_string(
             ps: *mut ps_decoder_t,
             name: *const c_char,
@@ -142,6 +151,14 @@ mod ffi {
         }
         pub unsafe fn cmd_ln_free_r(_: *mut cmd_ln_t) -> c_int {
             0
+        }
+        pub unsafe fn ps_add_word(
+            _: *mut ps_decoder_t,
+            _: *const c_char,
+            _: *const c_char,
+            _: c_int,
+        ) -> c_int {
+            -1
         }
         pub unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char {
             std::ptr::null_mut()
@@ -241,6 +258,20 @@ impl Decoder {
             ));
         }
         Ok(Decoder { ps, config })
+    }
+
+    /// Adds a pronunciation (ARPAbet phones) unless the dictionary has the word.
+    fn add_word(&self, word: &str, phones: &str) {
+        if self.knows(word) {
+            return;
+        }
+        let (Ok(w), Ok(p)) = (CString::new(word), CString::new(phones)) else {
+            return;
+        };
+        // SAFETY: live decoder; NUL-terminated strings copied by the library.
+        if unsafe { ffi::ps_add_word(self.ps, w.as_ptr(), p.as_ptr(), 0) } < 0 {
+            tracing::warn!("cannot add \"{word}\" to the PocketSphinx dictionary");
+        }
     }
 
     fn knows(&self, word: &str) -> bool {
@@ -371,6 +402,9 @@ impl PocketSphinxEngine {
             ("-logfn", log.as_str()),
         ];
         let grammar = Decoder::new(&common)?;
+        for (word, phones) in EXTRA_PRONUNCIATIONS {
+            grammar.add_word(word, phones);
+        }
         let unknown: BTreeSet<String> = phrases
             .words
             .iter()
