@@ -119,12 +119,17 @@ fn commands_across_voices_are_understood_with_their_slots() {
 fn commands_at_other_speeds_and_in_noise() {
     let tmp = tempfile::tempdir().expect("tmp");
     let mut engine = engine();
-    let slow = score_commands(&mut engine, tmp.path(), "en-us", 175, None);
+    let slow = score_commands(&mut engine, tmp.path(), "en-us", 140, None);
+    let fast = score_commands(&mut engine, tmp.path(), "en-us", 175, None);
     let noisy20 = score_commands(&mut engine, tmp.path(), "en-us", 160, Some(20.0));
     let noisy10 = score_commands(&mut engine, tmp.path(), "en-us", 160, Some(10.0));
-    eprintln!("en-us: 175 wpm {slow}/8, 20 dB SNR {noisy20}/8, 10 dB SNR {noisy10}/8");
-    // Measured: 7, 8 and 7 of 8.
-    assert!(slow >= 6, "175 wpm: {slow}/8");
+    eprintln!(
+        "en-us: 140 wpm {slow}/8, 175 wpm {fast}/8, 20 dB SNR {noisy20}/8, 10 dB SNR {noisy10}/8"
+    );
+    // Measured: 5, 7, 8 and 7 of 8.
+    // (At 140 wpm the spotter misses more of en-us's slow "alexa".)
+    assert!(slow >= 4, "140 wpm: {slow}/8");
+    assert!(fast >= 6, "175 wpm: {fast}/8");
     assert!(noisy20 >= 6, "20 dB: {noisy20}/8");
     assert!(noisy10 >= 5, "10 dB: {noisy10}/8");
 }

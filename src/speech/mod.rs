@@ -42,7 +42,7 @@ pub struct SpeechConfig {
     pub pocketsphinx_hmm: Option<PathBuf>,
     /// PocketSphinx pronunciation dictionary. Default: Debian's cmudict-en-us.dict.
     pub pocketsphinx_dict: Option<PathBuf>,
-    /// PocketSphinx wake-word spotting threshold (default 1e-50, measured): a command is only
+    /// PocketSphinx wake-word spotting threshold (default 1e-70, measured): a command is only
     /// accepted when the wake word was spotted in it. Smaller spots more readily.
     pub pocketsphinx_wake_threshold: f64,
 }

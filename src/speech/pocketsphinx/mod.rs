@@ -33,7 +33,7 @@ use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
 pub const AVAILABLE: bool = cfg!(roomvoice_pocketsphinx);
 
 /// Default keyword-spotting threshold for the wake word.
-pub const DEFAULT_WAKE_THRESHOLD: f64 = 1e-50;
+pub const DEFAULT_WAKE_THRESHOLD: f64 = 1e-70;
 
 /// Debian's pocketsphinx-en-us.
 pub const DEFAULT_HMM: &str = "/usr/share/pocketsphinx/model/en-us/en-us";
@@ -55,7 +55,7 @@ const STEP: usize = 1600;
 pub struct Settings {
     pub hmm: PathBuf,
     pub dict: PathBuf,
-    /// Keyword-spotting threshold for the wake word (e.g. 1e-50; smaller spots more).
+    /// Keyword-spotting threshold for the wake word (e.g. 1e-70; smaller spots more).
     /// `None`: commands are not gated by wake-word spotting (for measurements).
     pub wake_threshold: Option<f64>,
 }
