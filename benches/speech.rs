@@ -239,10 +239,9 @@ fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> (Vec<i16>, usize) {
         .samples
         .chunks(160)
         .enumerate()
-        .filter(|(_, w)| w.iter().any(|s| s.unsigned_abs() > 500))
-        .map(|(i, w)| i * 160 + w.len())
-        .last()
-        .unwrap_or(clip.samples.len());
+        .rev()
+        .find(|(_, w)| w.iter().any(|s| s.unsigned_abs() > 500))
+        .map_or(clip.samples.len(), |(i, w)| i * 160 + w.len());
     (clip.samples, end)
 }
 
