@@ -220,3 +220,45 @@ pub fn open(config: &Config) -> Result<Box<dyn Engine>, SpeechError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(speech: &str) -> Config {
+        let text = format!(
+            "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\n{speech}\n"
+        );
+        Config::parse(&text, "test.toml").expect("config")
+    }
+
+    #[test]
+    fn auto_uses_vosk_only_when_a_model_is_there() {
+        let none = config("engine = \"auto\"\nvosk_model = \"/nonexistent/model\"");
+        assert_eq!(choose(&none), EngineKind::PocketSphinx);
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(dir.path().join("conf")).expect("mkdir");
+        let with_model = config(&format!("vosk_model = \"{}\"", dir.path().display()));
+        let expected = if vosk::AVAILABLE {
+            EngineKind::Vosk
+        } else {
+            EngineKind::PocketSphinx
+        };
+        assert_eq!(choose(&with_model), expected);
+        assert_eq!(
+            choose(&config("engine = \"pocketsphinx\"")),
+            EngineKind::PocketSphinx
+        );
+        assert_eq!(choose(&config("engine = \"vosk\"")), EngineKind::Vosk);
+    }
+
+    #[test]
+    fn speech_keys_are_checked() {
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\nengine = \"whisper\"\n";
+        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("whisper") || err.contains("engine"), "{err}");
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\nmodel = \"x\"\n";
+        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("model"), "{err}");
+    }
+}
