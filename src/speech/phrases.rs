@@ -462,7 +462,10 @@ mod tests {
             jsgf.contains("<command> = <wake> (<start_meeting> | <end_meeting>"),
             "{jsgf}"
         );
-        let command = jsgf.lines().find(|l| l.starts_with("<command> =")).unwrap_or("");
+        let command = jsgf
+            .lines()
+            .find(|l| l.starts_with("<command> ="))
+            .unwrap_or("");
         assert!(
             !command.contains("<meeting_id>") && !command.contains("<lead>"),
             "{command}"
