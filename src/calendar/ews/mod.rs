@@ -618,30 +618,20 @@ impl Calendar for EwsCalendar {
             location: Some(&self.room_name),
         };
         let xml = request.to_xml(self.transport.access);
-        for attempt in 1..=2 {
-            match self
-                .transport
-                .call("CreateItem", Some(mailbox), &xml, Idempotence::LookUpFirst)
-            {
-                Ok(answer) => {
-                    return create_item::parse(&self.transport, &answer, mailbox, booking)
-                }
-                Err(CalendarError::Unreachable { endpoint, detail }) if attempt == 1 => {
-                    tracing::warn!(mailbox, %detail, "the booking's answer was lost; looking it up before trying again");
-                    match self.find_booking(mailbox, booking, &marker) {
-                        Ok(Some(event)) => return Ok(event),
-                        Ok(None) => continue,
-                        // Not knowing whether it exists, a second try could double-book.
-                        Err(_) => return Err(CalendarError::Unreachable { endpoint, detail }),
-                    }
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        Err(CalendarError::Unreachable {
-            endpoint: self.transport.url.clone(),
-            detail: "the booking could not be confirmed".into(),
-        })
+        super::create_once(
+            mailbox,
+            &self.transport.url,
+            || {
+                let answer = self.transport.call(
+                    "CreateItem",
+                    Some(mailbox),
+                    &xml,
+                    Idempotence::LookUpFirst,
+                )?;
+                create_item::parse(&self.transport, &answer, mailbox, booking)
+            },
+            || self.find_booking(mailbox, booking, &marker),
+        )
     }
 
     fn set_end(

@@ -362,24 +362,12 @@ impl Calendar for GraphCalendar {
             });
         }
         let marker = new_marker();
-        for attempt in 1..=2 {
-            match events::create(&self.client, mailbox, booking, &marker, &self.room_name) {
-                Ok(event) => return Ok(event),
-                Err(CalendarError::Unreachable { endpoint, detail }) if attempt == 1 => {
-                    tracing::warn!(mailbox, %detail, "the booking's answer was lost; looking it up before trying again");
-                    match self.find_booking(mailbox, booking, &marker) {
-                        Ok(Some(event)) => return Ok(event),
-                        Ok(None) => continue,
-                        Err(_) => return Err(CalendarError::Unreachable { endpoint, detail }),
-                    }
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        Err(CalendarError::Unreachable {
-            endpoint: self.client.base_url.clone(),
-            detail: "the booking could not be confirmed".into(),
-        })
+        super::create_once(
+            mailbox,
+            &self.client.base_url,
+            || events::create(&self.client, mailbox, booking, &marker, &self.room_name),
+            || self.find_booking(mailbox, booking, &marker),
+        )
     }
 
     fn set_end(
