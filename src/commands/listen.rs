@@ -34,6 +34,9 @@ pub struct Args {
     pub quiet: bool,
 }
 
+/// How often the assistant's timers run.
+const TICK_EVERY: Duration = Duration::from_secs(20);
+
 pub fn main(args: &Args) -> i32 {
     let mut sink = stdout_sink(args.session.json);
     match listen(args, sink.as_mut()) {
@@ -62,7 +65,13 @@ fn listen(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
     );
     engine.expect(assistant.expecting())?;
     let mut last_turn = Instant::now();
+    let mut last_tick = Instant::now();
     while !stop.load(Ordering::SeqCst) {
+        // Timers: end-of-meeting reminders, releasing unattended reservations.
+        if last_tick.elapsed() >= TICK_EVERY {
+            assistant.tick(sink);
+            last_tick = Instant::now();
+        }
         let Some(samples) = microphone.next_chunk(Duration::from_millis(200))? else {
             continue;
         };
