@@ -43,7 +43,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
-  echo "setup: cargo not found. Install Rust (https://rustup.rs, or 'apt-get install cargo' for Debian's) and run this again." >&2
+  echo "setup: cargo not found. Install Rust 1.89 or newer with rustup (https://rustup.rs; Debian's packaged cargo is too old) and run this again." >&2
   exit 1
 fi
 

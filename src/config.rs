@@ -144,6 +144,16 @@ pub struct CalendarConfig {
     pub backend: Backend,
     #[serde(default)]
     pub ics: Option<IcsConfig>,
+    /// Exchange Web Services (on-premises Exchange).
+    #[serde(default)]
+    pub ews: Option<crate::calendar::ews::EwsConfig>,
+    /// Microsoft Graph (Office 365).
+    #[serde(default)]
+    pub graph: Option<crate::calendar::graph::GraphConfig>,
+    /// Where the calendar snapshot for outages is kept (relative to the config file).
+    /// Default: $XDG_STATE_HOME/roomvoice, else ~/.local/state/roomvoice.
+    #[serde(default)]
+    pub state_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -334,7 +344,9 @@ impl Config {
                 )));
             }
         }
-        if self.room.country.len() != 2 || !self.room.country.chars().all(|c| c.is_ascii_alphabetic()) {
+        if self.room.country.len() != 2
+            || !self.room.country.chars().all(|c| c.is_ascii_alphabetic())
+        {
             return Err(invalid(format!(
                 "[room] country = \"{}\": use a two-letter ISO country code such as \"US\" or \"GB\"",
                 self.room.country
@@ -344,6 +356,25 @@ impl Config {
             return Err(invalid(
                 "[calendar] backend = \"ics\" needs a [calendar.ics] table with path = \"room.ics\"".into(),
             ));
+        }
+        match (self.calendar.backend, &self.calendar.ews, &self.calendar.graph) {
+            (Backend::Ews, None, _) => {
+                return Err(invalid(
+                    "[calendar] backend = \"ews\" needs a [calendar.ews] table with url, username and password_file (see README)".into(),
+                ))
+            }
+            (Backend::Graph, _, None) => {
+                return Err(invalid(
+                    "[calendar] backend = \"graph\" needs a [calendar.graph] table with tenant_id, client_id and client_secret_file (see README)".into(),
+                ))
+            }
+            _ => {}
+        }
+        if let Some(ews) = &self.calendar.ews {
+            ews.check().map_err(invalid)?;
+        }
+        if let Some(graph) = &self.calendar.graph {
+            graph.check().map_err(invalid)?;
         }
         if self.join.dialer == Dialer::Command && self.join.command.is_empty() {
             return Err(invalid(
@@ -421,13 +452,19 @@ mod tests {
         let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[assistant]\nstart_window_minutes = \"ten\"\n[calendar.ics]\npath = \"x.ics\"\n";
         let err = Config::parse(text, "t.toml").unwrap_err().to_string();
         assert!(err.contains("line 5"), "{err}");
-        assert!(err.contains("start_window_minutes") || err.contains("integer"), "{err}");
+        assert!(
+            err.contains("start_window_minutes") || err.contains("integer"),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_timezone_is_reported() {
         let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\ntimezone = \"Mars/Olympus\"\n[calendar.ics]\npath = \"x.ics\"\n";
         let err = Config::parse(text, "t.toml").unwrap_err().to_string();
-        assert!(err.contains("Mars/Olympus") || err.contains("line 4"), "{err}");
+        assert!(
+            err.contains("Mars/Olympus") || err.contains("line 4"),
+            "{err}"
+        );
     }
 }

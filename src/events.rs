@@ -35,7 +35,7 @@ pub enum Event {
     /// Joining a call with this plan.
     Join {
         #[serde(flatten)]
-        plan: JoinPlan,
+        plan: Box<JoinPlan>,
         /// The calendar event joined, when it came from the calendar.
         #[serde(skip_serializing_if = "Option::is_none")]
         subject: Option<String>,
@@ -49,10 +49,7 @@ pub enum Event {
         subject: String,
     },
     /// A meeting's end moved (extended or ended early).
-    Updated {
-        subject: String,
-        end: DateTime<Utc>,
-    },
+    Updated { subject: String, end: DateTime<Utc> },
     /// A reservation released (nobody checked in).
     Released { subject: String },
     /// Something went wrong; `message` says what and what to do.
@@ -86,7 +83,12 @@ pub struct HumanLines<W: Write>(pub W);
 impl<W: Write> EventSink for HumanLines<W> {
     fn emit(&mut self, event: &Event) {
         let line = match event {
-            Event::Transcript { text, engine, start_s, end_s } => {
+            Event::Transcript {
+                text,
+                engine,
+                start_s,
+                end_s,
+            } => {
                 format!("heard ({engine}, {start_s:.1}-{end_s:.1} s): \"{text}\"")
             }
             Event::Intent { intent, .. } => match serde_json::to_value(intent) {
@@ -96,7 +98,9 @@ impl<W: Write> EventSink for HumanLines<W> {
                         .filter(|(k, _)| k.as_str() != "intent")
                         .map(|(k, v)| format!("{k}={v}"))
                         .collect();
-                    format!("intent: {} {}", intent.name(), slots.join(" ")).trim_end().to_string()
+                    format!("intent: {} {}", intent.name(), slots.join(" "))
+                        .trim_end()
+                        .to_string()
                 }
                 _ => format!("intent: {}", intent.name()),
             },
@@ -121,11 +125,18 @@ impl<W: Write> EventSink for HumanLines<W> {
                 if let Some(u) = &plan.url {
                     parts.push(format!("URL {u}"));
                 }
-                let what = subject.as_deref().map(|s| format!(" \"{s}\"")).unwrap_or_default();
+                let what = subject
+                    .as_deref()
+                    .map(|s| format!(" \"{s}\""))
+                    .unwrap_or_default();
                 format!("join{what}: {}", parts.join(", "))
             }
             Event::Hangup {} => "hang up".to_string(),
-            Event::Booked { start, end, subject } => format!("booked \"{subject}\" {start} - {end}"),
+            Event::Booked {
+                start,
+                end,
+                subject,
+            } => format!("booked \"{subject}\" {start} - {end}"),
             Event::Updated { subject, end } => format!("updated \"{subject}\": ends {end}"),
             Event::Released { subject } => format!("released \"{subject}\""),
             Event::Error { message } => format!("error: {message}"),

@@ -26,7 +26,11 @@ pub enum JoinError {
 /// (default: dial string, then SIP, then URL).
 pub fn target(plan: &JoinPlan, prefer: &[JoinTarget]) -> Option<String> {
     let default = [JoinTarget::DialString, JoinTarget::Sip, JoinTarget::Url];
-    let order = if prefer.is_empty() { &default[..] } else { prefer };
+    let order = if prefer.is_empty() {
+        &default[..]
+    } else {
+        prefer
+    };
     order.iter().find_map(|t| match t {
         JoinTarget::DialString => plan.dial_string.clone(),
         JoinTarget::Sip => plan.sip.clone(),

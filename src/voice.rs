@@ -18,7 +18,10 @@ impl Voice {
             (true, TtsMode::Command) => Some(config.command.clone()),
             (true, TtsMode::Auto) => find_in_path("espeak-ng").map(|p| vec![p]),
         };
-        Voice { program, warned: false }
+        Voice {
+            program,
+            warned: false,
+        }
     }
 
     /// Speaks one sentence and waits until it has been said. Failures are logged once.
@@ -35,7 +38,9 @@ impl Voice {
         match result {
             Ok(status) if status.success() => {}
             Ok(status) if !self.warned => {
-                tracing::warn!("text-to-speech {program} exited with {status}; answers are not spoken");
+                tracing::warn!(
+                    "text-to-speech {program} exited with {status}; answers are not spoken"
+                );
                 self.warned = true;
             }
             Err(e) if !self.warned => {

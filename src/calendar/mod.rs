@@ -11,16 +11,22 @@
 //! All times crossing this trait are UTC; the assistant converts to the room's time zone
 //! only when it speaks.
 
+pub mod ews;
+pub mod graph;
+pub mod http;
 pub mod ics;
+pub mod oauth;
+pub mod secret;
+pub mod snapshot;
 pub mod windows_tz;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 
 /// A person named on an event (organiser or attendee).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     /// Display name, e.g. "Dana Lee". May be empty when the calendar only has the address.
     pub name: String,
@@ -40,7 +46,7 @@ impl Person {
 }
 
 /// An invitation body as the calendar stores it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "content", rename_all = "snake_case")]
 pub enum Body {
     Text(String),
@@ -49,7 +55,7 @@ pub enum Body {
 
 /// Structured conference data a calendar may carry (Graph's `onlineMeeting`).
 /// The invitation reader prefers it over parsing the body.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OnlineMeeting {
     pub join_url: Option<String>,
     pub conference_id: Option<String>,
@@ -59,7 +65,7 @@ pub struct OnlineMeeting {
 }
 
 /// One occurrence of a calendar event (recurring series are expanded by the backend).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Backend-specific identifier of this occurrence, stable across reads
     /// (ICS: UID plus recurrence id; EWS: ItemId; Graph: event id).
@@ -102,6 +108,24 @@ pub struct NewBooking {
     pub end: DateTime<Utc>,
     /// Body text to store (e.g. "Booked by roomvoice in Everest").
     pub body: Option<String>,
+}
+
+/// A busy stretch of a mailbox's calendar (free/busy: no subjects, no bodies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BusyInterval {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// "busy", "tentative", "oof" (out of office), "workingelsewhere".
+    pub status: String,
+}
+
+/// One mailbox's free/busy in a window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FreeBusy {
+    pub mailbox: String,
+    pub busy: Vec<BusyInterval>,
+    /// Why this mailbox could not be read; the others of the batch still answer.
+    pub error: Option<String>,
 }
 
 /// Why a calendar operation failed. Messages say what is wrong and what to do.
@@ -183,15 +207,47 @@ pub trait Calendar: Send + Sync {
 
     /// Removes an event (release an unattended booking).
     fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError>;
+
+    /// Free/busy of several mailboxes (rooms or people) over `[from, to)`. Backends
+    /// with a batched call (EWS `GetUserAvailability`, Graph `getSchedule`) override
+    /// this; the default reads each calendar in turn.
+    fn free_busy(
+        &self,
+        mailboxes: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<FreeBusy>, CalendarError> {
+        Ok(mailboxes
+            .iter()
+            .map(|mailbox| match self.events(mailbox, from, to) {
+                Ok(view) => FreeBusy {
+                    mailbox: mailbox.clone(),
+                    busy: view
+                        .events
+                        .iter()
+                        .map(|e| BusyInterval {
+                            start: e.start,
+                            end: e.end,
+                            status: "busy".into(),
+                        })
+                        .collect(),
+                    error: None,
+                },
+                Err(e) => FreeBusy {
+                    mailbox: mailbox.clone(),
+                    busy: Vec::new(),
+                    error: Some(e.to_string()),
+                },
+            })
+            .collect())
+    }
 }
 
 /// Opens the calendar backend the configuration names.
 pub fn open(config: &Config) -> Result<Box<dyn Calendar>, CalendarError> {
     match &config.calendar.backend {
         crate::config::Backend::Ics => Ok(Box::new(ics::IcsCalendar::from_config(config)?)),
-        other => Err(CalendarError::Unsupported(format!(
-            "calendar backend \"{}\" is not available in this build",
-            other.as_str()
-        ))),
+        crate::config::Backend::Ews => Ok(Box::new(ews::EwsCalendar::from_config(config)?)),
+        crate::config::Backend::Graph => Ok(Box::new(graph::GraphCalendar::from_config(config)?)),
     }
 }

@@ -137,14 +137,23 @@ mod tests {
     #[test]
     fn every_mapping_names_a_known_zone() {
         for (windows, iana) in WINDOWS_TO_IANA {
-            assert!(iana.parse::<Tz>().is_ok(), "{windows} -> {iana} is not a chrono-tz zone");
+            assert!(
+                iana.parse::<Tz>().is_ok(),
+                "{windows} -> {iana} is not a chrono-tz zone"
+            );
         }
     }
 
     #[test]
     fn round_trip_pacific() {
-        assert_eq!(to_iana("Pacific Standard Time"), Some(chrono_tz::America::Los_Angeles));
-        assert_eq!(to_windows(chrono_tz::America::Los_Angeles), Some("Pacific Standard Time"));
+        assert_eq!(
+            to_iana("Pacific Standard Time"),
+            Some(chrono_tz::America::Los_Angeles)
+        );
+        assert_eq!(
+            to_windows(chrono_tz::America::Los_Angeles),
+            Some("Pacific Standard Time")
+        );
         assert_eq!(to_iana("Europe/Paris"), Some(chrono_tz::Europe::Paris));
         assert_eq!(to_iana("Nowhere Standard Time"), None);
     }

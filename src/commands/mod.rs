@@ -35,7 +35,9 @@ pub struct SessionArgs {
 
 fn parse_now(value: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(value).map_err(|e| {
-        format!("\"{value}\" is not an RFC 3339 time ({e}); write it like 2026-11-23T10:05:00-08:00")
+        format!(
+            "\"{value}\" is not an RFC 3339 time ({e}); write it like 2026-11-23T10:05:00-08:00"
+        )
     })
 }
 

@@ -5,6 +5,7 @@
 //! Vosk), so what the device can hear and what it understands never drift apart.
 
 pub mod grammar;
+pub mod numbers;
 
 pub use grammar::{Grammar, Rule};
 
@@ -119,4 +120,207 @@ pub fn parse(text: &str, wake_word: &str, expecting: Expecting) -> Parsed {
 /// The phrase set for a wake word, for speech engines.
 pub fn grammar(wake_word: &str) -> Grammar {
     Grammar::new(wake_word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(text: &str) -> Intent {
+        parse(text, "alexa", Expecting::Command).intent
+    }
+
+    #[test]
+    fn natural_phrasings_of_each_command() {
+        for text in [
+            "Alexa, start my meeting",
+            "alexa start the meeting",
+            "alexa join my meeting",
+            "alexa, please join the call",
+            "hey alexa start the meeting",
+        ] {
+            assert_eq!(cmd(text), Intent::StartMeeting, "{text}");
+        }
+        for text in [
+            "alexa is this room free",
+            "alexa is this room available",
+            "Alexa, is the room free right now?",
+            "alexa is anyone using this room",
+        ] {
+            assert_eq!(cmd(text), Intent::RoomFree, "{text}");
+        }
+        for text in [
+            "alexa who booked this room",
+            "alexa what's next in this room",
+            "alexa what is the next meeting",
+        ] {
+            assert_eq!(cmd(text), Intent::WhoBooked, "{text}");
+        }
+        for text in [
+            "alexa end the meeting",
+            "alexa hang up",
+            "alexa leave the call",
+        ] {
+            assert_eq!(cmd(text), Intent::EndMeeting, "{text}");
+        }
+        assert_eq!(cmd("alexa check in"), Intent::CheckIn);
+        assert_eq!(cmd("alexa what's on my calendar today"), Intent::MyCalendar);
+    }
+
+    #[test]
+    fn booking_durations_and_times() {
+        let book = |m: Option<u32>, until: Option<(u32, u32)>| Intent::BookRoom {
+            minutes: m,
+            until: until.map(|(hour, minute)| SpokenTime {
+                hour,
+                minute,
+                ambiguous: true,
+            }),
+        };
+        assert_eq!(
+            cmd("alexa book this room for half an hour"),
+            book(Some(30), None)
+        );
+        assert_eq!(
+            cmd("alexa book this room for an hour"),
+            book(Some(60), None)
+        );
+        assert_eq!(
+            cmd("alexa book this room for forty five minutes"),
+            book(Some(45), None)
+        );
+        assert_eq!(
+            cmd("alexa book this room for 30 minutes"),
+            book(Some(30), None)
+        );
+        assert_eq!(
+            cmd("alexa reserve the room until three thirty"),
+            book(None, Some((3, 30)))
+        );
+        assert_eq!(cmd("alexa book this room"), book(None, None));
+        assert_eq!(
+            cmd("alexa extend the meeting by fifteen minutes"),
+            Intent::ExtendMeeting { minutes: 15 }
+        );
+        assert_eq!(
+            cmd("alexa extend the meeting"),
+            Intent::ExtendMeeting { minutes: 15 }
+        );
+        assert_eq!(
+            cmd("alexa add lunch at noon for an hour"),
+            Intent::AddEvent {
+                title: Some("lunch".into()),
+                start: SpokenTime {
+                    hour: 12,
+                    minute: 0,
+                    ambiguous: false
+                },
+                minutes: 60
+            }
+        );
+    }
+
+    #[test]
+    fn wake_word_is_required_for_commands_but_not_for_answers() {
+        assert_eq!(cmd("start my meeting"), Intent::None);
+        assert_eq!(cmd("we should start the meeting soon"), Intent::None);
+        assert_eq!(cmd("alexa what's the weather like"), Intent::None);
+        assert_eq!(cmd("alexa play some music"), Intent::None);
+        assert_eq!(
+            parse(
+                "eight five five one two three four five six seven eight",
+                "alexa",
+                Expecting::MeetingId
+            )
+            .intent,
+            Intent::MeetingId {
+                digits: "85512345678".into()
+            }
+        );
+        assert_eq!(
+            parse("four one four three seven six", "alexa", Expecting::Pin).intent,
+            Intent::Pin {
+                digits: "414376".into()
+            }
+        );
+        assert_eq!(
+            parse(
+                "my meeting id is double five oh one",
+                "alexa",
+                Expecting::MeetingId
+            )
+            .intent,
+            Intent::MeetingId {
+                digits: "5501".into()
+            }
+        );
+        assert_eq!(
+            parse("85512345678", "alexa", Expecting::MeetingId).intent,
+            Intent::MeetingId {
+                digits: "85512345678".into()
+            }
+        );
+        assert_eq!(
+            parse("yes please", "alexa", Expecting::YesNo).intent,
+            Intent::Yes
+        );
+        assert_eq!(
+            parse("no thanks", "alexa", Expecting::YesNo).intent,
+            Intent::No
+        );
+        assert_eq!(
+            parse("never mind", "alexa", Expecting::MeetingId).intent,
+            Intent::Cancel
+        );
+        assert_eq!(
+            parse("banana", "alexa", Expecting::MeetingId).intent,
+            Intent::None
+        );
+        assert_eq!(
+            parse("yes", "alexa", Expecting::Command).intent,
+            Intent::None
+        );
+    }
+
+    #[test]
+    fn configurable_wake_word() {
+        assert_eq!(
+            parse("computer start my meeting", "computer", Expecting::Command).intent,
+            Intent::StartMeeting
+        );
+        assert_eq!(
+            parse("alexa start my meeting", "computer", Expecting::Command).intent,
+            Intent::None
+        );
+        assert_eq!(
+            parse(
+                "hey room, is this room free",
+                "hey room",
+                Expecting::Command
+            )
+            .intent,
+            Intent::RoomFree
+        );
+    }
+
+    #[test]
+    fn intent_json_names_are_the_contract() {
+        let json = serde_json::to_value(Intent::BookRoom {
+            minutes: Some(30),
+            until: None,
+        })
+        .expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({"intent": "book_room", "minutes": 30})
+        );
+        let json = serde_json::to_value(Intent::MeetingId {
+            digits: "123".into(),
+        })
+        .expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({"intent": "meeting_id", "digits": "123"})
+        );
+    }
 }

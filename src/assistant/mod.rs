@@ -1,0 +1,1288 @@
+//! The assistant: the meeting-room dialogue and the device's state.
+//!
+//! Each utterance becomes an [`Intent`] (through [`crate::intent::parse`], which knows
+//! what the device last asked); the assistant consults the room calendar, answers with
+//! a sentence, and may join a call, book the room or ask a follow-up question
+//! ("What is your meeting ID?"). Everything it does is emitted as [`Event`]s; the
+//! answers are also spoken through [`Voice`].
+//!
+//! State kept between turns: the question pending (with one retry on an unclear
+//! answer), the call in progress, and check-ins. Timers ([`Assistant::tick`]) give
+//! end-of-meeting reminders and release reservations nobody checked into.
+
+pub mod answers;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::calendar::{self, Calendar, CalendarError, CalendarView, Event as CalEvent, NewBooking};
+use crate::config::{Config, PinRequirement};
+use crate::dialin::{self, DialPreferences, Invitation, JoinPlan, Pauses};
+use crate::events::{Event, EventSink};
+use crate::intent::{self, Expecting, Intent, SpokenTime};
+use crate::voice::Voice;
+use answers::Speaker;
+
+/// Where "now" comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    System,
+    /// A fixed time (`--now`); audio runs add the offset into the file.
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(t) => *t,
+        }
+    }
+}
+
+/// The question the device asked and is waiting for an answer to.
+#[derive(Debug, Clone)]
+enum Pending {
+    /// "What is your meeting ID?" The plan holds what is already known (provider,
+    /// number); `instant` is true when the room should be booked on joining.
+    MeetingId {
+        plan: JoinPlan,
+        subject: Option<String>,
+        retried: bool,
+    },
+    /// "What is your meeting PIN?"
+    Pin {
+        plan: JoinPlan,
+        subject: Option<String>,
+        retried: bool,
+    },
+    /// "Do you want to start a new meeting?"
+    NewMeeting { retried: bool },
+    /// "I can book it until then. Shall I?"
+    Book {
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        retried: bool,
+    },
+    /// "I can extend the meeting until then. Shall I?"
+    Extend {
+        event: Box<CalEvent>,
+        new_end: DateTime<Utc>,
+        retried: bool,
+    },
+}
+
+impl Pending {
+    fn expecting(&self) -> Expecting {
+        match self {
+            Pending::MeetingId { .. } | Pending::NewMeeting { .. } => Expecting::MeetingId,
+            Pending::Pin { .. } => Expecting::Pin,
+            Pending::Book { .. } | Pending::Extend { .. } => Expecting::YesNo,
+        }
+    }
+
+    fn question(&self) -> &'static str {
+        match self {
+            Pending::MeetingId { .. } => "What is your meeting ID?",
+            Pending::Pin { .. } => "What is your meeting PIN?",
+            Pending::NewMeeting { .. } => "Do you want to start a new meeting?",
+            Pending::Book { .. } => "Shall I book it?",
+            Pending::Extend { .. } => "Shall I extend it?",
+        }
+    }
+
+    fn retried(&self) -> bool {
+        match self {
+            Pending::MeetingId { retried, .. }
+            | Pending::Pin { retried, .. }
+            | Pending::NewMeeting { retried }
+            | Pending::Book { retried, .. }
+            | Pending::Extend { retried, .. } => *retried,
+        }
+    }
+
+    fn mark_retried(&mut self) {
+        match self {
+            Pending::MeetingId { retried, .. }
+            | Pending::Pin { retried, .. }
+            | Pending::NewMeeting { retried }
+            | Pending::Book { retried, .. }
+            | Pending::Extend { retried, .. } => *retried = true,
+        }
+    }
+}
+
+/// The call in progress.
+#[derive(Debug, Clone)]
+struct Call {
+    /// The calendar event joined, if it came from the calendar.
+    event: Option<CalEvent>,
+    /// The booking this device made for the call (ended early on hang-up).
+    instant_booking: Option<CalEvent>,
+    /// Reminders already given, in minutes before the end.
+    reminded: BTreeSet<u32>,
+}
+
+/// How far back and ahead a turn reads the calendar.
+const LOOK_BEHIND: Duration = Duration::hours(14);
+const LOOK_AHEAD: Duration = Duration::hours(38);
+
+/// The device: configuration, calendar, dialogue state.
+pub struct Assistant {
+    pub config: Config,
+    calendar: Box<dyn Calendar>,
+    clock: Clock,
+    voice: Voice,
+    speaker: Speaker,
+    pending: Option<Pending>,
+    call: Option<Call>,
+    checked_in: BTreeSet<String>,
+    failed: bool,
+}
+
+impl Assistant {
+    /// Opens the configured calendar and prepares the dialogue.
+    pub fn open(config: Config, clock: Clock, speak: bool) -> anyhow::Result<Assistant> {
+        let calendar = calendar::open(&config)?;
+        tracing::info!(
+            room = %config.room.name,
+            backend = calendar.backend(),
+            "assistant ready"
+        );
+        Ok(Assistant::new(config, calendar, clock, speak))
+    }
+
+    pub fn new(
+        config: Config,
+        calendar: Box<dyn Calendar>,
+        clock: Clock,
+        speak: bool,
+    ) -> Assistant {
+        let voice = Voice::new(&config.voice, speak);
+        let speaker = Speaker {
+            zone: config.room.timezone,
+            clock: config.assistant.clock,
+        };
+        Assistant {
+            config,
+            calendar,
+            clock,
+            voice,
+            speaker,
+            pending: None,
+            call: None,
+            checked_in: BTreeSet::new(),
+            failed: false,
+        }
+    }
+
+    /// What the device is waiting for (speech engines may narrow their grammar by it).
+    pub fn expecting(&self) -> Expecting {
+        self.pending
+            .as_ref()
+            .map_or(Expecting::Command, Pending::expecting)
+    }
+
+    /// Sets the clock (audio runs: `--now` plus the offset of the utterance in the file).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// True while a call is in progress.
+    pub fn in_call(&self) -> bool {
+        self.call.is_some()
+    }
+
+    /// 0 when every turn was handled, 1 when an error was reported.
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.failed)
+    }
+
+    /// One utterance heard (text typed on the command line or from a speech engine).
+    pub fn hear(&mut self, text: &str, sink: &mut dyn EventSink) {
+        let parsed = intent::parse(text, &self.config.assistant.wake_word, self.expecting());
+        sink.emit(&Event::Intent {
+            intent: parsed.intent.clone(),
+            text: text.to_string(),
+        });
+        if let Some(pending) = self.pending.take() {
+            self.answer(pending, parsed.intent, parsed.woke, sink);
+        } else if parsed.woke {
+            self.command(parsed.intent, sink);
+        } else {
+            // Not addressed to the device: conversation in the room. Say nothing.
+            tracing::debug!(text, "no wake word; ignored");
+        }
+    }
+
+    /// The person said nothing when an answer was expected: ask once more, then give up.
+    pub fn silence(&mut self, sink: &mut dyn EventSink) {
+        if let Some(mut pending) = self.pending.take() {
+            if pending.retried() {
+                self.say("I didn't hear an answer, so I'll stop here.", sink);
+            } else {
+                pending.mark_retried();
+                let question = pending.question();
+                self.pending = Some(pending);
+                self.say(&format!("Sorry, I didn't hear you. {question}"), sink);
+            }
+        }
+    }
+
+    /// End of input: a question still open is given up politely.
+    pub fn finish(&mut self, sink: &mut dyn EventSink) {
+        if self.pending.take().is_some() {
+            self.say("I didn't hear an answer, so I'll stop here.", sink);
+        }
+    }
+
+    /// Timers, called regularly by live runs: end-of-meeting reminders for the call in
+    /// progress, and releasing reservations nobody checked into.
+    pub fn tick(&mut self, sink: &mut dyn EventSink) {
+        let now = self.clock.now();
+        self.remind_end(now, sink);
+        self.release_unattended(now, sink);
+    }
+
+    // ---- first turns ---------------------------------------------------------------
+
+    fn command(&mut self, intent: Intent, sink: &mut dyn EventSink) {
+        let now = self.clock.now();
+        match intent {
+            Intent::StartMeeting => self.start_meeting(now, sink),
+            Intent::EndMeeting => self.end_meeting(now, sink),
+            Intent::RoomFree => self.room_free(now, sink),
+            Intent::WhoBooked => self.who_booked(now, sink),
+            Intent::BookRoom { minutes, until } => self.book_room(minutes, until, now, sink),
+            Intent::ExtendMeeting { minutes } => self.extend_meeting(minutes, now, sink),
+            Intent::CheckIn => self.check_in(now, sink),
+            Intent::MyCalendar => self.my_calendar(now, sink),
+            Intent::AddEvent { title, start, minutes } => self.add_event(title, start, minutes, now, sink),
+            Intent::Cancel | Intent::No => self.say("Okay.", sink),
+            Intent::MeetingId { digits } | Intent::Pin { digits } => {
+                // "alexa, meeting ID 855..." without being asked: join with it.
+                let plan = self.voice_plan(None);
+                self.got_meeting_id(plan, None, digits, sink);
+            }
+            Intent::Yes | Intent::None => self.say(
+                "Sorry, I didn't understand. You can say: start my meeting, is this room free, or book this room for 30 minutes.",
+                sink,
+            ),
+        }
+    }
+
+    // ---- answers to the device's questions --------------------------------------------
+
+    fn answer(&mut self, pending: Pending, intent: Intent, woke: bool, sink: &mut dyn EventSink) {
+        match (&pending, intent) {
+            (_, Intent::Cancel) => self.say("Okay, cancelled.", sink),
+            (Pending::MeetingId { .. } | Pending::Pin { .. }, Intent::No) => {
+                self.say("Okay, cancelled.", sink)
+            }
+            (Pending::MeetingId { plan, subject, .. }, Intent::MeetingId { digits }) => {
+                self.got_meeting_id(plan.clone(), subject.clone(), digits, sink)
+            }
+            (Pending::NewMeeting { .. }, Intent::MeetingId { digits }) => {
+                let plan = self.voice_plan(None);
+                self.got_meeting_id(plan, None, digits, sink)
+            }
+            (Pending::NewMeeting { .. }, Intent::Yes) => {
+                let plan = self.voice_plan(None);
+                self.ask(
+                    Pending::MeetingId {
+                        plan,
+                        subject: None,
+                        retried: false,
+                    },
+                    sink,
+                );
+            }
+            (Pending::NewMeeting { .. }, Intent::No) => self.say("Okay.", sink),
+            (Pending::Pin { plan, subject, .. }, Intent::Pin { digits }) => {
+                let mut plan = plan.clone();
+                plan.passcode = Some(digits);
+                self.join(plan, subject.clone(), None, sink);
+            }
+            (Pending::Book { start, end, .. }, Intent::Yes) => {
+                let (start, end) = (*start, *end);
+                self.book(start, end, sink);
+            }
+            (Pending::Extend { event, new_end, .. }, Intent::Yes) => {
+                let (event, new_end) = (event.clone(), *new_end);
+                self.set_end(&event, new_end, sink);
+            }
+            (Pending::Book { .. } | Pending::Extend { .. }, Intent::No) => {
+                self.say("Okay, I won't.", sink)
+            }
+            // A new command, with the wake word, replaces the question.
+            (_, intent) if woke && intent != Intent::None && !matches!(intent, Intent::Yes) => {
+                self.command(intent, sink)
+            }
+            (_, _) => self.unclear(pending, sink),
+        }
+    }
+
+    fn unclear(&mut self, mut pending: Pending, sink: &mut dyn EventSink) {
+        if pending.retried() {
+            self.say(
+                "Sorry, I still didn't get that. Let's try again later.",
+                sink,
+            );
+            return;
+        }
+        pending.mark_retried();
+        let hint = match pending {
+            Pending::MeetingId { .. } => "Please say the digits of the meeting ID, one by one. ",
+            Pending::Pin { .. } => "Please say the digits of the PIN, one by one. ",
+            _ => "Please say yes or no. ",
+        };
+        let question = pending.question();
+        self.pending = Some(pending);
+        self.say(&format!("Sorry, I didn't get that. {hint}{question}"), sink);
+    }
+
+    fn ask(&mut self, pending: Pending, sink: &mut dyn EventSink) {
+        let question = pending.question();
+        self.pending = Some(pending);
+        self.say(question, sink);
+    }
+
+    // ---- start / end ----------------------------------------------------------------
+
+    fn start_meeting(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        if let Some(call) = &self.call {
+            let what = call
+                .event
+                .as_ref()
+                .map_or("a meeting".to_string(), |e| format!("\"{}\"", e.subject));
+            self.say(
+                &format!("You're already in {what}. Say \"end the meeting\" first."),
+                sink,
+            );
+            return;
+        }
+        let Some(view) = self.read_room(now, sink) else {
+            return;
+        };
+        let window = Duration::minutes(i64::from(self.config.assistant.start_window_minutes));
+        let meeting = current_or_next(&view.events, now, window).cloned();
+        let Some(event) = meeting else {
+            self.ask(Pending::NewMeeting { retried: false }, sink);
+            return;
+        };
+        self.checked_in.insert(event.id.clone());
+        let body = match self.calendar.body(&self.config.room.mailbox, &event) {
+            Ok(body) => body,
+            Err(e) => {
+                // The meeting is known; without its body we can still ask for the ID.
+                tracing::warn!("cannot read the invitation of \"{}\": {e}", event.subject);
+                None
+            }
+        };
+        let invitation = Invitation {
+            subject: &event.subject,
+            body: body.as_ref(),
+            location: event.location.as_deref(),
+            online_meeting: event.online_meeting.as_ref(),
+        };
+        let mut plan = dialin::read_invitation(&invitation, &self.dial_preferences());
+        if plan.provider == "unknown" {
+            if let Some(p) = &self.config.room.provider {
+                plan.provider = p.clone();
+            }
+        }
+        if plan.meeting_id.is_some() && plan.number.is_none() {
+            plan.number = self.provider_number(&plan.provider);
+            self.complete_dial_string(&mut plan);
+        }
+        if plan.meeting_id.is_some() || plan.is_joinable() {
+            self.join(plan, Some(event.subject.clone()), Some(event), sink);
+        } else {
+            self.say(
+                &format!(
+                    "I found \"{}\" but no meeting ID in the invitation.",
+                    event.subject
+                ),
+                sink,
+            );
+            self.ask(
+                Pending::MeetingId {
+                    plan,
+                    subject: Some(event.subject.clone()),
+                    retried: false,
+                },
+                sink,
+            );
+        }
+    }
+
+    /// A meeting ID was said: ask the PIN when the provider needs one, else join.
+    fn got_meeting_id(
+        &mut self,
+        mut plan: JoinPlan,
+        subject: Option<String>,
+        digits: String,
+        sink: &mut dyn EventSink,
+    ) {
+        if !(3..=20).contains(&digits.len()) {
+            let pending = Pending::MeetingId {
+                plan,
+                subject,
+                retried: false,
+            };
+            self.unclear(pending, sink);
+            return;
+        }
+        plan.meeting_id = Some(digits);
+        if plan.number.is_none() {
+            plan.number = self.provider_number(&plan.provider);
+        }
+        let needs_pin = self.pin_requirement(&plan.provider);
+        if plan.passcode.is_none()
+            && matches!(needs_pin, PinRequirement::Yes | PinRequirement::Optional)
+        {
+            self.ask(
+                Pending::Pin {
+                    plan,
+                    subject,
+                    retried: false,
+                },
+                sink,
+            );
+        } else {
+            self.join(plan, subject, None, sink);
+        }
+    }
+
+    /// Joins: emits the plan, dials, books the room for an instant meeting.
+    fn join(
+        &mut self,
+        mut plan: JoinPlan,
+        subject: Option<String>,
+        event: Option<CalEvent>,
+        sink: &mut dyn EventSink,
+    ) {
+        self.complete_dial_string(&mut plan);
+        if !plan.is_joinable() {
+            let provider = plan.provider.clone();
+            let message = format!(
+                "no dial-in number is known for provider \"{provider}\": add number = \"+1...\" under [join.providers.{provider}] in the configuration"
+            );
+            self.error(&message, sink);
+            self.say(
+                "Sorry, I don't have a dial-in number for this meeting.",
+                sink,
+            );
+            return;
+        }
+        let now = self.clock.now();
+        let instant_booking = if event.is_none() {
+            self.instant_booking(now, sink)
+        } else {
+            None
+        };
+        sink.emit(&Event::Join {
+            plan: Box::new(plan.clone()),
+            subject: subject.clone(),
+        });
+        let what = match &subject {
+            Some(s) => format!("Joining \"{s}\""),
+            None => "Joining your meeting".to_string(),
+        };
+        let provider = provider_name(&plan.provider);
+        let sentence = if provider.is_empty() {
+            format!("{what}.")
+        } else {
+            format!("{what} on {provider}.")
+        };
+        self.say(&sentence, sink);
+        if let Err(e) = crate::join::dial(&self.config.join, &plan) {
+            self.error(&e.to_string(), sink);
+            self.say("Sorry, I couldn't start the call.", sink);
+            return;
+        }
+        self.call = Some(Call {
+            event,
+            instant_booking,
+            reminded: BTreeSet::new(),
+        });
+    }
+
+    /// Instant booking: when a meeting is started in a free room, book it for the
+    /// configured duration (shortened to the next booking).
+    fn instant_booking(
+        &mut self,
+        now: DateTime<Utc>,
+        sink: &mut dyn EventSink,
+    ) -> Option<CalEvent> {
+        let minutes = self.config.assistant.instant_booking_minutes?;
+        let view = self.read_room_quiet(now)?;
+        if view
+            .events
+            .iter()
+            .any(|e| e.is_active_at(now) && !e.all_day)
+        {
+            return None;
+        }
+        let mut end = now + Duration::minutes(i64::from(minutes));
+        if let Some(next) = view
+            .events
+            .iter()
+            .filter(|e| e.start > now && !e.all_day)
+            .map(|e| e.start)
+            .min()
+        {
+            end = end.min(next);
+        }
+        let booking = NewBooking {
+            subject: format!("Instant meeting in {}", self.config.room.name),
+            start: now,
+            end,
+            body: Some("Booked by roomvoice when a meeting was started in a free room.".into()),
+        };
+        match self.calendar.book(&self.config.room.mailbox, &booking) {
+            Ok(event) => {
+                sink.emit(&Event::Booked {
+                    start: event.start,
+                    end: event.end,
+                    subject: event.subject.clone(),
+                });
+                Some(event)
+            }
+            Err(e) => {
+                tracing::warn!("instant booking failed: {e}");
+                None
+            }
+        }
+    }
+
+    fn end_meeting(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let Some(call) = self.call.take() else {
+            self.say("There's no meeting in progress.", sink);
+            return;
+        };
+        sink.emit(&Event::Hangup {});
+        if let Some(booking) = call.instant_booking {
+            if booking.end > now {
+                let end = now.max(booking.start + Duration::minutes(1));
+                match self
+                    .calendar
+                    .set_end(&self.config.room.mailbox, &booking, end)
+                {
+                    Ok(()) => sink.emit(&Event::Updated {
+                        subject: booking.subject.clone(),
+                        end,
+                    }),
+                    Err(e) => tracing::warn!("could not end the instant booking early: {e}"),
+                }
+            }
+        }
+        self.say("Ending the meeting. Goodbye.", sink);
+    }
+
+    // ---- room questions --------------------------------------------------------------
+
+    fn room_free(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let Some(view) = self.read_room(now, sink) else {
+            return;
+        };
+        let end_of_day = self.speaker.end_of_day(now);
+        let sentence = match busy_block(&view.events, now) {
+            Some((until, current)) => {
+                let by = current
+                    .organizer
+                    .as_ref()
+                    .map(|p| format!(" by {}", p.spoken()))
+                    .unwrap_or_default();
+                if until >= end_of_day {
+                    format!("This room is booked for the rest of the day{by}.")
+                } else {
+                    format!(
+                        "This room is booked until {}{by}.",
+                        self.speaker.time(until, now)
+                    )
+                }
+            }
+            None => match next_start(&view.events, now) {
+                Some(next) if next < end_of_day => {
+                    format!("This room is free until {}.", self.speaker.time(next, now))
+                }
+                _ => "This room is free for the rest of the day.".to_string(),
+            },
+        };
+        self.say_with_staleness(&sentence, &view, now, sink);
+    }
+
+    fn who_booked(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let Some(view) = self.read_room(now, sink) else {
+            return;
+        };
+        let end_of_day = self.speaker.end_of_day(now);
+        let mut parts = Vec::new();
+        let current = view
+            .events
+            .iter()
+            .filter(|e| e.is_active_at(now) && !e.all_day)
+            .max_by_key(|e| e.start);
+        match current {
+            Some(e) => parts.push(format!(
+                "\"{}\" is on now until {}{}.",
+                e.subject,
+                self.speaker.time(e.end, now),
+                booked_by(e)
+            )),
+            None => parts.push("Nobody has booked this room right now.".to_string()),
+        }
+        let next = view
+            .events
+            .iter()
+            .filter(|e| e.start > now && !e.all_day)
+            .min_by_key(|e| e.start);
+        match next {
+            Some(e) if e.start < end_of_day => parts.push(format!(
+                "Next is \"{}\" at {}{}.",
+                e.subject,
+                self.speaker.time(e.start, now),
+                booked_by(e)
+            )),
+            _ => parts.push("Nothing else is booked today.".to_string()),
+        }
+        self.say_with_staleness(&parts.join(" "), &view, now, sink);
+    }
+
+    fn check_in(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let Some(view) = self.read_room(now, sink) else {
+            return;
+        };
+        let window = Duration::minutes(i64::from(self.config.assistant.start_window_minutes));
+        match current_or_next(&view.events, now, window) {
+            Some(e) => {
+                let subject = e.subject.clone();
+                self.checked_in.insert(e.id.clone());
+                self.say(&format!("You're checked in to \"{subject}\"."), sink);
+            }
+            None => self.say("There's no reservation to check in to right now.", sink),
+        }
+    }
+
+    // ---- booking -------------------------------------------------------------------------
+
+    fn book_room(
+        &mut self,
+        minutes: Option<u32>,
+        until: Option<SpokenTime>,
+        now: DateTime<Utc>,
+        sink: &mut dyn EventSink,
+    ) {
+        let start = now;
+        let end = match (minutes, until) {
+            (Some(m), _) => start + Duration::minutes(i64::from(m)),
+            (None, Some(t)) => match self.resolve_time(t, now) {
+                Ok(end) => end,
+                Err(sentence) => {
+                    self.say(&sentence, sink);
+                    return;
+                }
+            },
+            (None, None) => {
+                let m = self.config.assistant.instant_booking_minutes.unwrap_or(30);
+                start + Duration::minutes(i64::from(m))
+            }
+        };
+        if end - start > Duration::hours(12) {
+            self.say("I can book this room for up to 12 hours at a time.", sink);
+            return;
+        }
+        let Some(view) = self.read_room(now, sink) else {
+            return;
+        };
+        if let Some((until, current)) = busy_block(&view.events, now) {
+            let by = current
+                .organizer
+                .as_ref()
+                .map(|p| format!(" by {}", p.spoken()))
+                .unwrap_or_default();
+            let until = self.speaker.time(until, now);
+            self.say(&format!("The room is booked until {until}{by}."), sink);
+            return;
+        }
+        match view
+            .events
+            .iter()
+            .filter(|e| e.start > now && e.start < end)
+            .min_by_key(|e| e.start)
+        {
+            Some(conflict) => {
+                let at = self.speaker.time(conflict.start, now);
+                let until = conflict.start;
+                self.say(
+                    &format!("The room is booked at {at}; I can book it until then."),
+                    sink,
+                );
+                self.ask(
+                    Pending::Book {
+                        start,
+                        end: until,
+                        retried: false,
+                    },
+                    sink,
+                );
+            }
+            None => self.book(start, end, sink),
+        }
+    }
+
+    fn book(&mut self, start: DateTime<Utc>, end: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let now = self.clock.now();
+        if end <= now {
+            self.say("That time has already passed.", sink);
+            return;
+        }
+        let booking = NewBooking {
+            subject: format!("Booked in {} by voice", self.config.room.name),
+            start,
+            end,
+            body: Some("Booked by roomvoice from the room.".into()),
+        };
+        match self.calendar.book(&self.config.room.mailbox, &booking) {
+            Ok(event) => {
+                sink.emit(&Event::Booked {
+                    start: event.start,
+                    end: event.end,
+                    subject: event.subject.clone(),
+                });
+                self.checked_in.insert(event.id.clone());
+                let until = self.speaker.time(event.end, now);
+                self.say(
+                    &format!("Okay, {} is yours until {until}.", self.config.room.name),
+                    sink,
+                );
+            }
+            Err(CalendarError::Conflict { conflict }) => {
+                let at = self.speaker.time(conflict.start.max(now), now);
+                self.say(
+                    &format!("Sorry, the room was just booked at {at} by someone else."),
+                    sink,
+                );
+            }
+            Err(e) => self.calendar_failed(&e, sink),
+        }
+    }
+
+    fn extend_meeting(&mut self, minutes: u32, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let Some(view) = self.read_room(now, sink) else {
+            return;
+        };
+        let Some(current) = view
+            .events
+            .iter()
+            .filter(|e| e.is_active_at(now) && !e.all_day)
+            .max_by_key(|e| e.start)
+            .cloned()
+        else {
+            self.say("There's no meeting in progress to extend.", sink);
+            return;
+        };
+        let wanted = current.end + Duration::minutes(i64::from(minutes));
+        let next = view
+            .events
+            .iter()
+            .filter(|e| {
+                e.id != current.id && !e.all_day && e.start >= current.end && e.start < wanted
+            })
+            .min_by_key(|e| e.start);
+        match next {
+            Some(next) if next.start <= current.end => {
+                let by = booked_by(next);
+                self.say(
+                    &format!("Sorry, the room is booked right after this meeting{by}, so I can't extend it."),
+                    sink,
+                );
+            }
+            Some(next) => {
+                let at = self.speaker.time(next.start, now);
+                let new_end = next.start;
+                self.say(
+                    &format!("The room is booked at {at}; I can extend the meeting until then."),
+                    sink,
+                );
+                self.ask(
+                    Pending::Extend {
+                        event: Box::new(current),
+                        new_end,
+                        retried: false,
+                    },
+                    sink,
+                );
+            }
+            None => self.set_end(&current, wanted, sink),
+        }
+    }
+
+    fn set_end(&mut self, event: &CalEvent, new_end: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let now = self.clock.now();
+        match self
+            .calendar
+            .set_end(&self.config.room.mailbox, event, new_end)
+        {
+            Ok(()) => {
+                sink.emit(&Event::Updated {
+                    subject: event.subject.clone(),
+                    end: new_end,
+                });
+                self.say(
+                    &format!(
+                        "Done. The meeting now ends at {}.",
+                        self.speaker.time(new_end, now)
+                    ),
+                    sink,
+                );
+            }
+            Err(CalendarError::Conflict { conflict }) => {
+                let at = self.speaker.time(conflict.start, now);
+                self.say(&format!("Sorry, the room was just booked at {at}."), sink);
+            }
+            Err(e) => self.calendar_failed(&e, sink),
+        }
+    }
+
+    // ---- personal calendar -------------------------------------------------------------
+
+    fn my_calendar(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let Some(user) = self.config.user.clone() else {
+            self.say("No personal calendar is linked to this device.", sink);
+            return;
+        };
+        let end_of_day = self.speaker.end_of_day(now);
+        let view = match self.calendar.events(&user.mailbox, now, end_of_day) {
+            Ok(view) => view,
+            Err(e) => return self.calendar_failed(&e, sink),
+        };
+        let upcoming: Vec<String> = view
+            .events
+            .iter()
+            .filter(|e| e.end > now)
+            .map(|e| {
+                if e.all_day {
+                    format!("\"{}\" all day", e.subject)
+                } else if e.start <= now {
+                    format!(
+                        "\"{}\" now, until {}",
+                        e.subject,
+                        self.speaker.time(e.end, now)
+                    )
+                } else {
+                    format!("\"{}\" at {}", e.subject, self.speaker.time(e.start, now))
+                }
+            })
+            .collect();
+        let sentence = match upcoming.len() {
+            0 => format!(
+                "{}, you have nothing else on your calendar today.",
+                user.name
+            ),
+            1 => format!(
+                "{}, you have one more thing today: {}.",
+                user.name, upcoming[0]
+            ),
+            n => format!(
+                "{}, you have {n} more things today: {}.",
+                user.name,
+                answers::list(&upcoming)
+            ),
+        };
+        self.say_with_staleness(&sentence, &view, now, sink);
+    }
+
+    fn add_event(
+        &mut self,
+        title: Option<String>,
+        start: SpokenTime,
+        minutes: u32,
+        now: DateTime<Utc>,
+        sink: &mut dyn EventSink,
+    ) {
+        let Some(user) = self.config.user.clone() else {
+            self.say("No personal calendar is linked to this device.", sink);
+            return;
+        };
+        let start = match self.resolve_time(start, now) {
+            Ok(t) => t,
+            Err(sentence) => return self.say(&sentence, sink),
+        };
+        let title = title
+            .map(|t| capitalise(&t))
+            .unwrap_or_else(|| "Event".into());
+        let booking = NewBooking {
+            subject: title.clone(),
+            start,
+            end: start + Duration::minutes(i64::from(minutes)),
+            body: Some(format!("Added by voice in {}.", self.config.room.name)),
+        };
+        match self.calendar.book(&user.mailbox, &booking) {
+            Ok(event) => {
+                sink.emit(&Event::Booked {
+                    start: event.start,
+                    end: event.end,
+                    subject: event.subject.clone(),
+                });
+                let at = self.speaker.time(event.start, now);
+                self.say(
+                    &format!("I've added \"{title}\" at {at} to your calendar."),
+                    sink,
+                );
+            }
+            Err(CalendarError::Conflict { conflict }) => {
+                let at = self.speaker.time(conflict.start, now);
+                self.say(
+                    &format!("You already have \"{}\" at {at}.", conflict.subject),
+                    sink,
+                );
+            }
+            Err(e) => self.calendar_failed(&e, sink),
+        }
+    }
+
+    // ---- timers ----------------------------------------------------------------------------
+
+    fn remind_end(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let reminders = self.config.assistant.end_reminders_minutes.clone();
+        let Some(call) = &mut self.call else { return };
+        let Some(end) = call
+            .event
+            .as_ref()
+            .or(call.instant_booking.as_ref())
+            .map(|e| e.end)
+        else {
+            return;
+        };
+        let left = (end - now).num_minutes();
+        let due = reminders
+            .iter()
+            .copied()
+            .filter(|m| i64::from(*m) >= left && left >= 0 && !call.reminded.contains(m))
+            .min();
+        if let Some(m) = due {
+            call.reminded.extend(reminders.iter().filter(|r| **r >= m));
+            let sentence = match left {
+                0 => "This meeting is ending now.".to_string(),
+                1 => "This meeting ends in 1 minute.".to_string(),
+                n => format!("This meeting ends in {n} minutes."),
+            };
+            self.say(&sentence, sink);
+        }
+    }
+
+    fn release_unattended(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        let Some(after) = self.config.assistant.release_unattended_after_minutes else {
+            return;
+        };
+        let Some(view) = self.read_room_quiet(now) else {
+            return;
+        };
+        let grace = Duration::minutes(i64::from(after));
+        let in_call = self
+            .call
+            .as_ref()
+            .and_then(|c| c.event.as_ref())
+            .map(|e| e.id.clone());
+        let unattended: Vec<CalEvent> = view
+            .events
+            .into_iter()
+            .filter(|e| !e.all_day && e.start + grace <= now && now < e.end)
+            .filter(|e| !self.checked_in.contains(&e.id) && in_call.as_ref() != Some(&e.id))
+            .collect();
+        for event in unattended {
+            match self.calendar.cancel(&self.config.room.mailbox, &event) {
+                Ok(()) => {
+                    sink.emit(&Event::Released {
+                        subject: event.subject.clone(),
+                    });
+                    self.say(
+                        &format!(
+                            "Nobody checked in to \"{}\", so I've released the room.",
+                            event.subject
+                        ),
+                        sink,
+                    );
+                }
+                Err(e) => tracing::warn!("could not release \"{}\": {e}", event.subject),
+            }
+            self.checked_in.insert(event.id);
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    /// Reads the room calendar around `now`; on failure says so and returns None.
+    fn read_room(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) -> Option<CalendarView> {
+        match self.calendar.events(
+            &self.config.room.mailbox,
+            now - LOOK_BEHIND,
+            now + LOOK_AHEAD,
+        ) {
+            Ok(view) => Some(view),
+            Err(e) => {
+                self.calendar_failed(&e, sink);
+                None
+            }
+        }
+    }
+
+    fn read_room_quiet(&self, now: DateTime<Utc>) -> Option<CalendarView> {
+        self.calendar
+            .events(
+                &self.config.room.mailbox,
+                now - LOOK_BEHIND,
+                now + LOOK_AHEAD,
+            )
+            .map_err(|e| tracing::warn!("calendar read failed: {e}"))
+            .ok()
+    }
+
+    /// Tells the room, in words a person understands, and the administrator, in the
+    /// error event, what went wrong with the calendar.
+    fn calendar_failed(&mut self, error: &CalendarError, sink: &mut dyn EventSink) {
+        self.error(&error.to_string(), sink);
+        let sentence = match error {
+            CalendarError::Unreachable { .. } | CalendarError::Throttled { .. } => {
+                "I can't reach the calendar right now."
+            }
+            CalendarError::Auth(_) | CalendarError::Permission(_) => {
+                "I'm not allowed to read this room's calendar. Please ask your administrator to check the calendar settings."
+            }
+            CalendarError::InPast(_) => "That time has already passed.",
+            _ => "Sorry, something went wrong with the room calendar.",
+        };
+        self.say(sentence, sink);
+    }
+
+    fn say_with_staleness(
+        &mut self,
+        sentence: &str,
+        view: &CalendarView,
+        now: DateTime<Utc>,
+        sink: &mut dyn EventSink,
+    ) {
+        match view.stale_since {
+            Some(since) => {
+                let at = self.speaker.time(since, now);
+                self.say(
+                    &format!("{sentence} I can't reach the calendar right now, so this may be out of date (last updated at {at})."),
+                    sink,
+                );
+            }
+            None => self.say(sentence, sink),
+        }
+    }
+
+    /// The absolute time for a spoken time of day: the next such time, refusing one
+    /// said with AM/PM that has already passed today.
+    fn resolve_time(&self, t: SpokenTime, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+        if !t.ambiguous {
+            if let Some(today) = self.speaker.today_at(t.hour, t.minute, now) {
+                if today <= now {
+                    return Err(format!(
+                        "{} has already passed today.",
+                        self.speaker
+                            .clock_time(today.with_timezone(&self.speaker.zone).time())
+                    ));
+                }
+                return Ok(today);
+            }
+        }
+        self.speaker
+            .next_clock_time(t.hour, t.minute, t.ambiguous, now)
+            .ok_or_else(|| "Sorry, I didn't understand that time.".to_string())
+    }
+
+    fn dial_preferences(&self) -> DialPreferences {
+        let mut prefs = DialPreferences {
+            country: self.config.room.country.clone(),
+            ..DialPreferences::default()
+        };
+        for (provider, dialing) in &self.config.join.providers {
+            if dialing.meeting_id_delay_s.is_some() || dialing.pin_delay_s.is_some() {
+                // One comma is a pause of about 2 seconds.
+                let commas = |s: Option<u32>| s.map_or(2, |s| s.div_ceil(2));
+                prefs.pauses.insert(
+                    provider.clone(),
+                    Pauses {
+                        before_meeting_id: commas(dialing.meeting_id_delay_s),
+                        before_pin: commas(dialing.pin_delay_s),
+                    },
+                );
+            }
+        }
+        prefs
+    }
+
+    /// A plan for a meeting ID given by voice: the room's provider and its number.
+    fn voice_plan(&self, provider: Option<String>) -> JoinPlan {
+        let provider = provider
+            .or_else(|| self.config.room.provider.clone())
+            .unwrap_or_else(|| "unknown".into());
+        JoinPlan {
+            number: self.provider_number(&provider),
+            provider,
+            ..JoinPlan::default()
+        }
+    }
+
+    /// The PSTN number for a provider when the invitation has none: the room's config,
+    /// else the provider's well-known US number.
+    fn provider_number(&self, provider: &str) -> Option<String> {
+        self.config
+            .join
+            .providers
+            .get(provider)
+            .and_then(|p| p.number.clone())
+            .or_else(|| match provider {
+                // Zoom's published US (New York) dial-in.
+                "zoom" => Some("+16465588656".to_string()),
+                _ => None,
+            })
+    }
+
+    fn pin_requirement(&self, provider: &str) -> PinRequirement {
+        self.config
+            .join
+            .providers
+            .get(provider)
+            .and_then(|p| p.pin)
+            .unwrap_or(match provider {
+                "zoom" | "google_meet" => PinRequirement::Yes,
+                "bluejeans" | "webex" => PinRequirement::Optional,
+                _ => PinRequirement::No,
+            })
+    }
+
+    /// Fills in the dial string from number, meeting ID and PIN when the plan has none.
+    fn complete_dial_string(&self, plan: &mut JoinPlan) {
+        if plan.dial_string.is_some() {
+            return;
+        }
+        if let (Some(number), Some(id)) = (&plan.number, &plan.meeting_id) {
+            let pauses = self
+                .dial_preferences()
+                .pauses
+                .get(&plan.provider)
+                .copied()
+                .unwrap_or(Pauses {
+                    before_meeting_id: 2,
+                    before_pin: 2,
+                });
+            plan.dial_string = Some(dialin::dial_string(
+                number,
+                Some(id),
+                plan.passcode.as_deref(),
+                pauses,
+            ));
+        }
+    }
+
+    fn error(&mut self, message: &str, sink: &mut dyn EventSink) {
+        self.failed = true;
+        tracing::error!("{message}");
+        sink.emit(&Event::Error {
+            message: message.to_string(),
+        });
+    }
+
+    fn say(&mut self, text: &str, sink: &mut dyn EventSink) {
+        sink.emit(&Event::Say {
+            text: text.to_string(),
+        });
+        self.voice.say(text);
+    }
+}
+
+/// The meeting on now (the latest started, timed events first), else the next one
+/// starting within `window`.
+fn current_or_next(events: &[CalEvent], now: DateTime<Utc>, window: Duration) -> Option<&CalEvent> {
+    events
+        .iter()
+        .filter(|e| e.is_active_at(now) && !e.all_day)
+        .max_by_key(|e| e.start)
+        .or_else(|| {
+            events
+                .iter()
+                .filter(|e| !e.all_day && e.start > now && e.start <= now + window)
+                .min_by_key(|e| e.start)
+        })
+}
+
+/// When the room is busy now: the end of the run of back-to-back bookings, and the
+/// booking on now (for its organiser).
+fn busy_block(events: &[CalEvent], now: DateTime<Utc>) -> Option<(DateTime<Utc>, &CalEvent)> {
+    let current = events
+        .iter()
+        .filter(|e| e.is_active_at(now))
+        .max_by_key(|e| (!e.all_day, e.start))?;
+    let mut until = events
+        .iter()
+        .filter(|e| e.is_active_at(now))
+        .map(|e| e.end)
+        .max()?;
+    // Back-to-back meetings (a gap under a minute) keep the room busy.
+    loop {
+        let extended = events
+            .iter()
+            .filter(|e| e.start <= until + Duration::seconds(59) && e.end > until)
+            .map(|e| e.end)
+            .max();
+        match extended {
+            Some(end) => until = end,
+            None => break,
+        }
+    }
+    Some((until, current))
+}
+
+fn next_start(events: &[CalEvent], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    events
+        .iter()
+        .filter(|e| e.start > now)
+        .map(|e| e.start)
+        .min()
+}
+
+fn booked_by(event: &CalEvent) -> String {
+    event
+        .organizer
+        .as_ref()
+        .map(|p| format!(", booked by {}", p.spoken()))
+        .unwrap_or_default()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// How a provider is named in speech.
+fn provider_name(id: &str) -> &'static str {
+    match id {
+        "zoom" => "Zoom",
+        "teams" => "Microsoft Teams",
+        "skype" => "Skype for Business",
+        "webex" => "Webex",
+        "chime" => "Amazon Chime",
+        "goto" => "GoTo Meeting",
+        "bluejeans" => "BlueJeans",
+        "google_meet" => "Google Meet",
+        "jitsi" => "Jitsi",
+        "ringcentral" => "RingCentral",
+        "fuze" => "Fuze",
+        "dialpad" => "Dialpad",
+        "freeconferencecall" => "FreeConferenceCall",
+        "lifesize" => "Lifesize",
+        "pexip" => "Pexip",
+        "whereby" => "Whereby",
+        _ => "",
+    }
+}

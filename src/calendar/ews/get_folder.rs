@@ -1,0 +1,53 @@
+//! `GetFolder` on a mailbox's calendar with `folder:EffectiveRights`: whether the
+//! account can read it and create, change and delete items there. `check` uses it to
+//! test booking permission without creating anything.
+//!
+//! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getfolder-operation>
+//! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/effectiverights>
+
+use super::soap::{self, Answer, Transport};
+use super::{folder_id, Access};
+use crate::calendar::CalendarError;
+
+#[derive(Debug, Clone)]
+pub struct GetCalendarRights<'a> {
+    pub mailbox: &'a str,
+}
+
+impl GetCalendarRights<'_> {
+    pub fn to_xml(&self, access: Access) -> String {
+        format!(
+            "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>\
+<t:FieldURI FieldURI=\"folder:EffectiveRights\"/></t:AdditionalProperties></m:FolderShape>\
+<m:FolderIds>{}</m:FolderIds></m:GetFolder>",
+            folder_id(access, self.mailbox)
+        )
+    }
+}
+
+/// What the account may do in the calendar folder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CalendarRights {
+    pub read: bool,
+    pub create: bool,
+    pub modify: bool,
+    pub delete: bool,
+}
+
+pub fn parse(
+    transport: &Transport,
+    answer: &Answer,
+    mailbox: &str,
+) -> Result<CalendarRights, CalendarError> {
+    let message = soap::single_message(transport, answer, Some(mailbox))?;
+    let rights = message
+        .find("EffectiveRights")
+        .ok_or_else(|| CalendarError::Invalid("GetFolder answer without EffectiveRights".into()))?;
+    let flag = |name: &str| rights.child_text(name) == Some("true");
+    Ok(CalendarRights {
+        read: flag("Read"),
+        create: flag("CreateContents"),
+        modify: flag("Modify"),
+        delete: flag("Delete"),
+    })
+}

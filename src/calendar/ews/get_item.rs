@@ -1,0 +1,55 @@
+//! `GetItem`: the invitation bodies of calendar items, as text or HTML (`BodyType`).
+//!
+//! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitem-operation-calendar-item>
+
+use super::soap::{self, Answer, Transport};
+use super::xml::escape;
+use super::BodyFormat;
+use crate::calendar::{Body, CalendarError};
+
+/// Request: the bodies of `item_ids`.
+#[derive(Debug, Clone)]
+pub struct GetBodies<'a> {
+    pub item_ids: &'a [&'a str],
+    pub format: BodyFormat,
+}
+
+impl GetBodies<'_> {
+    pub fn to_xml(&self) -> String {
+        let ids: String = self
+            .item_ids
+            .iter()
+            .map(|id| format!("<t:ItemId Id=\"{}\"/>", escape(id)))
+            .collect();
+        format!(
+            "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:BodyType>{}</t:BodyType>\
+<t:AdditionalProperties><t:FieldURI FieldURI=\"item:Body\"/></t:AdditionalProperties></m:ItemShape>\
+<m:ItemIds>{ids}</m:ItemIds></m:GetItem>",
+            self.format.as_ews()
+        )
+    }
+}
+
+/// Response: one body per requested id, in order (`None`: the item has no body, or the
+/// room mailbox deleted it: `Set-CalendarProcessing -DeleteComments $false` keeps them).
+pub fn parse(
+    transport: &Transport,
+    answer: &Answer,
+    mailbox: &str,
+) -> Result<Vec<Option<Body>>, CalendarError> {
+    let mut bodies = Vec::new();
+    for message in soap::response_messages(&answer.body) {
+        let message = soap::check_message(transport, message, Some(mailbox))?;
+        let body = message
+            .child("Items")
+            .and_then(|items| items.children.first())
+            .and_then(|item| item.child("Body"))
+            .filter(|b| !b.text.trim().is_empty())
+            .map(|b| match b.attr("BodyType") {
+                Some("HTML") => Body::Html(b.text.clone()),
+                _ => Body::Text(b.text.clone()),
+            });
+        bodies.push(body);
+    }
+    Ok(bodies)
+}

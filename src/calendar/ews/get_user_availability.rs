@@ -1,0 +1,108 @@
+//! `GetUserAvailability`: free/busy for up to 100 mailboxes in one request (rooms or
+//! people), in UTC (a time zone with no bias and no daylight saving).
+//!
+//! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getuseravailability-operation>
+
+use chrono::{DateTime, Utc};
+
+use super::soap::{self, parse_time, Answer, Transport};
+use super::xml::escape;
+use crate::calendar::{BusyInterval, CalendarError, FreeBusy};
+
+/// EWS refuses more mailboxes than this in one request.
+pub const MAX_MAILBOXES: usize = 100;
+
+#[derive(Debug, Clone)]
+pub struct GetFreeBusy<'a> {
+    pub mailboxes: &'a [String],
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// A UTC `SerializableTimeZone`: bias 0, the "transitions" both at January 1st.
+const UTC_TIME_ZONE: &str = "<t:TimeZone><t:Bias>0</t:Bias>\
+<t:StandardTime><t:Bias>0</t:Bias><t:Time>00:00:00</t:Time><t:DayOrder>1</t:DayOrder><t:Month>1</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:StandardTime>\
+<t:DaylightTime><t:Bias>0</t:Bias><t:Time>00:00:00</t:Time><t:DayOrder>1</t:DayOrder><t:Month>1</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:DaylightTime>\
+</t:TimeZone>";
+
+impl GetFreeBusy<'_> {
+    pub fn to_xml(&self) -> String {
+        let mailboxes: String = self
+            .mailboxes
+            .iter()
+            .map(|m| {
+                format!(
+                    "<t:MailboxData><t:Email><t:Address>{}</t:Address></t:Email><t:AttendeeType>Required</t:AttendeeType><t:ExcludeConflicts>false</t:ExcludeConflicts></t:MailboxData>",
+                    escape(m)
+                )
+            })
+            .collect();
+        // Times in the request's TimeZone (UTC), written without an offset as EWS expects.
+        format!(
+            "<m:GetUserAvailabilityRequest>{UTC_TIME_ZONE}<m:MailboxDataArray>{mailboxes}</m:MailboxDataArray>\
+<t:FreeBusyViewOptions><t:TimeWindow><t:StartTime>{start}</t:StartTime><t:EndTime>{end}</t:EndTime></t:TimeWindow>\
+<t:MergedFreeBusyIntervalInMinutes>15</t:MergedFreeBusyIntervalInMinutes><t:RequestedView>FreeBusy</t:RequestedView>\
+</t:FreeBusyViewOptions></m:GetUserAvailabilityRequest>",
+            start = self.start.format("%Y-%m-%dT%H:%M:%S"),
+            end = self.end.format("%Y-%m-%dT%H:%M:%S"),
+        )
+    }
+}
+
+/// Response: one [`FreeBusy`] per mailbox, in request order; a mailbox the server could
+/// not read carries its error instead of failing the whole batch.
+pub fn parse(
+    transport: &Transport,
+    answer: &Answer,
+    mailboxes: &[String],
+) -> Result<Vec<FreeBusy>, CalendarError> {
+    let array = answer.body.child("FreeBusyResponseArray").ok_or_else(|| {
+        CalendarError::Invalid("GetUserAvailability answer without FreeBusyResponseArray".into())
+    })?;
+    let responses: Vec<_> = array.children_named("FreeBusyResponse").collect();
+    if responses.len() != mailboxes.len() {
+        return Err(CalendarError::Invalid(format!(
+            "GetUserAvailability answered for {} mailboxes, {} were asked",
+            responses.len(),
+            mailboxes.len()
+        )));
+    }
+    let mut result = Vec::new();
+    for (response, mailbox) in responses.into_iter().zip(mailboxes) {
+        let checked = response
+            .child("ResponseMessage")
+            .ok_or_else(|| {
+                CalendarError::Invalid("FreeBusyResponse without ResponseMessage".into())
+            })
+            .and_then(|m| soap::check_message(transport, m, Some(mailbox)));
+        if let Err(e) = checked {
+            result.push(FreeBusy {
+                mailbox: mailbox.clone(),
+                busy: Vec::new(),
+                error: Some(e.to_string()),
+            });
+            continue;
+        }
+        let mut busy = Vec::new();
+        if let Some(events) = response.path(&["FreeBusyView", "CalendarEventArray"]) {
+            for event in events.children_named("CalendarEvent") {
+                let status = event.child_text("BusyType").unwrap_or("Busy");
+                if status == "Free" || status == "NoData" {
+                    continue;
+                }
+                busy.push(BusyInterval {
+                    start: parse_time(event.child_text("StartTime").unwrap_or(""))?,
+                    end: parse_time(event.child_text("EndTime").unwrap_or(""))?,
+                    status: status.to_ascii_lowercase(),
+                });
+            }
+        }
+        busy.sort_by_key(|b| b.start);
+        result.push(FreeBusy {
+            mailbox: mailbox.clone(),
+            busy,
+            error: None,
+        });
+    }
+    Ok(result)
+}

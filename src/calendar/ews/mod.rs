@@ -1,0 +1,666 @@
+//! The `ews` backend: Exchange Web Services, for on-premises Exchange (2010 SP1 and
+//! later) and Exchange Online tenants that still allow EWS (Microsoft blocks EWS in
+//! Exchange Online from 2026-10-01 and removes it on 2027-04-01: use `graph` there).
+//!
+//! One file per operation, request and response side by side ([`find_item`],
+//! [`get_item`], [`create_item`], [`update_item`], [`delete_item`],
+//! [`get_user_availability`], [`resolve_names`], [`get_password_expiration_date`],
+//! [`get_folder`]); [`soap`] is the transport (envelope, auth, retries, error codes)
+//! and [`xml`] the reader. This file holds `[calendar.ews]` and [`EwsCalendar`], which
+//! puts the operations together behind the [`Calendar`] trait: reads fall back to the
+//! on-disk snapshot during outages, bookings carry a marker so a lost response is looked
+//! up before any retry.
+
+pub mod create_item;
+pub mod delete_item;
+pub mod find_item;
+pub mod get_folder;
+pub mod get_item;
+pub mod get_password_expiration_date;
+pub mod get_user_availability;
+pub mod resolve_names;
+pub mod soap;
+pub mod update_item;
+pub mod xml;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::http::{self, Limits};
+use super::oauth::{Grant, TokenCache, TokenSource};
+use super::snapshot::Snapshots;
+use super::{Body, Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
+use crate::config::Config;
+use soap::{Credentials, Idempotence, Transport};
+
+/// Category put on every booking the device makes (visible in Outlook).
+pub const BOOKING_CATEGORY: &str = "roomvoice";
+/// Name of the extended property holding a booking's per-request marker.
+pub const BOOKING_MARKER_NAME: &str = "RoomvoiceBooking";
+/// The marker property's path, as used in requests.
+pub const BOOKING_MARKER_URI: &str = "<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"RoomvoiceBooking\" PropertyType=\"String\"/>";
+
+/// Exchange versions accepted in `version` (the schema's `ExchangeVersionType`).
+pub const VERSIONS: &[&str] = &[
+    "Exchange2007_SP1",
+    "Exchange2010",
+    "Exchange2010_SP1",
+    "Exchange2010_SP2",
+    "Exchange2013",
+    "Exchange2013_SP1",
+    "Exchange2016",
+];
+
+/// How the service account reaches other mailboxes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Access {
+    /// `t:ExchangeImpersonation` (the ApplicationImpersonation role); Exchange Online
+    /// counts throttling against each impersonated mailbox.
+    #[default]
+    Impersonation,
+    /// The mailbox named in `t:DistinguishedFolderId` (Editor on the room calendar).
+    Delegate,
+}
+
+impl Access {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Access::Impersonation => "impersonation",
+            Access::Delegate => "delegate",
+        }
+    }
+}
+
+/// How the device signs in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EwsAuth {
+    /// HTTP Basic with `username` and the password (on-premises Exchange).
+    #[default]
+    Basic,
+    /// OAuth 2 client credentials (Exchange Online, where EWS is still allowed).
+    #[serde(rename = "oauth")]
+    OAuth,
+}
+
+/// Which form of the invitation body to ask for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    #[default]
+    Text,
+    Html,
+}
+
+impl BodyFormat {
+    pub fn as_ews(&self) -> &'static str {
+        match self {
+            BodyFormat::Text => "Text",
+            BodyFormat::Html => "HTML",
+        }
+    }
+}
+
+/// `[calendar.ews]`. Key names are a contract: add keys, never rename them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EwsConfig {
+    /// The EWS endpoint, e.g. "https://mail.contoso.com/EWS/Exchange.asmx".
+    pub url: String,
+    /// "basic" (default) or "oauth".
+    #[serde(default)]
+    pub auth: EwsAuth,
+    /// The service account (UPN), e.g. "alexaforbusiness@contoso.com".
+    #[serde(default)]
+    pub username: Option<String>,
+    /// File holding the password (relative to the config file).
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// Environment variable holding the password.
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// `RequestServerVersion`, e.g. "Exchange2013".
+    #[serde(default = "default_version")]
+    pub version: String,
+    /// "impersonation" (default) or "delegate".
+    #[serde(default)]
+    pub access: Access,
+    /// A mailbox `check` tests access to (as the original "Test" button did).
+    #[serde(default)]
+    pub test_mailbox: Option<String>,
+    /// Requests in flight at once when serving many mailboxes.
+    #[serde(default = "default_threads")]
+    pub max_threads: usize,
+    /// Allow an http:// URL (loopback tests only).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    /// OAuth: directory (tenant) ID.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// OAuth: application (client) ID.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret_file: Option<PathBuf>,
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// OAuth token endpoint; default from tenant_id (override for tests).
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// Extra trusted CA certificates (PEM), for an internal CA.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// "text" (default) or "html" bodies.
+    #[serde(default)]
+    pub body_type: BodyFormat,
+    #[serde(default)]
+    pub connect_timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    #[serde(default)]
+    pub retry_budget_ms: Option<u64>,
+}
+
+fn default_version() -> String {
+    "Exchange2013".into()
+}
+fn default_threads() -> usize {
+    4
+}
+
+impl EwsConfig {
+    /// Structural checks at load time (what is missing, what is contradictory).
+    pub fn check(&self) -> Result<(), String> {
+        if !VERSIONS.contains(&self.version.as_str()) {
+            return Err(format!(
+                "[calendar.ews] version = \"{}\" is not an EWS version; use one of {}",
+                self.version,
+                VERSIONS.join(", ")
+            ));
+        }
+        if !(1..=32).contains(&self.max_threads) {
+            return Err(format!(
+                "[calendar.ews] max_threads = {}: use 1 to 32",
+                self.max_threads
+            ));
+        }
+        match self.auth {
+            EwsAuth::Basic => {
+                if self.username.as_deref().unwrap_or("").trim().is_empty() {
+                    return Err("[calendar.ews] auth = \"basic\" needs username = \"service-account@domain\"".into());
+                }
+                if self.password_file.is_none() && self.password_env.is_none() {
+                    return Err("[calendar.ews] needs password_file = \"/etc/roomvoice/ews-password\" or password_env = \"VARIABLE\" (never the password itself)".into());
+                }
+            }
+            EwsAuth::OAuth => {
+                if self.tenant_id.is_none() && self.token_url.is_none() {
+                    return Err("[calendar.ews] auth = \"oauth\" needs tenant_id".into());
+                }
+                if self.client_id.is_none() {
+                    return Err("[calendar.ews] auth = \"oauth\" needs client_id".into());
+                }
+                if self.client_secret_file.is_none() && self.client_secret_env.is_none() {
+                    return Err("[calendar.ews] auth = \"oauth\" needs client_secret_file or client_secret_env".into());
+                }
+                if self.access == Access::Delegate {
+                    return Err("[calendar.ews] auth = \"oauth\" uses an app-only token, which needs access = \"impersonation\"".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn limits(&self) -> Limits {
+        let d = Limits::default();
+        Limits {
+            connect_timeout_ms: self.connect_timeout_ms.unwrap_or(d.connect_timeout_ms),
+            timeout_ms: self.timeout_ms.unwrap_or(d.timeout_ms),
+            max_attempts: self.max_attempts.unwrap_or(d.max_attempts),
+            retry_budget_ms: self.retry_budget_ms.unwrap_or(d.retry_budget_ms),
+        }
+    }
+
+    /// The account the device signs in as, for messages.
+    pub fn account(&self) -> String {
+        match self.auth {
+            EwsAuth::Basic => self.username.clone().unwrap_or_default(),
+            EwsAuth::OAuth => format!("the app {}", self.client_id.as_deref().unwrap_or("?")),
+        }
+    }
+}
+
+/// `t:DistinguishedFolderId` of a mailbox's calendar: with the mailbox for delegate
+/// access; impersonation already names the mailbox in the header.
+pub fn folder_id(access: Access, mailbox: &str) -> String {
+    match access {
+        Access::Impersonation => "<t:DistinguishedFolderId Id=\"calendar\"/>".into(),
+        Access::Delegate => format!(
+            "<t:DistinguishedFolderId Id=\"calendar\">{}</t:DistinguishedFolderId>",
+            find_item::mailbox_xml(mailbox)
+        ),
+    }
+}
+
+/// The Exchange calendar of one device.
+#[derive(Debug)]
+pub struct EwsCalendar {
+    transport: Transport,
+    snapshots: Snapshots,
+    body_format: BodyFormat,
+    max_threads: usize,
+    room_name: String,
+}
+
+/// Items a calendar view may hold before it is reported as cut.
+const MAX_ENTRIES: u32 = 200;
+
+impl EwsCalendar {
+    /// Opens the backend `[calendar.ews]` describes: reads secrets, checks the URL.
+    pub fn from_config(config: &Config) -> Result<EwsCalendar, CalendarError> {
+        let ews = config.calendar.ews.as_ref().ok_or_else(|| {
+            CalendarError::Invalid(
+                "[calendar] backend = \"ews\" needs a [calendar.ews] table".into(),
+            )
+        })?;
+        ews.check().map_err(CalendarError::Invalid)?;
+        if soap::is_owa_url(&ews.url) {
+            return Err(CalendarError::Invalid(format!(
+                "[calendar.ews] url = \"{}\" is the Outlook on the web (OWA) address, not EWS; use url = \"{}\"",
+                ews.url,
+                soap::suggested_ews_url(&ews.url)
+            )));
+        }
+        http::check_scheme(&ews.url, ews.allow_insecure_http, "[calendar.ews]")?;
+        let limits = ews.limits();
+        let ca_file = ews.ca_file.as_deref().map(|p| config.resolve(p));
+        let client = http::client(&limits, ca_file.as_deref(), !ews.allow_insecure_http)?;
+        let credentials = match ews.auth {
+            EwsAuth::Basic => Credentials::Basic {
+                username: ews.username.clone().unwrap_or_default(),
+                password: super::secret::load(
+                    ews.password_file
+                        .as_deref()
+                        .map(|p| config.resolve(p))
+                        .as_deref(),
+                    ews.password_env.as_deref(),
+                    "[calendar.ews] password",
+                    "password",
+                )?,
+            },
+            EwsAuth::OAuth => {
+                let token_url = match (&ews.token_url, &ews.tenant_id) {
+                    (Some(url), _) => url.clone(),
+                    (None, Some(tenant)) => TokenSource::default_url(tenant),
+                    (None, None) => {
+                        return Err(CalendarError::Invalid(
+                            "[calendar.ews] auth = \"oauth\" needs tenant_id".into(),
+                        ))
+                    }
+                };
+                http::check_scheme(
+                    &token_url,
+                    ews.allow_insecure_http,
+                    "[calendar.ews] token_url",
+                )?;
+                Credentials::OAuth(TokenCache::new(TokenSource {
+                    token_url,
+                    client_id: ews.client_id.clone().unwrap_or_default(),
+                    client_secret: Some(super::secret::load(
+                        ews.client_secret_file
+                            .as_deref()
+                            .map(|p| config.resolve(p))
+                            .as_deref(),
+                        ews.client_secret_env.as_deref(),
+                        "[calendar.ews] client secret",
+                        "client_secret",
+                    )?),
+                    scope: "https://outlook.office365.com/.default".into(),
+                    grant: Grant::ClientCredentials,
+                }))
+            }
+        };
+        let time_zone = super::windows_tz::to_windows(config.room.timezone).unwrap_or("UTC");
+        let state_dir = config
+            .calendar
+            .state_dir
+            .as_deref()
+            .map(|p| config.resolve(p));
+        Ok(EwsCalendar {
+            transport: Transport {
+                client,
+                url: ews.url.clone(),
+                credentials,
+                version: ews.version.clone(),
+                access: ews.access,
+                auth: ews.auth,
+                time_zone: time_zone.to_string(),
+                limits,
+                account: ews.account(),
+            },
+            snapshots: Snapshots::new(state_dir.as_deref(), "ews"),
+            body_format: ews.body_type,
+            max_threads: ews.max_threads,
+            room_name: config.room.name.clone(),
+        })
+    }
+
+    /// The transport, for `check`'s probes.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    fn find(
+        &self,
+        mailbox: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<find_item::CalendarItems, CalendarError> {
+        let request = find_item::FindCalendarItems {
+            mailbox,
+            start: from,
+            end: to,
+            max_entries: MAX_ENTRIES,
+        };
+        let answer = self.transport.call(
+            "FindItem",
+            Some(mailbox),
+            &request.to_xml(self.transport.access),
+            Idempotence::Safe,
+        )?;
+        let items = find_item::parse(&self.transport, &answer, mailbox)?;
+        if !items.complete {
+            tracing::warn!(
+                mailbox,
+                count = items.events.len(),
+                "the calendar view was cut at {MAX_ENTRIES} items"
+            );
+        }
+        Ok(items)
+    }
+
+    /// The server version (`ServerVersionInfo`) and the mailbox's calendar rights.
+    pub fn calendar_rights(
+        &self,
+        mailbox: &str,
+    ) -> Result<(get_folder::CalendarRights, Option<String>), CalendarError> {
+        let request = get_folder::GetCalendarRights { mailbox };
+        let answer = self.transport.call(
+            "GetFolder",
+            Some(mailbox),
+            &request.to_xml(self.transport.access),
+            Idempotence::Safe,
+        )?;
+        Ok((
+            get_folder::parse(&self.transport, &answer, mailbox)?,
+            answer.server_version,
+        ))
+    }
+
+    /// Directory matches for a name or address.
+    pub fn resolve_name(&self, entry: &str) -> Result<Vec<super::Person>, CalendarError> {
+        let request = resolve_names::ResolveName { entry };
+        let answer =
+            self.transport
+                .call("ResolveNames", None, &request.to_xml(), Idempotence::Safe)?;
+        resolve_names::parse(&self.transport, &answer)
+    }
+
+    /// When the service account's password expires (`None`: never).
+    pub fn password_expiration(
+        &self,
+        account: &str,
+    ) -> Result<Option<DateTime<Utc>>, CalendarError> {
+        let request = get_password_expiration_date::GetPasswordExpiration { account };
+        let answer = self.transport.call(
+            "GetPasswordExpirationDate",
+            None,
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        get_password_expiration_date::parse(&self.transport, &answer)
+    }
+
+    fn free_busy_batch(
+        &self,
+        mailboxes: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<FreeBusy>, CalendarError> {
+        let request = get_user_availability::GetFreeBusy {
+            mailboxes,
+            start: from,
+            end: to,
+        };
+        let answer = self.transport.call(
+            "GetUserAvailability",
+            None,
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        get_user_availability::parse(&self.transport, &answer, mailboxes)
+    }
+
+    /// Looks for the booking carrying `marker` in its slot (after a lost response).
+    fn find_booking(
+        &self,
+        mailbox: &str,
+        booking: &NewBooking,
+        marker: &str,
+    ) -> Result<Option<Event>, CalendarError> {
+        let items = self.find(mailbox, booking.start, booking.end)?;
+        Ok(items
+            .events
+            .into_iter()
+            .zip(items.markers)
+            .find(|(_, m)| m.as_deref() == Some(marker))
+            .map(|(e, _)| e))
+    }
+}
+
+/// A marker unique to one booking request.
+fn new_marker() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    format!(
+        "{nanos:x}-{:x}-{:x}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Reads that failed for network reasons fall back to the snapshot.
+pub(crate) fn is_outage(error: &CalendarError) -> bool {
+    matches!(
+        error,
+        CalendarError::Unreachable { .. } | CalendarError::Throttled { .. }
+    )
+}
+
+impl Calendar for EwsCalendar {
+    fn backend(&self) -> &'static str {
+        "ews"
+    }
+
+    fn events(
+        &self,
+        mailbox: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<CalendarView, CalendarError> {
+        match self.find(mailbox, from, to) {
+            Ok(items) => {
+                self.snapshots
+                    .store(mailbox, from, to, &items.events, Utc::now());
+                Ok(CalendarView {
+                    events: items.events,
+                    stale_since: None,
+                })
+            }
+            Err(error) if is_outage(&error) => match self.snapshots.view(mailbox, from, to) {
+                Some(view) => {
+                    tracing::warn!(mailbox, error = %error, stale_since = ?view.stale_since, "answering from the calendar snapshot");
+                    Ok(view)
+                }
+                None => Err(error),
+            },
+            Err(error) => Err(error),
+        }
+    }
+
+    fn body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+        if event.body.is_some() {
+            return Ok(event.body.clone());
+        }
+        let ids = [event.id.as_str()];
+        let request = get_item::GetBodies {
+            item_ids: &ids,
+            format: self.body_format,
+        };
+        let answer = self.transport.call(
+            "GetItem",
+            Some(mailbox),
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        let body = get_item::parse(&self.transport, &answer, mailbox)?
+            .into_iter()
+            .next()
+            .flatten();
+        if body.is_none() {
+            tracing::warn!(mailbox, subject = %event.subject, "the event has no body: room mailboxes delete them unless Set-CalendarProcessing -DeleteComments $false");
+        }
+        Ok(body)
+    }
+
+    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
+        if booking.end <= booking.start {
+            return Err(CalendarError::Invalid(
+                "a booking must end after it starts".into(),
+            ));
+        }
+        if booking.end <= Utc::now() {
+            return Err(CalendarError::InPast(format!(
+                "the booking would end in the past ({})",
+                booking.end
+            )));
+        }
+        let existing = self.find(mailbox, booking.start, booking.end)?;
+        if let Some(conflict) = existing
+            .events
+            .into_iter()
+            .find(|e| e.start < booking.end && e.end > booking.start)
+        {
+            return Err(CalendarError::Conflict {
+                conflict: Box::new(conflict),
+            });
+        }
+        let marker = new_marker();
+        let request = create_item::CreateBooking {
+            mailbox,
+            booking,
+            marker: &marker,
+            location: Some(&self.room_name),
+        };
+        let xml = request.to_xml(self.transport.access);
+        for attempt in 1..=2 {
+            match self
+                .transport
+                .call("CreateItem", Some(mailbox), &xml, Idempotence::LookUpFirst)
+            {
+                Ok(answer) => {
+                    return create_item::parse(&self.transport, &answer, mailbox, booking)
+                }
+                Err(CalendarError::Unreachable { endpoint, detail }) if attempt == 1 => {
+                    tracing::warn!(mailbox, %detail, "the booking's answer was lost; looking it up before trying again");
+                    match self.find_booking(mailbox, booking, &marker) {
+                        Ok(Some(event)) => return Ok(event),
+                        Ok(None) => continue,
+                        // Not knowing whether it exists, a second try could double-book.
+                        Err(_) => return Err(CalendarError::Unreachable { endpoint, detail }),
+                    }
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(CalendarError::Unreachable {
+            endpoint: self.transport.url.clone(),
+            detail: "the booking could not be confirmed".into(),
+        })
+    }
+
+    fn set_end(
+        &self,
+        mailbox: &str,
+        event: &Event,
+        new_end: DateTime<Utc>,
+    ) -> Result<(), CalendarError> {
+        if new_end <= event.start {
+            return Err(CalendarError::InPast(format!(
+                "the new end {new_end} is not after the start {}",
+                event.start
+            )));
+        }
+        let request = update_item::SetEnd {
+            item_id: &event.id,
+            end: new_end,
+        };
+        let answer = self.transport.call(
+            "UpdateItem",
+            Some(mailbox),
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        update_item::parse(&self.transport, &answer, mailbox)
+    }
+
+    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+        let request = delete_item::DeleteCalendarItem { item_id: &event.id };
+        let answer = self.transport.call(
+            "DeleteItem",
+            Some(mailbox),
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        delete_item::parse(&self.transport, &answer, mailbox)
+    }
+
+    fn free_busy(
+        &self,
+        mailboxes: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<FreeBusy>, CalendarError> {
+        let batches: Vec<&[String]> = mailboxes
+            .chunks(get_user_availability::MAX_MAILBOXES)
+            .collect();
+        let mut results: Vec<Option<Result<Vec<FreeBusy>, CalendarError>>> =
+            (0..batches.len()).map(|_| None).collect();
+        // At most max_threads batches in flight at once.
+        for (group_index, group) in batches.chunks(self.max_threads).enumerate() {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = group
+                    .iter()
+                    .map(|batch| scope.spawn(move || self.free_busy_batch(batch, from, to)))
+                    .collect();
+                for (i, handle) in handles.into_iter().enumerate() {
+                    let result = handle.join().unwrap_or_else(|_| {
+                        Err(CalendarError::Server("a free/busy worker panicked".into()))
+                    });
+                    results[group_index * self.max_threads + i] = Some(result);
+                }
+            });
+        }
+        let mut all = Vec::new();
+        for result in results.into_iter().flatten() {
+            all.extend(result?);
+        }
+        Ok(all)
+    }
+}

@@ -1,0 +1,481 @@
+//! The SOAP transport of the EWS backend: envelopes, authentication, retries, and the
+//! mapping of HTTP statuses, SOAP faults and EWS response codes to [`CalendarError`]s
+//! that tell the administrator what to fix.
+//!
+//! Every request carries `t:RequestServerVersion` and a `t:TimeZoneContext` (the
+//! room's Windows time-zone ID), and, with impersonation, `t:ExchangeImpersonation`
+//! naming the mailbox. See
+//! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-xml-elements-in-exchange>.
+
+use std::time::Duration;
+
+use super::xml::{self, escape, Element};
+use super::{Access, EwsAuth};
+use crate::calendar::http::{self, Limits, Retry, TransportFailure};
+use crate::calendar::oauth::TokenCache;
+use crate::calendar::CalendarError;
+
+pub const NS_SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+pub const NS_MESSAGES: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
+
+/// How a failed attempt may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotence {
+    /// Reads, updates, deletes: a lost response is retried.
+    Safe,
+    /// Creates: a lost response is returned to the caller, which looks the item up
+    /// before trying again (never a double booking).
+    LookUpFirst,
+}
+
+/// A successful answer: the SOAP Body's first child, and the server's version.
+#[derive(Debug)]
+pub struct Answer {
+    pub body: Element,
+    /// `ServerVersionInfo` as "15.1 (build 2507.6, V2017_07_11)", when sent.
+    pub server_version: Option<String>,
+}
+
+/// Credentials as sent.
+pub enum Credentials {
+    Basic {
+        username: String,
+        password: crate::calendar::secret::Secret,
+    },
+    OAuth(TokenCache),
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Basic { username, .. } => write!(f, "Basic({username}, <redacted>)"),
+            Credentials::OAuth(_) => f.write_str("OAuth(<token cache>)"),
+        }
+    }
+}
+
+/// One EWS endpoint with its credentials and settings.
+#[derive(Debug)]
+pub struct Transport {
+    pub client: reqwest::blocking::Client,
+    pub url: String,
+    pub credentials: Credentials,
+    pub version: String,
+    pub access: Access,
+    pub auth: EwsAuth,
+    /// Windows time-zone ID for `t:TimeZoneContext`.
+    pub time_zone: String,
+    pub limits: Limits,
+    /// For messages: the account the device signs in as.
+    pub account: String,
+}
+
+impl Transport {
+    /// The envelope around `body_xml` (one `m:` operation element).
+    pub fn envelope(&self, mailbox: Option<&str>, body_xml: &str) -> String {
+        let impersonation = match (self.access, mailbox) {
+            (Access::Impersonation, Some(mailbox)) => format!(
+                "<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>{}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>",
+                escape(mailbox)
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<soap:Envelope xmlns:soap=\"{NS_SOAP}\" xmlns:t=\"{NS_TYPES}\" xmlns:m=\"{NS_MESSAGES}\">\
+<soap:Header><t:RequestServerVersion Version=\"{version}\"/>{impersonation}\
+<t:TimeZoneContext><t:TimeZoneDefinition Id=\"{tz}\"/></t:TimeZoneContext></soap:Header>\
+<soap:Body>{body_xml}</soap:Body></soap:Envelope>",
+            version = escape(&self.version),
+            tz = escape(&self.time_zone),
+        )
+    }
+
+    /// Sends one operation with retries. `mailbox` is the mailbox acted on (for the
+    /// impersonation header and for messages).
+    pub fn call(
+        &self,
+        operation: &str,
+        mailbox: Option<&str>,
+        body_xml: &str,
+        idempotence: Idempotence,
+    ) -> Result<Answer, CalendarError> {
+        let envelope = self.envelope(mailbox, body_xml);
+        let mut retry = Retry::new(self.limits);
+        let mut token_refreshed = false;
+        let mut last_error = None;
+        while retry.next_attempt() {
+            match self.attempt(operation, mailbox, &envelope) {
+                Ok(answer) => return Ok(answer),
+                Err(Failure::Throttled(delay)) => {
+                    tracing::info!(operation, ?delay, "EWS server busy; backing off");
+                    let retry_after_s = delay.map(|d| d.as_millis().div_ceil(1000) as u64);
+                    last_error = Some(CalendarError::Throttled { retry_after_s });
+                    if !retry.wait(delay) {
+                        break;
+                    }
+                }
+                Err(Failure::Transport(kind, error)) => {
+                    tracing::info!(operation, attempt = retry.attempt(), error = %error, "EWS request failed");
+                    let lost =
+                        matches!(kind, TransportFailure::Dropped | TransportFailure::Timeout);
+                    if kind == TransportFailure::Tls
+                        || (lost && idempotence == Idempotence::LookUpFirst)
+                    {
+                        return Err(error);
+                    }
+                    last_error = Some(error);
+                    if !retry.wait(None) {
+                        break;
+                    }
+                }
+                Err(Failure::Unauthorized(error)) => {
+                    // A cached token can be revoked early: fetch a new one once.
+                    if let (Credentials::OAuth(cache), false) = (&self.credentials, token_refreshed)
+                    {
+                        cache.invalidate();
+                        token_refreshed = true;
+                        last_error = Some(error);
+                        continue;
+                    }
+                    return Err(error);
+                }
+                Err(Failure::Final(error)) => return Err(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| CalendarError::Unreachable {
+            endpoint: self.url.clone(),
+            detail: "no attempt was made (max_attempts = 0)".into(),
+        }))
+    }
+
+    fn attempt(
+        &self,
+        operation: &str,
+        mailbox: Option<&str>,
+        envelope: &str,
+    ) -> Result<Answer, Failure> {
+        let mut request = self
+            .client
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
+            .header("SOAPAction", format!("\"{NS_MESSAGES}/{operation}\""));
+        request = match &self.credentials {
+            Credentials::Basic { username, password } => {
+                request.basic_auth(username, Some(password.expose()))
+            }
+            Credentials::OAuth(cache) => {
+                let token = cache.token(&self.client).map_err(Failure::Final)?;
+                let mut request = request.bearer_auth(token.expose());
+                // Exchange Online wants the target mailbox named for app-only tokens.
+                if let Some(mailbox) = mailbox {
+                    request = request.header("X-AnchorMailbox", mailbox);
+                }
+                request
+            }
+        };
+        tracing::debug!(operation, url = %self.url, "EWS request");
+        let response = request.body(envelope.to_string()).send().map_err(|e| {
+            let (kind, error) = http::transport_error(&self.url, &e);
+            Failure::Transport(kind, error)
+        })?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().map_err(|e| {
+            let (kind, error) = http::transport_error(&self.url, &e);
+            Failure::Transport(kind, error)
+        })?;
+        let content_type = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+
+        match status.as_u16() {
+            401 => return Err(Failure::Unauthorized(self.rejected_credentials())),
+            403 => {
+                return Err(Failure::Final(CalendarError::Permission(format!(
+                    "the server refused {} (HTTP 403): check that EWS is enabled for it (Set-CASMailbox -EwsEnabled $true) and, for Exchange Online, that the tenant still allows EWS for this app",
+                    self.account
+                ))))
+            }
+            429 | 503 => return Err(Failure::Throttled(http::retry_after(&headers))),
+            300..=399 => {
+                let location = headers
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                return Err(Failure::Final(CalendarError::Invalid(if location.to_ascii_lowercase().contains("/owa") {
+                    format!(
+                        "{} redirects to Outlook on the web ({location}): that is the OWA address, not EWS. Set url = \"{}\"",
+                        self.url,
+                        suggested_ews_url(&self.url)
+                    )
+                } else {
+                    format!(
+                        "{} redirects to {location}: set url to the EWS endpoint itself, usually {}",
+                        self.url,
+                        suggested_ews_url(&self.url)
+                    )
+                })));
+            }
+            404 => {
+                return Err(Failure::Final(CalendarError::Invalid(format!(
+                    "{} answered 404: there is no EWS endpoint at this path. EWS lives at {}",
+                    self.url,
+                    suggested_ews_url(&self.url)
+                ))))
+            }
+            _ => {}
+        }
+        if content_type.contains("text/html") {
+            return Err(Failure::Final(CalendarError::Invalid(format!(
+                "{} answered with a web page (HTTP {status}), not EWS: is it the Outlook on the web (OWA) address? Set url = \"{}\"",
+                self.url,
+                suggested_ews_url(&self.url)
+            ))));
+        }
+        let root = xml::parse(&text).map_err(|e| {
+            if status.is_success() {
+                // A cut response: the request may have been carried out.
+                Failure::Transport(
+                    TransportFailure::Dropped,
+                    CalendarError::Unreachable {
+                        endpoint: self.url.clone(),
+                        detail: format!("the answer was cut short ({e})"),
+                    },
+                )
+            } else {
+                Failure::Final(CalendarError::Server(format!(
+                    "HTTP {status} with an unreadable body ({e})"
+                )))
+            }
+        })?;
+        let server_version = root.path(&["Header", "ServerVersionInfo"]).map(|v| {
+            format!(
+                "{}.{} (build {}.{}, {})",
+                v.attr("MajorVersion").unwrap_or("?"),
+                v.attr("MinorVersion").unwrap_or("?"),
+                v.attr("MajorBuildNumber").unwrap_or("?"),
+                v.attr("MinorBuildNumber").unwrap_or("?"),
+                v.attr("Version").unwrap_or("?")
+            )
+        });
+        let Some(body) = root.child("Body") else {
+            return Err(Failure::Final(CalendarError::Invalid(
+                "the server's answer is not a SOAP envelope (no Body)".into(),
+            )));
+        };
+        if let Some(fault) = body.child("Fault") {
+            let code = fault
+                .find("ResponseCode")
+                .map(|c| c.text.trim().to_string())
+                .unwrap_or_default();
+            let message = fault.child_text("faultstring").unwrap_or("").to_string();
+            if code == "ErrorServerBusy" {
+                return Err(Failure::Throttled(back_off(fault)));
+            }
+            return Err(Failure::Final(self.code_error(&code, &message, mailbox)));
+        }
+        if !status.is_success() {
+            return Err(Failure::Final(CalendarError::Server(format!(
+                "HTTP {status} from {}",
+                self.url
+            ))));
+        }
+        let Some(operation_response) = body.children.first() else {
+            return Err(Failure::Final(CalendarError::Invalid(
+                "the server's SOAP Body is empty".into(),
+            )));
+        };
+        // Throttling can also arrive inside a response message.
+        for message in response_messages(operation_response) {
+            if message.child_text("ResponseCode") == Some("ErrorServerBusy") {
+                return Err(Failure::Throttled(back_off(message)));
+            }
+        }
+        Ok(Answer {
+            body: operation_response.clone(),
+            server_version,
+        })
+    }
+
+    fn rejected_credentials(&self) -> CalendarError {
+        match self.auth {
+            EwsAuth::Basic => CalendarError::Auth(format!(
+                "the credentials were rejected for {} (HTTP 401): check username and password_file / password_env; the password may have expired, and Exchange Online no longer accepts Basic authentication (use auth = \"oauth\")",
+                self.account
+            )),
+            EwsAuth::OAuth => CalendarError::Auth(
+                "the OAuth token was rejected (HTTP 401): the app registration needs the Office 365 Exchange Online application permission full_access_as_app with admin consent, and the tenant must allow EWS for it".into(),
+            ),
+        }
+    }
+
+    /// Maps an EWS `ResponseCode` to an error that names the fix.
+    pub fn code_error(&self, code: &str, message: &str, mailbox: Option<&str>) -> CalendarError {
+        let mailbox = mailbox.unwrap_or("the mailbox");
+        match code {
+            "ErrorImpersonationDenied" | "ErrorImpersonationFailed" => CalendarError::Permission(format!(
+                "{code}: {} may not impersonate {mailbox}. Give it the ApplicationImpersonation role (New-ManagementRoleAssignment -Role ApplicationImpersonation -User {}), or use access = \"delegate\" with Editor rights on the room calendar",
+                self.account, self.account
+            )),
+            "ErrorAccessDenied" | "ErrorDelegateNoUser" | "ErrorNoPermissionToAction" => CalendarError::Permission(format!(
+                "{code}: {} has no access to {mailbox}'s calendar. Grant it: Add-MailboxFolderPermission -Identity {mailbox}:\\Calendar -User {} -AccessRights Editor (or use access = \"impersonation\")",
+                self.account, self.account
+            )),
+            "ErrorNonExistentMailbox" | "ErrorInvalidSmtpAddress" | "ErrorMailRecipientNotFound" | "ErrorNoPublicFolderReplicaAvailable" => {
+                CalendarError::NotFound(format!("{code}: no mailbox {mailbox}; check the address ([room] mailbox or test_mailbox)"))
+            }
+            "ErrorFolderNotFound" => CalendarError::Permission(format!(
+                "{code}: {mailbox}'s calendar is not visible to {}: with access = \"delegate\" grant Editor on it (Add-MailboxFolderPermission -Identity {mailbox}:\\Calendar -User {} -AccessRights Editor)",
+                self.account, self.account
+            )),
+            "ErrorItemNotFound" => CalendarError::NotFound(format!("{code}: the event no longer exists in {mailbox}")),
+            "ErrorInvalidServerVersion" | "ErrorIncorrectSchemaVersion" => CalendarError::Invalid(format!(
+                "{code}: the server does not accept version = \"{}\"; set [calendar.ews] version to the Exchange release it runs (e.g. \"Exchange2013\")",
+                self.version
+            )),
+            "ErrorCalendarEndDateIsEarlierThanStartDate" | "ErrorCalendarInvalidDayForTimeChangePattern" => {
+                CalendarError::InPast(format!("{code}: {message}"))
+            }
+            "ErrorQuotaExceeded" => CalendarError::Server(format!("{code}: {mailbox} is over its storage quota")),
+            "" => CalendarError::Server(if message.is_empty() { "a SOAP fault without a message".into() } else { message.to_string() }),
+            _ => CalendarError::Server(format!("{code}: {message}")),
+        }
+    }
+}
+
+enum Failure {
+    Throttled(Option<Duration>),
+    Transport(TransportFailure, CalendarError),
+    Unauthorized(CalendarError),
+    Final(CalendarError),
+}
+
+/// `BackOffMilliseconds` from a fault's or message's `MessageXml`.
+fn back_off(element: &Element) -> Option<Duration> {
+    let xml = element.find("MessageXml")?;
+    xml.children
+        .iter()
+        .find(|v| v.attr("Name") == Some("BackOffMilliseconds"))
+        .and_then(|v| v.text.trim().parse::<u64>().ok())
+        .map(Duration::from_millis)
+}
+
+/// The `*ResponseMessage` elements of an operation's response (in order).
+pub fn response_messages(operation_response: &Element) -> Vec<&Element> {
+    match operation_response.child("ResponseMessages") {
+        Some(messages) => messages.children.iter().collect(),
+        None => vec![operation_response],
+    }
+}
+
+/// Checks one response message: `Ok` for Success and Warning, the mapped error
+/// otherwise.
+pub fn check_message<'a>(
+    transport: &Transport,
+    message: &'a Element,
+    mailbox: Option<&str>,
+) -> Result<&'a Element, CalendarError> {
+    match message.attr("ResponseClass") {
+        Some("Success") | Some("Warning") => Ok(message),
+        _ => {
+            let code = message.child_text("ResponseCode").unwrap_or("");
+            let text = message.child_text("MessageText").unwrap_or("");
+            Err(transport.code_error(code, text, mailbox))
+        }
+    }
+}
+
+/// The first response message of an answer, checked.
+pub fn single_message<'a>(
+    transport: &Transport,
+    answer: &'a Answer,
+    mailbox: Option<&str>,
+) -> Result<&'a Element, CalendarError> {
+    let messages = response_messages(&answer.body);
+    let first = messages.first().ok_or_else(|| {
+        CalendarError::Invalid(format!(
+            "the {} answer has no response message",
+            answer.body.name
+        ))
+    })?;
+    check_message(transport, first, mailbox)
+}
+
+/// `https://host/EWS/Exchange.asmx` for whatever URL was configured (an OWA or
+/// autodiscover address, a bare host).
+pub fn suggested_ews_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) => {
+            let host = parsed.host_str().unwrap_or("mail.example.com");
+            let port = parsed.port().map(|p| format!(":{p}")).unwrap_or_default();
+            format!("{}://{host}{port}/EWS/Exchange.asmx", parsed.scheme())
+        }
+        Err(_) => "https://mail.example.com/EWS/Exchange.asmx".into(),
+    }
+}
+
+/// True when a URL points at Outlook on the web rather than EWS.
+pub fn is_owa_url(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .map(|u| {
+            let path = u.path().to_ascii_lowercase();
+            path == "/owa" || path.starts_with("/owa/") || path.starts_with("/owa?")
+        })
+        .unwrap_or(false)
+}
+
+/// EWS date-times: UTC with a `Z`.
+pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Parses an EWS date-time: RFC 3339 (with `Z` or an offset), or a zone-less value,
+/// which EWS uses in the request's time zone (always UTC for the operations here).
+pub fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CalendarError> {
+    let text = text.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .map(|n| n.and_utc())
+        .map_err(|e| {
+            CalendarError::Invalid(format!(
+                "the server sent an unreadable time \"{text}\": {e}"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owa_urls_are_recognised_and_the_ews_url_suggested() {
+        assert!(is_owa_url("https://mail.contoso.com/owa"));
+        assert!(is_owa_url("https://mail.contoso.com/OWA/"));
+        assert!(!is_owa_url("https://mail.contoso.com/EWS/Exchange.asmx"));
+        assert_eq!(
+            suggested_ews_url("https://mail.contoso.com/owa/#path=/calendar"),
+            "https://mail.contoso.com/EWS/Exchange.asmx"
+        );
+        assert_eq!(
+            suggested_ews_url("http://127.0.0.1:8080/owa"),
+            "http://127.0.0.1:8080/EWS/Exchange.asmx"
+        );
+    }
+
+    #[test]
+    fn times_parse_with_and_without_zone() {
+        let a = parse_time("2026-11-23T18:00:00Z").unwrap();
+        let b = parse_time("2026-11-23T18:00:00").unwrap();
+        let c = parse_time("2026-11-23T10:00:00-08:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+        assert_eq!(format_time(a), "2026-11-23T18:00:00Z");
+        assert!(parse_time("tomorrow").is_err());
+    }
+}

@@ -1,0 +1,88 @@
+//! `POST /users/{mailbox}/calendar/getSchedule`: free/busy of several mailboxes at once.
+//!
+//! <https://learn.microsoft.com/en-us/graph/api/calendar-getschedule>
+//! <https://learn.microsoft.com/en-us/graph/outlook-get-free-busy-schedule>
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::client::{GraphClient, Idempotence};
+use super::types::{Collection, DateTimeTimeZone, ScheduleInformation};
+use crate::calendar::{BusyInterval, CalendarError, FreeBusy};
+
+/// Mailboxes per request (Graph's documented limit for `schedules`).
+pub const MAX_SCHEDULES: usize = 20;
+
+pub fn fetch(
+    client: &GraphClient,
+    via_mailbox: &str,
+    mailboxes: &[String],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<FreeBusy>, CalendarError> {
+    let url = client.url(&["users", via_mailbox, "calendar", "getSchedule"])?;
+    let body = json!({
+        "schedules": mailboxes,
+        "startTime": DateTimeTimeZone::utc(from),
+        "endTime": DateTimeTimeZone::utc(to),
+        "availabilityViewInterval": 15,
+    });
+    let (_, text) = client.send(
+        reqwest::Method::POST,
+        &url,
+        Some(&body),
+        Some(via_mailbox),
+        Idempotence::Safe,
+    )?;
+    let answer: Collection<ScheduleInformation> = serde_json::from_str(&text).map_err(|e| {
+        CalendarError::Invalid(format!(
+            "Graph's getSchedule answer is not a schedule collection: {e}"
+        ))
+    })?;
+    let mut result = Vec::new();
+    for mailbox in mailboxes {
+        let Some(info) = answer
+            .value
+            .iter()
+            .find(|i| i.schedule_id.eq_ignore_ascii_case(mailbox))
+        else {
+            result.push(FreeBusy {
+                mailbox: mailbox.clone(),
+                busy: Vec::new(),
+                error: Some("Graph returned no schedule for this mailbox".into()),
+            });
+            continue;
+        };
+        if let Some(error) = &info.error {
+            result.push(FreeBusy {
+                mailbox: mailbox.clone(),
+                busy: Vec::new(),
+                error: Some(format!(
+                    "{}: {}",
+                    error.response_code.as_deref().unwrap_or("error"),
+                    error.message.as_deref().unwrap_or("")
+                )),
+            });
+            continue;
+        }
+        let mut busy = Vec::new();
+        for item in &info.schedule_items {
+            let status = item.status.to_ascii_lowercase();
+            if status == "free" || status == "unknown" {
+                continue;
+            }
+            busy.push(BusyInterval {
+                start: item.start.to_utc()?,
+                end: item.end.to_utc()?,
+                status,
+            });
+        }
+        busy.sort_by_key(|b| b.start);
+        result.push(FreeBusy {
+            mailbox: mailbox.clone(),
+            busy,
+            error: None,
+        });
+    }
+    Ok(result)
+}

@@ -1,0 +1,440 @@
+//! The `graph` backend: Microsoft Graph, for Office 365 rooms (and the way forward now
+//! that EWS is being retired in Exchange Online).
+//!
+//! Two ways to sign in:
+//! - `auth = "application"` (recommended): an app registration with the application
+//!   permission `Calendars.ReadWrite` (admin consent), client-credentials flow, scope
+//!   `https://graph.microsoft.com/.default`. Limit it to the room mailboxes with an
+//!   application access policy.
+//! - `auth = "delegate"`: a service account with Editor rights on the room calendars,
+//!   signing in with the resource-owner password grant. Microsoft discourages that
+//!   grant: it fails with MFA, federated or guest accounts and conditional access. Use
+//!   it only for a dedicated service account excluded from those policies.
+//!
+//! [`calendar_view`] reads, [`get_schedule`] gives free/busy, [`events`] books and
+//! changes; [`client`] is the transport and [`types`] the JSON resources. `onlineMeeting`
+//! (Teams join URL, conference ID, numbers) is handed to the invitation reader as
+//! `Event::online_meeting`.
+
+pub mod calendar_view;
+pub mod client;
+pub mod events;
+pub mod get_schedule;
+pub mod types;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::http::{self, Limits};
+use super::oauth::{Grant, TokenCache, TokenSource};
+use super::snapshot::Snapshots;
+use super::{Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
+use crate::config::Config;
+use client::GraphClient;
+
+/// Category put on every booking the device makes.
+pub const BOOKING_CATEGORY: &str = "roomvoice";
+
+/// How the device signs in to Graph.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GraphAuth {
+    /// Client credentials with application permissions.
+    #[default]
+    Application,
+    /// A service account (password grant) with delegated rights on the calendars.
+    Delegate,
+}
+
+/// `[calendar.graph]`. Key names are a contract: add keys, never rename them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphConfig {
+    /// "application" (default) or "delegate".
+    #[serde(default)]
+    pub auth: GraphAuth,
+    /// Directory (tenant) ID.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// Application (client) ID.
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret_file: Option<PathBuf>,
+    #[serde(default)]
+    pub client_secret_env: Option<String>,
+    /// Delegate: the service account (UPN).
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// A mailbox `check` tests access to.
+    #[serde(default)]
+    pub test_mailbox: Option<String>,
+    /// Requests in flight at once when serving many mailboxes.
+    #[serde(default = "default_threads")]
+    pub max_threads: usize,
+    /// Graph endpoint; default "https://graph.microsoft.com/v1.0" (override for tests
+    /// or national clouds).
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Token endpoint; default from tenant_id (override for tests).
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// Allow http:// URLs (loopback tests only).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    /// Extra trusted CA certificates (PEM), e.g. for a TLS-inspecting proxy.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// "text" (default) or "html" bodies.
+    #[serde(default)]
+    pub body_type: super::ews::BodyFormat,
+    #[serde(default)]
+    pub connect_timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    #[serde(default)]
+    pub retry_budget_ms: Option<u64>,
+}
+
+fn default_threads() -> usize {
+    4
+}
+fn default_base_url() -> String {
+    "https://graph.microsoft.com/v1.0".into()
+}
+
+impl GraphConfig {
+    /// Structural checks at load time.
+    pub fn check(&self) -> Result<(), String> {
+        if self.tenant_id.is_none() && self.token_url.is_none() {
+            return Err(
+                "[calendar.graph] needs tenant_id (the directory ID of the Microsoft 365 tenant)"
+                    .into(),
+            );
+        }
+        if self.client_id.trim().is_empty() {
+            return Err("[calendar.graph] client_id is empty: use the application (client) ID of the app registration".into());
+        }
+        if !(1..=32).contains(&self.max_threads) {
+            return Err(format!(
+                "[calendar.graph] max_threads = {}: use 1 to 32",
+                self.max_threads
+            ));
+        }
+        match self.auth {
+            GraphAuth::Application => {
+                if self.client_secret_file.is_none() && self.client_secret_env.is_none() {
+                    return Err("[calendar.graph] auth = \"application\" needs client_secret_file or client_secret_env".into());
+                }
+            }
+            GraphAuth::Delegate => {
+                if self.username.is_none() {
+                    return Err(
+                        "[calendar.graph] auth = \"delegate\" needs username (the service account)"
+                            .into(),
+                    );
+                }
+                if self.password_file.is_none() && self.password_env.is_none() {
+                    return Err(
+                        "[calendar.graph] auth = \"delegate\" needs password_file or password_env"
+                            .into(),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn limits(&self) -> Limits {
+        let d = Limits::default();
+        Limits {
+            connect_timeout_ms: self.connect_timeout_ms.unwrap_or(d.connect_timeout_ms),
+            timeout_ms: self.timeout_ms.unwrap_or(d.timeout_ms),
+            max_attempts: self.max_attempts.unwrap_or(d.max_attempts),
+            retry_budget_ms: self.retry_budget_ms.unwrap_or(d.retry_budget_ms),
+        }
+    }
+
+    pub fn token_url(&self) -> String {
+        match (&self.token_url, &self.tenant_id) {
+            (Some(url), _) => url.clone(),
+            (None, Some(tenant)) => TokenSource::default_url(tenant),
+            (None, None) => TokenSource::default_url("common"),
+        }
+    }
+}
+
+/// The Office 365 calendar of one device.
+#[derive(Debug)]
+pub struct GraphCalendar {
+    client: GraphClient,
+    snapshots: Snapshots,
+    max_threads: usize,
+    room_name: String,
+    room_mailbox: String,
+}
+
+impl GraphCalendar {
+    pub fn from_config(config: &Config) -> Result<GraphCalendar, CalendarError> {
+        let graph = config.calendar.graph.as_ref().ok_or_else(|| {
+            CalendarError::Invalid(
+                "[calendar] backend = \"graph\" needs a [calendar.graph] table".into(),
+            )
+        })?;
+        graph.check().map_err(CalendarError::Invalid)?;
+        http::check_scheme(
+            &graph.base_url,
+            graph.allow_insecure_http,
+            "[calendar.graph] base_url",
+        )?;
+        let token_url = graph.token_url();
+        http::check_scheme(
+            &token_url,
+            graph.allow_insecure_http,
+            "[calendar.graph] token_url",
+        )?;
+        let limits = graph.limits();
+        let ca_file = graph.ca_file.as_deref().map(|p| config.resolve(p));
+        let http_client = http::client(&limits, ca_file.as_deref(), !graph.allow_insecure_http)?;
+        let client_secret =
+            if graph.client_secret_file.is_some() || graph.client_secret_env.is_some() {
+                Some(super::secret::load(
+                    graph
+                        .client_secret_file
+                        .as_deref()
+                        .map(|p| config.resolve(p))
+                        .as_deref(),
+                    graph.client_secret_env.as_deref(),
+                    "[calendar.graph] client secret",
+                    "client_secret",
+                )?)
+            } else {
+                None
+            };
+        let (grant, account) = match graph.auth {
+            GraphAuth::Application => (
+                Grant::ClientCredentials,
+                format!("the app {}", graph.client_id),
+            ),
+            GraphAuth::Delegate => {
+                let username = graph.username.clone().unwrap_or_default();
+                let password = super::secret::load(
+                    graph
+                        .password_file
+                        .as_deref()
+                        .map(|p| config.resolve(p))
+                        .as_deref(),
+                    graph.password_env.as_deref(),
+                    "[calendar.graph] password",
+                    "password",
+                )?;
+                (
+                    Grant::Password {
+                        username: username.clone(),
+                        password,
+                    },
+                    username,
+                )
+            }
+        };
+        let state_dir = config
+            .calendar
+            .state_dir
+            .as_deref()
+            .map(|p| config.resolve(p));
+        Ok(GraphCalendar {
+            client: GraphClient {
+                client: http_client,
+                base_url: graph.base_url.trim_end_matches('/').to_string(),
+                tokens: TokenCache::new(TokenSource {
+                    token_url,
+                    client_id: graph.client_id.clone(),
+                    client_secret,
+                    scope: "https://graph.microsoft.com/.default".into(),
+                    grant,
+                }),
+                auth: graph.auth,
+                limits,
+                body_type: match graph.body_type {
+                    super::ews::BodyFormat::Text => "text",
+                    super::ews::BodyFormat::Html => "html",
+                },
+                account,
+            },
+            snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
+            max_threads: graph.max_threads,
+            room_name: config.room.name.clone(),
+            room_mailbox: config.room.mailbox.clone(),
+        })
+    }
+
+    /// The transport, for `check`'s probes.
+    pub fn client(&self) -> &GraphClient {
+        &self.client
+    }
+
+    /// Gets a token now (for `check`).
+    pub fn token_works(&self) -> Result<(), CalendarError> {
+        self.client.tokens.token(&self.client.client).map(|_| ())
+    }
+
+    fn find_booking(
+        &self,
+        mailbox: &str,
+        booking: &NewBooking,
+        marker: &str,
+    ) -> Result<Option<Event>, CalendarError> {
+        let events = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
+        Ok(events
+            .into_iter()
+            .find(|(_, m)| m.as_deref() == Some(marker))
+            .map(|(e, _)| e))
+    }
+}
+
+fn new_marker() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+    format!(
+        "roomvoice-{nanos:x}-{:x}-{:x}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl Calendar for GraphCalendar {
+    fn backend(&self) -> &'static str {
+        "graph"
+    }
+
+    fn events(
+        &self,
+        mailbox: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<CalendarView, CalendarError> {
+        match calendar_view::fetch(&self.client, mailbox, from, to) {
+            Ok(events) => {
+                let events: Vec<Event> = events.into_iter().map(|(e, _)| e).collect();
+                self.snapshots.store(mailbox, from, to, &events, Utc::now());
+                Ok(CalendarView {
+                    events,
+                    stale_since: None,
+                })
+            }
+            Err(error) if super::ews::is_outage(&error) => {
+                match self.snapshots.view(mailbox, from, to) {
+                    Some(view) => {
+                        tracing::warn!(mailbox, error = %error, "answering from the calendar snapshot");
+                        Ok(view)
+                    }
+                    None => Err(error),
+                }
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
+        if booking.end <= booking.start {
+            return Err(CalendarError::Invalid(
+                "a booking must end after it starts".into(),
+            ));
+        }
+        if booking.end <= Utc::now() {
+            return Err(CalendarError::InPast(format!(
+                "the booking would end in the past ({})",
+                booking.end
+            )));
+        }
+        let existing = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
+        if let Some((conflict, _)) = existing
+            .into_iter()
+            .find(|(e, _)| e.start < booking.end && e.end > booking.start)
+        {
+            return Err(CalendarError::Conflict {
+                conflict: Box::new(conflict),
+            });
+        }
+        let marker = new_marker();
+        for attempt in 1..=2 {
+            match events::create(&self.client, mailbox, booking, &marker, &self.room_name) {
+                Ok(event) => return Ok(event),
+                Err(CalendarError::Unreachable { endpoint, detail }) if attempt == 1 => {
+                    tracing::warn!(mailbox, %detail, "the booking's answer was lost; looking it up before trying again");
+                    match self.find_booking(mailbox, booking, &marker) {
+                        Ok(Some(event)) => return Ok(event),
+                        Ok(None) => continue,
+                        Err(_) => return Err(CalendarError::Unreachable { endpoint, detail }),
+                    }
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(CalendarError::Unreachable {
+            endpoint: self.client.base_url.clone(),
+            detail: "the booking could not be confirmed".into(),
+        })
+    }
+
+    fn set_end(
+        &self,
+        mailbox: &str,
+        event: &Event,
+        new_end: DateTime<Utc>,
+    ) -> Result<(), CalendarError> {
+        if new_end <= event.start {
+            return Err(CalendarError::InPast(format!(
+                "the new end {new_end} is not after the start {}",
+                event.start
+            )));
+        }
+        events::set_end(&self.client, mailbox, &event.id, new_end)
+    }
+
+    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+        events::delete(&self.client, mailbox, &event.id)
+    }
+
+    fn free_busy(
+        &self,
+        mailboxes: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<FreeBusy>, CalendarError> {
+        let batches: Vec<&[String]> = mailboxes.chunks(get_schedule::MAX_SCHEDULES).collect();
+        let mut all = Vec::new();
+        for group in batches.chunks(self.max_threads) {
+            let results: Vec<Result<Vec<FreeBusy>, CalendarError>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = group
+                    .iter()
+                    .map(|batch| {
+                        scope.spawn(move || {
+                            get_schedule::fetch(&self.client, &self.room_mailbox, batch, from, to)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(CalendarError::Server("a free/busy worker panicked".into()))
+                        })
+                    })
+                    .collect()
+            });
+            for result in results {
+                all.extend(result?);
+            }
+        }
+        Ok(all)
+    }
+}

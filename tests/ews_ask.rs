@@ -1,0 +1,162 @@
+//! End to end: the `roomvoice` binary answering a person in the room from an Exchange
+//! (EWS) or Office 365 (Graph) calendar served on loopback: "is this room free",
+//! "start my meeting" (the dial-in read from the invitation body fetched with GetItem,
+//! or from Graph's onlineMeeting), and an answer from the snapshot during an outage.
+
+mod support;
+
+use std::process::Command;
+
+use serde_json::Value;
+use support::ews_server::{Behaviour, FakeExchange, Item};
+use support::graph_server::{FakeGraph, GraphBehaviour, GraphItem};
+use support::{ews_basic, graph_app, Setup, PASSWORD};
+
+const BIN: &str = env!("CARGO_BIN_EXE_roomvoice");
+const ROOM: &str = "everest@contoso.com";
+/// Monday 23 November 2026, 10:05 in Los Angeles (18:05 UTC).
+const NOW: &str = "2026-11-23T10:05:00-08:00";
+
+const ZOOM_BODY: &str = "Dana Lee is inviting you to a scheduled Zoom meeting.\n\nJoin Zoom Meeting\nhttps://us02web.zoom.us/j/81234567890?pwd=abc\n\nMeeting ID: 812 3456 7890\nPasscode: 271828\n\nOne tap mobile\n+16699006833,,81234567890#,,,,*271828# US (San Jose)\n\nDial by your location\n        +1 669 900 6833 US (San Jose)\nMeeting ID: 812 3456 7890\nPasscode: 271828\n";
+
+fn ask(setup: &Setup, turns: &[&str]) -> Vec<Value> {
+    let out = Command::new(BIN)
+        .arg("ask")
+        .args(turns)
+        .args(["--json", "--now", NOW, "--config"])
+        .arg(setup.path())
+        .output()
+        .expect("run roomvoice");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(PASSWORD), "the password leaked:\n{all}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+fn said(events: &[Value]) -> String {
+    events
+        .iter()
+        .filter(|e| e["event"] == "say")
+        .map(|e| e["text"].as_str().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn meeting_now() -> Vec<Item> {
+    vec![
+        Item::meeting(
+            ROOM,
+            "Design review",
+            "2026-11-23T18:00:00Z",
+            "2026-11-23T19:00:00Z",
+            ZOOM_BODY,
+        ),
+        Item::meeting(
+            ROOM,
+            "Planning",
+            "2026-11-23T21:00:00Z",
+            "2026-11-23T22:00:00Z",
+            "",
+        ),
+    ]
+}
+
+#[test]
+fn is_this_room_free_from_exchange() {
+    let fake = FakeExchange::start(Behaviour::default(), meeting_now());
+    let setup = Setup::new(&ews_basic(&fake.url(), "impersonation", ""));
+    let events = ask(&setup, &["alexa is this room free"]);
+    let text = said(&events);
+    assert!(
+        text.contains("booked until 11") && text.contains("Dana Lee"),
+        "{text}"
+    );
+    assert!(fake.operations().contains(&"FindItem".to_string()));
+
+    // Later that morning the room is free until the next meeting.
+    let free = FakeExchange::start(Behaviour::default(), meeting_now()[1..].to_vec());
+    let setup = Setup::new(&ews_basic(&free.url(), "impersonation", ""));
+    let text = said(&ask(&setup, &["alexa is this room free"]));
+    assert!(text.contains("free until 1"), "{text}");
+    fake.schema_check();
+    free.schema_check();
+}
+
+#[test]
+fn start_my_meeting_reads_the_dial_in_from_exchange() {
+    let fake = FakeExchange::start(Behaviour::default(), meeting_now());
+    let setup = Setup::new(&ews_basic(&fake.url(), "impersonation", ""));
+    let events = ask(&setup, &["alexa start my meeting"]);
+    let join = events
+        .iter()
+        .find(|e| e["event"] == "join")
+        .unwrap_or_else(|| panic!("no join: {events:?}"));
+    assert_eq!(join["meeting_id"], "81234567890", "{join}");
+    assert_eq!(join["passcode"], "271828", "{join}");
+    assert!(!said(&events).contains("meeting ID?"), "{}", said(&events));
+    let ops = fake.operations();
+    assert!(
+        ops.contains(&"GetItem".to_string()),
+        "the body was fetched: {ops:?}"
+    );
+    fake.schema_check();
+}
+
+#[test]
+fn during_an_outage_the_room_hears_a_possibly_stale_answer() {
+    let fake = FakeExchange::start(Behaviour::default(), meeting_now());
+    let setup = Setup::new(&ews_basic(&fake.url(), "impersonation", ""));
+    let first = said(&ask(&setup, &["alexa is this room free"]));
+    assert!(first.contains("booked until 11"), "{first}");
+    fake.behave(|b| b.drop = 1000);
+    let events = ask(&setup, &["alexa is this room free"]);
+    let text = said(&events);
+    assert!(
+        text.contains("booked until 11") && text.contains("out of date"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unreachable_calendar_is_said_plainly() {
+    let fake = FakeExchange::start(
+        Behaviour {
+            drop: 1000,
+            ..Behaviour::default()
+        },
+        meeting_now(),
+    );
+    let setup = Setup::new(&ews_basic(&fake.url(), "impersonation", ""));
+    let text = said(&ask(&setup, &["alexa is this room free"]));
+    assert!(text.contains("can't reach the calendar"), "{text}");
+}
+
+#[test]
+fn start_my_meeting_uses_graphs_online_meeting() {
+    let fake = FakeGraph::start(
+        GraphBehaviour::default(),
+        vec![GraphItem::meeting(
+            ROOM,
+            "Quarterly review",
+            "2026-11-23T18:00:00Z",
+            "2026-11-23T19:00:00Z",
+            "Microsoft Teams meeting",
+            true,
+        )],
+    );
+    let setup = Setup::new(&graph_app(&fake.base_url(), &fake.token_url(), ""));
+    let events = ask(&setup, &["alexa start my meeting"]);
+    let join = events
+        .iter()
+        .find(|e| e["event"] == "join")
+        .unwrap_or_else(|| panic!("no join: {events:?}"));
+    assert_eq!(join["meeting_id"], "177513992", "{join}");
+    let text = said(&ask(&setup, &["alexa is this room free"]));
+    assert!(text.contains("booked until 11"), "{text}");
+}
