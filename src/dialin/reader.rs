@@ -976,6 +976,10 @@ fn collect_numbers(
         if DIAL_WORDS.is_match(line) && !NO_DIAL_IN.is_match(line) {
             remaining = DIAL_SECTION_LINES;
             blanks = 0;
+        } else if remaining > 0 && !continues_number_list(line) {
+            // A line of words ("Dana Lee", "See you then!") ends the list: what
+            // follows is a signature or prose, not more dial-ins.
+            remaining = 0;
         }
         if line.trim().is_empty() {
             blanks += 1;
@@ -1064,6 +1068,19 @@ fn collect_numbers(
         }
     }
     Ok(())
+}
+
+/// Lines that may sit inside a list of dial-in numbers: blank, holding digits, or a
+/// code label ("Meeting ID:", "PIN:" with the value on the next line).
+fn continues_number_list(line: &str) -> bool {
+    static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        re(&format!(
+            r"(?i)\b(?:{}|{})\b",
+            providers::GENERIC_ID_LABELS,
+            providers::GENERIC_PIN_LABELS
+        ))
+    });
+    line.trim().is_empty() || line.bytes().any(|b| b.is_ascii_digit()) || LABEL.is_match(line)
 }
 
 fn label_says_toll_free(label: &str) -> bool {
