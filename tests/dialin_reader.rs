@@ -374,3 +374,18 @@ fn hostile_bodies_never_panic_and_stay_bounded() {
         }
     }
 }
+
+#[test]
+fn dates_and_references_under_id_labels_are_not_meeting_ids() {
+    for text in [
+        "Conference ID: 2026-11-23\nDial-in: +1 312 626 6799",
+        "Access code: 4417523abc\nDial-in: +1 312 626 6799",
+        "Meeting ID: 12/11/2026\nDial-in: +1 312 626 6799",
+        "Host PIN: 4471\nDial-in: +1 312 626 6799",
+    ] {
+        let plan = read_text(text);
+        assert_eq!(plan.meeting_id, None, "{text}");
+        assert_eq!(plan.dial_string, None, "{text}");
+        assert_eq!(plan.number.as_deref(), Some("+13126266799"), "{text}");
+    }
+}

@@ -88,7 +88,7 @@ pub fn parse(raw: &str, region: &str) -> Option<Number> {
 }
 
 /// `2026-11-22`, `2026-11-0042`, `22.11.2026`, `11/22/2026`: never a phone number.
-fn looks_like_date(raw: &str) -> bool {
+pub fn looks_like_date(raw: &str) -> bool {
     static DATE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"^\s*(?:(?:19|20)\d\d[-./]\d{1,2}[-./]|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})\s*$)",

@@ -750,7 +750,15 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
         for i in block.indices() {
             for (value, line, start, end) in labelled_values(block, i, &patterns.id) {
                 let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-                if !(min..=max).contains(&digits.len()) {
+                if !(min..=max).contains(&digits.len()) || phone::looks_like_date(&value) {
+                    continue;
+                }
+                // "Meeting ID: 4417523abc" is a reference, not a meeting ID.
+                let glued = block.line(line)[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '@');
+                if glued {
                     continue;
                 }
                 codes.spans.push((line, start, end));
