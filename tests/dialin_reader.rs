@@ -374,3 +374,71 @@ fn hostile_bodies_never_panic_and_stay_bounded() {
         }
     }
 }
+
+#[test]
+fn dates_and_references_under_id_labels_are_not_meeting_ids() {
+    for text in [
+        "Conference ID: 2026-11-23\nDial-in: +1 312 626 6799",
+        "Access code: 4417523abc\nDial-in: +1 312 626 6799",
+        "Meeting ID: 12/11/2026\nDial-in: +1 312 626 6799",
+        "Host PIN: 4471\nDial-in: +1 312 626 6799",
+    ] {
+        let plan = read_text(text);
+        assert_eq!(plan.meeting_id, None, "{text}");
+        assert_eq!(plan.dial_string, None, "{text}");
+        assert_eq!(plan.number.as_deref(), Some("+13126266799"), "{text}");
+    }
+}
+
+/// Inputs the fuzzer (fuzz/fuzz_targets/read_invitation.rs) found, read the way the
+/// fuzz target reads them, with the same checks: they stay fixed.
+#[test]
+fn fuzzer_findings_stay_fixed() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("fuzz fixture folder") {
+        let path = entry.expect("entry").path();
+        let data = std::fs::read(&path).expect("readable");
+        let Some((&selector, rest)) = data.split_first() else {
+            continue;
+        };
+        seen += 1;
+        let text = String::from_utf8_lossy(rest);
+        let (location, body_text) = match text.split_once('\u{c}') {
+            Some((l, b)) => (Some(l), b),
+            None => (None, text.as_ref()),
+        };
+        let body = if selector & 1 == 1 {
+            Body::Html(body_text.to_string())
+        } else {
+            Body::Text(body_text.to_string())
+        };
+        for country in ["US", "GB", "DE", "IN", "FR", "ZZ"] {
+            let plan = read_invitation(
+                &Invitation {
+                    subject: "fuzz",
+                    body: Some(&body),
+                    location,
+                    online_meeting: None,
+                },
+                &DialPreferences {
+                    country: country.into(),
+                    ..DialPreferences::default()
+                },
+            );
+            for n in &plan.numbers {
+                assert!(
+                    n.e164.starts_with('+')
+                        && n.e164[1..].bytes().all(|b| b.is_ascii_digit())
+                        && (8..=16).contains(&n.e164.len()),
+                    "{} ({country}): {n:?}",
+                    path.display()
+                );
+            }
+            if let Some(d) = &plan.dial_string {
+                assert!(plan.number.as_deref().is_some_and(|n| d.starts_with(n)));
+            }
+        }
+    }
+    assert!(seen > 0, "no fuzz findings in {}", dir.display());
+}

@@ -78,17 +78,23 @@ pub fn parse(raw: &str, region: &str) -> Option<Number> {
     if !number.is_valid() {
         return None;
     }
+    let e164 = number.format().mode(Mode::E164).to_string();
+    // E.164 allows 15 digits at most; the metadata accepts some longer national
+    // numbers (found by the fuzzer: "+49" and 15 national digits).
+    if e164.len() > 16 {
+        return None;
+    }
     let country = number.country().id().map(|id| id.as_ref().to_string());
     let toll_free = matches!(number.number_type(&DATABASE), Type::TollFree);
     Some(Number {
-        e164: number.format().mode(Mode::E164).to_string(),
+        e164,
         country,
         toll_free,
     })
 }
 
 /// `2026-11-22`, `2026-11-0042`, `22.11.2026`, `11/22/2026`: never a phone number.
-fn looks_like_date(raw: &str) -> bool {
+pub fn looks_like_date(raw: &str) -> bool {
     static DATE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"^\s*(?:(?:19|20)\d\d[-./]\d{1,2}[-./]|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})\s*$)",
@@ -231,6 +237,8 @@ mod tests {
         assert_eq!(e164("94105", "US"), None);
         assert_eq!(e164("123456789012345678", "US"), None);
         assert_eq!(e164("555 0000", "XX"), None);
+        // Valid for the German metadata, but longer than E.164 allows.
+        assert_eq!(e164("855 1234 5321 5878", "DE"), None);
     }
 
     #[test]

@@ -73,8 +73,8 @@ pub struct Provider {
     pub dial: Option<DialFlow>,
 }
 
-const GENERIC_ID_LABELS: &str = r"meeting id|meeting number|conference id|conference code|access code|participant code|passcode id|bridge id|bridge number|room number|meeting code";
-const GENERIC_PIN_LABELS: &str = r"participant pin|participant passcode|attendee pin|attendee passcode|meeting passcode|meeting password|numeric passcode|numeric password|phone passcode|passcode|password|pin";
+pub const GENERIC_ID_LABELS: &str = r"meeting id|meeting number|conference id|conference code|access code|participant code|passcode id|bridge id|bridge number|room number|meeting code";
+pub const GENERIC_PIN_LABELS: &str = r"participant pin|participant passcode|attendee pin|attendee passcode|meeting passcode|meeting password|numeric passcode|numeric password|phone passcode|passcode|password|pin";
 
 /// A row for a service known only by its join link.
 macro_rules! link {

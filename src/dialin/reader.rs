@@ -750,7 +750,15 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
         for i in block.indices() {
             for (value, line, start, end) in labelled_values(block, i, &patterns.id) {
                 let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-                if !(min..=max).contains(&digits.len()) {
+                if !(min..=max).contains(&digits.len()) || phone::looks_like_date(&value) {
+                    continue;
+                }
+                // "Meeting ID: 4417523abc" is a reference, not a meeting ID.
+                let glued = block.line(line)[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '@');
+                if glued {
                     continue;
                 }
                 codes.spans.push((line, start, end));
@@ -976,6 +984,10 @@ fn collect_numbers(
         if DIAL_WORDS.is_match(line) && !NO_DIAL_IN.is_match(line) {
             remaining = DIAL_SECTION_LINES;
             blanks = 0;
+        } else if remaining > 0 && !continues_number_list(line) {
+            // A line of words ("Dana Lee", "See you then!") ends the list: what
+            // follows is a signature or prose, not more dial-ins.
+            remaining = 0;
         }
         if line.trim().is_empty() {
             blanks += 1;
@@ -1064,6 +1076,19 @@ fn collect_numbers(
         }
     }
     Ok(())
+}
+
+/// Lines that may sit inside a list of dial-in numbers: blank, holding digits, or a
+/// code label ("Meeting ID:", "PIN:" with the value on the next line).
+fn continues_number_list(line: &str) -> bool {
+    static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+        re(&format!(
+            r"(?i)\b(?:{}|{})\b",
+            providers::GENERIC_ID_LABELS,
+            providers::GENERIC_PIN_LABELS
+        ))
+    });
+    line.trim().is_empty() || line.bytes().any(|b| b.is_ascii_digit()) || LABEL.is_match(line)
 }
 
 fn label_says_toll_free(label: &str) -> bool {
