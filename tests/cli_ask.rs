@@ -372,7 +372,11 @@ fn no_meeting_asks_for_the_meeting_id_and_pin() {
     assert_eq!(join["meeting_id"], "85512345678");
     assert_eq!(join["passcode"], "414376");
     assert_eq!(join["provider"], "zoom");
-    assert_eq!(join["dial_string"], "+16465588656,,85512345678#,,414376#");
+    // Zoom's phone flow: meeting ID, then `*` and the passcode after a longer pause.
+    assert_eq!(
+        join["dial_string"],
+        "+16465588656,,85512345678#,,,,*414376#"
+    );
 }
 
 #[test]

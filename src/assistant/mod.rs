@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::calendar::{self, Calendar, CalendarError, CalendarView, Event as CalEvent, NewBooking};
 use crate::config::{Config, PinRequirement};
-use crate::dialin::{self, DialPreferences, Invitation, JoinPlan, Pauses};
+use crate::dialin::{self, DialPreferences, Invitation, JoinPlan};
 use crate::events::{Event, EventSink};
 use crate::intent::{self, Expecting, Intent, SpokenTime};
 use crate::voice::Voice;
@@ -1098,24 +1098,7 @@ impl Assistant {
     }
 
     fn dial_preferences(&self) -> DialPreferences {
-        let mut prefs = DialPreferences {
-            country: self.config.room.country.clone(),
-            ..DialPreferences::default()
-        };
-        for (provider, dialing) in &self.config.join.providers {
-            if dialing.meeting_id_delay_s.is_some() || dialing.pin_delay_s.is_some() {
-                // One comma is a pause of about 2 seconds.
-                let commas = |s: Option<u32>| s.map_or(2, |s| s.div_ceil(2));
-                prefs.pauses.insert(
-                    provider.clone(),
-                    Pauses {
-                        before_meeting_id: commas(dialing.meeting_id_delay_s),
-                        before_pin: commas(dialing.pin_delay_s),
-                    },
-                );
-            }
-        }
-        prefs
+        DialPreferences::from_config(&self.config)
     }
 
     /// A plan for a meeting ID given by voice: the room's provider and its number.
@@ -1152,30 +1135,25 @@ impl Assistant {
             .get(provider)
             .and_then(|p| p.pin)
             .unwrap_or(match provider {
-                "zoom" | "google_meet" => PinRequirement::Yes,
+                // Google Meet's phone PIN identifies the meeting: it is the meeting ID here.
+                "zoom" => PinRequirement::Yes,
                 "bluejeans" | "webex" => PinRequirement::Optional,
                 _ => PinRequirement::No,
             })
     }
 
-    /// Fills in the dial string from number, meeting ID and PIN when the plan has none.
+    /// Fills in the dial string from number, meeting ID and PIN when the plan has none,
+    /// with the provider's own phone flow (Zoom keys `*` before the passcode, ...).
     fn complete_dial_string(&self, plan: &mut JoinPlan) {
         if plan.dial_string.is_some() {
             return;
         }
         if let (Some(number), Some(id)) = (&plan.number, &plan.meeting_id) {
-            let pauses = self
-                .dial_preferences()
-                .pauses
-                .get(&plan.provider)
-                .copied()
-                .unwrap_or(Pauses {
-                    before_meeting_id: 2,
-                    before_pin: 2,
-                });
-            plan.dial_string = Some(dialin::dial_string(
+            let pauses = self.dial_preferences().pauses.get(&plan.provider).copied();
+            plan.dial_string = Some(dialin::dial_string_for(
+                &plan.provider,
                 number,
-                Some(id),
+                id,
                 plan.passcode.as_deref(),
                 pauses,
             ));
