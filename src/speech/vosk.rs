@@ -227,8 +227,9 @@ impl VoskEngine {
     }
 }
 
-/// Vosk's JSON results.
+/// Vosk's JSON results. (Read only when libvosk is linked: `roomvoice_vosk`.)
 #[derive(serde::Deserialize, Default)]
+#[cfg_attr(not(roomvoice_vosk), allow(dead_code))]
 struct VoskResult {
     #[serde(default)]
     text: String,
@@ -239,12 +240,14 @@ struct VoskResult {
 }
 
 #[derive(serde::Deserialize)]
+#[cfg_attr(not(roomvoice_vosk), allow(dead_code))]
 struct VoskWord {
     word: String,
     start: f64,
     end: f64,
 }
 
+#[cfg_attr(not(roomvoice_vosk), allow(dead_code))]
 impl VoskEngine {
     /// Words without the unknown-word token, which means "something else was said".
     fn clean(&self, text: &str) -> String {
