@@ -144,9 +144,10 @@ fn non_commands_rarely_trigger_and_silence_and_noise_never() {
         .collect();
     let total: usize = per_voice.iter().sum();
     eprintln!("false triggers per voice {VOICES:?}: {per_voice:?}, total {total} of 32");
-    // Measured: 5 of 32, all with en-us+f3, in whose voice the wake-word spotter hears
-    // "alexa" too readily. The other voices: none.
-    assert!(total <= 6, "{per_voice:?}");
+    // Measured: 1 of 32, with en-us+f3, in whose voice the wake-word spotter hears
+    // "alexa" too readily (5 before the wake word had to open the utterance). The other
+    // voices: none.
+    assert!(total <= 2, "{per_voice:?}");
     assert_eq!(
         per_voice[0] + per_voice[1] + per_voice[3],
         0,
