@@ -144,9 +144,10 @@ fn non_commands_rarely_trigger_and_silence_and_noise_never() {
         .collect();
     let total: usize = per_voice.iter().sum();
     eprintln!("false triggers per voice {VOICES:?}: {per_voice:?}, total {total} of 32");
-    // Measured: 5 of 32, all with en-us+f3, in whose voice the wake-word spotter hears
-    // "alexa" too readily. The other voices: none.
-    assert!(total <= 6, "{per_voice:?}");
+    // Measured: 1 of 32, with en-us+f3, in whose voice the wake-word spotter hears
+    // "alexa" too readily (5 before the wake word had to open the utterance). The other
+    // voices: none.
+    assert!(total <= 2, "{per_voice:?}");
     assert_eq!(
         per_voice[0] + per_voice[1] + per_voice[3],
         0,
@@ -269,5 +270,66 @@ fn a_wake_word_the_dictionary_lacks_is_an_error() {
         Err(SpeechError::UnknownWords { words, .. }) => assert_eq!(words, vec!["zorblax"]),
         Err(other) => panic!("wrong error: {other}"),
         Ok(_) => panic!("an unknown wake word must be refused"),
+    }
+}
+
+/// Digit answers (meeting IDs and PINs, as the device asks for them) and what each
+/// must give.
+const DIGIT_ANSWERS: [(&str, &str); 3] = [
+    (
+        "eight five five one two three four five six seven eight",
+        "85512345678",
+    ),
+    ("four one four three seven six", "414376"),
+    ("nine three zero two six one eight", "9302618"),
+];
+
+/// Digit answers heard exactly, for one voice at 130 wpm (the dialogue recording's speed).
+fn score_digits(engine: &mut PocketSphinxEngine, dir: &Path, voice: &str) -> usize {
+    let mut exact = 0;
+    for (i, (text, want)) in DIGIT_ANSWERS.into_iter().enumerate() {
+        let wav = speech_support::speak(dir, &format!("digits-{voice}-{i}"), voice, 130, text);
+        let got = heard(engine, &wav, Expecting::MeetingId);
+        eprintln!("{voice} 130 {text:?} -> {got:?}");
+        if matches!(&got, Intent::MeetingId { digits } if digits == want) {
+            exact += 1;
+        }
+    }
+    exact
+}
+
+/// The accuracy table of README's "[speech]" section, printed:
+/// `cargo test --test speech_pocketsphinx -- --ignored --nocapture accuracy_table`.
+#[test]
+#[ignore = "a measurement (about a minute): run it with --ignored --nocapture"]
+fn accuracy_table() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let mut rows = Vec::new();
+    for voice in VOICES {
+        let understood = score_commands(&mut engine, tmp.path(), voice, 160, None);
+        let triggered = false_triggers(&mut engine, tmp.path(), voice, 160);
+        let digits = score_digits(&mut engine, tmp.path(), voice);
+        rows.push(format!(
+            "| {voice}, 160 wpm | {understood}/8 | {triggered}/8 | {digits}/{} |",
+            DIGIT_ANSWERS.len()
+        ));
+    }
+    for (speed, snr) in [
+        (140, None),
+        (175, None),
+        (160, Some(20.0)),
+        (160, Some(10.0)),
+    ] {
+        let understood = score_commands(&mut engine, tmp.path(), "en-us", speed, snr);
+        let noise = snr.map_or(String::new(), |s| format!(", pink noise at {s} dB SNR"));
+        rows.push(format!(
+            "| en-us, {speed} wpm{noise} | {understood}/8 | | |"
+        ));
+    }
+    println!("| PocketSphinx condition | commands understood | non-commands triggered | digit answers exact (130 wpm) |");
+    println!("|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
     }
 }
