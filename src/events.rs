@@ -56,6 +56,17 @@ pub enum Event {
     Error { message: String },
 }
 
+impl Event {
+    /// The `booked` event for a booking the calendar confirmed.
+    pub fn booked(booking: &crate::calendar::Event) -> Event {
+        Event::Booked {
+            start: booking.start,
+            end: booking.end,
+            subject: booking.subject.clone(),
+        }
+    }
+}
+
 /// Where events go.
 pub trait EventSink {
     fn emit(&mut self, event: &Event);

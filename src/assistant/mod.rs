@@ -543,11 +543,7 @@ impl Assistant {
         };
         match self.calendar.book(&self.config.room.mailbox, &booking) {
             Ok(event) => {
-                sink.emit(&Event::Booked {
-                    start: event.start,
-                    end: event.end,
-                    subject: event.subject.clone(),
-                });
+                sink.emit(&Event::booked(&event));
                 Some(event)
             }
             Err(e) => {
@@ -747,11 +743,7 @@ impl Assistant {
         };
         match self.calendar.book(&self.config.room.mailbox, &booking) {
             Ok(event) => {
-                sink.emit(&Event::Booked {
-                    start: event.start,
-                    end: event.end,
-                    subject: event.subject.clone(),
-                });
+                sink.emit(&Event::booked(&event));
                 self.checked_in.insert(event.id.clone());
                 let until = self.speaker.time(event.end, now);
                 self.say(
@@ -922,11 +914,7 @@ impl Assistant {
         };
         match self.calendar.book(&user.mailbox, &booking) {
             Ok(event) => {
-                sink.emit(&Event::Booked {
-                    start: event.start,
-                    end: event.end,
-                    subject: event.subject.clone(),
-                });
+                sink.emit(&Event::booked(&event));
                 let at = self.speaker.time(event.start, now);
                 self.say(
                     &format!("I've added \"{title}\" at {at} to your calendar."),
