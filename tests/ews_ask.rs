@@ -33,6 +33,12 @@ fn ask(setup: &Setup, turns: &[&str]) -> Vec<Value> {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!all.contains(PASSWORD), "the password leaked:\n{all}");
+    let basic =
+        support::ews_server::base64(format!("svc-roomvoice@contoso.com:{PASSWORD}").as_bytes());
+    assert!(
+        !all.contains(&basic),
+        "the Basic credentials leaked:\n{all}"
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
@@ -159,4 +165,33 @@ fn start_my_meeting_uses_graphs_online_meeting() {
     assert_eq!(join["meeting_id"], "177513992", "{join}");
     let text = said(&ask(&setup, &["alexa is this room free"]));
     assert!(text.contains("booked until 11"), "{text}");
+}
+
+#[test]
+fn book_this_room_creates_one_exchange_booking() {
+    let fake = FakeExchange::start(Behaviour::default(), meeting_now()[1..].to_vec());
+    let setup = Setup::new(&ews_basic(&fake.url(), "impersonation", ""));
+    let events = ask(&setup, &["alexa book this room for half an hour"]);
+    let text = said(&events);
+    let booked = events
+        .iter()
+        .find(|e| e["event"] == "booked")
+        .unwrap_or_else(|| panic!("no booking: {text}"));
+    assert!(
+        booked.to_string().contains("2026-11-23T18:35:00Z"),
+        "{booked}"
+    );
+    let items = fake.items(ROOM);
+    let booking: Vec<_> = items
+        .iter()
+        .filter(|i| i.categories == ["roomvoice"])
+        .collect();
+    assert_eq!(booking.len(), 1, "{items:?}");
+    assert_eq!(
+        booking[0].start,
+        "2026-11-23T18:05:00Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    );
+    fake.schema_check();
 }

@@ -381,3 +381,23 @@ fn free_busy_is_batched_by_20_within_max_threads() {
         .unwrap()
         .contains("ErrorMailRecipientNotFound"));
 }
+
+#[test]
+fn a_token_close_to_expiry_is_renewed() {
+    // Tokens are renewed when less than five minutes are left: a 200 s token is
+    // replaced on every use, a one-hour token is reused.
+    let fake = FakeGraph::start(
+        GraphBehaviour {
+            token_lifetime_s: 200,
+            ..GraphBehaviour::default()
+        },
+        day(),
+    );
+    let (_setup, calendar) = open(&fake, "");
+    for _ in 0..3 {
+        calendar
+            .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-23T18:00:00Z"))
+            .unwrap();
+    }
+    assert_eq!(fake.tokens_issued(), 3);
+}

@@ -108,7 +108,16 @@ pub fn transport_error(
     error: &reqwest::Error,
 ) -> (TransportFailure, CalendarError) {
     let detail = chain(error);
-    let lower = detail.to_lowercase();
+    // Classify on the causes only: the top message holds the URL, whose host name
+    // could contain any word.
+    let mut causes = String::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        causes.push_str(&cause.to_string().to_lowercase());
+        causes.push(' ');
+        source = cause.source();
+    }
+    let lower = causes;
     let kind = if lower.contains("certificate")
         || lower.contains("tls")
         || lower.contains("handshake")
@@ -187,7 +196,7 @@ impl Retry {
         if self.attempt >= self.limits.max_attempts.max(1) {
             return false;
         }
-        let delay = delay.unwrap_or_else(|| Duration::from_millis(200u64 << self.attempt.min(4)));
+        let delay = delay.unwrap_or_else(|| Duration::from_millis(100u64 << self.attempt.min(5)));
         let budget = Duration::from_millis(self.limits.retry_budget_ms);
         if self.waited + delay > budget {
             tracing::debug!(?delay, waited = ?self.waited, "retry budget would be exceeded; giving up");
@@ -200,6 +209,40 @@ impl Retry {
 
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+}
+
+/// How long after a network failure calls make a single attempt: while the server is
+/// down, each voice answer should not pay for retries again before the snapshot speaks.
+pub const OUTAGE_MEMORY: Duration = Duration::from_secs(30);
+
+/// Remembers a recent network failure of one endpoint.
+#[derive(Debug, Default)]
+pub struct OutageMemory(std::sync::Mutex<Option<Instant>>);
+
+impl OutageMemory {
+    /// The limits for the next call: no retries while an outage is fresh.
+    pub fn limits(&self, limits: Limits) -> Limits {
+        let recent = self
+            .0
+            .lock()
+            .map(|since| since.is_some_and(|t| t.elapsed() < OUTAGE_MEMORY))
+            .unwrap_or(false);
+        if recent {
+            Limits {
+                max_attempts: 1,
+                ..limits
+            }
+        } else {
+            limits
+        }
+    }
+
+    /// Records how a call ended: `true` for a network failure.
+    pub fn record(&self, network_failure: bool) {
+        if let Ok(mut since) = self.0.lock() {
+            *since = network_failure.then(Instant::now);
+        }
     }
 }
 

@@ -243,6 +243,36 @@ pub trait Calendar: Send + Sync {
     }
 }
 
+/// Creates a booking at most once. When the answer to the create request is lost (the
+/// server may or may not have made it), the booking is looked up by its marker before
+/// one more try; when even that cannot be known, the error is returned rather than
+/// risking a double booking. Shared by the server backends.
+pub(crate) fn create_once(
+    mailbox: &str,
+    endpoint: &str,
+    mut create: impl FnMut() -> Result<Event, CalendarError>,
+    mut find: impl FnMut() -> Result<Option<Event>, CalendarError>,
+) -> Result<Event, CalendarError> {
+    for attempt in 1..=2 {
+        match create() {
+            Ok(event) => return Ok(event),
+            Err(CalendarError::Unreachable { endpoint, detail }) if attempt == 1 => {
+                tracing::warn!(mailbox, %detail, "the booking's answer was lost; looking it up before trying again");
+                match find() {
+                    Ok(Some(event)) => return Ok(event),
+                    Ok(None) => continue,
+                    Err(_) => return Err(CalendarError::Unreachable { endpoint, detail }),
+                }
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Err(CalendarError::Unreachable {
+        endpoint: endpoint.to_string(),
+        detail: "the booking could not be confirmed".into(),
+    })
+}
+
 /// Opens the calendar backend the configuration names.
 pub fn open(config: &Config) -> Result<Box<dyn Calendar>, CalendarError> {
     match &config.calendar.backend {

@@ -157,6 +157,49 @@ impl TokenCache {
     }
 }
 
+/// The permissions a Microsoft Entra access token carries: application permissions
+/// (`roles`) and delegated scopes (`scp`), read from its payload without verifying it
+/// (the server verifies it; this is only for `check` to name what is missing).
+/// `None` when the token is not a readable JWT.
+pub fn token_permissions(token: &Secret) -> Option<Vec<String>> {
+    use base64::Engine;
+    let payload = token.expose().split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let mut permissions: Vec<String> = claims
+        .get("roles")
+        .and_then(|r| r.as_array())
+        .map(|r| {
+            r.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(scp) = claims.get("scp").and_then(|s| s.as_str()) {
+        permissions.extend(scp.split_whitespace().map(str::to_string));
+    }
+    Some(permissions)
+}
+
 fn poisoned() -> CalendarError {
     CalendarError::Server("the token cache lock was poisoned by an earlier panic".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permissions_come_from_roles_and_scp() {
+        // {"roles":["Calendars.ReadWrite"],"scp":"User.Read Calendars.Read.Shared"}
+        let payload = "eyJyb2xlcyI6WyJDYWxlbmRhcnMuUmVhZFdyaXRlIl0sInNjcCI6IlVzZXIuUmVhZCBDYWxlbmRhcnMuUmVhZC5TaGFyZWQifQ";
+        let token = Secret::new(format!("eyJ0eXAiOiJKV1QifQ.{payload}.sig"));
+        assert_eq!(
+            token_permissions(&token).unwrap(),
+            ["Calendars.ReadWrite", "User.Read", "Calendars.Read.Shared"]
+        );
+        assert_eq!(token_permissions(&Secret::new("opaque-token")), None);
+    }
 }

@@ -323,7 +323,7 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
     // 3. Reachability, certificate, credentials, version, access, booking rights: one
     //    side-effect-free GetFolder on the room calendar.
     let started = Instant::now();
-    match calendar.calendar_rights(room) {
+    let room_readable = match calendar.calendar_rights(room) {
         Ok((rights, version)) => {
             let elapsed = started.elapsed().as_millis();
             report.pass(
@@ -340,7 +340,17 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                 "ews.credentials",
                 format!("{} signed in", settings.account()),
             );
+            let major = version
+                .as_deref()
+                .and_then(|v| v.split('.').next())
+                .and_then(|m| m.parse::<u32>().ok());
             match version {
+                // Major version 8 is Exchange 2007, 14 is 2010, 15 is 2013 and later.
+                Some(v) if major.is_some_and(|m| m < 14) => report.fail(
+                    "ews.version",
+                    format!("server version {v} is Exchange 2007: room calendars need Exchange 2010 SP1 or later"),
+                    "upgrade Exchange, or serve the room from a newer server",
+                ),
                 Some(v) => report.pass(
                     "ews.version",
                     format!("server version {v}; requests use {}", settings.version),
@@ -371,6 +381,7 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                     },
                 );
             }
+            true
         }
         Err(e) => {
             let check = match &e {
@@ -393,8 +404,9 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             if check != "ews.room_access" {
                 return;
             }
+            false
         }
-    }
+    };
     // 4. The room mailbox in the directory.
     match calendar.resolve_name(room) {
         Ok(found)
@@ -417,17 +429,23 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             "the account may lack directory access; the calendar checks above still count",
         ),
     }
-    // 5. Today's events, and whether invitation bodies survive.
+    // 5. Today's events, and whether invitation bodies survive (when readable at all).
     let day_start = now - Duration::hours(12);
-    match calendar.events(room, day_start, now + Duration::hours(12)) {
-        Ok(view) => {
-            report.pass(
-                "ews.room_events",
-                format!("{} events within 12 hours of now", view.events.len()),
-            );
-            let invited = view.events.iter().find(|e| !e.booked_by_device);
-            if let Some(event) = invited {
-                match calendar.body(room, event) {
+    let today = if room_readable {
+        Some(calendar.events(room, day_start, now + Duration::hours(12)))
+    } else {
+        None
+    };
+    if let Some(today) = today {
+        match today {
+            Ok(view) => {
+                report.pass(
+                    "ews.room_events",
+                    format!("{} within 12 hours of now", events(view.events.len())),
+                );
+                let invited = view.events.iter().find(|e| !e.booked_by_device);
+                if let Some(event) = invited {
+                    match calendar.body(room, event) {
                     Ok(Some(Body::Text(t) | Body::Html(t))) if !t.trim().is_empty() => {
                         report.pass("ews.bodies", "invitation bodies are kept on the room calendar")
                     }
@@ -438,9 +456,10 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                     ),
                     Err(e) => report.warn("ews.bodies", format!("could not read a body: {e}"), "see the message"),
                 }
+                }
             }
+            Err(e) => report.error("ews.room_events", "reading today's room events", &e),
         }
-        Err(e) => report.error("ews.room_events", "reading today's room events", &e),
     }
     // 6. The test mailbox.
     if let Some(test) = &settings.test_mailbox {
@@ -534,15 +553,18 @@ fn check_graph(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             return;
         }
     };
-    match calendar.token_works() {
-        Ok(()) => report.pass(
-            "graph.token",
-            format!(
-                "token issued for client {} ({})",
-                settings.client_id,
-                settings.token_url()
-            ),
-        ),
+    match calendar.token_permissions() {
+        Ok(permissions) => {
+            report.pass(
+                "graph.token",
+                format!(
+                    "token issued for client {} ({})",
+                    settings.client_id,
+                    settings.token_url()
+                ),
+            );
+            permission_line(report, settings.auth, permissions);
+        }
         Err(e) => {
             report.error("graph.token", "no token", &e);
             return;
@@ -580,7 +602,7 @@ fn check_graph(config: &Config, now: DateTime<Utc>, report: &mut Report) {
     match calendar.events(room, now - Duration::hours(12), now + Duration::hours(12)) {
         Ok(view) => report.pass(
             "graph.room_events",
-            format!("{} events within 12 hours of now", view.events.len()),
+            format!("{} within 12 hours of now", events(view.events.len())),
         ),
         Err(e) => report.error("graph.room_events", "reading today's room events", &e),
     }
@@ -596,6 +618,55 @@ fn check_graph(config: &Config, now: DateTime<Utc>, report: &mut Report) {
                 &e,
             ),
         }
+    }
+}
+
+fn events(n: usize) -> String {
+    if n == 1 {
+        "1 event".into()
+    } else {
+        format!("{n} events")
+    }
+}
+
+/// What the token allows: application permissions (`roles`) or delegated scopes.
+fn permission_line(report: &mut Report, auth: GraphAuth, permissions: Option<Vec<String>>) {
+    let Some(permissions) = permissions else {
+        report.warn(
+            "graph.permissions",
+            "the token's permissions cannot be read (not a JWT)",
+            "the access checks below still show what works",
+        );
+        return;
+    };
+    let has = |p: &str| permissions.iter().any(|x| x.eq_ignore_ascii_case(p));
+    let listed = if permissions.is_empty() {
+        "none".to_string()
+    } else {
+        permissions.join(", ")
+    };
+    match auth {
+        GraphAuth::Application if has("Calendars.ReadWrite") => {
+            report.pass("graph.permissions", format!("application permissions: {listed}"))
+        }
+        GraphAuth::Application if has("Calendars.Read") => report.fail(
+            "graph.permissions",
+            format!("read-only application permissions ({listed}): bookings will fail"),
+            "in the app registration add the application permission Calendars.ReadWrite and grant admin consent",
+        ),
+        GraphAuth::Application => report.fail(
+            "graph.permissions",
+            format!("the token has no calendar permission (roles: {listed})"),
+            "in the app registration add the application permission Calendars.ReadWrite (Microsoft Graph, Application, not Delegated) and grant admin consent",
+        ),
+        GraphAuth::Delegate if has("Calendars.ReadWrite.Shared") || has("Calendars.ReadWrite") => {
+            report.pass("graph.permissions", format!("delegated scopes: {listed}"))
+        }
+        GraphAuth::Delegate => report.fail(
+            "graph.permissions",
+            format!("the service account's token lacks Calendars.ReadWrite.Shared (scopes: {listed})"),
+            "add the delegated permission Calendars.ReadWrite.Shared to the app registration and consent to it",
+        ),
     }
 }
 

@@ -1,12 +1,21 @@
-//! `roomvoice grammar`: print the phrase set as a recognition grammar.
+//! `roomvoice grammar`: print the phrase set in the forms the speech engines use, so a
+//! grammar can be inspected, or tried with other tools, exactly as the device hears it.
+
+use std::collections::BTreeSet;
 
 use crate::config::Config;
+use crate::speech::phrases::PhraseSet;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
-    /// JSGF, as PocketSphinx reads it.
+    /// JSGF of first turns (wake word + command), as PocketSphinx searches it.
     Jsgf,
-    /// Every word of the grammar, one per line.
+    /// JSGF of answers to the device's questions (digits, yes, no, cancel).
+    JsgfAnswer,
+    /// The Vosk grammar: a JSON list of entries (the model's unknown-word token is added
+    /// by the engine).
+    Vosk,
+    /// Every word of the phrase set, one per line.
     Words,
 }
 
@@ -29,8 +38,24 @@ pub fn main(args: &Args) -> i32 {
         }
     };
     let grammar = crate::intent::grammar(&config.assistant.wake_word);
+    let phrases = match PhraseSet::from_grammar(&grammar) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("roomvoice: {e}");
+            return 1;
+        }
+    };
+    let none = BTreeSet::new();
     match args.format {
-        Format::Jsgf => print!("{}", grammar.to_jsgf()),
+        Format::Jsgf => print!("{}", phrases.jsgf("command", &none)),
+        Format::JsgfAnswer => print!("{}", phrases.jsgf("answer", &none)),
+        Format::Vosk => match serde_json::to_string_pretty(&phrases.vosk_grammar(None, &none)) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("roomvoice: {e}");
+                return 1;
+            }
+        },
         Format::Words => {
             for word in grammar.vocabulary() {
                 println!("{word}");

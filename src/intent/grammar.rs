@@ -4,7 +4,7 @@
 //! alternatives, `[ optional ]`, `<rule>` references, postfix `+` (one or more) and
 //! `{slot expansion}` to name the words an intent takes a value from. The same table
 //! drives the text parser ([`parse`]) and the recognition grammars the speech engines
-//! compile ([`Grammar::to_jsgf`], [`Grammar::vocabulary`]), so what the device can hear
+//! compile (`crate::speech::phrases`, from [`Grammar::rules`] and [`Grammar::vocabulary`]), so what the device can hear
 //! and what it understands never drift apart.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -160,25 +160,6 @@ impl Grammar {
         }
         let mut out = BTreeSet::new();
         self.rules.values().for_each(|r| walk(r, &mut out));
-        out
-    }
-
-    /// The grammar in JSGF (as PocketSphinx reads it), with public rules `<command>`
-    /// (wake word and a command) and `<answer>` (follow-up answers without wake word).
-    pub fn to_jsgf(&self) -> String {
-        let mut out = String::from("#JSGF V1.0;\n\ngrammar roomvoice;\n\n");
-        for (name, rule) in &self.rules {
-            let public = if name == "command" || name == "answer" {
-                "public "
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "{public}<{}> = {};\n",
-                jsgf_name(name),
-                jsgf(rule)
-            ));
-        }
         out
     }
 
@@ -636,23 +617,6 @@ fn expect(tokens: &[Tok], pos: &mut usize, c: char) -> Result<(), String> {
     }
 }
 
-/// JSGF rule names may not contain some characters; ours are snake_case already.
-fn jsgf_name(name: &str) -> String {
-    name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_")
-}
-
-fn jsgf(rule: &Rule) -> String {
-    match rule {
-        Rule::Word(w) => w.clone(),
-        Rule::Seq(v) => v.iter().map(jsgf).collect::<Vec<_>>().join(" "),
-        Rule::Alt(v) => format!("({})", v.iter().map(jsgf).collect::<Vec<_>>().join(" | ")),
-        Rule::Opt(r) => format!("[{}]", jsgf(r)),
-        Rule::Repeat { rule, .. } => format!("({})+", jsgf(rule)),
-        Rule::Ref(name) => format!("<{}>", jsgf_name(name)),
-        Rule::Slot(_, r) => format!("({})", jsgf(r)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -701,16 +665,6 @@ mod tests {
                 assert_eq!(parsed.intent.name(), intent, "\"{phrase}\"");
             }
         }
-    }
-
-    #[test]
-    fn jsgf_has_public_command_and_answer() {
-        let jsgf = Grammar::new("hey room").to_jsgf();
-        assert!(jsgf.starts_with("#JSGF V1.0;"));
-        assert!(jsgf.contains("public <command> = <wake>"));
-        assert!(jsgf.contains("public <answer> ="));
-        assert!(jsgf.contains("<wake> = hey room;"));
-        assert!(!jsgf.contains('{'), "slot braces must not leak into JSGF");
     }
 
     #[test]

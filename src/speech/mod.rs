@@ -1,9 +1,264 @@
-//! Speech engines behind one trait: Vosk and PocketSphinx.
-//! (Skeleton: the speech work fills this in.)
+//! Speech engines behind one trait: Vosk and PocketSphinx, both fed 16 kHz mono audio in
+//! small chunks (streaming), both restricted to the device's phrase set.
+//!
+//! - [`Engine`] is the trait: [`Engine::feed`] takes a chunk and returns what was heard
+//!   so far ([`Heard::Partial`] while someone speaks, [`Heard::Final`] at the end of an
+//!   utterance, found by the engine's own endpointing), with times in seconds from the
+//!   start of the stream.
+//! - [`phrases`] turns the intent grammar (`crate::intent::grammar`) into what each engine
+//!   takes: a phrase list for Vosk, JSGF (with a rejection path) for PocketSphinx.
+//! - [`vosk`] and [`pocketsphinx`] are the engines; each exists only when its native
+//!   library was found at build time (see `build.rs`), and otherwise says how to get it.
+//! - [`session`] runs an engine over a file or the microphone into the assistant.
+//!
+//! [`open`] picks the engine from `[speech] engine` ("auto": Vosk when an English model is
+//! installed, else PocketSphinx) and logs the choice.
+
+pub mod phrases;
+pub mod pocketsphinx;
+pub mod session;
+pub mod vosk;
+
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::config::Config;
+use crate::intent::Expecting;
+
+pub use phrases::PhraseSet;
+
 /// `[speech]` in roomvoice.toml.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SpeechConfig {}
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpeechConfig {
+    /// "vosk", "pocketsphinx" or "auto" (Vosk when an English Vosk model is installed,
+    /// else PocketSphinx).
+    pub engine: EngineChoice,
+    /// A Vosk model directory (relative to the config file). Default: `models/vosk/en-us`
+    /// (where `device/setup.sh` puts vosk-model-small-en-us-0.15).
+    pub vosk_model: Option<PathBuf>,
+    /// PocketSphinx acoustic model directory. Default: Debian's pocketsphinx-en-us.
+    pub pocketsphinx_hmm: Option<PathBuf>,
+    /// PocketSphinx pronunciation dictionary. Default: Debian's cmudict-en-us.dict.
+    pub pocketsphinx_dict: Option<PathBuf>,
+    /// PocketSphinx wake-word spotting threshold (default 1e-70, measured): a command is only
+    /// accepted when the wake word was spotted in it. Smaller spots more readily.
+    pub pocketsphinx_wake_threshold: f64,
+}
+
+impl Default for SpeechConfig {
+    fn default() -> Self {
+        SpeechConfig {
+            engine: EngineChoice::Auto,
+            vosk_model: None,
+            pocketsphinx_hmm: None,
+            pocketsphinx_dict: None,
+            pocketsphinx_wake_threshold: pocketsphinx::DEFAULT_WAKE_THRESHOLD,
+        }
+    }
+}
+
+/// `[speech] engine`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineChoice {
+    #[default]
+    Auto,
+    Vosk,
+    Pocketsphinx,
+}
+
+/// Where the default English Vosk model is installed by setup.
+pub const DEFAULT_VOSK_MODEL: &str = "models/vosk/en-us";
+
+/// Why speech recognition could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SpeechError {
+    #[error("the {engine} engine is not in this build: {how}")]
+    NotBuilt { engine: &'static str, how: String },
+    #[error("no Vosk model at {path}: {hint}")]
+    ModelMissing { path: PathBuf, hint: String },
+    #[error("{path} is not a usable Vosk model ({reason}); download it again (models/README.md)")]
+    ModelCorrupt { path: PathBuf, reason: String },
+    #[error(
+        "the phrase set uses words the {engine} model does not know: {}; {hint}",
+        summarise(words)
+    )]
+    UnknownWords {
+        engine: &'static str,
+        words: Vec<String>,
+        hint: String,
+    },
+    #[error("the phrase set is empty: {0}")]
+    EmptyPhraseSet(String),
+    #[error("PocketSphinx: {0}")]
+    PocketSphinx(String),
+    #[error("Vosk: {0}")]
+    Vosk(String),
+}
+
+/// "a, b, c and 12 more": long word lists in one line.
+fn summarise(words: &[String]) -> String {
+    const SHOWN: usize = 12;
+    if words.len() <= SHOWN {
+        words.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            words[..SHOWN].join(", "),
+            words.len() - SHOWN
+        )
+    }
+}
+
+/// One recognised utterance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Utterance {
+    /// The words, lower case; empty when speech was heard but rejected (out of grammar).
+    pub text: String,
+    /// Seconds from the start of the stream.
+    pub start_s: f64,
+    pub end_s: f64,
+}
+
+/// What an engine reports while fed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Heard {
+    /// The best guess so far for the utterance in progress.
+    Partial(String),
+    /// An utterance ended.
+    Final(Utterance),
+}
+
+/// A streaming recogniser restricted to a phrase set.
+pub trait Engine {
+    /// "vosk" or "pocketsphinx" (the `engine` of transcript events).
+    fn name(&self) -> &'static str;
+    /// Feeds 16 kHz mono samples (any chunk size).
+    fn feed(&mut self, samples: &[i16]) -> Result<Vec<Heard>, SpeechError>;
+    /// End of the stream: an utterance in progress is finished.
+    fn finish(&mut self) -> Result<Vec<Heard>, SpeechError>;
+    /// Starts a new stream (times from 0 again), e.g. for the next file.
+    fn reset(&mut self) -> Result<(), SpeechError>;
+    /// What the device waits for: engines may narrow the grammar for the next utterance.
+    fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
+        let _ = expecting;
+        Ok(())
+    }
+}
+
+/// Which engine [`open`] chose and why (for the log and for `run`'s report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineKind {
+    Vosk,
+    PocketSphinx,
+}
+
+/// The Vosk model directory the configuration points at.
+pub fn vosk_model_dir(config: &Config) -> PathBuf {
+    match &config.speech.vosk_model {
+        Some(path) => config.resolve(path),
+        None => project_path(DEFAULT_VOSK_MODEL),
+    }
+}
+
+/// A path inside the project (the demo config has no folder of its own): relative to the
+/// current directory when it exists there, else to the source tree this was built from.
+fn project_path(relative: &str) -> PathBuf {
+    let here = Path::new(relative);
+    if here.exists() {
+        return here.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// Resolves `[speech] engine` to an engine kind.
+pub fn choose(config: &Config) -> EngineKind {
+    match config.speech.engine {
+        EngineChoice::Vosk => EngineKind::Vosk,
+        EngineChoice::Pocketsphinx => EngineKind::PocketSphinx,
+        EngineChoice::Auto => {
+            let model = vosk_model_dir(config);
+            if vosk::AVAILABLE && model.join("conf").is_dir() {
+                EngineKind::Vosk
+            } else {
+                EngineKind::PocketSphinx
+            }
+        }
+    }
+}
+
+/// Opens the configured engine on the device's phrase set (from the wake word).
+pub fn open(config: &Config) -> Result<Box<dyn Engine>, SpeechError> {
+    let phrases = PhraseSet::from_grammar(&crate::intent::grammar(&config.assistant.wake_word))?;
+    let kind = choose(config);
+    match kind {
+        EngineKind::Vosk => {
+            let dir = vosk_model_dir(config);
+            tracing::info!(
+                "speech engine: vosk (model {}; [speech] engine = {:?})",
+                dir.display(),
+                config.speech.engine
+            );
+            Ok(Box::new(vosk::VoskEngine::open(&dir, &phrases)?))
+        }
+        EngineKind::PocketSphinx => {
+            tracing::info!(
+                "speech engine: pocketsphinx ([speech] engine = {:?}{})",
+                config.speech.engine,
+                if config.speech.engine == EngineChoice::Auto {
+                    "; no English Vosk model installed"
+                } else {
+                    ""
+                }
+            );
+            let settings = pocketsphinx::Settings::from_config(config);
+            Ok(Box::new(pocketsphinx::PocketSphinxEngine::open(
+                &settings, &phrases,
+            )?))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(speech: &str) -> Config {
+        let text = format!(
+            "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\n{speech}\n"
+        );
+        Config::parse(&text, "test.toml").expect("config")
+    }
+
+    #[test]
+    fn auto_uses_vosk_only_when_a_model_is_there() {
+        let none = config("engine = \"auto\"\nvosk_model = \"/nonexistent/model\"");
+        assert_eq!(choose(&none), EngineKind::PocketSphinx);
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(dir.path().join("conf")).expect("mkdir");
+        let with_model = config(&format!("vosk_model = \"{}\"", dir.path().display()));
+        let expected = if vosk::AVAILABLE {
+            EngineKind::Vosk
+        } else {
+            EngineKind::PocketSphinx
+        };
+        assert_eq!(choose(&with_model), expected);
+        assert_eq!(
+            choose(&config("engine = \"pocketsphinx\"")),
+            EngineKind::PocketSphinx
+        );
+        assert_eq!(choose(&config("engine = \"vosk\"")), EngineKind::Vosk);
+    }
+
+    #[test]
+    fn speech_keys_are_checked() {
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\nengine = \"whisper\"\n";
+        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("whisper") || err.contains("engine"), "{err}");
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\nmodel = \"x\"\n";
+        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("model"), "{err}");
+    }
+}

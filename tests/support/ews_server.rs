@@ -59,7 +59,7 @@ impl Item {
 pub struct Behaviour {
     pub username: String,
     pub password: String,
-    /// Accepted bearer token (OAuth); `None`: Basic only.
+    /// Accepted bearer tokens (OAuth) contain this; `None`: Basic only.
     pub bearer: Option<String>,
     /// Mailboxes the account may impersonate (`None`: any).
     pub impersonable: Option<Vec<String>>,
@@ -70,6 +70,8 @@ pub struct Behaviour {
     /// Answer this many requests with ErrorServerBusy (as a SOAP fault).
     pub busy: u32,
     pub busy_back_off_ms: u64,
+    /// Answer this many operations with ErrorServerBusy inside the response message.
+    pub busy_in_message: u32,
     /// Answer this many requests with HTTP 503 + Retry-After: 1.
     pub unavailable: u32,
     /// Close this many connections without an answer.
@@ -78,6 +80,10 @@ pub struct Behaviour {
     pub drop_after_create: u32,
     /// Answer every request after this pause.
     pub delay: Duration,
+    /// Cut this many answers in half (headers sent, body short).
+    pub truncate: u32,
+    /// `ServerVersionInfo` major and minor version (15.1 is Exchange 2016).
+    pub server_version: (u32, u32),
     pub password_expires: Option<String>,
     pub can_create: bool,
     /// Everything refused with HTTP 401 (e.g. an expired password).
@@ -99,10 +105,13 @@ impl Default for Behaviour {
             ],
             busy: 0,
             busy_back_off_ms: 50,
+            busy_in_message: 0,
             unavailable: 0,
             drop: 0,
             drop_after_create: 0,
             delay: Duration::ZERO,
+            truncate: 0,
+            server_version: (15, 1),
             password_expires: None,
             can_create: true,
             reject_all: false,
@@ -283,7 +292,16 @@ fn error(state: &mut State, operation: &str, code: &str, text: &str) -> Reply {
 }
 
 fn ok(state: &mut State, body: String) -> Reply {
+    let (major, minor) = state.behaviour.server_version;
+    let body = body.replace(
+        "MajorVersion=\"15\" MinorVersion=\"1\"",
+        &format!("MajorVersion=\"{major}\" MinorVersion=\"{minor}\""),
+    );
     state.responses.push(body.clone());
+    if state.behaviour.truncate > 0 {
+        state.behaviour.truncate -= 1;
+        return Reply::Truncate { status: 200, body };
+    }
     soap(200, body)
 }
 
@@ -403,6 +421,24 @@ fn handle_now(shared: &Mutex<State>, request: &Request) -> Reply {
             }
         }
     }
+    if state.behaviour.busy_in_message > 0 {
+        state.behaviour.busy_in_message -= 1;
+        let ms = state.behaviour.busy_back_off_ms;
+        let body = fixture(
+            "error.xml",
+            &[
+                ("operation", &response_name(&operation.name)),
+                ("code", "ErrorServerBusy"),
+                ("text", "The server cannot service this request right now. Try again later."),
+                (
+                    "message_xml",
+                    &format!("<m:MessageXml><t:Value Name=\"BackOffMilliseconds\">{ms}</t:Value></m:MessageXml>"),
+                ),
+            ],
+        );
+        state.responses.push(body.clone());
+        return soap(200, body);
+    }
     match operation.name.as_str() {
         "FindItem" => find_item(&mut state, &operation, mailbox.as_deref()),
         "GetItem" => get_item(&mut state, &operation),
@@ -433,7 +469,10 @@ fn authorised(behaviour: &Behaviour, request: &Request) -> bool {
         return false;
     };
     if let Some(token) = value.strip_prefix("Bearer ") {
-        return behaviour.bearer.as_deref() == Some(token);
+        return behaviour
+            .bearer
+            .as_deref()
+            .is_some_and(|mark| token.contains(mark));
     }
     let Some(encoded) = value.strip_prefix("Basic ") else {
         return false;

@@ -68,7 +68,15 @@ pub struct GraphBehaviour {
     pub drop: u32,
     pub can_edit: bool,
     pub delay: Duration,
+    /// Application permissions put in client-credentials tokens (`roles`).
+    pub roles: Vec<String>,
+    /// Delegated scopes put in password-grant tokens (`scp`).
+    pub scopes: String,
 }
+
+/// Every token the fake issues ends with this and a serial number; tests grep output
+/// for it to prove no token leaks.
+pub const TOKEN_MARK: &str = ".sig-fake-";
 
 impl Default for GraphBehaviour {
     fn default() -> Self {
@@ -89,6 +97,8 @@ impl Default for GraphBehaviour {
             drop: 0,
             can_edit: true,
             delay: Duration::ZERO,
+            roles: vec!["Calendars.ReadWrite".into()],
+            scopes: "Calendars.ReadWrite.Shared User.Read".into(),
         }
     }
 }
@@ -279,7 +289,7 @@ fn handle(shared: &Mutex<GraphState>, request: &Request) -> Reply {
     let Some(token) = auth.strip_prefix("Bearer ") else {
         return graph_error(401, "InvalidAuthenticationToken", "Access token is empty.");
     };
-    if !token.starts_with("eyJ0eXAi.fake.") {
+    if !token.contains(TOKEN_MARK) {
         return graph_error(
             401,
             "InvalidAuthenticationToken",
@@ -389,7 +399,20 @@ fn token(state: &mut GraphState, request: &Request) -> Reply {
         );
     }
     state.tokens_issued += 1;
-    let token = format!("eyJ0eXAi.fake.{}", state.tokens_issued);
+    // A JWT-shaped token: header, claims (roles or scp), a fake signature.
+    let claims = if grant == "password" {
+        json!({"aud": "https://graph.microsoft.com", "scp": state.behaviour.scopes})
+    } else {
+        json!({"aud": "https://graph.microsoft.com", "roles": state.behaviour.roles})
+    };
+    let payload = super::ews_server::base64(claims.to_string().as_bytes())
+        .replace('+', "-")
+        .replace('/', "_")
+        .replace('=', "");
+    let token = format!(
+        "eyJ0eXAiOiJKV1QifQ.{payload}{TOKEN_MARK}{}",
+        state.tokens_issued
+    );
     let lifetime = state.behaviour.token_lifetime_s.to_string();
     Reply::new(
         200,

@@ -256,6 +256,8 @@ pub struct EwsCalendar {
     body_format: BodyFormat,
     max_threads: usize,
     room_name: String,
+    /// Display names found with ResolveNames, by address (None: nothing found).
+    names: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
 }
 
 /// Items a calendar view may hold before it is reported as cut.
@@ -343,11 +345,14 @@ impl EwsCalendar {
                 time_zone: time_zone.to_string(),
                 limits,
                 account: ews.account(),
+                outage: http::OutageMemory::default(),
+                anchor_mailbox: config.room.mailbox.clone(),
             },
             snapshots: Snapshots::new(state_dir.as_deref(), "ews"),
             body_format: ews.body_type,
             max_threads: ews.max_threads,
             room_name: config.room.name.clone(),
+            names: Default::default(),
         })
     }
 
@@ -374,7 +379,8 @@ impl EwsCalendar {
             &request.to_xml(self.transport.access),
             Idempotence::Safe,
         )?;
-        let items = find_item::parse(&self.transport, &answer, mailbox)?;
+        let mut items = find_item::parse(&self.transport, &answer, mailbox)?;
+        self.fill_organizer_names(&mut items.events);
         if !items.complete {
             tracing::warn!(
                 mailbox,
@@ -448,6 +454,55 @@ impl EwsCalendar {
     }
 
     /// Looks for the booking carrying `marker` in its slot (after a lost response).
+    /// Organisers that came with an address but no display name get their name from
+    /// the directory (`ResolveNames`), once per address; a failed lookup leaves the
+    /// address, which is what the room then hears.
+    fn fill_organizer_names(&self, events: &mut [Event]) {
+        for event in events.iter_mut() {
+            let Some(organizer) = event.organizer.as_mut() else {
+                continue;
+            };
+            let Some(address) = organizer.email.clone() else {
+                continue;
+            };
+            if !organizer.name.trim().is_empty() {
+                continue;
+            }
+            let known = self
+                .names
+                .lock()
+                .ok()
+                .and_then(|names| names.get(&address.to_lowercase()).cloned());
+            let name = match known {
+                Some(name) => name,
+                None => {
+                    let found = match self.resolve_name(&address) {
+                        Ok(people) => people
+                            .into_iter()
+                            .find(|p| {
+                                p.email
+                                    .as_deref()
+                                    .is_some_and(|e| e.eq_ignore_ascii_case(&address))
+                            })
+                            .map(|p| p.name)
+                            .filter(|n| !n.trim().is_empty()),
+                        Err(e) => {
+                            tracing::debug!(%address, error = %e, "cannot resolve the organiser's name");
+                            None
+                        }
+                    };
+                    if let Ok(mut names) = self.names.lock() {
+                        names.insert(address.to_lowercase(), found.clone());
+                    }
+                    found
+                }
+            };
+            if let Some(name) = name {
+                organizer.name = name;
+            }
+        }
+    }
+
     fn find_booking(
         &self,
         mailbox: &str,
@@ -545,12 +600,6 @@ impl Calendar for EwsCalendar {
                 "a booking must end after it starts".into(),
             ));
         }
-        if booking.end <= Utc::now() {
-            return Err(CalendarError::InPast(format!(
-                "the booking would end in the past ({})",
-                booking.end
-            )));
-        }
         let existing = self.find(mailbox, booking.start, booking.end)?;
         if let Some(conflict) = existing
             .events
@@ -569,30 +618,20 @@ impl Calendar for EwsCalendar {
             location: Some(&self.room_name),
         };
         let xml = request.to_xml(self.transport.access);
-        for attempt in 1..=2 {
-            match self
-                .transport
-                .call("CreateItem", Some(mailbox), &xml, Idempotence::LookUpFirst)
-            {
-                Ok(answer) => {
-                    return create_item::parse(&self.transport, &answer, mailbox, booking)
-                }
-                Err(CalendarError::Unreachable { endpoint, detail }) if attempt == 1 => {
-                    tracing::warn!(mailbox, %detail, "the booking's answer was lost; looking it up before trying again");
-                    match self.find_booking(mailbox, booking, &marker) {
-                        Ok(Some(event)) => return Ok(event),
-                        Ok(None) => continue,
-                        // Not knowing whether it exists, a second try could double-book.
-                        Err(_) => return Err(CalendarError::Unreachable { endpoint, detail }),
-                    }
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        Err(CalendarError::Unreachable {
-            endpoint: self.transport.url.clone(),
-            detail: "the booking could not be confirmed".into(),
-        })
+        super::create_once(
+            mailbox,
+            &self.transport.url,
+            || {
+                let answer = self.transport.call(
+                    "CreateItem",
+                    Some(mailbox),
+                    &xml,
+                    Idempotence::LookUpFirst,
+                )?;
+                create_item::parse(&self.transport, &answer, mailbox, booking)
+            },
+            || self.find_booking(mailbox, booking, &marker),
+        )
     }
 
     fn set_end(

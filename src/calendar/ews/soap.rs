@@ -2,9 +2,9 @@
 //! mapping of HTTP statuses, SOAP faults and EWS response codes to [`CalendarError`]s
 //! that tell the administrator what to fix.
 //!
-//! Every request carries `t:RequestServerVersion` and a `t:TimeZoneContext` (the
-//! room's Windows time-zone ID), and, with impersonation, `t:ExchangeImpersonation`
-//! naming the mailbox. See
+//! Every request carries `t:RequestServerVersion`; item and folder operations a
+//! `t:TimeZoneContext` (the room's Windows time-zone ID); and, with impersonation,
+//! `t:ExchangeImpersonation` naming the mailbox. See
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/ews-xml-elements-in-exchange>.
 
 use std::time::Duration;
@@ -69,11 +69,25 @@ pub struct Transport {
     pub limits: Limits,
     /// For messages: the account the device signs in as.
     pub account: String,
+    /// A recent network failure: calls make one attempt until it is old.
+    pub outage: http::OutageMemory,
+    /// The room mailbox: app-only OAuth tokens must impersonate a mailbox on every
+    /// request, also those about no mailbox in particular (ResolveNames, free/busy).
+    pub anchor_mailbox: String,
 }
 
 impl Transport {
-    /// The envelope around `body_xml` (one `m:` operation element).
-    pub fn envelope(&self, mailbox: Option<&str>, body_xml: &str) -> String {
+    /// The envelope around `body_xml` (one `m:` operation element) of `operation`.
+    /// `TimeZoneContext` goes only with item and folder operations: GetUserAvailability
+    /// carries its own `TimeZone`, and the directory operations have no times.
+    pub fn envelope(&self, operation: &str, mailbox: Option<&str>, body_xml: &str) -> String {
+        let time_zone = match operation {
+            "GetUserAvailability" | "ResolveNames" | "GetPasswordExpirationDate" => String::new(),
+            _ => format!(
+                "<t:TimeZoneContext><t:TimeZoneDefinition Id=\"{}\"/></t:TimeZoneContext>",
+                escape(&self.time_zone)
+            ),
+        };
         let impersonation = match (self.access, mailbox) {
             (Access::Impersonation, Some(mailbox)) => format!(
                 "<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>{}</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>",
@@ -84,11 +98,9 @@ impl Transport {
         format!(
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
 <soap:Envelope xmlns:soap=\"{NS_SOAP}\" xmlns:t=\"{NS_TYPES}\" xmlns:m=\"{NS_MESSAGES}\">\
-<soap:Header><t:RequestServerVersion Version=\"{version}\"/>{impersonation}\
-<t:TimeZoneContext><t:TimeZoneDefinition Id=\"{tz}\"/></t:TimeZoneContext></soap:Header>\
+<soap:Header><t:RequestServerVersion Version=\"{version}\"/>{impersonation}{time_zone}</soap:Header>\
 <soap:Body>{body_xml}</soap:Body></soap:Envelope>",
             version = escape(&self.version),
-            tz = escape(&self.time_zone),
         )
     }
 
@@ -101,12 +113,29 @@ impl Transport {
         body_xml: &str,
         idempotence: Idempotence,
     ) -> Result<Answer, CalendarError> {
-        let envelope = self.envelope(mailbox, body_xml);
-        let mut retry = Retry::new(self.limits);
+        let mailbox = match (mailbox, self.auth) {
+            (None, EwsAuth::OAuth) => Some(self.anchor_mailbox.as_str()),
+            (mailbox, _) => mailbox,
+        };
+        let envelope = self.envelope(operation, mailbox, body_xml);
+        let result = self.call_with_retries(operation, mailbox, &envelope, idempotence);
+        self.outage
+            .record(matches!(result, Err(CalendarError::Unreachable { .. })));
+        result
+    }
+
+    fn call_with_retries(
+        &self,
+        operation: &str,
+        mailbox: Option<&str>,
+        envelope: &str,
+        idempotence: Idempotence,
+    ) -> Result<Answer, CalendarError> {
+        let mut retry = Retry::new(self.outage.limits(self.limits));
         let mut token_refreshed = false;
         let mut last_error = None;
         while retry.next_attempt() {
-            match self.attempt(operation, mailbox, &envelope) {
+            match self.attempt(operation, mailbox, envelope) {
                 Ok(answer) => return Ok(answer),
                 Err(Failure::Throttled(delay)) => {
                     tracing::info!(operation, ?delay, "EWS server busy; backing off");

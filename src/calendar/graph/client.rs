@@ -30,6 +30,8 @@ pub struct GraphClient {
     pub body_type: &'static str,
     /// For messages: who the device signs in as.
     pub account: String,
+    /// A recent network failure: calls make one attempt until it is old.
+    pub outage: http::OutageMemory,
 }
 
 #[derive(Deserialize)]
@@ -85,7 +87,21 @@ impl GraphClient {
         mailbox: Option<&str>,
         idempotence: Idempotence,
     ) -> Result<(u16, String), CalendarError> {
-        let mut retry = Retry::new(self.limits);
+        let result = self.send_with_retries(method, url, json, mailbox, idempotence);
+        self.outage
+            .record(matches!(result, Err(CalendarError::Unreachable { .. })));
+        result
+    }
+
+    fn send_with_retries(
+        &self,
+        method: reqwest::Method,
+        url: &reqwest::Url,
+        json: Option<&serde_json::Value>,
+        mailbox: Option<&str>,
+        idempotence: Idempotence,
+    ) -> Result<(u16, String), CalendarError> {
+        let mut retry = Retry::new(self.outage.limits(self.limits));
         let mut token_refreshed = false;
         let mut last_error = None;
         while retry.next_attempt() {
@@ -213,5 +229,58 @@ impl GraphClient {
             )));
         }
         Ok(url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::oauth::{Grant, TokenSource};
+    use crate::calendar::secret::Secret;
+
+    fn client() -> GraphClient {
+        let limits = Limits::default();
+        GraphClient {
+            client: http::client(&limits, None, false).unwrap(),
+            base_url: "https://graph.microsoft.com/v1.0".into(),
+            tokens: TokenCache::new(TokenSource {
+                token_url: "https://login.microsoftonline.com/t/oauth2/v2.0/token".into(),
+                client_id: "c".into(),
+                client_secret: Some(Secret::new("s")),
+                scope: "https://graph.microsoft.com/.default".into(),
+                grant: Grant::ClientCredentials,
+            }),
+            auth: GraphAuth::Application,
+            limits,
+            body_type: "text",
+            account: "the app c".into(),
+            outage: http::OutageMemory::default(),
+        }
+    }
+
+    #[test]
+    fn path_segments_are_escaped() {
+        let url = client()
+            .url(&["users", "room a@contoso.com", "events", "AAMk/x=="])
+            .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://graph.microsoft.com/v1.0/users/room%20a@contoso.com/events/AAMk%2Fx=="
+        );
+    }
+
+    #[test]
+    fn next_links_must_stay_on_the_service() {
+        let c = client();
+        assert!(c
+            .next_link("https://graph.microsoft.com/v1.0/users/x/calendarView?$skip=10")
+            .is_ok());
+        let err = c
+            .next_link("https://evil.example.com/v1.0/users/x/calendarView")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("refusing to send the token"),
+            "{err}"
+        );
     }
 }

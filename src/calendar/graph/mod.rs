@@ -268,6 +268,7 @@ impl GraphCalendar {
                     super::ews::BodyFormat::Html => "html",
                 },
                 account,
+                outage: http::OutageMemory::default(),
             },
             snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
             max_threads: graph.max_threads,
@@ -281,9 +282,11 @@ impl GraphCalendar {
         &self.client
     }
 
-    /// Gets a token now (for `check`).
-    pub fn token_works(&self) -> Result<(), CalendarError> {
-        self.client.tokens.token(&self.client.client).map(|_| ())
+    /// Gets a token now (for `check`) and returns the permissions it carries (`None`:
+    /// not a readable JWT).
+    pub fn token_permissions(&self) -> Result<Option<Vec<String>>, CalendarError> {
+        let token = self.client.tokens.token(&self.client.client)?;
+        Ok(super::oauth::token_permissions(&token))
     }
 
     fn find_booking(
@@ -349,12 +352,6 @@ impl Calendar for GraphCalendar {
                 "a booking must end after it starts".into(),
             ));
         }
-        if booking.end <= Utc::now() {
-            return Err(CalendarError::InPast(format!(
-                "the booking would end in the past ({})",
-                booking.end
-            )));
-        }
         let existing = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
         if let Some((conflict, _)) = existing
             .into_iter()
@@ -365,24 +362,12 @@ impl Calendar for GraphCalendar {
             });
         }
         let marker = new_marker();
-        for attempt in 1..=2 {
-            match events::create(&self.client, mailbox, booking, &marker, &self.room_name) {
-                Ok(event) => return Ok(event),
-                Err(CalendarError::Unreachable { endpoint, detail }) if attempt == 1 => {
-                    tracing::warn!(mailbox, %detail, "the booking's answer was lost; looking it up before trying again");
-                    match self.find_booking(mailbox, booking, &marker) {
-                        Ok(Some(event)) => return Ok(event),
-                        Ok(None) => continue,
-                        Err(_) => return Err(CalendarError::Unreachable { endpoint, detail }),
-                    }
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        Err(CalendarError::Unreachable {
-            endpoint: self.client.base_url.clone(),
-            detail: "the booking could not be confirmed".into(),
-        })
+        super::create_once(
+            mailbox,
+            &self.client.base_url,
+            || events::create(&self.client, mailbox, booking, &marker, &self.room_name),
+            || self.find_booking(mailbox, booking, &marker),
+        )
     }
 
     fn set_end(

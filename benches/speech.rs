@@ -1,0 +1,273 @@
+//! Speech benchmark (not a test): per engine, model load time, decode speed in x real
+//! time, the time from the end of speech to the answer, and peak memory.
+//!
+//!   cargo bench --bench speech                 # both engines, each in its own process
+//!   cargo bench --bench speech -- pocketsphinx # one engine
+//!
+//! Test audio is spoken by espeak-ng at run time (PocketSphinx: English commands;
+//! Vosk: Korean phrases with the PyPI Korean model, the only Vosk model installable
+//! here). Peak memory is the process's VmHWM, so each engine runs in a child process.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use roomvoice::assistant::{Assistant, Clock};
+use roomvoice::events::{Collect, Event};
+use roomvoice::speech::pocketsphinx::{PocketSphinxEngine, Settings};
+use roomvoice::speech::vosk::VoskEngine;
+use roomvoice::speech::{Engine, Heard, PhraseSet};
+
+const SAMPLE_RATE: f64 = 16_000.0;
+/// Silence after each spoken clip (seconds): the endpointers need some.
+const TAIL_S: f64 = 1.5;
+
+fn main() {
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    match wanted.first().map(String::as_str) {
+        Some("pocketsphinx") => pocketsphinx(),
+        Some("vosk") => vosk(),
+        _ => {
+            // Each engine in its own process, so VmHWM is that engine's peak.
+            let exe = match std::env::current_exe() {
+                Ok(exe) => exe,
+                Err(e) => {
+                    eprintln!("cannot find the benchmark executable: {e}");
+                    return;
+                }
+            };
+            println!("machine: {} cores, {}", cores(), cpu_model());
+            for engine in ["pocketsphinx", "vosk"] {
+                match Command::new(&exe).arg(engine).status() {
+                    Ok(s) if s.success() => {}
+                    Ok(s) => println!("{engine}: benchmark failed ({s})"),
+                    Err(e) => println!("{engine}: cannot run ({e})"),
+                }
+            }
+        }
+    }
+}
+
+fn pocketsphinx() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let commands = [
+        "alexa start my meeting",
+        "alexa is this room free",
+        "alexa end the meeting",
+        "alexa book this room for thirty minutes",
+        "alexa who booked this room",
+        "alexa cancel",
+    ];
+    let clips: Vec<(Vec<i16>, usize)> = commands
+        .iter()
+        .enumerate()
+        .map(|(i, text)| speak(tmp.path(), &format!("c{i}"), "en-us", text))
+        .collect();
+    let started = Instant::now();
+    let phrases = PhraseSet::from_grammar(&roomvoice::intent::grammar("alexa")).expect("phrases");
+    let mut engine =
+        PocketSphinxEngine::open(&Settings::default(), &phrases).expect("pocketsphinx");
+    let load_s = started.elapsed().as_secs_f64();
+    let mut assistant = {
+        let config = roomvoice::config::Config::demo().expect("demo config");
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:05:00-08:00")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        Assistant::open(config, Clock::Fixed(now), false).expect("assistant")
+    };
+    report(
+        "pocketsphinx",
+        load_s,
+        &mut engine,
+        &clips,
+        Some(&mut assistant),
+    );
+}
+
+fn vosk() {
+    if !roomvoice::speech::vosk::AVAILABLE {
+        println!("vosk: not in this build (run device/setup.sh)");
+        return;
+    }
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/vosk/ko");
+    if !model.is_dir() {
+        println!(
+            "vosk: no model at {} (run device/setup.sh)",
+            model.display()
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let phrases = [
+        "알렉사 회의 시작해",
+        "알렉사 회의 종료",
+        "알렉사 방 예약",
+        "네",
+        "아니요",
+    ];
+    let clips: Vec<(Vec<i16>, usize)> = phrases
+        .iter()
+        .enumerate()
+        .map(|(i, text)| speak(tmp.path(), &format!("k{i}"), "ko", text))
+        .collect();
+    let started = Instant::now();
+    let set = PhraseSet::from_phrases(&phrases).expect("phrases");
+    let mut engine = VoskEngine::open(&model, &set).expect("vosk");
+    let load_s = started.elapsed().as_secs_f64();
+    report("vosk (Korean model)", load_s, &mut engine, &clips, None);
+}
+
+/// Decodes every clip three times; prints the figures.
+fn report(
+    name: &str,
+    load_s: f64,
+    engine: &mut dyn Engine,
+    clips: &[(Vec<i16>, usize)],
+    mut assistant: Option<&mut Assistant>,
+) {
+    let mut audio_s = 0.0;
+    let mut decode_s = 0.0;
+    let mut silence_waited = Vec::new();
+    let mut answer_ms = Vec::new();
+    for _round in 0..3 {
+        for (samples, speech_end) in clips {
+            engine.reset().expect("reset");
+            let mut endpoint_seen = false;
+            let started = Instant::now();
+            let mut fed = 0usize;
+            for chunk in samples.chunks(1600) {
+                let chunk_started = Instant::now();
+                let heard = engine.feed(chunk).expect("feed");
+                fed += chunk.len();
+                for h in heard {
+                    let Heard::Final(u) = h else { continue };
+                    if endpoint_seen || u.text.is_empty() {
+                        continue;
+                    }
+                    endpoint_seen = true;
+                    silence_waited.push(fed.saturating_sub(*speech_end) as f64 / SAMPLE_RATE);
+                    // The answer: the assistant's reply to this utterance.
+                    if let Some(assistant) = assistant.as_deref_mut() {
+                        let mut sink = Collect::default();
+                        assistant.hear(&u.text, &mut sink);
+                        assistant.finish(&mut sink);
+                        let answered = sink.0.iter().any(|e| matches!(e, Event::Say { .. }));
+                        if answered {
+                            answer_ms.push(chunk_started.elapsed().as_secs_f64() * 1000.0);
+                        }
+                    } else {
+                        answer_ms.push(chunk_started.elapsed().as_secs_f64() * 1000.0);
+                    }
+                }
+            }
+            engine.finish().expect("finish");
+            decode_s += started.elapsed().as_secs_f64();
+            audio_s += samples.len() as f64 / SAMPLE_RATE;
+        }
+    }
+    println!("{name}:");
+    println!("  model load: {load_s:.2} s");
+    println!(
+        "  decode speed: {:.3} x real time ({audio_s:.1} s of audio in {decode_s:.2} s, 100 ms chunks)",
+        decode_s / audio_s
+    );
+    println!(
+        "  end of speech to final result: {} (silence the endpointer waits for, audio time)",
+        stats(&silence_waited, "s")
+    );
+    println!(
+        "  final result to answer: {} (compute for the endpointing chunk{})",
+        stats(&answer_ms, "ms"),
+        if assistant.is_some() {
+            " + assistant turn"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "  utterances endpointed: {} of {}",
+        silence_waited.len(),
+        clips.len() * 3
+    );
+    println!("  peak memory (VmHWM): {}", vm_hwm());
+}
+
+fn stats(values: &[f64], unit: &str) -> String {
+    if values.is_empty() {
+        return "n/a".into();
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
+    let max = sorted[sorted.len() - 1];
+    format!(
+        "mean {mean:.2} {unit}, median {:.2} {unit}, max {max:.2} {unit}",
+        sorted[sorted.len() / 2]
+    )
+}
+
+/// Speaks `text` to a 16 kHz mono clip with 0.5 s before and TAIL_S after; returns the
+/// samples and the sample where the speech ends.
+fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> (Vec<i16>, usize) {
+    let raw: PathBuf = dir.join(format!("{name}.raw.wav"));
+    let wav: PathBuf = dir.join(format!("{name}.wav"));
+    let ok = Command::new("espeak-ng")
+        .args(["-v", voice, "-s", "160", "-w"])
+        .arg(&raw)
+        .arg(text)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new("sox")
+            .args(["-R", "-D"])
+            .arg(&raw)
+            .args(["-r", "16000", "-c", "1", "-b", "16"])
+            .arg(&wav)
+            .args(["pad", "0.5", &TAIL_S.to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "espeak-ng and sox are needed (apt-get install espeak-ng sox)"
+    );
+    let clip = roomvoice::audio::read_wav(&wav).expect("wav");
+    // The end of speech: the last 10 ms window with sound in it (espeak-ng adds some
+    // silence of its own before the padding).
+    let end = clip
+        .samples
+        .chunks(160)
+        .enumerate()
+        .rev()
+        .find(|(_, w)| w.iter().any(|s| s.unsigned_abs() > 500))
+        .map_or(clip.samples.len(), |(i, w)| i * 160 + w.len());
+    (clip.samples, end)
+}
+
+fn vm_hwm() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l[6..].trim().to_string())
+        })
+        .unwrap_or_else(|| "n/a".into())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}

@@ -1,0 +1,76 @@
+//! Build script: links the two speech engines' native libraries.
+//!
+//! - libvosk is not packaged by Debian; `device/setup.sh` unpacks it from the PyPI `vosk`
+//!   wheel into `vendor/vosk/<arch>/libvosk.so` (or set `ROOMVOICE_VOSK_LIB_DIR`). It is
+//!   linked here with an rpath, so the binary finds it without `LD_LIBRARY_PATH`. This is
+//!   done in the build script rather than `.cargo/config.toml` because rustflags there
+//!   are silently dropped as soon as `RUSTFLAGS` is set.
+//! - PocketSphinx comes from Debian (`libpocketsphinx-dev`), found with pkg-config, plus a
+//!   small C shim (`src/speech/pocketsphinx/shim.c`) for the one thing the public API
+//!   lacks: resetting the live cepstral mean between utterances.
+//!
+//! An engine whose library is missing is left out of the build (cfg `roomvoice_vosk`,
+//! `roomvoice_pocketsphinx`) and reports at run time how to install it, so the rest of
+//! the crate still builds on a machine that has not run the setup script.
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(roomvoice_vosk)");
+    println!("cargo::rustc-check-cfg=cfg(roomvoice_pocketsphinx)");
+    link_vosk();
+    link_pocketsphinx();
+}
+
+/// The folder name setup.sh uses: `uname -m` of the target.
+fn vosk_arch() -> String {
+    let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
+    match arch.as_str() {
+        "arm" => "armv7l".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn link_vosk() {
+    println!("cargo::rerun-if-env-changed=ROOMVOICE_VOSK_LIB_DIR");
+    let dir = match std::env::var_os("ROOMVOICE_VOSK_LIB_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+            root.join("vendor").join("vosk").join(vosk_arch())
+        }
+    };
+    let lib = dir.join("libvosk.so");
+    println!("cargo::rerun-if-changed={}", lib.display());
+    if !lib.is_file() {
+        println!(
+            "cargo::warning=libvosk not found at {}: the Vosk engine is left out of this build; run device/setup.sh to install it",
+            lib.display()
+        );
+        return;
+    }
+    println!("cargo::rustc-link-search=native={}", dir.display());
+    println!("cargo::rustc-link-lib=dylib=vosk");
+    println!("cargo::rustc-link-arg=-Wl,-rpath,{}", dir.display());
+    println!("cargo::rustc-cfg=roomvoice_vosk");
+}
+
+fn link_pocketsphinx() {
+    let library = match pkg_config::Config::new().probe("pocketsphinx") {
+        Ok(library) => library,
+        Err(e) => {
+            println!(
+                "cargo::warning=PocketSphinx not found by pkg-config ({e}): the PocketSphinx engine is left out of this build; install libpocketsphinx-dev (device/setup.sh does)"
+            );
+            return;
+        }
+    };
+    println!("cargo::rerun-if-changed=src/speech/pocketsphinx/shim.c");
+    let mut shim = cc::Build::new();
+    shim.file("src/speech/pocketsphinx/shim.c").warnings(false);
+    for include in &library.include_paths {
+        shim.include(include);
+    }
+    shim.compile("roomvoice_ps_shim");
+    println!("cargo::rustc-cfg=roomvoice_pocketsphinx");
+}

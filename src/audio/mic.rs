@@ -1,0 +1,193 @@
+//! The microphone through cpal (ALSA on Linux): listing input devices and capturing one
+//! as a stream of 16 kHz mono chunks.
+//!
+//! cpal's callback runs on its own thread and must never block, so it only copies the
+//! samples into a bounded channel; the converting (downmix + resampling) happens on the
+//! reader's side in [`Microphone::next_chunk`]. A machine without a sound card still
+//! reports a "default" device; the failure shows when its configuration is asked for or
+//! the stream is built, and is reported as an [`AudioError::Device`] saying what to check.
+
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::time::Duration;
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+
+use super::resample::To16kMono;
+use super::AudioError;
+
+/// One input device, as `roomvoice devices` lists it.
+#[derive(Debug, Clone)]
+pub struct InputDevice {
+    pub name: String,
+    pub is_default: bool,
+    /// "48000 Hz, 2 channels, F32", or why the configuration is unusable.
+    pub config: Result<String, String>,
+}
+
+/// Every input device cpal can see, default first.
+pub fn input_devices() -> Result<Vec<InputDevice>, AudioError> {
+    let host = cpal::default_host();
+    let default_name = host.default_input_device().and_then(|d| d.name().ok());
+    let devices = host
+        .input_devices()
+        .map_err(|e| AudioError::Device(format!("cannot list audio input devices: {e}")))?;
+    let mut list: Vec<InputDevice> = devices
+        .filter_map(|device| {
+            let name = device.name().ok()?;
+            Some(InputDevice {
+                is_default: default_name.as_deref() == Some(name.as_str()),
+                config: describe_config(&device),
+                name,
+            })
+        })
+        .collect();
+    // The default device may not be among the enumerated ones (no card: ALSA's "default"
+    // plugin exists but cannot open); list it anyway so its problem is shown.
+    if let Some(name) = default_name {
+        if !list.iter().any(|d| d.name == name) {
+            if let Some(device) = host.default_input_device() {
+                list.push(InputDevice {
+                    config: describe_config(&device),
+                    name,
+                    is_default: true,
+                });
+            }
+        }
+    }
+    list.sort_by_key(|d| !d.is_default);
+    Ok(list)
+}
+
+fn describe_config(device: &cpal::Device) -> Result<String, String> {
+    device
+        .default_input_config()
+        .map(|c| {
+            format!(
+                "{} Hz, {} channel(s), {:?}",
+                c.sample_rate().0,
+                c.channels(),
+                c.sample_format()
+            )
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// A running capture.
+pub struct Microphone {
+    _stream: cpal::Stream,
+    chunks: Receiver<Vec<f32>>,
+    converter: To16kMono,
+    pub device_name: String,
+}
+
+impl Microphone {
+    /// Opens the named input device (or the default) and starts capturing.
+    pub fn open(name: Option<&str>) -> Result<Microphone, AudioError> {
+        let host = cpal::default_host();
+        let device = match name {
+            Some(wanted) => {
+                let devices = host.input_devices().map_err(|e| {
+                    AudioError::Device(format!("cannot list audio input devices: {e}"))
+                })?;
+                let mut names = Vec::new();
+                let mut found = None;
+                for device in devices {
+                    let device_name = device.name().unwrap_or_default();
+                    if device_name == wanted {
+                        found = Some(device);
+                        break;
+                    }
+                    names.push(device_name);
+                }
+                found.ok_or_else(|| {
+                    AudioError::Device(format!(
+                        "no audio input device named \"{wanted}\"; available: {}. See `roomvoice devices`",
+                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+                    ))
+                })?
+            }
+            None => host.default_input_device().ok_or_else(|| {
+                AudioError::Device(
+                    "no audio input device: plug in a microphone (check `arecord -l`)".into(),
+                )
+            })?,
+        };
+        let device_name = device.name().unwrap_or_else(|_| "default".into());
+        let unusable = |what: &str, e: &dyn std::fmt::Display| {
+            AudioError::Device(format!(
+                "audio input \"{device_name}\" is not usable ({what}: {e}); is a microphone connected? \
+                 Check `arecord -l`, or choose another with --device / [audio] device (see `roomvoice devices`)"
+            ))
+        };
+        let supported = device
+            .default_input_config()
+            .map_err(|e| unusable("no input configuration", &e))?;
+        let config: cpal::StreamConfig = supported.config();
+        let converter = To16kMono::new(config.sample_rate.0, config.channels)?;
+        // About 10 s of audio in 10 ms callbacks; beyond that the reader is stuck.
+        let (sender, chunks) = mpsc::sync_channel::<Vec<f32>>(1000);
+        let on_error = |e: cpal::StreamError| tracing::error!("audio input: {e}");
+        let stream = match supported.sample_format() {
+            cpal::SampleFormat::F32 => build::<f32>(&device, &config, sender, on_error),
+            cpal::SampleFormat::I16 => build::<i16>(&device, &config, sender, on_error),
+            cpal::SampleFormat::I32 => build::<i32>(&device, &config, sender, on_error),
+            cpal::SampleFormat::U16 => build::<u16>(&device, &config, sender, on_error),
+            other => {
+                return Err(unusable(
+                    "sample format",
+                    &format!("{other:?} is not supported"),
+                ));
+            }
+        }
+        .map_err(|e| unusable("cannot open the stream", &e))?;
+        stream
+            .play()
+            .map_err(|e| unusable("cannot start the stream", &e))?;
+        tracing::info!(
+            "listening on \"{device_name}\" ({} Hz, {} ch)",
+            config.sample_rate.0,
+            config.channels
+        );
+        Ok(Microphone {
+            _stream: stream,
+            chunks,
+            converter,
+            device_name,
+        })
+    }
+
+    /// The next converted chunk; `Ok(None)` when nothing arrived within `timeout`.
+    pub fn next_chunk(&mut self, timeout: Duration) -> Result<Option<Vec<i16>>, AudioError> {
+        match self.chunks.recv_timeout(timeout) {
+            Ok(samples) => Ok(Some(self.converter.push(&samples))),
+            Err(RecvTimeoutError::Timeout) => Ok(None),
+            Err(RecvTimeoutError::Disconnected) => Err(AudioError::Device(format!(
+                "audio input \"{}\" stopped",
+                self.device_name
+            ))),
+        }
+    }
+}
+
+fn build<T>(
+    device: &cpal::Device,
+    config: &cpal::StreamConfig,
+    sender: SyncSender<Vec<f32>>,
+    on_error: impl FnMut(cpal::StreamError) + Send + 'static,
+) -> Result<cpal::Stream, cpal::BuildStreamError>
+where
+    T: cpal::SizedSample,
+    f32: cpal::FromSample<T>,
+{
+    device.build_input_stream(
+        config,
+        move |data: &[T], _: &cpal::InputCallbackInfo| {
+            let samples: Vec<f32> = data.iter().map(|&s| cpal::Sample::from_sample(s)).collect();
+            if sender.try_send(samples).is_err() {
+                tracing::warn!("audio input: the recogniser is behind; dropped a chunk");
+            }
+        },
+        on_error,
+        None,
+    )
+}

@@ -1,0 +1,505 @@
+//! The device's phrase set in the forms the engines take, built from the one intent
+//! grammar (`crate::intent::Grammar`) so that what can be heard and what is understood
+//! never drift apart.
+//!
+//! - PocketSphinx gets JSGF, one search per dialogue state: `command` (wake word + any
+//!   command) and `answer` (digits, yes/no, cancel after a question). It is written here
+//!   from the grammar's public `rules` rather than taken from `Grammar::to_jsgf`, because
+//!   the engine needs one public rule per search.
+//! - Vosk gets a word list plus the model's unknown-word token: its grammar mode lets
+//!   listed entries follow each other, so a word list covers every phrase, and the token
+//!   absorbs words outside it; the intent parser then decides.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use crate::intent::{Grammar, Rule};
+
+use super::SpeechError;
+
+/// The phrase set, ready for the engines.
+#[derive(Debug, Clone)]
+pub struct PhraseSet {
+    /// Lower-case wake word ("alexa").
+    pub wake_word: String,
+    /// Every word any phrase uses.
+    pub words: BTreeSet<String>,
+    /// The rules, with public `command` and `answer`.
+    pub grammar: Grammar,
+    /// Entries for a Vosk grammar (without the unknown-word token).
+    pub vosk_entries: Vec<String>,
+}
+
+impl PhraseSet {
+    /// From the intent grammar: needs its `command` and `answer` rules.
+    pub fn from_grammar(grammar: &Grammar) -> Result<PhraseSet, SpeechError> {
+        for public in ["command", "answer"] {
+            if !grammar.rules.contains_key(public) {
+                return Err(SpeechError::EmptyPhraseSet(format!(
+                    "the intent grammar has no <{public}> rule (this build's intent grammar is incomplete)"
+                )));
+            }
+        }
+        let mut words = BTreeSet::new();
+        for rule in grammar.rules.values() {
+            collect_words(rule, &mut words);
+        }
+        if words.is_empty() {
+            return Err(SpeechError::EmptyPhraseSet(
+                "the intent grammar has no words".into(),
+            ));
+        }
+        Ok(PhraseSet {
+            wake_word: grammar.wake_word.clone(),
+            vosk_entries: words.iter().cloned().collect(),
+            words,
+            grammar: speech_commands(grammar),
+        })
+    }
+
+    /// A plain list of phrases (any language), e.g. for a Korean test model: each phrase
+    /// is one grammar entry; the JSGF is their alternatives.
+    pub fn from_phrases(phrases: &[&str]) -> Result<PhraseSet, SpeechError> {
+        let phrases: Vec<String> = phrases
+            .iter()
+            .map(|p| {
+                p.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        if phrases.is_empty() {
+            return Err(SpeechError::EmptyPhraseSet("no phrases given".into()));
+        }
+        let words = phrases
+            .iter()
+            .flat_map(|p| p.split(' ').map(str::to_string))
+            .collect();
+        let all = Rule::Alt(
+            phrases
+                .iter()
+                .map(|p| Rule::Seq(p.split(' ').map(|w| Rule::Word(w.to_string())).collect()))
+                .collect(),
+        );
+        let mut rules = std::collections::BTreeMap::new();
+        rules.insert("command".to_string(), all.clone());
+        rules.insert("answer".to_string(), all);
+        Ok(PhraseSet {
+            wake_word: String::new(),
+            words,
+            grammar: Grammar {
+                wake_word: String::new(),
+                rules,
+            },
+            vosk_entries: phrases,
+        })
+    }
+
+    /// Sets the wake word (phrase lists have none by default).
+    pub fn with_wake_word(mut self, wake_word: &str) -> PhraseSet {
+        self.wake_word = wake_word.to_lowercase();
+        self
+    }
+
+    /// The Vosk grammar (a JSON list) with the model's unknown-word token, leaving out
+    /// entries with words in `unknown`.
+    pub fn vosk_grammar(&self, unk: Option<&str>, unknown: &BTreeSet<String>) -> Vec<String> {
+        let mut entries: Vec<String> = self
+            .vosk_entries
+            .iter()
+            .filter(|e| !e.split(' ').any(|w| unknown.contains(w)))
+            .cloned()
+            .collect();
+        if let Some(unk) = unk {
+            entries.push(unk.to_string());
+        }
+        entries
+    }
+}
+
+/// The `command` search of the recogniser is narrower than the text grammar, because
+/// every freedom a grammar gives is a path that unrelated speech can be forced into
+/// (measured, README "[speech]"): politeness fillers (`lead`, `tail`: "alexa could you
+/// ... please") and meeting IDs as commands (a digit loop after the wake word: "alexa is
+/// this room free" came out as "alexa id three two oh three") are left out. The meeting
+/// ID is asked for by the device anyway, and then heard with the `answer` search. The
+/// text parser still accepts all of them.
+fn speech_commands(grammar: &Grammar) -> Grammar {
+    let mut grammar = without_self_reference(grammar);
+    if let Some(command) = grammar.rules.get_mut("command") {
+        narrow(command);
+    }
+    // After a yes/no question, digits are not an answer: "no" alone was heard as "o"
+    // (zero) when they were allowed.
+    let yes_no: Vec<Rule> = ["yes", "no", "cancel"]
+        .into_iter()
+        .filter(|name| grammar.rules.contains_key(*name))
+        .map(|name| Rule::Ref(name.into()))
+        .collect();
+    if !yes_no.is_empty() {
+        grammar.rules.insert(YES_NO.into(), Rule::Alt(yes_no));
+    }
+    // When digits are expected (the device asked for a meeting ID or PIN, or offered a
+    // new meeting, which a meeting ID also answers): bare digits, yes, no or cancel. The
+    // keyword forms ("my meeting id is ...") put "our id" where people said "eight"
+    // (measured).
+    if grammar.rules.contains_key("digits") {
+        let digits = ["digits", "yes", "no", "cancel"]
+            .into_iter()
+            .filter(|name| grammar.rules.contains_key(*name))
+            .map(|name| Rule::Ref(name.into()))
+            .collect();
+        grammar.rules.insert(DIGITS.into(), Rule::Alt(digits));
+    }
+    grammar
+}
+
+/// The rule for answers to "what is your meeting ID / PIN" (recognition only).
+pub const DIGITS: &str = "spoken_digits";
+
+/// The rule for answers to a yes/no question (recognition only).
+pub const YES_NO: &str = "yes_no";
+
+/// Sphinx's JSGF compiler turns a rule that refers to itself ("digit = ... | double
+/// <digit>") into a jump back to the state where the rule started, which in a nested
+/// rule lets any digit be followed by the words before it ("eight our id five ...",
+/// measured). Rules that refer to themselves get a copy without those alternatives
+/// (`<digit_once>`), and the self-reference points at the copy: "double double five"
+/// is lost, "double five" kept.
+fn without_self_reference(grammar: &Grammar) -> Grammar {
+    let mut out = grammar.clone();
+    for (name, rule) in &grammar.rules {
+        if !refers_to(rule, name) {
+            continue;
+        }
+        let Rule::Alt(alternatives) = rule else {
+            continue;
+        };
+        let once_name = format!("{name}_once");
+        let once: Vec<Rule> = alternatives
+            .iter()
+            .filter(|r| !refers_to(r, name))
+            .cloned()
+            .collect();
+        let mut rewritten = rule.clone();
+        rename_ref(&mut rewritten, name, &once_name);
+        out.rules.insert(once_name, Rule::Alt(once));
+        out.rules.insert(name.clone(), rewritten);
+    }
+    out
+}
+
+fn refers_to(rule: &Rule, name: &str) -> bool {
+    match rule {
+        Rule::Ref(r) => r == name,
+        Rule::Seq(rules) | Rule::Alt(rules) => rules.iter().any(|r| refers_to(r, name)),
+        Rule::Opt(r) | Rule::Repeat { rule: r, .. } | Rule::Slot(_, r) => refers_to(r, name),
+        Rule::Word(_) => false,
+    }
+}
+
+fn rename_ref(rule: &mut Rule, from: &str, to: &str) {
+    match rule {
+        Rule::Ref(r) if r == from => *r = to.to_string(),
+        Rule::Seq(rules) | Rule::Alt(rules) => {
+            rules.iter_mut().for_each(|r| rename_ref(r, from, to))
+        }
+        Rule::Opt(r) | Rule::Repeat { rule: r, .. } | Rule::Slot(_, r) => rename_ref(r, from, to),
+        Rule::Word(_) | Rule::Ref(_) => {}
+    }
+}
+
+fn narrow(rule: &mut Rule) {
+    const LEFT_OUT: [&str; 3] = ["lead", "tail", "meeting_id"];
+    let left_out = |r: &Rule| match r {
+        Rule::Ref(name) => LEFT_OUT.contains(&name.as_str()),
+        Rule::Opt(inner) => {
+            matches!(inner.as_ref(), Rule::Ref(name) if LEFT_OUT.contains(&name.as_str()))
+        }
+        _ => false,
+    };
+    match rule {
+        Rule::Seq(rules) | Rule::Alt(rules) => {
+            rules.retain(|r| !left_out(r));
+            rules.iter_mut().for_each(narrow);
+        }
+        Rule::Opt(r) | Rule::Repeat { rule: r, .. } | Rule::Slot(_, r) => narrow(r),
+        Rule::Word(_) | Rule::Ref(_) => {}
+    }
+}
+
+impl PhraseSet {
+    /// JSGF whose one public rule `<utterance>` is the grammar's rule `public`
+    /// ("command" or "answer"); words in `unknown` (missing from the engine's
+    /// dictionary) become `<VOID>`, so the phrases using them are left out.
+    pub fn jsgf(&self, public: &str, unknown: &BTreeSet<String>) -> String {
+        jsgf(&self.grammar, public, unknown)
+    }
+}
+
+fn collect_words(rule: &Rule, words: &mut BTreeSet<String>) {
+    match rule {
+        Rule::Word(w) => {
+            for part in w.split_whitespace() {
+                words.insert(part.to_lowercase());
+            }
+        }
+        Rule::Seq(rules) | Rule::Alt(rules) => rules.iter().for_each(|r| collect_words(r, words)),
+        Rule::Opt(r) | Rule::Repeat { rule: r, .. } | Rule::Slot(_, r) => collect_words(r, words),
+        Rule::Ref(_) => {}
+    }
+}
+
+/// JSGF with one public rule `<utterance>` = the grammar's rule `public`.
+fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>) -> String {
+    // Leave out what cannot be said: words outside the dictionary, and (repeatedly)
+    // alternatives and rules that need them. Sphinx's JSGF has no usable <VOID>.
+    let mut impossible: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let before = impossible.len();
+        for (name, rule) in &grammar.rules {
+            if expression(rule, unknown, &impossible).is_none() {
+                impossible.insert(name.clone());
+            }
+        }
+        if impossible.len() == before {
+            break;
+        }
+    }
+    let mut out = String::from("#JSGF V1.0;\ngrammar roomvoice;\n");
+    let _ = writeln!(out, "public <utterance> = <{}>;", rule_name(public));
+    for (name, rule) in &grammar.rules {
+        if let Some(body) = expression(rule, unknown, &impossible) {
+            let _ = writeln!(out, "<{}> = {body};", rule_name(name));
+        }
+    }
+    out
+}
+
+/// The most repetitions written out for a repeated rule (a meeting ID has up to 11
+/// digits, a PIN 10; phone-style IDs up to 14).
+const MAX_REPEAT: usize = 16;
+
+/// JSGF rule names: letters, digits and underscores.
+fn rule_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// The JSGF of a rule; `None` when it cannot be said (see [`jsgf`]). An empty string is
+/// an optional part that cannot be said, i.e. nothing.
+fn expression(
+    rule: &Rule,
+    unknown: &BTreeSet<String>,
+    impossible: &BTreeSet<String>,
+) -> Option<String> {
+    let grouped = |r: &Rule| grouped(r, unknown, impossible);
+    match rule {
+        Rule::Word(w) => {
+            let w = w.to_lowercase();
+            (!w.split_whitespace().any(|part| unknown.contains(part))).then_some(w)
+        }
+        Rule::Seq(rules) => {
+            let parts: Vec<String> = rules.iter().map(grouped).collect::<Option<Vec<_>>>()?;
+            let parts: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+            Some(if parts.is_empty() {
+                "<NULL>".into()
+            } else {
+                parts.join(" ")
+            })
+        }
+        Rule::Alt(rules) => {
+            let parts: Vec<String> = rules
+                .iter()
+                .filter_map(grouped)
+                .filter(|p| !p.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" | "))
+        }
+        Rule::Opt(r) => Some(match expression(r, unknown, impossible) {
+            Some(inner) if !inner.is_empty() => format!("[{inner}]"),
+            _ => String::new(),
+        }),
+        // One to `max` times, written out as `x [x [x ...]]`: Sphinx compiles `x+` into
+        // a jump back to a state that other alternatives share, which let any digit be
+        // followed by "our id ..." (measured).
+        Rule::Repeat { rule, max } => grouped(rule).map(|inner| {
+            let mut nested = String::new();
+            for _ in 1..(*max).clamp(1, MAX_REPEAT) {
+                nested = if nested.is_empty() {
+                    format!("[{inner}]")
+                } else {
+                    format!("[{inner} {nested}]")
+                };
+            }
+            if nested.is_empty() {
+                inner
+            } else {
+                format!("{inner} {nested}")
+            }
+        }),
+        Rule::Ref(name) => (!impossible.contains(name)).then(|| format!("<{}>", rule_name(name))),
+        Rule::Slot(_, r) => expression(r, unknown, impossible),
+    }
+}
+
+/// An expression safe to put next to others: alternatives and sequences in parentheses.
+fn grouped(
+    rule: &Rule,
+    unknown: &BTreeSet<String>,
+    impossible: &BTreeSet<String>,
+) -> Option<String> {
+    let inner = expression(rule, unknown, impossible)?;
+    Some(match rule {
+        Rule::Alt(rules) | Rule::Seq(rules) if rules.len() > 1 && inner.contains(' ') => {
+            format!("({inner})")
+        }
+        _ => inner,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(w: &str) -> Rule {
+        Rule::Word(w.into())
+    }
+
+    /// A small grammar shaped like the intent grammar.
+    pub(crate) fn sample_grammar() -> Grammar {
+        let mut g = Grammar {
+            wake_word: "alexa".into(),
+            rules: Default::default(),
+        };
+        g.rules.insert(
+            "digit".into(),
+            Rule::Alt(["zero", "one", "two", "three"].map(word).to_vec()),
+        );
+        g.rules.insert(
+            "command".into(),
+            Rule::Seq(vec![
+                word("alexa"),
+                Rule::Alt(vec![
+                    Rule::Seq(vec![
+                        word("start"),
+                        Rule::Alt(vec![word("my"), word("the")]),
+                        word("meeting"),
+                    ]),
+                    Rule::Seq(vec![word("is"), word("this"), word("room"), word("free")]),
+                ]),
+            ]),
+        );
+        g.rules.insert(
+            "answer".into(),
+            Rule::Slot(
+                "digits".into(),
+                Box::new(Rule::Repeat {
+                    rule: Box::new(Rule::Ref("digit".into())),
+                    max: 4,
+                }),
+            ),
+        );
+        g
+    }
+
+    #[test]
+    fn jsgf_has_one_public_rule_per_search() {
+        let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
+        let command = set.jsgf("command", &BTreeSet::new());
+        assert!(
+            command.contains("public <utterance> = <command>;"),
+            "{command}"
+        );
+        assert!(
+            command
+                .contains("<command> = alexa ((start (my | the) meeting) | (is this room free));"),
+            "{command}"
+        );
+        let answer = set.jsgf("answer", &BTreeSet::new());
+        assert!(
+            answer.contains("public <utterance> = <answer>;"),
+            "{answer}"
+        );
+        assert!(
+            answer.contains("<answer> = <digit> [<digit> [<digit> [<digit>]]];"),
+            "{answer}"
+        );
+    }
+
+    #[test]
+    fn unknown_words_leave_their_phrases_out_of_the_jsgf() {
+        let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
+        let unknown: BTreeSet<String> = ["free".to_string()].into();
+        let command = set.jsgf("command", &unknown);
+        assert!(
+            command.contains("start (my | the) meeting") && !command.contains("is this room"),
+            "{command}"
+        );
+        // A rule that cannot be said at all disappears, and so do references to it.
+        let unknown: BTreeSet<String> = ["zero", "one", "two", "three"].map(String::from).into();
+        let answer = set.jsgf("answer", &unknown);
+        assert!(
+            !answer.contains("<digit>") && !answer.contains("<answer> ="),
+            "{answer}"
+        );
+    }
+
+    #[test]
+    fn the_real_intent_grammar_converts() {
+        let set = PhraseSet::from_grammar(&crate::intent::grammar("alexa")).expect("phrase set");
+        assert!(set.words.contains("alexa") && set.words.contains("meeting"));
+        let jsgf = set.jsgf("command", &BTreeSet::new());
+        assert!(
+            jsgf.contains("<digits> = <digit> [<digit> [<digit>"),
+            "{jsgf}"
+        );
+        // The command search has no fillers and no meeting IDs; answers keep the digits.
+        assert!(
+            jsgf.contains("<command> = <wake> (<start_meeting> | <end_meeting>"),
+            "{jsgf}"
+        );
+        let command = jsgf
+            .lines()
+            .find(|l| l.starts_with("<command> ="))
+            .unwrap_or("");
+        assert!(
+            !command.contains("<meeting_id>") && !command.contains("<lead>"),
+            "{command}"
+        );
+        let answer = set.jsgf("answer", &BTreeSet::new());
+        assert!(
+            answer.contains("<answer> = <meeting_id> | <yes> | <no> | <cancel>;"),
+            "{answer}"
+        );
+        // No rule refers to itself (Sphinx mis-compiles that).
+        assert!(answer.contains("(double <digit_once>)"), "{answer}");
+        assert!(!answer.contains("double <digit>)"), "{answer}");
+    }
+
+    #[test]
+    fn words_and_vosk_entries_cover_the_grammar() {
+        let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
+        for w in ["alexa", "start", "meeting", "free", "zero", "three"] {
+            assert!(set.words.contains(w), "{w}");
+        }
+        let unknown: BTreeSet<String> = ["alexa".to_string()].into();
+        let grammar = set.vosk_grammar(Some("[unk]"), &unknown);
+        assert!(!grammar.contains(&"alexa".to_string()));
+        assert_eq!(grammar.last().map(String::as_str), Some("[unk]"));
+    }
+
+    #[test]
+    fn a_grammar_without_commands_is_an_error() {
+        let err = PhraseSet::from_grammar(&Grammar {
+            wake_word: "alexa".into(),
+            rules: Default::default(),
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("<command>"), "{err}");
+    }
+}

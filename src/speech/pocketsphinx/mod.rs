@@ -1,0 +1,657 @@
+//! The PocketSphinx engine: Debian's libpocketsphinx (0.8+5prealpha API) through a small
+//! FFI of our own (the `pocketsphinx` crate targets an older API), with the phrase set as
+//! JSGF searches and a rejection step.
+//!
+//! A grammar-only decoder has no way to say "none of these": it forces some speech onto
+//! the closest command ("we should start the meeting soon" -> "alexa start my meeting").
+//! Rejection, measured on espeak-ng commands and non-commands (README, "[speech]"):
+//! - speech the grammar cannot end in a final state gives no hypothesis: rejected;
+//! - a second decoder, fed in step, spots the wake word (keyword search,
+//!   `[speech] pocketsphinx_wake_threshold`); a command utterance in which it did not
+//!   spot the wake word is rejected. Follow-up answers (digits, yes/no) are not gated.
+//!
+//! A phone-loop score ratio was measured too and did not separate commands from
+//! forced non-commands (per-frame gaps overlapped completely), so it is not used.
+//! A rejected utterance is an [`Utterance`] with empty text.
+//!
+//! Endpointing is PocketSphinx's own voice-activity detection (`ps_get_in_speech`). The
+//! live cepstral mean is reset before every utterance (`shim.c`) so one recording
+//! decodes the same whatever came before it.
+
+use std::collections::BTreeSet;
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_int};
+use std::path::{Path, PathBuf};
+
+use crate::audio::SAMPLE_RATE;
+use crate::config::Config;
+use crate::intent::Expecting;
+
+use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
+
+/// True when libpocketsphinx was linked into this build.
+pub const AVAILABLE: bool = cfg!(roomvoice_pocketsphinx);
+
+/// Default keyword-spotting threshold for the wake word.
+pub const DEFAULT_WAKE_THRESHOLD: f64 = 1e-70;
+
+/// Debian's pocketsphinx-en-us.
+pub const DEFAULT_HMM: &str = "/usr/share/pocketsphinx/model/en-us/en-us";
+pub const DEFAULT_DICT: &str = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
+
+/// How late the voice-activity detector reports the start of speech (its
+/// `-vad_startspeech` plus a step) and the end (`-vad_postspeech`, 50 frames).
+const VAD_START_S: f64 = 0.2;
+const VAD_END_S: f64 = 0.5;
+
+/// Words of the phrase set that CMU's dictionary lacks, in its phone set.
+const EXTRA_PRONUNCIATIONS: [(&str, &str); 2] = [("mins", "M IH N Z"), ("webex", "W EH B EH K S")];
+
+/// Samples per decoding step (100 ms): the granularity of endpointing.
+const STEP: usize = 1600;
+
+/// Where the models are and how strict rejection is.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub hmm: PathBuf,
+    pub dict: PathBuf,
+    /// Keyword-spotting threshold for the wake word (e.g. 1e-70; smaller spots more).
+    /// `None`: commands are not gated by wake-word spotting (for measurements).
+    pub wake_threshold: Option<f64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            hmm: DEFAULT_HMM.into(),
+            dict: DEFAULT_DICT.into(),
+            wake_threshold: Some(DEFAULT_WAKE_THRESHOLD),
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Settings {
+        let speech = &config.speech;
+        Settings {
+            hmm: speech
+                .pocketsphinx_hmm
+                .as_deref()
+                .map_or_else(|| DEFAULT_HMM.into(), |p| config.resolve(p)),
+            dict: speech
+                .pocketsphinx_dict
+                .as_deref()
+                .map_or_else(|| DEFAULT_DICT.into(), |p| config.resolve(p)),
+            wake_threshold: Some(speech.pocketsphinx_wake_threshold),
+        }
+    }
+}
+
+#[allow(non_camel_case_types)]
+mod ffi {
+    use std::os::raw::{c_char, c_int, c_void};
+
+    pub type ps_decoder_t = c_void;
+    pub type cmd_ln_t = c_void;
+    pub type arg_t = c_void;
+
+    #[cfg(roomvoice_pocketsphinx)]
+    extern "C" {
+        pub fn ps_args() -> *const arg_t;
+        pub fn cmd_ln_parse_r(
+            inout: *mut cmd_ln_t,
+            defn: *const arg_t,
+            argc: i32,
+            argv: *const *const c_char,
+            strict: i32,
+        ) -> *mut cmd_ln_t;
+        pub fn cmd_ln_free_r(cmdln: *mut cmd_ln_t) -> c_int;
+        pub fn ps_init(config: *mut cmd_ln_t) -> *mut ps_decoder_t;
+        pub fn ps_free(ps: *mut ps_decoder_t) -> c_int;
+        pub fn ps_lookup_word(ps: *mut ps_decoder_t, word: *const c_char) -> *mut c_char;
+        pub fn ps_add_word(
+            ps: *mut ps_decoder_t,
+            word: *const c_char,
+            phones: *const c_char,
+            update: c_int,
+        ) -> c_int;
+        pub fn ps_set_jsgf_string(
+            ps: *mut ps_decoder_t,
+            name: *const c_char,
+            jsgf: *const c_char,
+        ) -> c_int;
+        pub fn ps_set_keyphrase(
+            ps: *mut ps_decoder_t,
+            name: *const c_char,
+            phrase: *const c_char,
+        ) -> c_int;
+        pub fn ps_set_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
+        pub fn ps_start_utt(ps: *mut ps_decoder_t) -> c_int;
+        pub fn ps_process_raw(
+            ps: *mut ps_decoder_t,
+            data: *const i16,
+            n_samples: usize,
+            no_search: c_int,
+            full_utt: c_int,
+        ) -> c_int;
+        pub fn ps_end_utt(ps: *mut ps_decoder_t) -> c_int;
+        pub fn ps_get_hyp(ps: *mut ps_decoder_t, out_best_score: *mut i32) -> *const c_char;
+        pub fn ps_get_in_speech(ps: *mut ps_decoder_t) -> u8;
+        pub fn roomvoice_ps_reset_cmn(ps: *mut ps_decoder_t) -> c_int;
+    }
+
+    /// Stand-ins so the module compiles without the library; `Decoder::new` refuses
+    /// before any of these could run.
+    #[cfg(not(roomvoice_pocketsphinx))]
+    mod absent {
+        #![allow(clippy::missing_safety_doc)]
+        use super::*;
+        pub unsafe fn ps_free(_: *mut ps_decoder_t) -> c_int {
+            0
+        }
+        pub unsafe fn cmd_ln_free_r(_: *mut cmd_ln_t) -> c_int {
+            0
+        }
+        pub unsafe fn ps_add_word(
+            _: *mut ps_decoder_t,
+            _: *const c_char,
+            _: *const c_char,
+            _: c_int,
+        ) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char {
+            std::ptr::null_mut()
+        }
+        pub unsafe fn ps_set_jsgf_string(
+            _: *mut ps_decoder_t,
+            _: *const c_char,
+            _: *const c_char,
+        ) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_set_keyphrase(
+            _: *mut ps_decoder_t,
+            _: *const c_char,
+            _: *const c_char,
+        ) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_set_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_start_utt(_: *mut ps_decoder_t) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_process_raw(
+            _: *mut ps_decoder_t,
+            _: *const i16,
+            _: usize,
+            _: c_int,
+            _: c_int,
+        ) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_end_utt(_: *mut ps_decoder_t) -> c_int {
+            -1
+        }
+        pub unsafe fn ps_get_hyp(_: *mut ps_decoder_t, _: *mut i32) -> *const c_char {
+            std::ptr::null()
+        }
+        pub unsafe fn ps_get_in_speech(_: *mut ps_decoder_t) -> u8 {
+            0
+        }
+        pub unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int {
+            -1
+        }
+    }
+    #[cfg(not(roomvoice_pocketsphinx))]
+    pub use absent::*;
+}
+
+/// One libpocketsphinx decoder and its configuration.
+struct Decoder {
+    ps: *mut ffi::ps_decoder_t,
+    config: *mut ffi::cmd_ln_t,
+}
+
+impl Decoder {
+    #[cfg(not(roomvoice_pocketsphinx))]
+    fn new(_args: &[(&str, &str)]) -> Result<Decoder, SpeechError> {
+        Err(SpeechError::NotBuilt {
+            engine: "pocketsphinx",
+            how: "libpocketsphinx was not found by pkg-config when roomvoice was built; install libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us (device/setup.sh does) and rebuild".into(),
+        })
+    }
+
+    #[cfg(roomvoice_pocketsphinx)]
+    fn new(args: &[(&str, &str)]) -> Result<Decoder, SpeechError> {
+        let mut owned = Vec::new();
+        for (key, value) in args {
+            owned.push(cstring(key)?);
+            owned.push(cstring(value)?);
+        }
+        let argv: Vec<*const c_char> = owned.iter().map(|s| s.as_ptr()).collect();
+        // SAFETY: argv points at NUL-terminated strings that outlive the call; the
+        // returned configuration is owned by this Decoder and freed in Drop.
+        let config = unsafe {
+            ffi::cmd_ln_parse_r(
+                std::ptr::null_mut(),
+                ffi::ps_args(),
+                argv.len() as i32,
+                argv.as_ptr(),
+                1,
+            )
+        };
+        if config.is_null() {
+            return Err(SpeechError::PocketSphinx(format!(
+                "invalid decoder options {args:?}"
+            )));
+        }
+        // SAFETY: config is valid; ps_init takes its own reference.
+        let ps = unsafe { ffi::ps_init(config) };
+        if ps.is_null() {
+            // SAFETY: freed once.
+            unsafe { ffi::cmd_ln_free_r(config) };
+            return Err(SpeechError::PocketSphinx(
+                "cannot load the acoustic model or dictionary (are pocketsphinx-en-us's files intact?)".into(),
+            ));
+        }
+        Ok(Decoder { ps, config })
+    }
+
+    /// Adds a pronunciation (ARPAbet phones) unless the dictionary has the word.
+    fn add_word(&self, word: &str, phones: &str) {
+        if self.knows(word) {
+            return;
+        }
+        let (Ok(w), Ok(p)) = (CString::new(word), CString::new(phones)) else {
+            return;
+        };
+        // SAFETY: live decoder; NUL-terminated strings copied by the library.
+        if unsafe { ffi::ps_add_word(self.ps, w.as_ptr(), p.as_ptr(), 0) } < 0 {
+            tracing::warn!("cannot add \"{word}\" to the PocketSphinx dictionary");
+        }
+    }
+
+    fn knows(&self, word: &str) -> bool {
+        let Ok(word) = CString::new(word) else {
+            return false;
+        };
+        // SAFETY: live decoder; the returned string is owned by the dictionary.
+        unsafe { !ffi::ps_lookup_word(self.ps, word.as_ptr()).is_null() }
+    }
+
+    fn check(&self, status: c_int, what: &str) -> Result<(), SpeechError> {
+        if status < 0 {
+            Err(SpeechError::PocketSphinx(format!("{what} failed")))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn start(&mut self) -> Result<(), SpeechError> {
+        // SAFETY: live decoder, outside an utterance.
+        unsafe {
+            ffi::roomvoice_ps_reset_cmn(self.ps);
+            self.check(ffi::ps_start_utt(self.ps), "starting an utterance")
+        }
+    }
+
+    fn process(&mut self, samples: &[i16]) -> Result<(), SpeechError> {
+        // SAFETY: live decoder inside an utterance; the slice is valid for its length.
+        let status = unsafe { ffi::ps_process_raw(self.ps, samples.as_ptr(), samples.len(), 0, 0) };
+        self.check(status, "decoding audio")
+    }
+
+    fn end(&mut self) -> Result<(), SpeechError> {
+        // SAFETY: live decoder inside an utterance.
+        let status = unsafe { ffi::ps_end_utt(self.ps) };
+        self.check(status, "ending an utterance")
+    }
+
+    fn in_speech(&self) -> bool {
+        // SAFETY: live decoder.
+        unsafe { ffi::ps_get_in_speech(self.ps) != 0 }
+    }
+
+    /// The best hypothesis so far and its path score.
+    fn hypothesis(&self) -> Option<(String, i32)> {
+        let mut score = 0i32;
+        // SAFETY: live decoder; the string is owned by it and copied at once.
+        let text = unsafe {
+            let ptr = ffi::ps_get_hyp(self.ps, &mut score);
+            if ptr.is_null() {
+                return None;
+            }
+            CStr::from_ptr(ptr).to_string_lossy().into_owned()
+        };
+        Some((text, score))
+    }
+}
+
+impl Drop for Decoder {
+    fn drop(&mut self) {
+        // SAFETY: both were created by this Decoder and are freed once.
+        unsafe {
+            ffi::ps_free(self.ps);
+            ffi::cmd_ln_free_r(self.config);
+        }
+    }
+}
+
+#[cfg(roomvoice_pocketsphinx)]
+fn cstring(text: &str) -> Result<CString, SpeechError> {
+    CString::new(text)
+        .map_err(|_| SpeechError::PocketSphinx(format!("{text:?} contains a NUL byte")))
+}
+
+fn path_str(path: &Path, what: &str) -> Result<String, SpeechError> {
+    if !path.exists() {
+        return Err(SpeechError::PocketSphinx(format!(
+            "{what} {} does not exist; install pocketsphinx-en-us (device/setup.sh does) or fix [speech] in the config",
+            path.display()
+        )));
+    }
+    Ok(path.to_string_lossy().into_owned())
+}
+
+/// The PocketSphinx engine.
+pub struct PocketSphinxEngine {
+    grammar: Decoder,
+    /// Spots the wake word; a command utterance without it is rejected.
+    wake: Option<Decoder>,
+    search: &'static str,
+    next_search: Option<&'static str>,
+    speaking: bool,
+    /// Sample index (from the stream start) where the current utterance began.
+    utterance_start: u64,
+    /// Sample index where the detector first reported speech in this utterance.
+    speech_started: Option<u64>,
+    fed: u64,
+    last_partial: String,
+    /// The grammar's hypothesis for the last utterance, before rejection.
+    pub last_raw_text: String,
+    /// Whether the wake word was spotted in the last utterance (None: not checked).
+    pub last_wake: Option<bool>,
+    /// Phrase-set words missing from the dictionary (their phrases are left out).
+    pub missing_words: BTreeSet<String>,
+    has_yes_no: bool,
+    has_digits: bool,
+}
+
+const COMMAND: &str = "command";
+const ANSWER: &str = "answer";
+const YES_NO: &str = super::phrases::YES_NO;
+const DIGITS: &str = super::phrases::DIGITS;
+
+impl PocketSphinxEngine {
+    /// Loads the models and the phrase set's searches.
+    pub fn open(
+        settings: &Settings,
+        phrases: &PhraseSet,
+    ) -> Result<PocketSphinxEngine, SpeechError> {
+        let hmm = path_str(&settings.hmm, "acoustic model")?;
+        let dict = path_str(&settings.dict, "dictionary")?;
+        // The library's own log is noisy; ROOMVOICE_POCKETSPHINX_LOG=FILE keeps it.
+        let log =
+            std::env::var("ROOMVOICE_POCKETSPHINX_LOG").unwrap_or_else(|_| "/dev/null".into());
+        let common = [
+            ("-hmm", hmm.as_str()),
+            ("-dict", dict.as_str()),
+            ("-logfn", log.as_str()),
+        ];
+        let grammar = Decoder::new(&common)?;
+        for (word, phones) in EXTRA_PRONUNCIATIONS {
+            grammar.add_word(word, phones);
+        }
+        let unknown: BTreeSet<String> = phrases
+            .words
+            .iter()
+            .filter(|w| !grammar.knows(w))
+            .cloned()
+            .collect();
+        let wake_unknown: Vec<String> = phrases
+            .wake_word
+            .split_whitespace()
+            .filter(|w| unknown.contains(*w))
+            .map(str::to_string)
+            .collect();
+        if !wake_unknown.is_empty() {
+            return Err(SpeechError::UnknownWords {
+                engine: "pocketsphinx",
+                words: wake_unknown,
+                hint: "the wake word must be in the dictionary: add it to [speech] pocketsphinx_dict or choose another wake word".into(),
+            });
+        }
+        if !unknown.is_empty() {
+            tracing::warn!(
+                "the PocketSphinx dictionary lacks {} word(s) of the phrase set; phrases with them cannot be heard: {}",
+                unknown.len(),
+                unknown.iter().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        let mut searches = vec![COMMAND, ANSWER];
+        for optional in [YES_NO, DIGITS] {
+            if phrases.grammar.rules.contains_key(optional) {
+                searches.push(optional);
+            }
+        }
+        for name in searches {
+            let jsgf = phrases.jsgf(name, &unknown);
+            let (c_name, c_jsgf) = (CString::new(name), CString::new(jsgf));
+            let (Ok(c_name), Ok(c_jsgf)) = (c_name, c_jsgf) else {
+                return Err(SpeechError::PocketSphinx(
+                    "the grammar contains a NUL byte".into(),
+                ));
+            };
+            // SAFETY: live decoder, NUL-terminated strings.
+            let status =
+                unsafe { ffi::ps_set_jsgf_string(grammar.ps, c_name.as_ptr(), c_jsgf.as_ptr()) };
+            grammar.check(status, &format!("loading the <{name}> JSGF grammar"))?;
+        }
+        let wake = match settings.wake_threshold {
+            Some(threshold) if !phrases.wake_word.is_empty() => {
+                let threshold = format!("{threshold:e}");
+                let mut args = common.to_vec();
+                args.push(("-kws_threshold", threshold.as_str()));
+                let decoder = Decoder::new(&args)?;
+                let (Ok(name), Ok(phrase)) = (
+                    CString::new("wake"),
+                    CString::new(phrases.wake_word.as_str()),
+                ) else {
+                    return Err(SpeechError::PocketSphinx("bad wake word".into()));
+                };
+                // SAFETY: live decoder, NUL-terminated strings.
+                unsafe {
+                    decoder.check(
+                        ffi::ps_set_keyphrase(decoder.ps, name.as_ptr(), phrase.as_ptr()),
+                        "setting up wake-word spotting",
+                    )?;
+                    decoder.check(
+                        ffi::ps_set_search(decoder.ps, name.as_ptr()),
+                        "selecting wake-word spotting",
+                    )?;
+                }
+                Some(decoder)
+            }
+            _ => None,
+        };
+        let mut engine = PocketSphinxEngine {
+            grammar,
+            wake,
+            search: COMMAND,
+            next_search: None,
+            speaking: false,
+            utterance_start: 0,
+            speech_started: None,
+            fed: 0,
+            last_partial: String::new(),
+            last_raw_text: String::new(),
+            last_wake: None,
+            missing_words: unknown,
+            has_yes_no: phrases.grammar.rules.contains_key(YES_NO),
+            has_digits: phrases.grammar.rules.contains_key(DIGITS),
+        };
+        engine.select(COMMAND)?;
+        engine.start()?;
+        Ok(engine)
+    }
+
+    fn select(&mut self, search: &'static str) -> Result<(), SpeechError> {
+        let name =
+            CString::new(search).map_err(|_| SpeechError::PocketSphinx("search name".into()))?;
+        // SAFETY: live decoder, outside an utterance.
+        let status = unsafe { ffi::ps_set_search(self.grammar.ps, name.as_ptr()) };
+        self.grammar
+            .check(status, &format!("selecting the <{search}> grammar"))?;
+        tracing::debug!("pocketsphinx: search <{search}>");
+        self.search = search;
+        Ok(())
+    }
+
+    fn start(&mut self) -> Result<(), SpeechError> {
+        self.grammar.start()?;
+        for extra in self.wake.iter_mut() {
+            extra.start()?;
+        }
+        self.utterance_start = self.fed;
+        self.speaking = false;
+        Ok(())
+    }
+
+    /// Ends the current utterance; a heard one is returned (rejected: empty text).
+    fn end(&mut self, ended_by_silence: bool) -> Result<Option<Utterance>, SpeechError> {
+        self.grammar.end()?;
+        for extra in self.wake.iter_mut() {
+            extra.end()?;
+        }
+        self.last_partial.clear();
+        let was_speaking = std::mem::replace(&mut self.speaking, false);
+        let hypothesis = self.grammar.hypothesis();
+        let speech_started = self.speech_started.take();
+        let (text, score) = hypothesis.unwrap_or_default();
+        let text = text.trim().to_string();
+        self.last_raw_text = text.clone();
+        if !was_speaking && text.is_empty() {
+            return Ok(None);
+        }
+        self.last_wake = match (&self.wake, self.search) {
+            (Some(wake), COMMAND) => {
+                Some(wake.hypothesis().is_some_and(|(t, _)| !t.trim().is_empty()))
+            }
+            _ => None,
+        };
+        let rejected = self.last_wake == Some(false);
+        if rejected || text.is_empty() {
+            tracing::debug!(
+                "pocketsphinx: rejected \"{text}\" (score {score}, wake word {:?})",
+                self.last_wake
+            );
+        } else {
+            tracing::debug!("pocketsphinx: \"{text}\" (score {score})");
+        }
+        // Times from the voice-activity detector: it reports speech VAD_START_S after it
+        // began and silence VAD_END_S after it ended (the library's defaults), at the
+        // granularity of one decoding step.
+        let seconds = |samples: u64| samples as f64 / f64::from(SAMPLE_RATE);
+        let start_s = speech_started.map_or(seconds(self.utterance_start), |at| {
+            (seconds(at) - VAD_START_S).max(seconds(self.utterance_start))
+        });
+        let end_s = if ended_by_silence {
+            (seconds(self.fed) - VAD_END_S).max(start_s)
+        } else {
+            seconds(self.fed)
+        };
+        Ok(Some(Utterance {
+            text: if rejected { String::new() } else { text },
+            start_s,
+            end_s,
+        }))
+    }
+
+    fn restart(&mut self) -> Result<(), SpeechError> {
+        if let Some(next) = self.next_search.take() {
+            if next != self.search {
+                self.select(next)?;
+            }
+        }
+        self.start()
+    }
+}
+
+impl Engine for PocketSphinxEngine {
+    fn name(&self) -> &'static str {
+        "pocketsphinx"
+    }
+
+    fn feed(&mut self, samples: &[i16]) -> Result<Vec<Heard>, SpeechError> {
+        let mut heard = Vec::new();
+        for piece in samples.chunks(STEP) {
+            self.grammar.process(piece)?;
+            for extra in self.wake.iter_mut() {
+                extra.process(piece)?;
+            }
+            self.fed += piece.len() as u64;
+            let in_speech = self.grammar.in_speech();
+            if in_speech {
+                self.speaking = true;
+                self.speech_started.get_or_insert(self.fed);
+                if let Some((partial, _)) = self.grammar.hypothesis() {
+                    let partial = partial.trim().to_string();
+                    if !partial.is_empty() && partial != self.last_partial {
+                        self.last_partial = partial.clone();
+                        heard.push(Heard::Partial(partial));
+                    }
+                }
+            } else if self.speaking {
+                if let Some(u) = self.end(true)? {
+                    heard.push(Heard::Final(u));
+                }
+                self.restart()?;
+            }
+        }
+        Ok(heard)
+    }
+
+    fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
+        let was_speaking = self.speaking;
+        let heard = self.end(false)?;
+        self.restart()?;
+        Ok(heard
+            .filter(|_| was_speaking)
+            .map(Heard::Final)
+            .into_iter()
+            .collect())
+    }
+
+    fn reset(&mut self) -> Result<(), SpeechError> {
+        self.end(false)?;
+        self.fed = 0;
+        self.next_search = Some(COMMAND);
+        self.restart()
+    }
+
+    fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
+        let search = match expecting {
+            Expecting::Command => COMMAND,
+            Expecting::MeetingId | Expecting::Pin if self.has_digits => DIGITS,
+            Expecting::YesNo if self.has_yes_no => YES_NO,
+            _ => ANSWER,
+        };
+        if self.speaking {
+            self.next_search = Some(search);
+            return Ok(());
+        }
+        if search != self.search {
+            // Switching needs to be outside an utterance: drop the silence so far.
+            self.grammar.end()?;
+            for extra in self.wake.iter_mut() {
+                extra.end()?;
+            }
+            self.select(search)?;
+            self.start()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,135 @@
+//! Running an engine over audio into the assistant: the glue of `roomvoice run`,
+//! `listen` and `batch`.
+//!
+//! Each utterance the engine ends becomes a `transcript` event and one
+//! `assistant.hear(text)` turn, exactly like one argument of `roomvoice ask`; the intent
+//! parser applies the wake word. Before each utterance the engine is told what the device
+//! is waiting for (a meeting ID, a PIN, yes/no), so it can narrow its grammar. Speech the
+//! engine rejected (out of grammar) is not a turn: a device ignores chatter.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::assistant::{Assistant, Clock};
+use crate::events::{Event, EventSink};
+use crate::intent::{self, Expecting, Intent};
+
+use super::{Engine, Heard, SpeechError, Utterance};
+
+/// Samples per chunk fed to the engine (100 ms), as a microphone would deliver them.
+pub const CHUNK: usize = 1600;
+
+/// Plays a whole recording through the engine and the assistant. `start` is the time at
+/// the start of the recording (`--now`); each turn's clock is `start` plus the
+/// utterance's end time in the file. Ends with `assistant.finish`.
+pub fn run_clip(
+    engine: &mut dyn Engine,
+    samples: &[i16],
+    assistant: &mut Assistant,
+    start: Option<DateTime<Utc>>,
+    sink: &mut dyn EventSink,
+) -> Result<(), SpeechError> {
+    engine.reset()?;
+    engine.expect(assistant.expecting())?;
+    for chunk in samples.chunks(CHUNK) {
+        for heard in engine.feed(chunk)? {
+            turn(engine, heard, assistant, start, sink)?;
+        }
+    }
+    for heard in engine.finish()? {
+        turn(engine, heard, assistant, start, sink)?;
+    }
+    assistant.finish(sink);
+    Ok(())
+}
+
+/// Handles one thing the engine heard: a final utterance becomes a turn.
+pub fn turn(
+    engine: &mut dyn Engine,
+    heard: Heard,
+    assistant: &mut Assistant,
+    start: Option<DateTime<Utc>>,
+    sink: &mut dyn EventSink,
+) -> Result<(), SpeechError> {
+    let Heard::Final(utterance) = heard else {
+        if let Heard::Partial(text) = heard {
+            tracing::trace!("partial: {text}");
+        }
+        return Ok(());
+    };
+    if utterance.text.is_empty() {
+        tracing::debug!(
+            "speech at {:.1}-{:.1} s rejected (not in the phrase set)",
+            utterance.start_s,
+            utterance.end_s
+        );
+        return Ok(());
+    }
+    sink.emit(&Event::Transcript {
+        text: utterance.text.clone(),
+        engine: engine.name().to_string(),
+        start_s: round_ms(utterance.start_s),
+        end_s: round_ms(utterance.end_s),
+    });
+    if let Some(start) = start {
+        let offset = Duration::milliseconds((utterance.end_s * 1000.0) as i64);
+        assistant.set_clock(Clock::Fixed(start + offset));
+    }
+    assistant.hear(&utterance.text, sink);
+    engine.expect(assistant.expecting())
+}
+
+fn round_ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// What one recording was heard as, without an assistant (for `batch` and tests).
+#[derive(Debug, Clone)]
+pub struct Recognition {
+    /// Every utterance, rejected ones with empty text.
+    pub utterances: Vec<Utterance>,
+    /// The first utterance that parsed to an intent other than `none`, else `none`.
+    pub intent: Intent,
+    /// The text that gave `intent` (empty for `none`).
+    pub text: String,
+}
+
+/// Recognises a recording as one turn: the engine is narrowed by `expecting` and every
+/// utterance is parsed with the wake word.
+pub fn recognise(
+    engine: &mut dyn Engine,
+    samples: &[i16],
+    wake_word: &str,
+    expecting: Expecting,
+) -> Result<Recognition, SpeechError> {
+    engine.reset()?;
+    engine.expect(expecting)?;
+    let mut utterances = Vec::new();
+    for chunk in samples.chunks(CHUNK) {
+        utterances.extend(finals(engine.feed(chunk)?));
+    }
+    utterances.extend(finals(engine.finish()?));
+    let mut result = Recognition {
+        utterances,
+        intent: Intent::None,
+        text: String::new(),
+    };
+    for u in &result.utterances {
+        if u.text.is_empty() {
+            continue;
+        }
+        let parsed = intent::parse(&u.text, wake_word, expecting);
+        if parsed.intent != Intent::None {
+            result.intent = parsed.intent;
+            result.text = u.text.clone();
+            break;
+        }
+    }
+    Ok(result)
+}
+
+fn finals(heard: Vec<Heard>) -> impl Iterator<Item = Utterance> {
+    heard.into_iter().filter_map(|h| match h {
+        Heard::Final(u) => Some(u),
+        Heard::Partial(_) => None,
+    })
+}

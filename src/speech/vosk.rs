@@ -1,0 +1,416 @@
+//! The Vosk engine: libvosk (from the PyPI `vosk` wheel, linked by `build.rs`) through a
+//! small FFI of our own, restricted to the phrase set with Vosk's grammar mode.
+//!
+//! Our own FFI rather than the `vosk` crate: the crate builds the grammar JSON without
+//! escaping quotes and cannot be left out of the build when libvosk is missing. Vosk
+//! models differ in their unknown-word token (`[unk]` in English models, `<UNK>` in the
+//! Korean one) and vocabulary, so every phrase-set word is looked up in the model first:
+//! unknown words are reported (and their entries left out) instead of being silently
+//! dropped by the recogniser.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
+
+/// True when libvosk was linked into this build.
+pub const AVAILABLE: bool = cfg!(roomvoice_vosk);
+
+#[cfg_attr(roomvoice_vosk, allow(dead_code))]
+const NOT_BUILT: &str = "libvosk was not found when roomvoice was built; run device/setup.sh (it puts libvosk in vendor/vosk/<arch>/) and rebuild";
+
+#[cfg(roomvoice_vosk)]
+mod ffi {
+    use std::os::raw::{c_char, c_float, c_int, c_short};
+
+    #[repr(C)]
+    pub struct VoskModel {
+        _private: [u8; 0],
+    }
+    #[repr(C)]
+    pub struct VoskRecognizer {
+        _private: [u8; 0],
+    }
+
+    extern "C" {
+        pub fn vosk_set_log_level(level: c_int);
+        pub fn vosk_model_new(path: *const c_char) -> *mut VoskModel;
+        pub fn vosk_model_free(model: *mut VoskModel);
+        pub fn vosk_model_find_word(model: *mut VoskModel, word: *const c_char) -> c_int;
+        pub fn vosk_recognizer_new_grm(
+            model: *mut VoskModel,
+            sample_rate: c_float,
+            grammar: *const c_char,
+        ) -> *mut VoskRecognizer;
+        pub fn vosk_recognizer_set_words(recognizer: *mut VoskRecognizer, words: c_int);
+        pub fn vosk_recognizer_accept_waveform_s(
+            recognizer: *mut VoskRecognizer,
+            data: *const c_short,
+            length: c_int,
+        ) -> c_int;
+        pub fn vosk_recognizer_result(recognizer: *mut VoskRecognizer) -> *const c_char;
+        pub fn vosk_recognizer_partial_result(recognizer: *mut VoskRecognizer) -> *const c_char;
+        pub fn vosk_recognizer_final_result(recognizer: *mut VoskRecognizer) -> *const c_char;
+        pub fn vosk_recognizer_free(recognizer: *mut VoskRecognizer);
+    }
+}
+
+/// A loaded Vosk model.
+pub struct VoskModel {
+    #[cfg(roomvoice_vosk)]
+    raw: *mut ffi::VoskModel,
+    /// The model's unknown-word token, when it has one.
+    pub unk: Option<String>,
+}
+
+impl VoskModel {
+    /// Loads a model directory (checked first, so a wrong path says what is wrong).
+    pub fn load(dir: &Path) -> Result<VoskModel, SpeechError> {
+        if !dir.exists() {
+            return Err(SpeechError::ModelMissing {
+                path: dir.to_path_buf(),
+                hint: "download vosk-model-small-en-us-0.15 and unzip it there (models/README.md), or set [speech] vosk_model".into(),
+            });
+        }
+        if !dir.is_dir() {
+            return Err(SpeechError::ModelCorrupt {
+                path: dir.to_path_buf(),
+                reason: "it is a file, not a model directory".into(),
+            });
+        }
+        for needed in ["am/final.mdl", "conf/model.conf"] {
+            if !dir.join(needed).is_file() {
+                return Err(SpeechError::ModelCorrupt {
+                    path: dir.to_path_buf(),
+                    reason: format!("{needed} is missing"),
+                });
+            }
+        }
+        Self::load_checked(dir)
+    }
+
+    #[cfg(not(roomvoice_vosk))]
+    fn load_checked(_dir: &Path) -> Result<VoskModel, SpeechError> {
+        Err(SpeechError::NotBuilt {
+            engine: "vosk",
+            how: NOT_BUILT.into(),
+        })
+    }
+
+    #[cfg(roomvoice_vosk)]
+    fn load_checked(dir: &Path) -> Result<VoskModel, SpeechError> {
+        let path = c_string(&dir.to_string_lossy())?;
+        // libvosk logs every model file it reads unless told otherwise; keep errors only.
+        // SAFETY: plain C calls with a valid NUL-terminated path; a failed load is NULL.
+        let raw = unsafe {
+            ffi::vosk_set_log_level(-1);
+            ffi::vosk_model_new(path.as_ptr())
+        };
+        if raw.is_null() {
+            return Err(SpeechError::ModelCorrupt {
+                path: dir.to_path_buf(),
+                reason: "libvosk could not load it (files damaged or from another Vosk version)"
+                    .into(),
+            });
+        }
+        let mut model = VoskModel { raw, unk: None };
+        model.unk = ["[unk]", "<UNK>", "<unk>"]
+            .into_iter()
+            .find(|t| model.knows(t))
+            .map(str::to_string);
+        Ok(model)
+    }
+
+    /// Whether the model's vocabulary has this word.
+    pub fn knows(&self, word: &str) -> bool {
+        #[cfg(roomvoice_vosk)]
+        {
+            match std::ffi::CString::new(word) {
+                // SAFETY: `raw` is a live model; the word is NUL-terminated.
+                Ok(c) => unsafe { ffi::vosk_model_find_word(self.raw, c.as_ptr()) >= 0 },
+                Err(_) => false,
+            }
+        }
+        #[cfg(not(roomvoice_vosk))]
+        {
+            let _ = word;
+            false
+        }
+    }
+
+    /// The phrase-set words this model does not know.
+    pub fn unknown_words(&self, phrases: &PhraseSet) -> BTreeSet<String> {
+        phrases
+            .words
+            .iter()
+            .filter(|w| !self.knows(w))
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(roomvoice_vosk)]
+impl Drop for VoskModel {
+    fn drop(&mut self) {
+        // SAFETY: `raw` came from vosk_model_new and is freed once (recognisers hold
+        // their own reference inside libvosk).
+        unsafe { ffi::vosk_model_free(self.raw) }
+    }
+}
+
+#[cfg(roomvoice_vosk)]
+fn c_string(text: &str) -> Result<std::ffi::CString, SpeechError> {
+    std::ffi::CString::new(text)
+        .map_err(|_| SpeechError::Vosk(format!("{text:?} contains a NUL byte")))
+}
+
+/// The Vosk engine: a model and a grammar-restricted recogniser.
+pub struct VoskEngine {
+    model: VoskModel,
+    grammar_json: String,
+    /// Phrase-set words missing from the model (left out of the grammar).
+    pub missing_words: BTreeSet<String>,
+    #[cfg(roomvoice_vosk)]
+    recognizer: *mut ffi::VoskRecognizer,
+    /// The last partial text reported (partials are only reported when they change).
+    last_partial: String,
+}
+
+impl VoskEngine {
+    /// Loads the model at `dir` and prepares recognition of `phrases`.
+    pub fn open(dir: &Path, phrases: &PhraseSet) -> Result<VoskEngine, SpeechError> {
+        let model = VoskModel::load(dir)?;
+        Self::with_model(model, phrases)
+    }
+
+    /// Prepares recognition of `phrases` with a loaded model. Words the model does not
+    /// know are reported in `missing_words` and logged; when none of the phrase set is
+    /// left, that is an error.
+    pub fn with_model(model: VoskModel, phrases: &PhraseSet) -> Result<VoskEngine, SpeechError> {
+        let missing = model.unknown_words(phrases);
+        let grammar = phrases.vosk_grammar(model.unk.as_deref(), &missing);
+        let usable = grammar
+            .iter()
+            .filter(|e| Some(e.as_str()) != model.unk.as_deref())
+            .count();
+        if usable == 0 {
+            return Err(SpeechError::UnknownWords {
+                engine: "vosk",
+                words: missing.into_iter().collect(),
+                hint: "no phrase is left: is this a model for the right language?".into(),
+            });
+        }
+        if !missing.is_empty() {
+            tracing::warn!(
+                "the Vosk model does not know {} word(s) of the phrase set; phrases with them cannot be heard: {}",
+                missing.len(),
+                missing.iter().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        let grammar_json = serde_json::to_string(&grammar)
+            .map_err(|e| SpeechError::Vosk(format!("cannot write the grammar: {e}")))?;
+        let mut engine = VoskEngine {
+            model,
+            grammar_json,
+            missing_words: missing,
+            #[cfg(roomvoice_vosk)]
+            recognizer: std::ptr::null_mut(),
+            last_partial: String::new(),
+        };
+        engine.reset()?;
+        Ok(engine)
+    }
+
+    /// The model's unknown-word token.
+    pub fn unk(&self) -> Option<&str> {
+        self.model.unk.as_deref()
+    }
+}
+
+/// Vosk's JSON results.
+#[derive(serde::Deserialize, Default)]
+struct VoskResult {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    partial: String,
+    #[serde(default)]
+    result: Vec<VoskWord>,
+}
+
+#[derive(serde::Deserialize)]
+struct VoskWord {
+    word: String,
+    start: f64,
+    end: f64,
+}
+
+impl VoskEngine {
+    /// Words without the unknown-word token, which means "something else was said".
+    fn clean(&self, text: &str) -> String {
+        text.split_whitespace()
+            .filter(|w| Some(*w) != self.model.unk.as_deref())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn utterance(&self, json: &str) -> Option<Utterance> {
+        let parsed: VoskResult = match serde_json::from_str(json) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!("unreadable Vosk result ({e}): {json}");
+                return None;
+            }
+        };
+        if parsed.text.trim().is_empty() && parsed.result.is_empty() {
+            return None;
+        }
+        let start_s = parsed.result.first().map_or(0.0, |w| w.start);
+        let end_s = parsed.result.last().map_or(start_s, |w| w.end);
+        let heard: Vec<&str> = parsed.result.iter().map(|w| w.word.as_str()).collect();
+        let text = if heard.is_empty() {
+            parsed.text.clone()
+        } else {
+            heard.join(" ")
+        };
+        Some(Utterance {
+            text: self.clean(&text),
+            start_s,
+            end_s,
+        })
+    }
+}
+
+#[cfg(roomvoice_vosk)]
+impl VoskEngine {
+    fn take(
+        &self,
+        f: unsafe extern "C" fn(*mut ffi::VoskRecognizer) -> *const std::os::raw::c_char,
+    ) -> String {
+        // SAFETY: the recogniser is live; libvosk returns a NUL-terminated string it owns
+        // until the next call, which is copied at once.
+        unsafe {
+            let ptr = f(self.recognizer);
+            if ptr.is_null() {
+                String::new()
+            } else {
+                std::ffi::CStr::from_ptr(ptr).to_string_lossy().into_owned()
+            }
+        }
+    }
+}
+
+#[cfg(roomvoice_vosk)]
+impl Engine for VoskEngine {
+    fn name(&self) -> &'static str {
+        "vosk"
+    }
+
+    fn feed(&mut self, samples: &[i16]) -> Result<Vec<Heard>, SpeechError> {
+        let mut heard = Vec::new();
+        // Small pieces: Vosk checks for an endpoint once per call.
+        for piece in samples.chunks(4000) {
+            // SAFETY: the recogniser is live and the slice valid for `len` samples.
+            let status = unsafe {
+                ffi::vosk_recognizer_accept_waveform_s(
+                    self.recognizer,
+                    piece.as_ptr(),
+                    piece.len() as i32,
+                )
+            };
+            match status {
+                1 => {
+                    self.last_partial.clear();
+                    let json = self.take(ffi::vosk_recognizer_result);
+                    if let Some(u) = self.utterance(&json) {
+                        heard.push(Heard::Final(u));
+                    }
+                }
+                0 => {
+                    let json = self.take(ffi::vosk_recognizer_partial_result);
+                    let partial = serde_json::from_str::<VoskResult>(&json)
+                        .map(|r| self.clean(&r.partial))
+                        .unwrap_or_default();
+                    if !partial.is_empty() && partial != self.last_partial {
+                        self.last_partial = partial.clone();
+                        heard.push(Heard::Partial(partial));
+                    }
+                }
+                _ => {
+                    return Err(SpeechError::Vosk(
+                        "the recogniser failed on this audio".into(),
+                    ))
+                }
+            }
+        }
+        Ok(heard)
+    }
+
+    fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
+        self.last_partial.clear();
+        let json = self.take(ffi::vosk_recognizer_final_result);
+        Ok(self
+            .utterance(&json)
+            .map(Heard::Final)
+            .into_iter()
+            .collect())
+    }
+
+    fn reset(&mut self) -> Result<(), SpeechError> {
+        // A new recogniser rather than vosk_recognizer_reset: times start at 0 again.
+        let grammar = c_string(&self.grammar_json)?;
+        // SAFETY: the model is live; the grammar is NUL-terminated JSON.
+        let recognizer = unsafe {
+            ffi::vosk_recognizer_new_grm(
+                self.model.raw,
+                super::super::audio::SAMPLE_RATE as f32,
+                grammar.as_ptr(),
+            )
+        };
+        if recognizer.is_null() {
+            return Err(SpeechError::Vosk(
+                "cannot create a recogniser with the phrase-set grammar".into(),
+            ));
+        }
+        // SAFETY: the new recogniser is live; the old one (if any) is freed once.
+        unsafe {
+            ffi::vosk_recognizer_set_words(recognizer, 1);
+            if !self.recognizer.is_null() {
+                ffi::vosk_recognizer_free(self.recognizer);
+            }
+        }
+        self.recognizer = recognizer;
+        self.last_partial.clear();
+        Ok(())
+    }
+}
+
+#[cfg(roomvoice_vosk)]
+impl Drop for VoskEngine {
+    fn drop(&mut self) {
+        if !self.recognizer.is_null() {
+            // SAFETY: freed once, before the model (field order drops the model after).
+            unsafe { ffi::vosk_recognizer_free(self.recognizer) }
+        }
+    }
+}
+
+#[cfg(not(roomvoice_vosk))]
+impl Engine for VoskEngine {
+    fn name(&self) -> &'static str {
+        "vosk"
+    }
+    fn feed(&mut self, _samples: &[i16]) -> Result<Vec<Heard>, SpeechError> {
+        Err(SpeechError::NotBuilt {
+            engine: "vosk",
+            how: NOT_BUILT.into(),
+        })
+    }
+    fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
+        self.feed(&[])
+    }
+    fn reset(&mut self) -> Result<(), SpeechError> {
+        let _ = (&self.model, &self.grammar_json, &self.last_partial);
+        self.feed(&[]).map(|_| ())
+    }
+}

@@ -1,0 +1,200 @@
+//! Reading recordings: every common WAV format comes out as 16 kHz mono of the right
+//! length, and bad files give an error that names the file and the problem (library and
+//! `roomvoice run`).
+
+mod speech_support;
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use roomvoice::audio::{read_wav, AudioError};
+
+/// A 1 s, 440 Hz tone in the given format, made by sox.
+fn tone(dir: &Path, name: &str, format: &[&str]) -> std::path::PathBuf {
+    let path = dir.join(format!("{name}.wav"));
+    let status = Process::new("sox")
+        .args(["-R", "-D", "-n"])
+        .args(format)
+        .arg(&path)
+        .args(["synth", "1", "sine", "440", "vol", "0.5"])
+        .status()
+        .expect("sox runs");
+    assert!(status.success());
+    path
+}
+
+#[test]
+fn common_formats_become_16k_mono_of_the_same_length() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let formats: [(&str, &[&str]); 6] = [
+        ("8k_16bit", &["-r", "8000", "-c", "1", "-b", "16"]),
+        ("22k_stereo", &["-r", "22050", "-c", "2", "-b", "16"]),
+        ("44k_24bit", &["-r", "44100", "-c", "1", "-b", "24"]),
+        (
+            "48k_float",
+            &["-r", "48000", "-c", "2", "-b", "32", "-e", "floating-point"],
+        ),
+        (
+            "16k_8bit",
+            &[
+                "-r",
+                "16000",
+                "-c",
+                "1",
+                "-b",
+                "8",
+                "-e",
+                "unsigned-integer",
+            ],
+        ),
+        (
+            "32k_32bit",
+            &["-r", "32000", "-c", "1", "-b", "32", "-e", "signed-integer"],
+        ),
+    ];
+    for (name, format) in formats {
+        let path = tone(tmp.path(), name, format);
+        let clip = read_wav(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            (clip.duration_s() - 1.0).abs() < 0.01,
+            "{name}: {} s",
+            clip.duration_s()
+        );
+        // Level kept: a 0.5 sine peaks near 16384.
+        let peak = clip
+            .samples
+            .iter()
+            .map(|s| s.unsigned_abs())
+            .max()
+            .unwrap_or(0);
+        assert!((14_000..19_000).contains(&peak), "{name}: peak {peak}");
+    }
+}
+
+#[test]
+fn a_text_file_is_not_a_wav() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("notes.wav");
+    std::fs::write(&path, "this is not audio\n").expect("write");
+    let err = read_wav(&path).unwrap_err();
+    assert!(matches!(err, AudioError::NotWav { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("notes.wav") && text.contains("not a WAV"),
+        "{text}"
+    );
+}
+
+#[test]
+fn empty_truncated_and_headerless_files_are_named() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let empty = tmp.path().join("empty.wav");
+    std::fs::write(&empty, b"").expect("write");
+    assert!(matches!(
+        read_wav(&empty),
+        Err(AudioError::EmptyFile { .. })
+    ));
+
+    let good = tone(tmp.path(), "good", &["-r", "16000", "-c", "1", "-b", "16"]);
+    let bytes = std::fs::read(&good).expect("read");
+    let truncated = tmp.path().join("truncated.wav");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
+    let err = read_wav(&truncated).unwrap_err();
+    assert!(matches!(err, AudioError::Truncated { .. }), "{err}");
+    assert!(err.to_string().contains("truncated.wav"), "{err}");
+
+    let header_only = tmp.path().join("header.wav");
+    std::fs::write(&header_only, &bytes[..20]).expect("write");
+    let err = read_wav(&header_only).unwrap_err();
+    assert!(err.to_string().contains("header.wav"), "{err}");
+
+    let no_samples = tmp.path().join("nosamples.wav");
+    speech_support::write(&no_samples, &[]);
+    assert!(matches!(
+        read_wav(&no_samples),
+        Err(AudioError::NoSamples { .. })
+    ));
+
+    let missing = read_wav(&tmp.path().join("missing.wav")).unwrap_err();
+    assert!(missing.to_string().contains("missing.wav"), "{missing}");
+}
+
+#[test]
+fn run_reports_a_bad_file_and_fails() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("song.mp3");
+    std::fs::write(&path, b"ID3\x03\x00\x00\x00\x00\x00\x00 not a wav").expect("write");
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .args(["run", "--audio"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("song.mp3") && stderr.contains("not a WAV"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("sox"), "says how to convert: {stderr}");
+
+    // With --json the error is an event on stdout.
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .args(["run", "--json", "--audio"])
+        .arg(tmp.path().join("absent.wav"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\"event\":\"error\"") && stdout.contains("absent.wav"),
+        "{stdout}"
+    );
+}
+
+/// This machine (and CI) has no sound card: cpal still reports a default input, and the
+/// failure shows when it is opened. `devices` and `listen` must say so, not crash.
+#[test]
+fn without_a_sound_card_devices_and_listen_say_what_is_wrong() {
+    let cards = std::fs::read_to_string("/proc/asound/cards").unwrap_or_default();
+    if !cards.trim().is_empty() && !cards.contains("no soundcards") {
+        eprintln!("skipped: this machine has a sound card");
+        return;
+    }
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .arg("devices")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no usable audio input device"), "{stderr}");
+
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .arg("listen")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not usable") && stderr.contains("arecord -l"),
+        "{stderr}"
+    );
+
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .args(["listen", "--device", "USB Mic 9000"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("USB Mic 9000") && stderr.contains("roomvoice devices"),
+        "{stderr}"
+    );
+}

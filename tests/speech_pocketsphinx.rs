@@ -1,0 +1,273 @@
+//! PocketSphinx in English on the device's real phrase set: spoken commands made with
+//! espeak-ng across voices, speeds and added noise must be understood as the right
+//! intent and slots, and non-commands (no wake word, other requests, chatter, silence,
+//! noise) must not trigger anything.
+//!
+//! Synthetic voices are hard for the US English acoustic model, so some tests allow a
+//! documented number of misses: each floor below is the figure measured on this set
+//! (README, "[speech]"), minus a small margin, so a real regression still fails.
+#![cfg(roomvoice_pocketsphinx)]
+
+mod speech_support;
+
+use std::path::Path;
+
+use roomvoice::intent::{Expecting, Intent};
+use roomvoice::speech::pocketsphinx::{PocketSphinxEngine, Settings};
+use roomvoice::speech::session::recognise;
+use roomvoice::speech::{Engine, Heard, PhraseSet, SpeechError};
+
+const VOICES: [&str; 4] = ["en-us", "en-gb", "en-us+f3", "en-us+m3"];
+
+/// Commands and the intent each must give.
+fn commands() -> Vec<(&'static str, Intent)> {
+    vec![
+        ("alexa start my meeting", Intent::StartMeeting),
+        ("alexa join my meeting", Intent::StartMeeting),
+        ("alexa end the meeting", Intent::EndMeeting),
+        ("alexa is this room free", Intent::RoomFree),
+        ("alexa who booked this room", Intent::WhoBooked),
+        (
+            "alexa book this room for thirty minutes",
+            Intent::BookRoom {
+                minutes: Some(30),
+                until: None,
+            },
+        ),
+        ("alexa cancel", Intent::Cancel),
+        ("alexa check in", Intent::CheckIn),
+    ]
+}
+
+const NON_COMMANDS: [&str; 8] = [
+    "we should start the meeting soon",
+    "what's the weather like",
+    "play some music",
+    "can you pass me the report please",
+    "i think the room is free after lunch",
+    "start my meeting",
+    "hello everyone thanks for coming",
+    "i'll book the room for tomorrow",
+];
+
+fn engine() -> PocketSphinxEngine {
+    let phrases = PhraseSet::from_grammar(&roomvoice::intent::grammar("alexa")).expect("phrases");
+    PocketSphinxEngine::open(&Settings::default(), &phrases).expect("pocketsphinx")
+}
+
+fn heard(engine: &mut PocketSphinxEngine, wav: &Path, expecting: Expecting) -> Intent {
+    let samples = speech_support::samples(wav);
+    recognise(engine, &samples, "alexa", expecting)
+        .expect("recognise")
+        .intent
+}
+
+/// Correct intents among the commands for one voice/speed/noise condition.
+fn score_commands(
+    engine: &mut PocketSphinxEngine,
+    dir: &Path,
+    voice: &str,
+    speed: u32,
+    snr: Option<f64>,
+) -> usize {
+    let mut correct = 0;
+    for (i, (text, want)) in commands().into_iter().enumerate() {
+        let mut wav =
+            speech_support::speak(dir, &format!("{voice}-{speed}-{i}"), voice, speed, text);
+        if let Some(snr) = snr {
+            wav = speech_support::add_noise(dir, &wav, snr);
+        }
+        let got = heard(engine, &wav, Expecting::Command);
+        eprintln!("{voice} {speed} {snr:?} {text:?} -> {got:?}");
+        if got == want {
+            correct += 1;
+        }
+    }
+    correct
+}
+
+fn false_triggers(engine: &mut PocketSphinxEngine, dir: &Path, voice: &str, speed: u32) -> usize {
+    let mut triggered = 0;
+    for (i, text) in NON_COMMANDS.iter().enumerate() {
+        let wav =
+            speech_support::speak(dir, &format!("non-{voice}-{speed}-{i}"), voice, speed, text);
+        let got = heard(engine, &wav, Expecting::Command);
+        if got != Intent::None {
+            eprintln!("false trigger: {voice} {speed} {text:?} -> {got:?}");
+            triggered += 1;
+        }
+    }
+    triggered
+}
+
+#[test]
+fn commands_across_voices_are_understood_with_their_slots() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let per_voice: Vec<usize> = VOICES
+        .iter()
+        .map(|voice| score_commands(&mut engine, tmp.path(), voice, 160, None))
+        .collect();
+    let total: usize = per_voice.iter().sum();
+    eprintln!("commands understood per voice {VOICES:?}: {per_voice:?}, total {total} of 32");
+    // Measured: 25 of 32, per voice [8, 5, 7, 5] (README).
+    assert!(total >= 22, "{per_voice:?}");
+    assert!(per_voice.iter().all(|&n| n >= 4), "{per_voice:?}");
+}
+
+#[test]
+fn commands_at_other_speeds_and_in_noise() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let slow = score_commands(&mut engine, tmp.path(), "en-us", 140, None);
+    let fast = score_commands(&mut engine, tmp.path(), "en-us", 175, None);
+    let noisy20 = score_commands(&mut engine, tmp.path(), "en-us", 160, Some(20.0));
+    let noisy10 = score_commands(&mut engine, tmp.path(), "en-us", 160, Some(10.0));
+    eprintln!(
+        "en-us: 140 wpm {slow}/8, 175 wpm {fast}/8, 20 dB SNR {noisy20}/8, 10 dB SNR {noisy10}/8"
+    );
+    // Measured: 5, 7, 8 and 7 of 8.
+    // (At 140 wpm the spotter misses more of en-us's slow "alexa".)
+    assert!(slow >= 4, "140 wpm: {slow}/8");
+    assert!(fast >= 6, "175 wpm: {fast}/8");
+    assert!(noisy20 >= 6, "20 dB: {noisy20}/8");
+    assert!(noisy10 >= 5, "10 dB: {noisy10}/8");
+}
+
+#[test]
+fn non_commands_rarely_trigger_and_silence_and_noise_never() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let per_voice: Vec<usize> = VOICES
+        .iter()
+        .map(|voice| false_triggers(&mut engine, tmp.path(), voice, 160))
+        .collect();
+    let total: usize = per_voice.iter().sum();
+    eprintln!("false triggers per voice {VOICES:?}: {per_voice:?}, total {total} of 32");
+    // Measured: 5 of 32, all with en-us+f3, in whose voice the wake-word spotter hears
+    // "alexa" too readily. The other voices: none.
+    assert!(total <= 6, "{per_voice:?}");
+    assert_eq!(
+        per_voice[0] + per_voice[1] + per_voice[3],
+        0,
+        "{per_voice:?}"
+    );
+
+    // Silence and noise: nothing at all.
+    let silence = tmp.path().join("silence.wav");
+    speech_support::write(&silence, &vec![0i16; 16_000 * 3]);
+    assert_eq!(
+        heard(&mut engine, &silence, Expecting::Command),
+        Intent::None
+    );
+    let quiet = tmp.path().join("quiet.wav");
+    speech_support::write(&quiet, &vec![0i16; 16_000 * 3]);
+    let hiss = speech_support::add_noise(tmp.path(), &quiet, -40.0);
+    assert_eq!(heard(&mut engine, &hiss, Expecting::Command), Intent::None);
+}
+
+#[test]
+fn answers_need_no_wake_word_when_the_device_asked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let yes = speech_support::speak(tmp.path(), "yes", "en-us", 160, "yes please");
+    assert_eq!(heard(&mut engine, &yes, Expecting::YesNo), Intent::Yes);
+    let no = speech_support::speak(tmp.path(), "no", "en-us", 160, "no");
+    let r = recognise(
+        &mut engine,
+        &speech_support::samples(&no),
+        "alexa",
+        Expecting::YesNo,
+    )
+    .expect("no");
+    assert_eq!(r.intent, Intent::No, "{:?}", r.utterances);
+    // The same "yes" as a first turn is not a command (no wake word).
+    assert_eq!(heard(&mut engine, &yes, Expecting::Command), Intent::None);
+    // Digits: a meeting ID is heard as digits (espeak-ng's fast digits are hard; the
+    // digit count is what this checks).
+    let digits = speech_support::speak(
+        tmp.path(),
+        "digits",
+        "en-us",
+        130,
+        "four one four three seven six",
+    );
+    match heard(&mut engine, &digits, Expecting::Pin) {
+        Intent::Pin { digits } | Intent::MeetingId { digits } => {
+            assert!((5..=8).contains(&digits.len()), "{digits}")
+        }
+        other => panic!("digits heard as {other:?}"),
+    }
+}
+
+#[test]
+fn one_recording_decodes_the_same_whatever_came_before() {
+    // The live cepstral mean is reset per utterance: a loud noisy clip before must not
+    // change how the next one is heard.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let command = speech_support::speak(tmp.path(), "cmd", "en-us", 160, "alexa is this room free");
+    let samples = speech_support::samples(&command);
+    let first = recognise(&mut engine, &samples, "alexa", Expecting::Command).expect("first");
+    let noise = speech_support::add_noise(tmp.path(), &command, -10.0);
+    recognise(
+        &mut engine,
+        &speech_support::samples(&noise),
+        "alexa",
+        Expecting::Command,
+    )
+    .expect("noise");
+    let again = recognise(&mut engine, &samples, "alexa", Expecting::Command).expect("again");
+    assert_eq!(first.intent, Intent::RoomFree);
+    assert_eq!(
+        first.utterances.iter().map(|u| &u.text).collect::<Vec<_>>(),
+        again.utterances.iter().map(|u| &u.text).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn partials_stream_and_finals_carry_times() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let wav = speech_support::speak(tmp.path(), "p", "en-us", 160, "alexa who booked this room");
+    let samples = speech_support::samples(&wav);
+    engine.reset().expect("reset");
+    let mut partials = 0;
+    let mut finals = Vec::new();
+    for chunk in samples.chunks(1600) {
+        for h in engine.feed(chunk).expect("feed") {
+            match h {
+                Heard::Partial(_) => partials += 1,
+                Heard::Final(u) => finals.push(u),
+            }
+        }
+    }
+    finals.extend(
+        engine
+            .finish()
+            .expect("finish")
+            .into_iter()
+            .filter_map(|h| match h {
+                Heard::Final(u) => Some(u),
+                Heard::Partial(_) => None,
+            }),
+    );
+    assert!(partials >= 2, "{partials} partials");
+    let u = finals.iter().find(|u| !u.text.is_empty()).expect("a final");
+    // 0.5 s of silence, then about 1.5 s of speech, then 0.8 s of silence.
+    assert!(u.start_s >= 0.2 && u.start_s <= 0.8, "{u:?}");
+    assert!(
+        u.end_s > u.start_s + 0.8 && u.end_s <= samples.len() as f64 / 16_000.0,
+        "{u:?}"
+    );
+}
+
+#[test]
+fn a_wake_word_the_dictionary_lacks_is_an_error() {
+    let phrases = PhraseSet::from_grammar(&roomvoice::intent::grammar("zorblax")).expect("phrases");
+    match PocketSphinxEngine::open(&Settings::default(), &phrases) {
+        Err(SpeechError::UnknownWords { words, .. }) => assert_eq!(words, vec!["zorblax"]),
+        Err(other) => panic!("wrong error: {other}"),
+        Ok(_) => panic!("an unknown wake word must be refused"),
+    }
+}

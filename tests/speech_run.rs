@@ -1,0 +1,112 @@
+//! `roomvoice run --audio FILE.wav` end to end: the bundled demo recordings through
+//! PocketSphinx, the assistant and the demo room's calendar, as JSON events.
+#![cfg(roomvoice_pocketsphinx)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn run(file: &str, now: &str) -> Vec<Value> {
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("ROOMVOICE_CONFIG")
+        .args(["run", "--json", "--now", now, "--audio", file])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn of_kind<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["event"] == kind).collect()
+}
+
+#[test]
+fn start_my_meeting_joins_the_zoom_meeting_on_the_calendar() {
+    // 10:05 in Los Angeles is inside the demo room's daily Zoom meeting.
+    let events = run(
+        "device/demo/audio/start_meeting.wav",
+        "2026-11-23T10:05:00-08:00",
+    );
+    let transcript = of_kind(&events, "transcript");
+    assert_eq!(transcript.len(), 1, "{events:?}");
+    assert_eq!(transcript[0]["engine"], "pocketsphinx");
+    let (start, end) = (
+        transcript[0]["start_s"].as_f64(),
+        transcript[0]["end_s"].as_f64(),
+    );
+    let (Some(start), Some(end)) = (start, end) else {
+        panic!("times: {events:?}")
+    };
+    assert!(
+        (0.0..0.6).contains(&start) && end > start + 0.8 && end < 2.5,
+        "{start} {end}"
+    );
+    assert_eq!(of_kind(&events, "intent")[0]["intent"], "start_meeting");
+    let join = of_kind(&events, "join");
+    assert_eq!(join.len(), 1, "{events:?}");
+    assert_eq!(join[0]["provider"], "zoom");
+    assert_eq!(join[0]["meeting_id"], "85512345678");
+    // The transcript comes first, then the intent, then the join.
+    let order: Vec<&str> = events.iter().filter_map(|e| e["event"].as_str()).collect();
+    assert_eq!(&order[..2], &["transcript", "intent"], "{order:?}");
+}
+
+#[test]
+fn is_this_room_free_is_answered_from_the_calendar() {
+    let events = run(
+        "device/demo/audio/room_free.wav",
+        "2026-11-23T10:05:00-08:00",
+    );
+    assert_eq!(of_kind(&events, "intent")[0]["intent"], "room_free");
+    let say = of_kind(&events, "say");
+    assert!(
+        say[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("booked until")),
+        "{say:?}"
+    );
+}
+
+#[test]
+fn a_whole_dialogue_in_one_file_plays_out_turn_by_turn() {
+    // "alexa start my meeting", pause, "yes", pause, the meeting ID digits, pause, the
+    // PIN, at 12:35 when nothing is scheduled: the device offers a new meeting, asks for
+    // the ID and the PIN, then joins on the room's provider (Zoom).
+    let events = run(
+        "device/demo/audio/dialogue.wav",
+        "2026-11-23T12:35:00-08:00",
+    );
+    let intents: Vec<&str> = of_kind(&events, "intent")
+        .iter()
+        .filter_map(|e| e["intent"].as_str())
+        .collect();
+    assert_eq!(
+        intents,
+        vec!["start_meeting", "yes", "meeting_id", "pin"],
+        "{events:?}"
+    );
+    let transcripts = of_kind(&events, "transcript");
+    let starts: Vec<f64> = transcripts
+        .iter()
+        .filter_map(|t| t["start_s"].as_f64())
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+    let join = of_kind(&events, "join");
+    assert_eq!(join.len(), 1, "{events:?}");
+    assert_eq!(join[0]["provider"], "zoom");
+    // espeak-ng's digits are often misheard (README): the ID is at least ID-sized.
+    let id = join[0]["meeting_id"].as_str().unwrap_or("");
+    assert!(
+        id.len() >= 9 && id.chars().all(|c| c.is_ascii_digit()),
+        "{id}"
+    );
+}
