@@ -116,3 +116,49 @@ fn a_body_without_a_meeting_says_so() {
         .stdout(predicate::str::contains("Meeting ID:  (none found)"))
         .stdout(predicate::str::contains("Dial:        (nothing to dial)"));
 }
+
+#[test]
+fn a_room_config_sets_the_country_and_the_pauses() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("roomvoice.toml");
+    std::fs::write(
+        &config,
+        "[room]\nname = \"Ben Nevis\"\nmailbox = \"bennevis@example.com\"\ncountry = \"GB\"\n\n\
+         [calendar.ics]\npath = \"room.ics\"\n\n[join.providers.zoom]\nmeeting_id_delay_s = 8\n",
+    )
+    .expect("config written");
+    let out = roomvoice()
+        .args(["dialin", "--json", "--config"])
+        .arg(&config)
+        .arg(fixture("zoom-text.txt"))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    // GB from the config; 8 s before the meeting ID = 4 commas; Zoom's PIN pause kept.
+    assert_eq!(
+        plan["dial_string"],
+        "+442034815240,,,,85512345678#,,,,*414376#"
+    );
+
+    // --country still wins over the config.
+    let out = roomvoice()
+        .args(["dialin", "--json", "--country", "US", "--config"])
+        .arg(&config)
+        .arg(fixture("zoom-text.txt"))
+        .output()
+        .expect("runs");
+    let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(plan["number"], "+16465588656");
+
+    roomvoice()
+        .args(["dialin", "--config", "/no/such/roomvoice.toml"])
+        .arg(fixture("zoom-text.txt"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("/no/such/roomvoice.toml"));
+}

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use crate::calendar::Body;
+use crate::config::Config;
 use crate::dialin::{looks_like_html, read_invitation, DialPreferences, Invitation, JoinPlan};
 
 /// Arguments of `roomvoice dialin`.
@@ -15,8 +16,13 @@ pub struct Args {
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// The room's country (ISO 3166 alpha-2): its dial-in number is chosen first.
-    #[arg(long, default_value = "US")]
-    pub country: String,
+    /// Default: the config's `[room] country` with `--config`, else US.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// A room configuration whose `[room] country` and `[join.providers.<id>]` delays
+    /// shape the plan, as they do when the assistant joins.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The event's location, read before the body (it often holds the join link).
     #[arg(long)]
     pub location: Option<String>,
@@ -26,13 +32,25 @@ pub struct Args {
 }
 
 pub fn main(args: &Args) -> i32 {
-    let country = args.country.trim().to_ascii_uppercase();
-    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
-        eprintln!(
-            "roomvoice: --country {:?} is not a country code: use two letters such as US, GB or DE",
-            args.country
-        );
-        return 2;
+    let mut prefs = match &args.config {
+        Some(path) => match Config::from_file(path) {
+            Ok(config) => DialPreferences::from_config(&config),
+            Err(e) => {
+                eprintln!("roomvoice: {e}");
+                return 1;
+            }
+        },
+        None => DialPreferences::default(),
+    };
+    if let Some(given) = &args.country {
+        let country = given.trim().to_ascii_uppercase();
+        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+            eprintln!(
+                "roomvoice: --country {given:?} is not a country code: use two letters such as US, GB or DE"
+            );
+            return 2;
+        }
+        prefs.country = country;
     }
     let text = match read_body(args.file.as_deref()) {
         Ok(t) => t,
@@ -45,10 +63,6 @@ pub fn main(args: &Args) -> i32 {
         Body::Html(text)
     } else {
         Body::Text(text)
-    };
-    let prefs = DialPreferences {
-        country,
-        ..DialPreferences::default()
     };
     let plan = read_invitation(
         &Invitation {
