@@ -243,6 +243,18 @@ pub trait Calendar: Send + Sync {
     }
 }
 
+/// Refuses a new end that is not after the event's start (shared by the server
+/// backends' `set_end`).
+pub(crate) fn check_new_end(event: &Event, new_end: DateTime<Utc>) -> Result<(), CalendarError> {
+    if new_end <= event.start {
+        return Err(CalendarError::InPast(format!(
+            "the new end {new_end} is not after the start {}",
+            event.start
+        )));
+    }
+    Ok(())
+}
+
 /// Creates a booking at most once. When the answer to the create request is lost (the
 /// server may or may not have made it), the booking is looked up by its marker before
 /// one more try; when even that cannot be known, the error is returned rather than

@@ -640,12 +640,7 @@ impl Calendar for EwsCalendar {
         event: &Event,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
-        if new_end <= event.start {
-            return Err(CalendarError::InPast(format!(
-                "the new end {new_end} is not after the start {}",
-                event.start
-            )));
-        }
+        super::check_new_end(event, new_end)?;
         let request = update_item::SetEnd {
             item_id: &event.id,
             end: new_end,

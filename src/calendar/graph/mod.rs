@@ -376,12 +376,7 @@ impl Calendar for GraphCalendar {
         event: &Event,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
-        if new_end <= event.start {
-            return Err(CalendarError::InPast(format!(
-                "the new end {new_end} is not after the start {}",
-                event.start
-            )));
-        }
+        super::check_new_end(event, new_end)?;
         events::set_end(&self.client, mailbox, &event.id, new_end)
     }
 
