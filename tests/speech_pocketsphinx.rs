@@ -110,8 +110,8 @@ fn commands_across_voices_are_understood_with_their_slots() {
         .collect();
     let total: usize = per_voice.iter().sum();
     eprintln!("commands understood per voice {VOICES:?}: {per_voice:?}, total {total} of 32");
-    // Measured: 25 of 32, per voice [8, 5, 7, 5] (README).
-    assert!(total >= 22, "{per_voice:?}");
+    // Measured: 28 of 32, per voice [8, 5, 8, 7] (README).
+    assert!(total >= 26, "{per_voice:?}");
     assert!(per_voice.iter().all(|&n| n >= 4), "{per_voice:?}");
 }
 
@@ -126,12 +126,11 @@ fn commands_at_other_speeds_and_in_noise() {
     eprintln!(
         "en-us: 140 wpm {slow}/8, 175 wpm {fast}/8, 20 dB SNR {noisy20}/8, 10 dB SNR {noisy10}/8"
     );
-    // Measured: 5, 7, 8 and 7 of 8.
-    // (At 140 wpm the spotter misses more of en-us's slow "alexa".)
-    assert!(slow >= 4, "140 wpm: {slow}/8");
-    assert!(fast >= 6, "175 wpm: {fast}/8");
-    assert!(noisy20 >= 6, "20 dB: {noisy20}/8");
-    assert!(noisy10 >= 5, "10 dB: {noisy10}/8");
+    // Measured: 8 of 8 in each.
+    assert!(slow >= 7, "140 wpm: {slow}/8");
+    assert!(fast >= 7, "175 wpm: {fast}/8");
+    assert!(noisy20 >= 7, "20 dB: {noisy20}/8");
+    assert!(noisy10 >= 6, "10 dB: {noisy10}/8");
 }
 
 #[test]
@@ -199,6 +198,21 @@ fn answers_need_no_wake_word_when_the_device_asked() {
         }
         other => panic!("digits heard as {other:?}"),
     }
+}
+
+#[test]
+fn digit_answers_are_heard_exactly_in_most_voices() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let per_voice: Vec<usize> = VOICES
+        .iter()
+        .map(|voice| score_digits(&mut engine, tmp.path(), voice, 130, &DIGIT_ANSWERS))
+        .collect();
+    let total: usize = per_voice.iter().sum();
+    eprintln!("digit answers exact per voice {VOICES:?}: {per_voice:?}, total {total} of 12");
+    // Measured: 6 of 12, per voice [2, 1, 2, 1] (1 of 12 before the noise floor,
+    // insertion penalty and second pass).
+    assert!(total >= 5, "{per_voice:?}");
 }
 
 #[test]
@@ -274,7 +288,7 @@ fn a_wake_word_the_dictionary_lacks_is_an_error() {
 }
 
 /// Digit answers (meeting IDs and PINs, as the device asks for them) and what each
-/// must give.
+/// must give. The noise floor, insertion penalty and second pass were tuned on these.
 const DIGIT_ANSWERS: [(&str, &str); 3] = [
     (
         "eight five five one two three four five six seven eight",
@@ -284,13 +298,31 @@ const DIGIT_ANSWERS: [(&str, &str); 3] = [
     ("nine three zero two six one eight", "9302618"),
 ];
 
-/// Digit answers heard exactly, for one voice at 130 wpm (the dialogue recording's speed).
-fn score_digits(engine: &mut PocketSphinxEngine, dir: &Path, voice: &str) -> usize {
+/// Digit answers nothing was tuned on, for the accuracy table (spoken at 150 wpm).
+const HELD_OUT_DIGIT_ANSWERS: [(&str, &str); 4] = [
+    ("six two eight zero four nine one three five", "628049135"),
+    ("three one seven seven two", "31772"),
+    (
+        "five oh nine eight six four two one zero three",
+        "5098642103",
+    ),
+    ("two four six eight", "2468"),
+];
+
+/// Digit answers heard exactly, for one voice.
+fn score_digits(
+    engine: &mut PocketSphinxEngine,
+    dir: &Path,
+    voice: &str,
+    speed: u32,
+    answers: &[(&str, &str)],
+) -> usize {
     let mut exact = 0;
-    for (i, (text, want)) in DIGIT_ANSWERS.into_iter().enumerate() {
-        let wav = speech_support::speak(dir, &format!("digits-{voice}-{i}"), voice, 130, text);
+    for (i, (text, want)) in answers.iter().enumerate() {
+        let name = format!("digits-{voice}-{speed}-{i}");
+        let wav = speech_support::speak(dir, &name, voice, speed, text);
         let got = heard(engine, &wav, Expecting::MeetingId);
-        eprintln!("{voice} 130 {text:?} -> {got:?}");
+        eprintln!("{voice} {speed} {text:?} -> {got:?}");
         if matches!(&got, Intent::MeetingId { digits } if digits == want) {
             exact += 1;
         }
@@ -309,10 +341,12 @@ fn accuracy_table() {
     for voice in VOICES {
         let understood = score_commands(&mut engine, tmp.path(), voice, 160, None);
         let triggered = false_triggers(&mut engine, tmp.path(), voice, 160);
-        let digits = score_digits(&mut engine, tmp.path(), voice);
+        let digits = score_digits(&mut engine, tmp.path(), voice, 130, &DIGIT_ANSWERS);
+        let held_out = score_digits(&mut engine, tmp.path(), voice, 150, &HELD_OUT_DIGIT_ANSWERS);
         rows.push(format!(
-            "| {voice}, 160 wpm | {understood}/8 | {triggered}/8 | {digits}/{} |",
-            DIGIT_ANSWERS.len()
+            "| {voice}, 160 wpm | {understood}/8 | {triggered}/8 | {digits}/{} | {held_out}/{} |",
+            DIGIT_ANSWERS.len(),
+            HELD_OUT_DIGIT_ANSWERS.len()
         ));
     }
     for (speed, snr) in [
@@ -324,11 +358,11 @@ fn accuracy_table() {
         let understood = score_commands(&mut engine, tmp.path(), "en-us", speed, snr);
         let noise = snr.map_or(String::new(), |s| format!(", pink noise at {s} dB SNR"));
         rows.push(format!(
-            "| en-us, {speed} wpm{noise} | {understood}/8 | | |"
+            "| en-us, {speed} wpm{noise} | {understood}/8 | | | |"
         ));
     }
-    println!("| PocketSphinx condition | commands understood | non-commands triggered | digit answers exact (130 wpm) |");
-    println!("|---|---|---|---|");
+    println!("| PocketSphinx condition | commands understood | non-commands triggered | digit answers exact (130 wpm) | held-out digit answers exact (150 wpm) |");
+    println!("|---|---|---|---|---|");
     for row in rows {
         println!("{row}");
     }

@@ -103,10 +103,7 @@ fn a_whole_dialogue_in_one_file_plays_out_turn_by_turn() {
     let join = of_kind(&events, "join");
     assert_eq!(join.len(), 1, "{events:?}");
     assert_eq!(join[0]["provider"], "zoom");
-    // espeak-ng's digits are often misheard (README): the ID is at least ID-sized.
-    let id = join[0]["meeting_id"].as_str().unwrap_or("");
-    assert!(
-        id.len() >= 9 && id.chars().all(|c| c.is_ascii_digit()),
-        "{id}"
-    );
+    // The meeting ID and PIN as spoken ("eight five five ...", "four one four ...").
+    assert_eq!(join[0]["meeting_id"], "85512345678", "{events:?}");
+    assert_eq!(join[0]["passcode"], "414376", "{events:?}");
 }

@@ -212,7 +212,7 @@ fn rename_ref(rule: &mut Rule, from: &str, to: &str) {
 }
 
 fn narrow(rule: &mut Rule) {
-    const LEFT_OUT: [&str; 3] = ["lead", "tail", "meeting_id"];
+    const LEFT_OUT: [&str; 5] = ["lead", "tail", "meeting_id", "yes", "no"];
     let left_out = |r: &Rule| match r {
         Rule::Ref(name) => LEFT_OUT.contains(&name.as_str()),
         Rule::Opt(inner) => {
