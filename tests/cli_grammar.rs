@@ -24,7 +24,11 @@ fn jsgf_for_the_configured_wake_word() {
     assert!(jsgf.starts_with("#JSGF V1.0;"), "{jsgf}");
     assert!(jsgf.contains("<wake> = hey room;"), "{jsgf}");
     assert!(!jsgf.contains('{'), "slot braces must not leak into JSGF");
-    assert!(jsgf.contains("public <utterance> = <command>;"), "{jsgf}");
+    // Commands, and the chatter path that other speech is heard as (then rejected).
+    assert!(
+        jsgf.contains("public <utterance> = <command> | <chatter>;"),
+        "{jsgf}"
+    );
 }
 
 #[test]

@@ -50,6 +50,35 @@ const NON_COMMANDS: [&str; 8] = [
     "i'll book the room for tomorrow",
 ];
 
+/// More non-commands, for the accuracy table: the first ten were used when the chatter
+/// path's weight was chosen, the last twelve were written afterwards and used for nothing
+/// else (a held-out check).
+const MORE_NON_COMMANDS: [&str; 22] = [
+    "the projector is not working again",
+    "let me share my screen",
+    "can everyone hear me",
+    "who is taking notes today",
+    "i will send the slides after the call",
+    "the next item on the agenda is the budget",
+    "alex can you start the presentation",
+    "is anyone free for lunch",
+    "we need more chairs in here",
+    "book a table for two at noon",
+    // held out
+    "does anyone know the wifi password",
+    "sorry i am late the traffic was terrible",
+    "let us take a five minute break",
+    "could you move the camera a little to the left",
+    "my laptop battery is almost dead",
+    "the client wants the proposal by friday",
+    "turn the lights down please",
+    "we are over time let us wrap up",
+    "who has the marker for the whiteboard",
+    "i asked alexa about the weather last week",
+    "remind me to email the design team",
+    "is the coffee machine working",
+];
+
 fn engine() -> PocketSphinxEngine {
     let phrases = PhraseSet::from_grammar(&roomvoice::intent::grammar("alexa")).expect("phrases");
     PocketSphinxEngine::open(&Settings::default(), &phrases).expect("pocketsphinx")
@@ -87,10 +116,20 @@ fn score_commands(
 }
 
 fn false_triggers(engine: &mut PocketSphinxEngine, dir: &Path, voice: &str, speed: u32) -> usize {
+    false_triggers_among(engine, dir, voice, speed, &NON_COMMANDS)
+}
+
+fn false_triggers_among(
+    engine: &mut PocketSphinxEngine,
+    dir: &Path,
+    voice: &str,
+    speed: u32,
+    sentences: &[&str],
+) -> usize {
     let mut triggered = 0;
-    for (i, text) in NON_COMMANDS.iter().enumerate() {
-        let wav =
-            speech_support::speak(dir, &format!("non-{voice}-{speed}-{i}"), voice, speed, text);
+    for (i, text) in sentences.iter().enumerate() {
+        let name = format!("non-{voice}-{speed}-{}-{i}", sentences.len());
+        let wav = speech_support::speak(dir, &name, voice, speed, text);
         let got = heard(engine, &wav, Expecting::Command);
         if got != Intent::None {
             eprintln!("false trigger: {voice} {speed} {text:?} -> {got:?}");
@@ -110,9 +149,9 @@ fn commands_across_voices_are_understood_with_their_slots() {
         .collect();
     let total: usize = per_voice.iter().sum();
     eprintln!("commands understood per voice {VOICES:?}: {per_voice:?}, total {total} of 32");
-    // Measured: 28 of 32, per voice [8, 5, 8, 7] (README).
-    assert!(total >= 26, "{per_voice:?}");
-    assert!(per_voice.iter().all(|&n| n >= 4), "{per_voice:?}");
+    // Measured: 31 of 32, per voice [8, 7, 8, 8] (README).
+    assert!(total >= 29, "{per_voice:?}");
+    assert!(per_voice.iter().all(|&n| n >= 6), "{per_voice:?}");
 }
 
 #[test]
@@ -143,15 +182,8 @@ fn non_commands_rarely_trigger_and_silence_and_noise_never() {
         .collect();
     let total: usize = per_voice.iter().sum();
     eprintln!("false triggers per voice {VOICES:?}: {per_voice:?}, total {total} of 32");
-    // Measured: 1 of 32, with en-us+f3, in whose voice the wake-word spotter hears
-    // "alexa" too readily (5 before the wake word had to open the utterance). The other
-    // voices: none.
-    assert!(total <= 2, "{per_voice:?}");
-    assert_eq!(
-        per_voice[0] + per_voice[1] + per_voice[3],
-        0,
-        "{per_voice:?}"
-    );
+    // Measured: none (1 of 32 before the chatter path, in en-us+f3's voice).
+    assert!(total <= 1, "{per_voice:?}");
 
     // Silence and noise: nothing at all.
     let silence = tmp.path().join("silence.wav");
@@ -164,6 +196,20 @@ fn non_commands_rarely_trigger_and_silence_and_noise_never() {
     speech_support::write(&quiet, &vec![0i16; 16_000 * 3]);
     let hiss = speech_support::add_noise(tmp.path(), &quiet, -40.0);
     assert_eq!(heard(&mut engine, &hiss, Expecting::Command), Intent::None);
+}
+
+#[test]
+fn meeting_room_chatter_is_not_taken_for_commands() {
+    // Sentences a room hears, some with command words ("start the presentation", "book
+    // a table"), one with the wake word inside ("i asked alexa about ...").
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let triggered: usize = ["en-us", "en-gb"]
+        .iter()
+        .map(|voice| false_triggers_among(&mut engine, tmp.path(), voice, 160, &MORE_NON_COMMANDS))
+        .sum();
+    // Measured: none of 44.
+    assert!(triggered <= 1, "{triggered} of 44");
 }
 
 #[test]
@@ -341,10 +387,25 @@ fn accuracy_table() {
     for voice in VOICES {
         let understood = score_commands(&mut engine, tmp.path(), voice, 160, None);
         let triggered = false_triggers(&mut engine, tmp.path(), voice, 160);
+        let tuning = false_triggers_among(
+            &mut engine,
+            tmp.path(),
+            voice,
+            160,
+            &MORE_NON_COMMANDS[..10],
+        );
+        let held_out = false_triggers_among(
+            &mut engine,
+            tmp.path(),
+            voice,
+            160,
+            &MORE_NON_COMMANDS[10..],
+        );
         let digits = score_digits(&mut engine, tmp.path(), voice, 130, &DIGIT_ANSWERS);
-        let held_out = score_digits(&mut engine, tmp.path(), voice, 150, &HELD_OUT_DIGIT_ANSWERS);
+        let digits_held_out =
+            score_digits(&mut engine, tmp.path(), voice, 150, &HELD_OUT_DIGIT_ANSWERS);
         rows.push(format!(
-            "| {voice}, 160 wpm | {understood}/8 | {triggered}/8 | {digits}/{} | {held_out}/{} |",
+            "| {voice}, 160 wpm | {understood}/8 | {triggered}/8, {tuning}/10, {held_out}/12 | {digits}/{} | {digits_held_out}/{} |",
             DIGIT_ANSWERS.len(),
             HELD_OUT_DIGIT_ANSWERS.len()
         ));
@@ -361,7 +422,7 @@ fn accuracy_table() {
             "| en-us, {speed} wpm{noise} | {understood}/8 | | | |"
         ));
     }
-    println!("| PocketSphinx condition | commands understood | non-commands triggered | digit answers exact (130 wpm) | held-out digit answers exact (150 wpm) |");
+    println!("| PocketSphinx condition | commands understood | non-commands triggered (set 1, set 2, held out) | digit answers exact (130 wpm) | held-out digit answers exact (150 wpm) |");
     println!("|---|---|---|---|---|");
     for row in rows {
         println!("{row}");

@@ -6,6 +6,9 @@
 //!   command) and `answer` (digits, yes/no, cancel after a question). It is written here
 //!   from the grammar's public `rules` rather than taken from `Grammar::to_jsgf`, because
 //!   the engine needs one public rule per search.
+//! - PocketSphinx's command search also has a "chatter" path, everyday words one after
+//!   another ([`CHATTER_WORDS`]), so that speech which is no command has somewhere
+//!   better to go than the closest command; it is then rejected.
 //! - Vosk gets a word list plus the model's unknown-word token: its grammar mode lets
 //!   listed entries follow each other, so a word list covers every phrase, and the token
 //!   absorbs words outside it; the intent parser then decides.
@@ -28,6 +31,32 @@ pub struct PhraseSet {
     pub grammar: Grammar,
     /// Entries for a Vosk grammar (without the unknown-word token).
     pub vosk_entries: Vec<String>,
+    /// Everyday words for the PocketSphinx chatter path (none of the wake word's).
+    pub chatter: Vec<String>,
+}
+
+/// Everyday English words, one per line (`models/chatter-words.txt`: the most frequent
+/// by the wordfreq package, chosen by frequency alone, not from any test sentence).
+pub const CHATTER_WORDS: &str = include_str!("../../models/chatter-words.txt");
+
+/// JSGF weight of each chatter word, written out (Sphinx's JSGF reads no exponents).
+/// Chosen on 48 espeak-ng commands and 88 non-commands decoded in one pass with the
+/// noise floor, without wake-word spotting: no chatter path, 48 commands and 36
+/// non-commands came out as commands; weight 1e-8: 41 and 0; 1e-12: 45 and 0; 1e-15 to
+/// 1e-20: 48 and 0; 1e-25: 48 and 0 (4 with wider beams); 1e-30: 48 and 1. In the
+/// engine, with wider beams and wake-word spotting (README, "[speech]"), of 64 commands
+/// and 120 non-commands: 1e-15: 56 and 0; 1e-20: 61 and 0; 1e-25: 63 and 0.
+const CHATTER_WEIGHT: &str = "0.0000000000000000000000001";
+
+/// The chatter words minus those of the wake word (which must not be absorbed).
+fn chatter_words(wake_word: &str) -> Vec<String> {
+    let wake: BTreeSet<&str> = wake_word.split_whitespace().collect();
+    CHATTER_WORDS
+        .lines()
+        .map(str::trim)
+        .filter(|w| !w.is_empty() && !w.starts_with('#') && !wake.contains(w))
+        .map(str::to_lowercase)
+        .collect()
 }
 
 impl PhraseSet {
@@ -54,6 +83,7 @@ impl PhraseSet {
             vosk_entries: words.iter().cloned().collect(),
             words,
             grammar: speech_commands(grammar),
+            chatter: chatter_words(&grammar.wake_word),
         })
     }
 
@@ -94,6 +124,7 @@ impl PhraseSet {
                 rules,
             },
             vosk_entries: phrases,
+            chatter: Vec::new(),
         })
     }
 
@@ -155,6 +186,9 @@ fn speech_commands(grammar: &Grammar) -> Grammar {
     }
     grammar
 }
+
+/// The rule of the chatter path (recognition only): what it hears is rejected.
+pub const CHATTER: &str = "chatter";
 
 /// The rule for answers to "what is your meeting ID / PIN" (recognition only).
 pub const DIGITS: &str = "spoken_digits";
@@ -233,9 +267,38 @@ fn narrow(rule: &mut Rule) {
 impl PhraseSet {
     /// JSGF whose one public rule `<utterance>` is the grammar's rule `public`
     /// ("command" or "answer"); words in `unknown` (missing from the engine's
-    /// dictionary) become `<VOID>`, so the phrases using them are left out.
+    /// dictionary) are left out with the phrases using them. The `command` search also
+    /// gets the chatter path (`<utterance> = <command> | <chatter>`).
     pub fn jsgf(&self, public: &str, unknown: &BTreeSet<String>) -> String {
-        jsgf(&self.grammar, public, unknown)
+        let mut out = jsgf(&self.grammar, public, unknown);
+        let chatter: Vec<&str> = self
+            .chatter
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !unknown.contains(*w))
+            .collect();
+        if public == "command" && !chatter.is_empty() {
+            let alone = format!("public <utterance> = <{}>;", rule_name(public));
+            out = out.replace(
+                &alone,
+                &format!(
+                    "public <utterance> = <{}> | <{CHATTER}>;",
+                    rule_name(public)
+                ),
+            );
+            let words: Vec<String> = chatter
+                .iter()
+                .map(|w| format!("/{CHATTER_WEIGHT}/ {w}"))
+                .collect();
+            let _ = writeln!(out, "<{CHATTER}_word> = {};", words.join(" | "));
+            let word = format!("<{CHATTER}_word>");
+            let mut body = word.clone();
+            for _ in 1..MAX_REPEAT {
+                body = format!("{word} [{body}]");
+            }
+            let _ = writeln!(out, "<{CHATTER}> = {body};");
+        }
+        out
     }
 }
 
@@ -407,11 +470,37 @@ mod tests {
     }
 
     #[test]
+    fn the_command_search_alone_has_a_chatter_path_without_the_wake_word() {
+        let set = PhraseSet::from_grammar(&crate::intent::grammar("hey computer")).expect("set");
+        assert!(set.chatter.len() > 200, "{}", set.chatter.len());
+        assert!(set.chatter.iter().all(|w| w != "computer" && w != "hey"));
+        let command = set.jsgf("command", &BTreeSet::new());
+        assert!(
+            command.contains("public <utterance> = <command> | <chatter>;"),
+            "{command}"
+        );
+        assert!(
+            command.contains(&format!("/{CHATTER_WEIGHT}/ the |")),
+            "{command}"
+        );
+        // A dictionary that lacks a chatter word: it is left out.
+        let unknown: BTreeSet<String> = ["the".to_string()].into();
+        assert!(!set.jsgf("command", &unknown).contains(" the |"));
+        let answer = set.jsgf("answer", &BTreeSet::new());
+        assert!(!answer.contains("chatter"), "{answer}");
+        // Plain phrase lists (the Vosk tests' Korean phrases) have none.
+        assert!(PhraseSet::from_phrases(&["a b"])
+            .expect("set")
+            .chatter
+            .is_empty());
+    }
+
+    #[test]
     fn jsgf_has_one_public_rule_per_search() {
         let set = PhraseSet::from_grammar(&sample_grammar()).expect("phrase set");
         let command = set.jsgf("command", &BTreeSet::new());
         assert!(
-            command.contains("public <utterance> = <command>;"),
+            command.contains("public <utterance> = <command> | <chatter>;"),
             "{command}"
         );
         assert!(
