@@ -169,6 +169,9 @@ impl Microphone {
     }
 }
 
+/// How often dropped audio is reported at most.
+const DROP_REPORT_EVERY: Duration = Duration::from_secs(5);
+
 fn build<T>(
     device: &cpal::Device,
     config: &cpal::StreamConfig,
@@ -179,12 +182,22 @@ where
     T: cpal::SizedSample,
     f32: cpal::FromSample<T>,
 {
+    // Dropped chunks are counted and reported at most every few seconds: a stuck
+    // recogniser would otherwise log a hundred lines a second.
+    let mut dropped: u64 = 0;
+    let mut last_report: Option<std::time::Instant> = None;
     device.build_input_stream(
         config,
         move |data: &[T], _: &cpal::InputCallbackInfo| {
             let samples: Vec<f32> = data.iter().map(|&s| cpal::Sample::from_sample(s)).collect();
             if sender.try_send(samples).is_err() {
-                tracing::warn!("audio input: the recogniser is behind; dropped a chunk");
+                dropped += 1;
+                if last_report.is_none_or(|at| at.elapsed() >= DROP_REPORT_EVERY) {
+                    last_report = Some(std::time::Instant::now());
+                    tracing::warn!(
+                        "audio input: the recogniser is behind; {dropped} chunk(s) of audio dropped so far"
+                    );
+                }
             }
         },
         on_error,
