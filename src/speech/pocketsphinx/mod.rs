@@ -734,9 +734,8 @@ impl PocketSphinxEngine {
         self.grammar.end()?;
         let heard = self.grammar.hypothesis().unwrap_or_default();
         tracing::trace!(
-            "pocketsphinx: second pass over {:.2} s: \"{}\"",
-            audio.len() as f64 / f64::from(SAMPLE_RATE),
-            heard.0
+            "pocketsphinx: second pass over {:.2} s",
+            audio.len() as f64 / f64::from(SAMPLE_RATE)
         );
         Ok(Some(heard))
     }
@@ -787,9 +786,16 @@ impl PocketSphinxEngine {
             && !text.is_empty()
             && !starts_with_words(&text, &self.wake_word);
         let rejected = self.last_wake == Some(false) || chatter;
-        if rejected || text.is_empty() {
+        if chatter {
+            // Not the words themselves: chatter is what people in the room said to each
+            // other, which a room device should not write down.
             tracing::debug!(
-                "pocketsphinx: rejected \"{text}\" (score {score}, wake word {:?}, chatter {chatter})",
+                "pocketsphinx: rejected as chatter ({} words)",
+                text.split_whitespace().count()
+            );
+        } else if rejected || text.is_empty() {
+            tracing::debug!(
+                "pocketsphinx: rejected \"{text}\" (score {score}, wake word {:?})",
                 self.last_wake
             );
         } else {
@@ -850,7 +856,11 @@ impl Engine for PocketSphinxEngine {
                 self.speaking = true;
                 if let Some((partial, _)) = self.grammar.hypothesis() {
                     let partial = partial.trim().to_string();
-                    if !partial.is_empty() && partial != self.last_partial {
+                    // The chatter path's words are no command: not passed on.
+                    let chatter = self.search == COMMAND
+                        && !self.wake_word.is_empty()
+                        && !starts_with_words(&partial, &self.wake_word);
+                    if !partial.is_empty() && !chatter && partial != self.last_partial {
                         self.last_partial = partial.clone();
                         heard.push(Heard::Partial(partial));
                     }
