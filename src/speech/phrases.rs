@@ -270,35 +270,16 @@ impl PhraseSet {
     /// dictionary) are left out with the phrases using them. The `command` search also
     /// gets the chatter path (`<utterance> = <command> | <chatter>`).
     pub fn jsgf(&self, public: &str, unknown: &BTreeSet<String>) -> String {
-        let mut out = jsgf(&self.grammar, public, unknown);
-        let chatter: Vec<&str> = self
-            .chatter
-            .iter()
-            .map(String::as_str)
-            .filter(|w| !unknown.contains(*w))
-            .collect();
-        if public == "command" && !chatter.is_empty() {
-            let alone = format!("public <utterance> = <{}>;", rule_name(public));
-            out = out.replace(
-                &alone,
-                &format!(
-                    "public <utterance> = <{}> | <{CHATTER}>;",
-                    rule_name(public)
-                ),
-            );
-            let words: Vec<String> = chatter
+        let chatter: Vec<&str> = if public == "command" {
+            self.chatter
                 .iter()
-                .map(|w| format!("/{CHATTER_WEIGHT}/ {w}"))
-                .collect();
-            let _ = writeln!(out, "<{CHATTER}_word> = {};", words.join(" | "));
-            let word = format!("<{CHATTER}_word>");
-            let mut body = word.clone();
-            for _ in 1..MAX_REPEAT {
-                body = format!("{word} [{body}]");
-            }
-            let _ = writeln!(out, "<{CHATTER}> = {body};");
-        }
-        out
+                .map(String::as_str)
+                .filter(|w| !unknown.contains(*w))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        jsgf(&self.grammar, public, unknown, &chatter)
     }
 }
 
@@ -315,8 +296,9 @@ fn collect_words(rule: &Rule, words: &mut BTreeSet<String>) {
     }
 }
 
-/// JSGF with one public rule `<utterance>` = the grammar's rule `public`.
-fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>) -> String {
+/// JSGF with one public rule `<utterance>` = the grammar's rule `public`, or that rule
+/// or the chatter path when `chatter` has words.
+fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>, chatter: &[&str]) -> String {
     // Leave out what cannot be said: words outside the dictionary, and (repeatedly)
     // alternatives and rules that need them. Sphinx's JSGF has no usable <VOID>.
     let mut impossible: BTreeSet<String> = BTreeSet::new();
@@ -332,11 +314,33 @@ fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>) -> String {
         }
     }
     let mut out = String::from("#JSGF V1.0;\ngrammar roomvoice;\n");
-    let _ = writeln!(out, "public <utterance> = <{}>;", rule_name(public));
+    let or_chatter = if chatter.is_empty() {
+        String::new()
+    } else {
+        format!(" | <{CHATTER}>")
+    };
+    let _ = writeln!(
+        out,
+        "public <utterance> = <{}>{or_chatter};",
+        rule_name(public)
+    );
     for (name, rule) in &grammar.rules {
         if let Some(body) = expression(rule, unknown, &impossible) {
             let _ = writeln!(out, "<{}> = {body};", rule_name(name));
         }
+    }
+    if !chatter.is_empty() {
+        let words: Vec<String> = chatter
+            .iter()
+            .map(|w| format!("/{CHATTER_WEIGHT}/ {w}"))
+            .collect();
+        let _ = writeln!(out, "<{CHATTER}_word> = {};", words.join(" | "));
+        let word = format!("<{CHATTER}_word>");
+        let mut body = word.clone();
+        for _ in 1..MAX_REPEAT {
+            body = format!("{word} [{body}]");
+        }
+        let _ = writeln!(out, "<{CHATTER}> = {body};");
     }
     out
 }

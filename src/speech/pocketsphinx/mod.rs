@@ -781,10 +781,7 @@ impl PocketSphinxEngine {
             ),
             _ => None,
         };
-        let chatter = self.search == COMMAND
-            && !self.wake_word.is_empty()
-            && !text.is_empty()
-            && !starts_with_words(&text, &self.wake_word);
+        let chatter = !text.is_empty() && self.is_chatter(&text);
         let rejected = self.last_wake == Some(false) || chatter;
         if chatter {
             // Not the words themselves: chatter is what people in the room said to each
@@ -818,6 +815,14 @@ impl PocketSphinxEngine {
             start_s,
             end_s,
         }))
+    }
+
+    /// Whether the command search heard `text` through the chatter path: it does not
+    /// begin with the wake word.
+    fn is_chatter(&self, text: &str) -> bool {
+        self.search == COMMAND
+            && !self.wake_word.is_empty()
+            && !starts_with_words(text, &self.wake_word)
     }
 
     fn restart(&mut self) -> Result<(), SpeechError> {
@@ -857,10 +862,10 @@ impl Engine for PocketSphinxEngine {
                 if let Some((partial, _)) = self.grammar.hypothesis() {
                     let partial = partial.trim().to_string();
                     // The chatter path's words are no command: not passed on.
-                    let chatter = self.search == COMMAND
-                        && !self.wake_word.is_empty()
-                        && !starts_with_words(&partial, &self.wake_word);
-                    if !partial.is_empty() && !chatter && partial != self.last_partial {
+                    if !partial.is_empty()
+                        && !self.is_chatter(&partial)
+                        && partial != self.last_partial
+                    {
                         self.last_partial = partial.clone();
                         heard.push(Heard::Partial(partial));
                     }
