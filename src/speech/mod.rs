@@ -18,6 +18,7 @@ pub mod phrases;
 pub mod pocketsphinx;
 pub mod session;
 pub mod vosk;
+pub mod wakeword;
 
 use std::path::{Path, PathBuf};
 
