@@ -9,6 +9,10 @@
 //!   small C shim (`src/speech/pocketsphinx/shim.c`) for the one thing the public API
 //!   lacks: resetting the live cepstral mean between utterances.
 //!
+//! - The wake-word detector's TensorFlow Lite C library (`libtensorflowlite_c.so`) comes
+//!   from the PyPI `pymicro-wakeword` wheel, unpacked by `device/setup.sh` into
+//!   `vendor/tflite/<arch>/` (or set `ROOMVOICE_TFLITE_LIB_DIR`), linked the same way.
+//!
 //! An engine whose library is missing is left out of the build (cfg `roomvoice_vosk`,
 //! `roomvoice_pocketsphinx`) and reports at run time how to install it, so the rest of
 //! the crate still builds on a machine that has not run the setup script.
@@ -18,7 +22,9 @@ use std::path::PathBuf;
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(roomvoice_vosk)");
     println!("cargo::rustc-check-cfg=cfg(roomvoice_pocketsphinx)");
+    println!("cargo::rustc-check-cfg=cfg(roomvoice_tflite)");
     link_vosk();
+    link_tflite();
     link_pocketsphinx();
 }
 
@@ -53,6 +59,31 @@ fn link_vosk() {
     println!("cargo::rustc-link-lib=dylib=vosk");
     println!("cargo::rustc-link-arg=-Wl,-rpath,{}", dir.display());
     println!("cargo::rustc-cfg=roomvoice_vosk");
+}
+
+/// libtensorflowlite_c for the trained wake-word detector (see `src/speech/wakeword/`).
+fn link_tflite() {
+    println!("cargo::rerun-if-env-changed=ROOMVOICE_TFLITE_LIB_DIR");
+    let dir = match std::env::var_os("ROOMVOICE_TFLITE_LIB_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+            root.join("vendor").join("tflite").join(vosk_arch())
+        }
+    };
+    let lib = dir.join("libtensorflowlite_c.so");
+    println!("cargo::rerun-if-changed={}", lib.display());
+    if !lib.is_file() {
+        println!(
+            "cargo::warning=libtensorflowlite_c not found at {}: the trained wake-word detector is left out of this build; run device/setup.sh to install it",
+            lib.display()
+        );
+        return;
+    }
+    println!("cargo::rustc-link-search=native={}", dir.display());
+    println!("cargo::rustc-link-lib=dylib=tensorflowlite_c");
+    println!("cargo::rustc-link-arg=-Wl,-rpath,{}", dir.display());
+    println!("cargo::rustc-cfg=roomvoice_tflite");
 }
 
 fn link_pocketsphinx() {

