@@ -3,6 +3,7 @@
 //!
 //!   cargo bench --bench speech                 # both engines, each in its own process
 //!   cargo bench --bench speech -- pocketsphinx # one engine
+//!   cargo bench --bench speech -- wakeword     # the trained wake-word detector alone
 //!
 //! Test audio is spoken by espeak-ng at run time (PocketSphinx: English commands;
 //! Vosk: Korean phrases with the PyPI Korean model, the only Vosk model installable
@@ -30,6 +31,7 @@ fn main() {
     match wanted.first().map(String::as_str) {
         Some("pocketsphinx") => pocketsphinx(),
         Some("vosk") => vosk(),
+        Some("wakeword") => wakeword(),
         _ => {
             // Each engine in its own process, so VmHWM is that engine's peak.
             let exe = match std::env::current_exe() {
@@ -40,7 +42,7 @@ fn main() {
                 }
             };
             println!("machine: {} cores, {}", cores(), cpu_model());
-            for engine in ["pocketsphinx", "vosk"] {
+            for engine in ["wakeword", "pocketsphinx", "vosk"] {
                 match Command::new(&exe).arg(engine).status() {
                     Ok(s) if s.success() => {}
                     Ok(s) => println!("{engine}: benchmark failed ({s})"),
@@ -49,6 +51,57 @@ fn main() {
             }
         }
     }
+}
+
+/// The wake-word detector (frontend + TFLite model) over a minute of speech, fed in
+/// 10 ms pieces as the gate does: its share of one core is what it costs a device
+/// all the time.
+fn wakeword() {
+    use roomvoice::speech::wakeword::{ModelSpec, WakeDetector};
+    let started = Instant::now();
+    let spec = match ModelSpec::read(Path::new("models/wakeword/alexa.json")) {
+        Ok(spec) => spec,
+        Err(e) => {
+            println!("wakeword: {e}");
+            return;
+        }
+    };
+    let mut detector = match WakeDetector::open(&spec, None) {
+        Ok(d) => d,
+        Err(e) => {
+            println!("wakeword: {e}");
+            return;
+        }
+    };
+    let load = started.elapsed();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (clip, _) = speak(
+        tmp.path(),
+        "long",
+        "en-us",
+        "the quarterly review starts at nine and the budget meeting follows after lunch; \
+         alexa, is this room free; we will need the large screen and two more chairs",
+    );
+    let mut audio = Vec::new();
+    while audio.len() < 60 * SAMPLE_RATE as usize {
+        audio.extend_from_slice(&clip);
+    }
+    let started = Instant::now();
+    let mut detections = 0;
+    for piece in audio.chunks(160) {
+        detections += detector.feed(piece).expect("detector").len();
+    }
+    let spent = started.elapsed().as_secs_f64();
+    let audio_s = audio.len() as f64 / SAMPLE_RATE;
+    println!("wakeword (microWakeWord alexa, Rust frontend + TFLite, 10 ms pieces):");
+    println!("  model load: {:.1} ms", load.as_secs_f64() * 1000.0);
+    println!(
+        "  {audio_s:.0} s of audio in {:.3} s: {:.4} x real time = {:.2}% of one core ({detections} detections)",
+        spent,
+        spent / audio_s,
+        100.0 * spent / audio_s
+    );
+    println!("  peak memory (VmHWM): {}", vm_hwm());
 }
 
 fn pocketsphinx() {

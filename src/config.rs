@@ -240,6 +240,10 @@ pub struct VoiceConfig {
     pub tts: TtsMode,
     /// For `tts = "command"`: program and arguments; the sentence is appended.
     pub command: Vec<String>,
+    /// A short tone when the wake word is heard (the device is listening).
+    pub earcon: bool,
+    /// The program that plays the tone: program and arguments; a WAV file is appended.
+    pub earcon_command: Vec<String>,
 }
 
 impl Default for VoiceConfig {
@@ -247,6 +251,8 @@ impl Default for VoiceConfig {
         VoiceConfig {
             tts: TtsMode::Auto,
             command: Vec::new(),
+            earcon: true,
+            earcon_command: vec!["aplay".into(), "-q".into()],
         }
     }
 }

@@ -16,6 +16,13 @@ use crate::intent::Intent;
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
+    /// The wake-word detector heard the wake word; the device listens for a command.
+    Wake {
+        /// The detector's averaged probability (0-1).
+        score: f32,
+        /// Seconds from the start of the audio.
+        at_s: f64,
+    },
     /// Speech recognised from audio.
     Transcript {
         text: String,
@@ -94,6 +101,7 @@ pub struct HumanLines<W: Write>(pub W);
 impl<W: Write> EventSink for HumanLines<W> {
     fn emit(&mut self, event: &Event) {
         let line = match event {
+            Event::Wake { score, at_s } => format!("wake word at {at_s:.2} s (score {score:.2})"),
             Event::Transcript {
                 text,
                 engine,

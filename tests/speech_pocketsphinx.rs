@@ -300,6 +300,7 @@ fn partials_stream_and_finals_carry_times() {
             match h {
                 Heard::Partial(_) => partials += 1,
                 Heard::Final(u) => finals.push(u),
+                Heard::Wake { .. } => panic!("the engine alone has no detector"),
             }
         }
     }
@@ -310,7 +311,7 @@ fn partials_stream_and_finals_carry_times() {
             .into_iter()
             .filter_map(|h| match h {
                 Heard::Final(u) => Some(u),
-                Heard::Partial(_) => None,
+                Heard::Partial(_) | Heard::Wake { .. } => None,
             }),
     );
     assert!(partials >= 2, "{partials} partials");

@@ -216,6 +216,13 @@ impl Assistant {
         }
     }
 
+    /// The wake-word detector heard the wake word: the device listens (an earcon), and
+    /// acts only on the command that follows.
+    pub fn woke(&mut self, score: f32, at_s: f64, sink: &mut dyn EventSink) {
+        sink.emit(&Event::Wake { score, at_s });
+        self.voice.earcon();
+    }
+
     /// The person said nothing when an answer was expected: ask once more, then give up.
     pub fn silence(&mut self, sink: &mut dyn EventSink) {
         if let Some(mut pending) = self.pending.take() {

@@ -5,7 +5,9 @@
 //! parsed to an intent. A manifest's `intent` is what should be understood: `none` marks
 //! a non-command (no wake word, other requests, chatter, silence, noise) that must not
 //! trigger anything; `meeting_id`, `pin`, `yes` and `no` are heard as answers to the
-//! device's question. The summary table gives accuracy per intent, the confusions, false
+//! device's question; `wake` is the wake word alone: it passes when the wake-word
+//! detector heard it and nothing was acted on (with no trained detector in use, when
+//! nothing was acted on). The summary table gives accuracy per intent, the confusions, false
 //! triggers on non-commands and decode speed (x real time). Exit status: 0 when every
 //! expectation holds, 1 when one fails, 2 when the batch cannot run.
 
@@ -58,6 +60,9 @@ pub struct Outcome {
     pub ok: Option<bool>,
     pub audio_s: f64,
     pub decode_s: f64,
+    /// The wake-word detector's first detection (score), when it heard one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wake_score: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -79,6 +84,10 @@ fn run(args: &Args) -> anyhow::Result<i32> {
     }
     let config = Config::locate(args.config.as_deref())?;
     let wake_word = config.assistant.wake_word.clone();
+    let detector = matches!(
+        crate::speech::wake_path(&config)?,
+        crate::speech::WakePath::Detector { .. }
+    );
     let mut engine = crate::speech::open(&config).context("cannot start speech recognition")?;
     let progress = ProgressBar::new(cases.len() as u64);
     progress.set_style(
@@ -88,7 +97,7 @@ fn run(args: &Args) -> anyhow::Result<i32> {
     let mut outcomes = Vec::new();
     for case in &cases {
         progress.set_message(case.file.display().to_string());
-        let outcome = run_case(engine.as_mut(), case, &wake_word);
+        let outcome = run_case(engine.as_mut(), case, &wake_word, detector);
         if args.json {
             progress.suspend(|| match serde_json::to_string(&outcome) {
                 Ok(line) => println!("{line}"),
@@ -108,7 +117,12 @@ fn run(args: &Args) -> anyhow::Result<i32> {
     Ok(if summary.failed > 0 { 1 } else { 0 })
 }
 
-fn run_case(engine: &mut dyn crate::speech::Engine, case: &Case, wake_word: &str) -> Outcome {
+fn run_case(
+    engine: &mut dyn crate::speech::Engine,
+    case: &Case,
+    wake_word: &str,
+    detector: bool,
+) -> Outcome {
     let mut outcome = Outcome {
         file: case.file.display().to_string(),
         expected: case.intent.clone(),
@@ -117,6 +131,7 @@ fn run_case(engine: &mut dyn crate::speech::Engine, case: &Case, wake_word: &str
         ok: case.intent.as_ref().map(|_| false),
         audio_s: 0.0,
         decode_s: 0.0,
+        wake_score: None,
         error: None,
     };
     let clip = match crate::audio::read_wav(&case.file) {
@@ -140,21 +155,28 @@ fn run_case(engine: &mut dyn crate::speech::Engine, case: &Case, wake_word: &str
         Ok(recognition) => {
             outcome.intent = serde_json::to_value(&recognition.intent).unwrap_or_default();
             outcome.text = recognition.text;
+            outcome.wake_score = recognition.wakes.first().map(|(score, _)| *score);
+            let woke = outcome.wake_score.is_some() || !detector;
             outcome.ok = case
                 .intent
                 .as_ref()
-                .map(|_| matches(case, &recognition.intent));
+                .map(|_| matches(case, &recognition.intent, woke));
         }
         Err(e) => outcome.error = Some(e.to_string()),
     }
     outcome
 }
 
-/// Whether the recognised intent is the expected one with the expected slots.
-pub fn matches(case: &Case, intent: &Intent) -> bool {
+/// Whether the recognised intent is the expected one with the expected slots. `woke`:
+/// the wake word was heard (for the expected value `wake`: the wake word alone, nothing
+/// acted on).
+pub fn matches(case: &Case, intent: &Intent, woke: bool) -> bool {
     let Some(expected) = &case.intent else {
         return true;
     };
+    if expected == "wake" {
+        return woke && *intent == Intent::None;
+    }
     if intent.name() != expected {
         return false;
     }
@@ -302,7 +324,7 @@ impl Summary {
                     .entry(format!("{expected} -> {got}"))
                     .or_insert(0) += 1;
             }
-            if expected == "none" {
+            if expected == "none" || expected == "wake" {
                 s.non_commands += 1;
                 if got != "none" {
                     s.false_triggers += 1;
@@ -430,9 +452,21 @@ mod tests {
             minutes: Some(60),
             until: None,
         };
-        assert!(matches(&case, &thirty));
-        assert!(!matches(&case, &sixty));
-        assert!(!matches(&case, &Intent::StartMeeting));
+        assert!(matches(&case, &thirty, true));
+        assert!(!matches(&case, &sixty, true));
+        assert!(!matches(&case, &Intent::StartMeeting, true));
+    }
+
+    #[test]
+    fn the_wake_word_alone_must_be_heard_and_do_nothing() {
+        let case = Case {
+            file: "alexa.wav".into(),
+            intent: Some("wake".into()),
+            slots: Vec::new(),
+        };
+        assert!(matches(&case, &Intent::None, true));
+        assert!(!matches(&case, &Intent::None, false), "not heard");
+        assert!(!matches(&case, &Intent::EndMeeting, true), "acted on");
     }
 
     #[test]
@@ -445,6 +479,7 @@ mod tests {
             ok: Some(ok),
             audio_s: 2.0,
             decode_s: 0.1,
+            wake_score: None,
             error: None,
         };
         let outcomes = vec![

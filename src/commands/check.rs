@@ -189,12 +189,37 @@ pub fn run(config: &Config, now: DateTime<Utc>) -> Report {
             config.calendar.backend.as_str()
         ),
     );
+    check_wake_word(config, &mut report);
     match config.calendar.backend {
         Backend::Ics => check_ics(config, now, &mut report),
         Backend::Ews => check_ews(config, now, &mut report),
         Backend::Graph => check_graph(config, now, &mut report),
     }
     report
+}
+
+/// How the wake word will be heard: the trained detector, or the engine's spotting.
+fn check_wake_word(config: &Config, report: &mut Report) {
+    use crate::speech::WakePath;
+    match crate::speech::wake_path(config) {
+        Ok(path @ WakePath::Detector { .. }) => report.pass("speech.wake_word", path.to_string()),
+        Ok(
+            path @ WakePath::Engine {
+                detector_missing: true,
+                ..
+            },
+        ) => report.warn(
+            "speech.wake_word",
+            path.to_string(),
+            "run device/setup.sh to install the trained wake-word detector (PyPI pymicro-wakeword)",
+        ),
+        Ok(path) => report.pass("speech.wake_word", path.to_string()),
+        Err(e) => report.fail(
+            "speech.wake_word",
+            e.to_string(),
+            "fix [speech] wake_model / wake_threshold",
+        ),
+    }
 }
 
 fn check_ics(config: &Config, now: DateTime<Utc>, report: &mut Report) {

@@ -1,5 +1,6 @@
 //! `roomvoice grammar`: print the phrase set in the forms the speech engines use, so a
 //! grammar can be inspected, or tried with other tools, exactly as the device hears it.
+//! Standard error says how the wake word is heard (trained detector or the engine).
 
 use std::collections::BTreeSet;
 
@@ -12,6 +13,9 @@ pub enum Format {
     Jsgf,
     /// JSGF of answers to the device's questions (digits, yes, no, cancel).
     JsgfAnswer,
+    /// JSGF of the command after the trained detector heard the wake word (the wake
+    /// word optional).
+    JsgfWoken,
     /// The Vosk grammar: a JSON list of entries (the model's unknown-word token is added
     /// by the engine).
     Vosk,
@@ -45,10 +49,19 @@ pub fn main(args: &Args) -> i32 {
             return 1;
         }
     };
+    // Which path hears the wake word, on stderr so the grammar on stdout stays exact.
+    match crate::speech::wake_path(&config) {
+        Ok(path) => eprintln!(
+            "roomvoice: wake word \"{}\" heard by the {path}",
+            phrases.wake_word
+        ),
+        Err(e) => eprintln!("roomvoice: wake word: {e}"),
+    }
     let none = BTreeSet::new();
     match args.format {
         Format::Jsgf => print!("{}", phrases.jsgf("command", &none)),
         Format::JsgfAnswer => print!("{}", phrases.jsgf("answer", &none)),
+        Format::JsgfWoken => print!("{}", phrases.jsgf(crate::speech::phrases::WOKEN, &none)),
         Format::Vosk => match serde_json::to_string_pretty(&phrases.vosk_grammar(None, &none)) {
             Ok(json) => println!("{json}"),
             Err(e) => {

@@ -1,5 +1,7 @@
-//! `roomvoice run --audio FILE.wav`: the assistant driven by a recording, as if it had
-//! been heard through the microphone. Each utterance the speech engine finds becomes a
+//! `roomvoice run --audio FILE.wav [--audio NEXT.wav ...]`: the assistant driven by
+//! recordings, as if heard through the microphone. Several files are played one after
+//! the other as one conversation (each is a stream of its own, like one argument of
+//! `ask` per file: "alexa start my meeting", then the meeting ID, then the PIN). Each utterance the speech engine finds becomes a
 //! `transcript` event and one turn, so a file holding a whole dialogue ("alexa start my
 //! meeting", pause, the meeting ID, pause, the PIN) plays out like `roomvoice ask` with
 //! the same turns. With `--now`, each turn's clock is `--now` plus the utterance's end
@@ -18,9 +20,10 @@ use crate::events::{stdout_sink, EventSink};
 /// Arguments of `roomvoice run`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The recording: a WAV file (8-48 kHz, mono or stereo, 16/24-bit or 32-bit float).
-    #[arg(long, value_name = "FILE.wav")]
-    pub audio: PathBuf,
+    /// A recording: a WAV file (8-48 kHz, mono or stereo, 16/24-bit or 32-bit float).
+    /// Give it several times to play several recordings as one conversation, in order.
+    #[arg(long, value_name = "FILE.wav", required = true)]
+    pub audio: Vec<PathBuf>,
     #[command(flatten)]
     pub session: SessionArgs,
     /// Also speak the answers through the configured TTS ([voice] tts).
@@ -37,19 +40,36 @@ pub fn main(args: &Args) -> i32 {
 }
 
 fn run(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
-    let clip = crate::audio::read_wav(&args.audio)?;
+    // Every file is read first: a bad one is reported before anything is heard.
+    let clips = args
+        .audio
+        .iter()
+        .map(|path| crate::audio::read_wav(path))
+        .collect::<Result<Vec<_>, _>>()?;
     let config = Config::locate(args.session.config.as_deref())?;
     let mut engine = crate::speech::open(&config).context("cannot start speech recognition")?;
     let mut assistant = Assistant::open(config, args.session.clock(), args.speak)?;
-    let start = args.session.now.map(|t| t.with_timezone(&Utc));
-    tracing::info!(
-        "{}: {:.1} s ({} Hz, {} ch) through {}",
-        args.audio.display(),
-        clip.duration_s(),
-        clip.source_rate,
-        clip.source_channels,
-        engine.name()
-    );
-    crate::speech::session::run_clip(engine.as_mut(), &clip.samples, &mut assistant, start, sink)?;
+    let mut start = args.session.now.map(|t| t.with_timezone(&Utc));
+    for (path, clip) in args.audio.iter().zip(&clips) {
+        tracing::info!(
+            "{}: {:.1} s ({} Hz, {} ch) through {}",
+            path.display(),
+            clip.duration_s(),
+            clip.source_rate,
+            clip.source_channels,
+            engine.name()
+        );
+        crate::speech::session::play_clip(
+            engine.as_mut(),
+            &clip.samples,
+            &mut assistant,
+            start,
+            sink,
+        )?;
+        // The next file starts where this one ended.
+        start =
+            start.map(|t| t + chrono::Duration::milliseconds((clip.duration_s() * 1000.0) as i64));
+    }
+    assistant.finish(sink);
     Ok(assistant.exit_code())
 }

@@ -425,17 +425,19 @@ pub(super) fn parse(text: &str, wake_word: &str, expecting: Expecting) -> Parsed
 
     let intent = match expecting {
         Expecting::Command if !woke => None,
-        Expecting::Command => grammar.read_intent(rest, COMMAND_INTENTS).map(|i| match i {
-            // A bare number with the wake word is not a command.
-            Intent::MeetingId { .. }
-                if !rest
-                    .iter()
-                    .any(|w| w == "id" || w == "number" || w == "code") =>
-            {
-                Intent::None
-            }
-            other => other,
-        }),
+        Expecting::Command | Expecting::Woken => {
+            grammar.read_intent(rest, COMMAND_INTENTS).map(|i| match i {
+                // A bare number with the wake word is not a command.
+                Intent::MeetingId { .. }
+                    if !rest
+                        .iter()
+                        .any(|w| w == "id" || w == "number" || w == "code") =>
+                {
+                    Intent::None
+                }
+                other => other,
+            })
+        }
         Expecting::MeetingId | Expecting::Pin => {
             let answer = if woke {
                 grammar.read_intent(rest, COMMAND_INTENTS)

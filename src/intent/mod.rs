@@ -100,6 +100,10 @@ pub enum Expecting {
     Pin,
     /// The answer to a yes/no question.
     YesNo,
+    /// A first turn right after the wake-word detector heard the wake word: a command,
+    /// with or without the wake word in front (speech engines only; the assistant
+    /// hears the command with the wake word).
+    Woken,
 }
 
 /// The result of reading one utterance.

@@ -44,8 +44,18 @@ pub struct SpeechConfig {
     /// PocketSphinx pronunciation dictionary. Default: Debian's cmudict-en-us.dict.
     pub pocketsphinx_dict: Option<PathBuf>,
     /// PocketSphinx wake-word spotting threshold (default 1e-70, measured): a command is only
-    /// accepted when the wake word was spotted in it. Smaller spots more readily.
+    /// accepted when the wake word was spotted in it. Smaller spots more readily. Used
+    /// when the trained detector is not (`wake_model = "off"`, or another wake word).
     pub pocketsphinx_wake_threshold: f64,
+    /// The trained wake-word detector: "auto" (the microWakeWord model for the wake word
+    /// when installed, else the engine's own spotting), "off", or a model description
+    /// (`.json`, relative to the config file).
+    pub wake_model: String,
+    /// The detector's probability cutoff (0-1); default 0.5 (measured, see
+    /// `wakeword::DEFAULT_CUTOFF`; the model's own is 0.9).
+    pub wake_threshold: Option<f32>,
+    /// Seconds after the wake word within which the command must begin.
+    pub command_window_s: f64,
 }
 
 impl Default for SpeechConfig {
@@ -56,6 +66,9 @@ impl Default for SpeechConfig {
             pocketsphinx_hmm: None,
             pocketsphinx_dict: None,
             pocketsphinx_wake_threshold: pocketsphinx::DEFAULT_WAKE_THRESHOLD,
+            wake_model: "auto".into(),
+            wake_threshold: None,
+            command_window_s: wakeword::gate::DEFAULT_WINDOW_S,
         }
     }
 }
@@ -97,6 +110,10 @@ pub enum SpeechError {
     PocketSphinx(String),
     #[error("Vosk: {0}")]
     Vosk(String),
+    #[error(transparent)]
+    WakeWord(#[from] wakeword::WakeWordError),
+    #[error("[speech] {key}: {reason}")]
+    Setting { key: &'static str, reason: String },
 }
 
 /// "a, b, c and 12 more": long word lists in one line.
@@ -130,6 +147,13 @@ pub enum Heard {
     Partial(String),
     /// An utterance ended.
     Final(Utterance),
+    /// The trained detector heard the wake word: the device listens for a command.
+    Wake {
+        /// The detector's averaged probability.
+        score: f32,
+        /// Seconds from the start of the stream.
+        at_s: f64,
+    },
 }
 
 /// A streaming recogniser restricted to a phrase set.
@@ -146,6 +170,10 @@ pub trait Engine {
     fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
         let _ = expecting;
         Ok(())
+    }
+    /// Whether an utterance is in progress (speech heard and not yet ended).
+    fn in_speech(&self) -> bool {
+        false
     }
 }
 
@@ -190,8 +218,144 @@ pub fn choose(config: &Config) -> EngineKind {
     }
 }
 
-/// Opens the configured engine on the device's phrase set (from the wake word).
+/// How the wake word is heard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WakePath {
+    /// The trained detector (microWakeWord) in front of the engine.
+    Detector {
+        /// The model description (`alexa.json`).
+        model: PathBuf,
+        /// The probability cutoff in use.
+        cutoff: f32,
+    },
+    /// The engine itself: PocketSphinx's keyword spotter / Vosk's grammar, with the
+    /// wake word as the first word of each command.
+    Engine {
+        reason: String,
+        /// True when the detector would be used had setup installed it.
+        detector_missing: bool,
+    },
+}
+
+impl std::fmt::Display for WakePath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WakePath::Detector { model, cutoff } => write!(
+                f,
+                "trained detector (microWakeWord {}, cutoff {cutoff})",
+                model.display()
+            ),
+            WakePath::Engine { reason, .. } => {
+                write!(f, "the speech engine's own wake-word spotting ({reason})")
+            }
+        }
+    }
+}
+
+/// Resolves `[speech] wake_model` for the configured wake word.
+pub fn wake_path(config: &Config) -> Result<WakePath, SpeechError> {
+    let speech = &config.speech;
+    let wake_word = crate::intent::grammar(&config.assistant.wake_word).wake_word;
+    if let Some(cutoff) = speech.wake_threshold {
+        if !(0.0..1.0).contains(&cutoff) {
+            return Err(SpeechError::Setting {
+                key: "wake_threshold",
+                reason: format!("{cutoff} is not a probability between 0 and 1"),
+            });
+        }
+    }
+    let (model, explicit) = match speech.wake_model.trim() {
+        "off" | "none" => {
+            return Ok(WakePath::Engine {
+                reason: "[speech] wake_model = \"off\"".into(),
+                detector_missing: false,
+            })
+        }
+        "auto" | "" => (project_path(wakeword::DEFAULT_MODEL), false),
+        path => (config.resolve(Path::new(path)), true),
+    };
+    if !explicit {
+        if !wakeword::tflite::AVAILABLE {
+            return Ok(WakePath::Engine {
+                reason: "libtensorflowlite_c is not in this build; run device/setup.sh".into(),
+                detector_missing: true,
+            });
+        }
+        if !model.is_file() {
+            return Ok(WakePath::Engine {
+                reason: format!(
+                    "no trained model at {}; run device/setup.sh",
+                    model.display()
+                ),
+                detector_missing: true,
+            });
+        }
+    }
+    let spec = wakeword::ModelSpec::read(&model)?;
+    if spec.normalised_wake_word() != wake_word {
+        if explicit {
+            return Err(SpeechError::Setting {
+                key: "wake_model",
+                reason: format!(
+                    "{} is trained on \"{}\" but [assistant] wake_word is \"{wake_word}\"",
+                    model.display(),
+                    spec.wake_word
+                ),
+            });
+        }
+        return Ok(WakePath::Engine {
+            reason: format!(
+                "the installed trained model hears \"{}\", not \"{wake_word}\"",
+                spec.normalised_wake_word()
+            ),
+            detector_missing: false,
+        });
+    }
+    Ok(WakePath::Detector {
+        model,
+        cutoff: speech.wake_threshold.unwrap_or(wakeword::DEFAULT_CUTOFF),
+    })
+}
+
+/// Opens the configured engine on the device's phrase set (from the wake word), behind
+/// the trained wake-word detector when [`wake_path`] chooses it.
 pub fn open(config: &Config) -> Result<Box<dyn Engine>, SpeechError> {
+    let path = wake_path(config)?;
+    tracing::info!("wake word: {path}");
+    let detector = match &path {
+        WakePath::Detector { model, cutoff } => {
+            let spec = wakeword::ModelSpec::read(model)?;
+            Some(wakeword::WakeDetector::open(&spec, Some(*cutoff))?)
+        }
+        WakePath::Engine { .. } => None,
+    };
+    let engine = open_engine(config, detector.is_some())?;
+    let Some(detector) = detector else {
+        return Ok(engine);
+    };
+    if !(config.speech.command_window_s > 0.0 && config.speech.command_window_s <= 30.0) {
+        return Err(SpeechError::Setting {
+            key: "command_window_s",
+            reason: format!(
+                "{} s: give the seconds (more than 0, at most 30) the device listens for a command after the wake word",
+                config.speech.command_window_s
+            ),
+        });
+    }
+    let wake_word = crate::intent::grammar(&config.assistant.wake_word).wake_word;
+    Ok(Box::new(wakeword::gate::WakeGate::new(
+        engine,
+        detector,
+        &wake_word,
+        wakeword::gate::GateSettings {
+            window_s: config.speech.command_window_s,
+        },
+    )))
+}
+
+/// The engine alone; `gated`: behind the trained detector (PocketSphinx then needs no
+/// keyword spotter of its own).
+fn open_engine(config: &Config, gated: bool) -> Result<Box<dyn Engine>, SpeechError> {
     let phrases = PhraseSet::from_grammar(&crate::intent::grammar(&config.assistant.wake_word))?;
     let kind = choose(config);
     match kind {
@@ -214,7 +378,10 @@ pub fn open(config: &Config) -> Result<Box<dyn Engine>, SpeechError> {
                     ""
                 }
             );
-            let settings = pocketsphinx::Settings::from_config(config);
+            let mut settings = pocketsphinx::Settings::from_config(config);
+            if gated {
+                settings.wake_threshold = None;
+            }
             Ok(Box::new(pocketsphinx::PocketSphinxEngine::open(
                 &settings, &phrases,
             )?))

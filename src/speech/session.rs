@@ -28,6 +28,21 @@ pub fn run_clip(
     start: Option<DateTime<Utc>>,
     sink: &mut dyn EventSink,
 ) -> Result<(), SpeechError> {
+    play_clip(engine, samples, assistant, start, sink)?;
+    assistant.finish(sink);
+    Ok(())
+}
+
+/// Plays one recording as a stream of its own (times from 0), leaving the dialogue open
+/// for the next recording: `roomvoice run --audio a.wav --audio b.wav` plays the
+/// files one after the other as one conversation.
+pub fn play_clip(
+    engine: &mut dyn Engine,
+    samples: &[i16],
+    assistant: &mut Assistant,
+    start: Option<DateTime<Utc>>,
+    sink: &mut dyn EventSink,
+) -> Result<(), SpeechError> {
     engine.reset()?;
     engine.expect(assistant.expecting())?;
     for chunk in samples.chunks(CHUNK) {
@@ -38,7 +53,6 @@ pub fn run_clip(
     for heard in engine.finish()? {
         turn(engine, heard, assistant, start, sink)?;
     }
-    assistant.finish(sink);
     Ok(())
 }
 
@@ -50,11 +64,16 @@ pub fn turn(
     start: Option<DateTime<Utc>>,
     sink: &mut dyn EventSink,
 ) -> Result<(), SpeechError> {
-    let Heard::Final(utterance) = heard else {
-        if let Heard::Partial(text) = heard {
+    let utterance = match heard {
+        Heard::Final(utterance) => utterance,
+        Heard::Partial(text) => {
             tracing::trace!("partial: {text}");
+            return Ok(());
         }
-        return Ok(());
+        Heard::Wake { score, at_s } => {
+            assistant.woke(score, round_ms(at_s), sink);
+            return Ok(());
+        }
     };
     if utterance.text.is_empty() {
         tracing::debug!(
@@ -91,6 +110,8 @@ pub struct Recognition {
     pub intent: Intent,
     /// The text that gave `intent` (empty for `none`).
     pub text: String,
+    /// The trained detector's wake-word detections (empty without the detector).
+    pub wakes: Vec<(f32, f64)>,
 }
 
 /// Recognises a recording as one turn: the engine is narrowed by `expecting` and every
@@ -103,16 +124,24 @@ pub fn recognise(
 ) -> Result<Recognition, SpeechError> {
     engine.reset()?;
     engine.expect(expecting)?;
-    let mut utterances = Vec::new();
+    let mut heard = Vec::new();
     for chunk in samples.chunks(CHUNK) {
-        utterances.extend(finals(engine.feed(chunk)?));
+        heard.extend(engine.feed(chunk)?);
     }
-    utterances.extend(finals(engine.finish()?));
+    heard.extend(engine.finish()?);
     let mut result = Recognition {
-        utterances,
+        utterances: Vec::new(),
         intent: Intent::None,
         text: String::new(),
+        wakes: Vec::new(),
     };
+    for h in heard {
+        match h {
+            Heard::Final(u) => result.utterances.push(u),
+            Heard::Wake { score, at_s } => result.wakes.push((score, at_s)),
+            Heard::Partial(_) => {}
+        }
+    }
     for u in &result.utterances {
         if u.text.is_empty() {
             continue;
@@ -125,11 +154,4 @@ pub fn recognise(
         }
     }
     Ok(result)
-}
-
-fn finals(heard: Vec<Heard>) -> impl Iterator<Item = Utterance> {
-    heard.into_iter().filter_map(|h| match h {
-        Heard::Final(u) => Some(u),
-        Heard::Partial(_) => None,
-    })
 }

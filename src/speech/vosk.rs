@@ -359,6 +359,10 @@ impl Engine for VoskEngine {
             .collect())
     }
 
+    fn in_speech(&self) -> bool {
+        !self.last_partial.is_empty()
+    }
+
     fn reset(&mut self) -> Result<(), SpeechError> {
         // A new recogniser rather than vosk_recognizer_reset: times start at 0 again.
         let grammar = c_string(&self.grammar_json)?;

@@ -521,6 +521,7 @@ pub struct PocketSphinxEngine {
     pub missing_words: BTreeSet<String>,
     has_yes_no: bool,
     has_digits: bool,
+    has_woken: bool,
     /// Lower-case wake word: a command hypothesis must begin with it (anything else came
     /// through the chatter path).
     wake_word: String,
@@ -530,6 +531,7 @@ const COMMAND: &str = "command";
 const ANSWER: &str = "answer";
 const YES_NO: &str = super::phrases::YES_NO;
 const DIGITS: &str = super::phrases::DIGITS;
+const WOKEN: &str = super::phrases::WOKEN;
 
 impl PocketSphinxEngine {
     /// Loads the models and the phrase set's searches.
@@ -581,7 +583,7 @@ impl PocketSphinxEngine {
             );
         }
         let mut searches = vec![COMMAND, ANSWER];
-        for optional in [YES_NO, DIGITS] {
+        for optional in [YES_NO, DIGITS, WOKEN] {
             if phrases.grammar.rules.contains_key(optional) {
                 searches.push(optional);
             }
@@ -655,6 +657,7 @@ impl PocketSphinxEngine {
             missing_words: unknown,
             has_yes_no: phrases.grammar.rules.contains_key(YES_NO),
             has_digits: phrases.grammar.rules.contains_key(DIGITS),
+            has_woken: phrases.grammar.rules.contains_key(WOKEN),
             wake_word: phrases.wake_word.clone(),
         };
         engine.select(COMMAND)?;
@@ -818,11 +821,17 @@ impl PocketSphinxEngine {
     }
 
     /// Whether the command search heard `text` through the chatter path: it does not
-    /// begin with the wake word.
+    /// begin with the wake word (in the `woken` search, where the wake word is optional:
+    /// it is all chatter words).
     fn is_chatter(&self, text: &str) -> bool {
-        self.search == COMMAND
-            && !self.wake_word.is_empty()
-            && !starts_with_words(text, &self.wake_word)
+        match self.search {
+            COMMAND => !self.wake_word.is_empty() && !starts_with_words(text, &self.wake_word),
+            WOKEN => {
+                let parsed = crate::intent::parse(text, &self.wake_word, Expecting::Woken);
+                parsed.intent == crate::intent::Intent::None
+            }
+            _ => false,
+        }
     }
 
     fn restart(&mut self) -> Result<(), SpeechError> {
@@ -898,9 +907,15 @@ impl Engine for PocketSphinxEngine {
         self.restart()
     }
 
+    fn in_speech(&self) -> bool {
+        self.speaking
+    }
+
     fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
         let search = match expecting {
             Expecting::Command => COMMAND,
+            Expecting::Woken if self.has_woken => WOKEN,
+            Expecting::Woken => COMMAND,
             Expecting::MeetingId | Expecting::Pin if self.has_digits => DIGITS,
             Expecting::YesNo if self.has_yes_no => YES_NO,
             _ => ANSWER,

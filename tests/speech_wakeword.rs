@@ -1,0 +1,278 @@
+//! The trained wake-word detector in front of the speech engine (`src/speech/wakeword/`),
+//! end to end through `roomvoice run` and `batch`: the Echo interaction. Audio is made by
+//! espeak-ng at test time (tests/speech_support).
+#![cfg(all(roomvoice_pocketsphinx, roomvoice_tflite))]
+
+mod speech_support;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const NOW: &str = "2026-11-23T10:05:00-08:00";
+/// A voice the detector hears at its default cutoff (en-us at 150 wpm: "alexa" scores
+/// above 0.5); the detector's accuracy over many voices is measured, not tested here.
+const VOICE: &str = "en-us";
+
+fn roomvoice() -> Command {
+    let mut cmd = Command::cargo_bin("roomvoice").expect("binary");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("ROOMVOICE_CONFIG");
+    cmd
+}
+
+fn run(files: &[&Path], extra: &[&str]) -> Vec<Value> {
+    let mut cmd = roomvoice();
+    cmd.args(["run", "--json", "--now", NOW]).args(extra);
+    for f in files {
+        cmd.arg("--audio").arg(f);
+    }
+    let out = cmd.output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn kinds(events: &[Value]) -> Vec<&str> {
+    events.iter().filter_map(|e| e["event"].as_str()).collect()
+}
+
+fn of_kind<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["event"] == kind).collect()
+}
+
+fn say(dir: &Path, name: &str, text: &str) -> PathBuf {
+    speech_support::speak(dir, name, VOICE, 150, text)
+}
+
+#[test]
+fn a_command_in_one_breath_wakes_the_device_then_acts() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let wav = say(tmp.path(), "start", "alexa, start my meeting");
+    let events = run(&[&wav], &[]);
+    let order = kinds(&events);
+    assert_eq!(&order[..3], &["wake", "transcript", "intent"], "{events:?}");
+    let wake = &of_kind(&events, "wake")[0];
+    let score = wake["score"].as_f64().expect("score");
+    let at = wake["at_s"].as_f64().expect("at_s");
+    assert!((0.5..=1.0).contains(&score), "{wake}");
+    // The detector decides after "alexa" (0.5 s of silence, then the word).
+    assert!(at > 0.6 && at < 2.0, "{wake}");
+    assert_eq!(of_kind(&events, "intent")[0]["intent"], "start_meeting");
+    assert_eq!(of_kind(&events, "join").len(), 1, "{events:?}");
+}
+
+#[test]
+fn the_command_may_follow_after_a_pause() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let alexa = say(tmp.path(), "alexa", "alexa");
+    let free = say(tmp.path(), "free", "is this room free");
+    let wav = speech_support::concat(tmp.path(), "pause", &[alexa, free], 1.5);
+    let events = run(&[&wav], &[]);
+    assert_eq!(of_kind(&events, "wake").len(), 1, "{events:?}");
+    let intents = of_kind(&events, "intent");
+    assert_eq!(intents.len(), 1, "{events:?}");
+    assert_eq!(intents[0]["intent"], "room_free");
+    assert!(of_kind(&events, "say")[0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("booked until")));
+}
+
+#[test]
+fn the_wake_word_alone_does_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let alexa = say(tmp.path(), "alexa", "alexa");
+    let events = run(&[&alexa], &[]);
+    assert_eq!(kinds(&events), vec!["wake"], "{events:?}");
+}
+
+#[test]
+fn a_command_after_the_window_closed_is_not_heard() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let alexa = say(tmp.path(), "alexa", "alexa");
+    let free = say(tmp.path(), "free", "is this room free");
+    let wav = speech_support::concat(tmp.path(), "late", &[alexa, free], 4.0);
+    let config = tmp.path().join("roomvoice.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\n[calendar.ics]\npath = \"{}\"\n[speech]\ncommand_window_s = 2.0\n",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("device/demo/room.ics")
+                .display()
+        ),
+    )
+    .expect("config");
+    let config = config.display().to_string();
+    let events = run(&[&wav], &["--config", &config]);
+    assert_eq!(kinds(&events), vec!["wake"], "{events:?}");
+}
+
+#[test]
+fn speech_without_the_wake_word_never_reaches_the_recogniser() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let chatter = say(
+        tmp.path(),
+        "chatter",
+        "let's book this room for thirty minutes",
+    );
+    let command_words = say(tmp.path(), "bare", "start my meeting");
+    let events = run(&[&chatter, &command_words], &[]);
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn several_files_play_as_one_conversation() {
+    // At 12:35 nothing is scheduled: the device offers a new meeting, then asks for the
+    // meeting ID and the PIN, each in its own file (answers need no wake word).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let start = say(tmp.path(), "start", "alexa, start my meeting");
+    let yes = say(tmp.path(), "yes", "yes");
+    let id = speech_support::speak(
+        tmp.path(),
+        "id",
+        VOICE,
+        130,
+        "eight five five one two three four five six seven eight",
+    );
+    let mut cmd = roomvoice();
+    cmd.args(["run", "--json", "--now", "2026-11-23T12:35:00-08:00"]);
+    for f in [&start, &yes, &id] {
+        cmd.arg("--audio").arg(f);
+    }
+    let out = cmd.output().expect("runs");
+    let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let intents: Vec<&str> = of_kind(&events, "intent")
+        .iter()
+        .filter_map(|e| e["intent"].as_str())
+        .collect();
+    assert_eq!(
+        intents,
+        vec!["start_meeting", "yes", "meeting_id"],
+        "{events:?}"
+    );
+    // The clock runs on from file to file: the second file's turn is later than the first.
+    let ends: Vec<f64> = of_kind(&events, "transcript")
+        .iter()
+        .filter_map(|t| t["end_s"].as_f64())
+        .collect();
+    assert_eq!(ends.len(), 3, "{events:?}");
+    // Still waiting for the PIN when the files run out: the device says it stops.
+    let last = of_kind(&events, "say");
+    assert!(
+        last.last()
+            .and_then(|s| s["text"].as_str())
+            .is_some_and(|t| t.contains("stop here")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn batch_checks_the_wake_word_alone() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    say(tmp.path(), "alexa", "alexa");
+    say(tmp.path(), "chatter", "we talked about the weather");
+    say(tmp.path(), "free", "alexa, is this room free");
+    let manifest = tmp.path().join("set.csv");
+    std::fs::write(
+        &manifest,
+        "alexa.wav,wake\nchatter.wav,wake\nfree.wav,room_free\n",
+    )
+    .expect("manifest");
+    let out = roomvoice()
+        .args(["batch", "--json"])
+        .arg(&manifest)
+        .output()
+        .expect("runs");
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[0]["ok"], true, "the lone wake word: {}", lines[0]);
+    assert!(lines[0]["wake_score"].as_f64().is_some());
+    // Chatter is no wake word: expecting `wake` fails there.
+    assert_eq!(lines[1]["ok"], false, "{}", lines[1]);
+    assert!(lines[1].get("wake_score").is_none(), "{}", lines[1]);
+    assert_eq!(lines[2]["ok"], true, "{}", lines[2]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn check_and_grammar_say_how_the_wake_word_is_heard() {
+    let out = roomvoice()
+        .args(["check", "--json"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("speech.wake_word"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        line.contains("\"pass\"") && line.contains("trained detector"),
+        "{line}"
+    );
+    let out = roomvoice().args(["grammar"]).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("trained detector"), "{stderr}");
+}
+
+#[test]
+fn bad_wake_settings_are_clear_errors() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let wav = say(tmp.path(), "alexa", "alexa");
+    let base = format!(
+        "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\n[calendar.ics]\npath = \"{}\"\n",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("device/demo/room.ics")
+            .display()
+    );
+    for (speech, expected) in [
+        ("wake_threshold = 1.5", "wake_threshold"),
+        ("wake_model = \"nowhere/alexa.json\"", "nowhere/alexa.json"),
+        ("command_window_s = 0", "command_window_s"),
+    ] {
+        let config = tmp.path().join("bad.toml");
+        std::fs::write(&config, format!("{base}[speech]\n{speech}\n")).expect("config");
+        let out = roomvoice()
+            .args(["run", "--config"])
+            .arg(&config)
+            .arg("--audio")
+            .arg(&wav)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{speech}: {stderr}");
+        assert!(stderr.contains(expected), "{speech}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // Another wake word: the engine's own spotting, said so.
+    let config = tmp.path().join("computer.toml");
+    std::fs::write(
+        &config,
+        format!("{base}[assistant]\nwake_word = \"computer\"\n"),
+    )
+    .expect("config");
+    let out = roomvoice()
+        .args(["grammar", "--config"])
+        .arg(&config)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("engine's own") && stderr.contains("computer"),
+        "{stderr}"
+    );
+}
