@@ -102,6 +102,10 @@ pub struct AssistantConfig {
     pub release_unattended_after_minutes: Option<u32>,
     /// End-of-meeting reminders, in minutes before the end (e.g. [5, 1]).
     pub end_reminders_minutes: Vec<u32>,
+    /// An action (book, end the call, extend, add an event) heard after a wake word the
+    /// detector scored below this is confirmed first ("Did you want me to end the
+    /// call?"). 0 turns confirmation off.
+    pub confirm_below_wake_score: f32,
 }
 
 impl Default for AssistantConfig {
@@ -113,6 +117,7 @@ impl Default for AssistantConfig {
             instant_booking_minutes: None,
             release_unattended_after_minutes: None,
             end_reminders_minutes: vec![5],
+            confirm_below_wake_score: 0.9,
         }
     }
 }

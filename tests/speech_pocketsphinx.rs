@@ -300,7 +300,9 @@ fn partials_stream_and_finals_carry_times() {
             match h {
                 Heard::Partial(_) => partials += 1,
                 Heard::Final(u) => finals.push(u),
-                Heard::Wake { .. } => panic!("the engine alone has no detector"),
+                Heard::Wake { .. } | Heard::NotACommand { .. } => {
+                    panic!("the engine alone has no detector")
+                }
             }
         }
     }
@@ -311,7 +313,7 @@ fn partials_stream_and_finals_carry_times() {
             .into_iter()
             .filter_map(|h| match h {
                 Heard::Final(u) => Some(u),
-                Heard::Partial(_) | Heard::Wake { .. } => None,
+                Heard::Partial(_) | Heard::Wake { .. } | Heard::NotACommand { .. } => None,
             }),
     );
     assert!(partials >= 2, "{partials} partials");

@@ -53,7 +53,9 @@ fn decode_counting(
             match h {
                 Heard::Partial(p) => partials.push(p),
                 Heard::Final(u) => finals.push(u),
-                Heard::Wake { .. } => panic!("the engine alone has no detector"),
+                Heard::Wake { .. } | Heard::NotACommand { .. } => {
+                    panic!("the engine alone has no detector")
+                }
             }
         }
     };

@@ -95,6 +95,26 @@ fn the_wake_word_alone_does_nothing() {
 }
 
 #[test]
+fn other_requests_after_the_wake_word_get_a_polite_no() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (name, text) in [
+        ("music", "alexa, play some music"),
+        ("timer", "alexa, set a timer for ten minutes"),
+    ] {
+        let wav = say(tmp.path(), name, text);
+        let events = run(&[&wav], &[]);
+        assert_eq!(kinds(&events), vec!["wake", "intent", "say"], "{events:?}");
+        assert_eq!(of_kind(&events, "intent")[0]["intent"], "none");
+        assert!(
+            of_kind(&events, "say")[0]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("only help with this room's meetings")),
+            "{events:?}"
+        );
+    }
+}
+
+#[test]
 fn a_command_after_the_window_closed_is_not_heard() {
     let tmp = tempfile::tempdir().expect("tmp");
     let alexa = say(tmp.path(), "alexa", "alexa");

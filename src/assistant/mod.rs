@@ -71,6 +71,8 @@ enum Pending {
         new_end: DateTime<Utc>,
         retried: bool,
     },
+    /// "Did you want me to end the call?": an action heard after an uncertain wake word.
+    Confirm { intent: Intent, retried: bool },
 }
 
 impl Pending {
@@ -78,17 +80,20 @@ impl Pending {
         match self {
             Pending::MeetingId { .. } | Pending::NewMeeting { .. } => Expecting::MeetingId,
             Pending::Pin { .. } => Expecting::Pin,
-            Pending::Book { .. } | Pending::Extend { .. } => Expecting::YesNo,
+            Pending::Book { .. } | Pending::Extend { .. } | Pending::Confirm { .. } => {
+                Expecting::YesNo
+            }
         }
     }
 
-    fn question(&self) -> &'static str {
+    fn question(&self) -> String {
         match self {
-            Pending::MeetingId { .. } => "What is your meeting ID?",
-            Pending::Pin { .. } => "What is your meeting PIN?",
-            Pending::NewMeeting { .. } => "Do you want to start a new meeting?",
-            Pending::Book { .. } => "Shall I book it?",
-            Pending::Extend { .. } => "Shall I extend it?",
+            Pending::MeetingId { .. } => "What is your meeting ID?".into(),
+            Pending::Pin { .. } => "What is your meeting PIN?".into(),
+            Pending::NewMeeting { .. } => "Do you want to start a new meeting?".into(),
+            Pending::Book { .. } => "Shall I book it?".into(),
+            Pending::Extend { .. } => "Shall I extend it?".into(),
+            Pending::Confirm { intent, .. } => confirmation(intent),
         }
     }
 
@@ -98,7 +103,8 @@ impl Pending {
             | Pending::Pin { retried, .. }
             | Pending::NewMeeting { retried }
             | Pending::Book { retried, .. }
-            | Pending::Extend { retried, .. } => *retried,
+            | Pending::Extend { retried, .. }
+            | Pending::Confirm { retried, .. } => *retried,
         }
     }
 
@@ -108,7 +114,8 @@ impl Pending {
             | Pending::Pin { retried, .. }
             | Pending::NewMeeting { retried }
             | Pending::Book { retried, .. }
-            | Pending::Extend { retried, .. } => *retried = true,
+            | Pending::Extend { retried, .. }
+            | Pending::Confirm { retried, .. } => *retried = true,
         }
     }
 }
@@ -123,6 +130,28 @@ struct Call {
     /// Reminders already given, in minutes before the end.
     reminded: BTreeSet<u32>,
 }
+
+/// The question confirming an action heard after an uncertain wake word.
+fn confirmation(intent: &Intent) -> String {
+    match intent {
+        Intent::BookRoom {
+            minutes: Some(m), ..
+        } => format!("Did you want me to book this room for {m} minutes?"),
+        Intent::BookRoom { .. } => "Did you want me to book this room?".into(),
+        Intent::EndMeeting => "Did you want me to end the call?".into(),
+        Intent::ExtendMeeting { minutes } => {
+            format!("Did you want me to extend the meeting by {minutes} minutes?")
+        }
+        Intent::AddEvent {
+            title: Some(title), ..
+        } => format!("Did you want me to add \"{title}\" to your calendar?"),
+        Intent::AddEvent { .. } => "Did you want me to add an event to your calendar?".into(),
+        _ => "Did you want me to do that?".into(),
+    }
+}
+
+/// The answer to a request that is nothing a room device does ("alexa, play some music").
+const NOT_A_COMMAND: &str = "Sorry, I can only help with this room's meetings. You can say: start my meeting, is this room free, or book this room for 30 minutes.";
 
 /// How far back and ahead a turn reads the calendar.
 const LOOK_BEHIND: Duration = Duration::hours(14);
@@ -139,6 +168,8 @@ pub struct Assistant {
     call: Option<Call>,
     checked_in: BTreeSet<String>,
     failed: bool,
+    /// The detector's score for the wake word that opened the current turn.
+    wake_score: Option<f32>,
 }
 
 impl Assistant {
@@ -174,6 +205,7 @@ impl Assistant {
             call: None,
             checked_in: BTreeSet::new(),
             failed: false,
+            wake_score: None,
         }
     }
 
@@ -206,8 +238,17 @@ impl Assistant {
             intent: parsed.intent.clone(),
             text: text.to_string(),
         });
+        let wake_score = self.wake_score.take();
         if let Some(pending) = self.pending.take() {
             self.answer(pending, parsed.intent, parsed.woke, sink);
+        } else if parsed.woke && self.needs_confirmation(&parsed.intent, wake_score) {
+            self.ask(
+                Pending::Confirm {
+                    intent: parsed.intent,
+                    retried: false,
+                },
+                sink,
+            );
         } else if parsed.woke {
             self.command(parsed.intent, sink);
         } else {
@@ -220,7 +261,40 @@ impl Assistant {
     /// acts only on the command that follows.
     pub fn woke(&mut self, score: f32, at_s: f64, sink: &mut dyn EventSink) {
         sink.emit(&Event::Wake { score, at_s });
+        self.wake_score = Some(score);
         self.voice.earcon();
+    }
+
+    /// Whether an action should be confirmed first: it changes something (a booking, the
+    /// call, the calendar) and the wake word was uncertain (measured: "let's book this
+    /// room" said between colleagues woke the detector at 0.5-0.9 and became a booking).
+    fn needs_confirmation(&self, intent: &Intent, wake_score: Option<f32>) -> bool {
+        let uncertain =
+            wake_score.is_some_and(|s| s < self.config.assistant.confirm_below_wake_score);
+        let action = match intent {
+            Intent::BookRoom { .. } | Intent::ExtendMeeting { .. } | Intent::AddEvent { .. } => {
+                true
+            }
+            Intent::EndMeeting => self.call.is_some(),
+            _ => false,
+        };
+        uncertain && action
+    }
+
+    /// After the wake word, speech that is no command (the recogniser heard no phrase
+    /// of the device's in it): understood as nothing, and the device says what it can do.
+    /// Said only when the wake word was certain: after an uncertain one, the speech was
+    /// most likely not addressed to the device at all ("let's book ..." woke the
+    /// detector), and a room device that talks back to conversations is a nuisance.
+    pub fn not_a_command(&mut self, sink: &mut dyn EventSink) {
+        let wake_score = self.wake_score.take();
+        sink.emit(&Event::Intent {
+            intent: Intent::None,
+            text: String::new(),
+        });
+        if wake_score.is_none_or(|s| s >= self.config.assistant.confirm_below_wake_score) {
+            self.say(NOT_A_COMMAND, sink);
+        }
     }
 
     /// The person said nothing when an answer was expected: ask once more, then give up.
@@ -265,17 +339,18 @@ impl Assistant {
             Intent::ExtendMeeting { minutes } => self.extend_meeting(minutes, now, sink),
             Intent::CheckIn => self.check_in(now, sink),
             Intent::MyCalendar => self.my_calendar(now, sink),
-            Intent::AddEvent { title, start, minutes } => self.add_event(title, start, minutes, now, sink),
+            Intent::AddEvent {
+                title,
+                start,
+                minutes,
+            } => self.add_event(title, start, minutes, now, sink),
             Intent::Cancel | Intent::No => self.say("Okay.", sink),
             Intent::MeetingId { digits } | Intent::Pin { digits } => {
                 // "alexa, meeting ID 855..." without being asked: join with it.
                 let plan = self.voice_plan(None);
                 self.got_meeting_id(plan, None, digits, sink);
             }
-            Intent::Yes | Intent::None => self.say(
-                "Sorry, I didn't understand. You can say: start my meeting, is this room free, or book this room for 30 minutes.",
-                sink,
-            ),
+            Intent::Yes | Intent::None => self.say(NOT_A_COMMAND, sink),
         }
     }
 
@@ -322,6 +397,8 @@ impl Assistant {
             (Pending::Book { .. } | Pending::Extend { .. }, Intent::No) => {
                 self.say("Okay, I won't.", sink)
             }
+            (Pending::Confirm { intent, .. }, Intent::Yes) => self.command(intent.clone(), sink),
+            (Pending::Confirm { .. }, Intent::No) => self.say("Okay.", sink),
             // A new command, with the wake word, replaces the question.
             (_, intent) if woke && intent != Intent::None && !matches!(intent, Intent::Yes) => {
                 self.command(intent, sink)
@@ -352,7 +429,7 @@ impl Assistant {
     fn ask(&mut self, pending: Pending, sink: &mut dyn EventSink) {
         let question = pending.question();
         self.pending = Some(pending);
-        self.say(question, sink);
+        self.say(&question, sink);
     }
 
     // ---- start / end ----------------------------------------------------------------

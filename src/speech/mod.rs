@@ -14,6 +14,7 @@
 //! [`open`] picks the engine from `[speech] engine` ("auto": Vosk when an English model is
 //! installed, else PocketSphinx) and logs the choice.
 
+pub mod noise;
 pub mod phrases;
 pub mod pocketsphinx;
 pub mod session;
@@ -147,6 +148,9 @@ pub enum Heard {
     Partial(String),
     /// An utterance ended.
     Final(Utterance),
+    /// Speech after the wake word that is no command ("alexa, play some music"): the
+    /// device says what it can do. Only with the trained detector.
+    NotACommand { start_s: f64, end_s: f64 },
     /// The trained detector heard the wake word: the device listens for a command.
     Wake {
         /// The detector's averaged probability.

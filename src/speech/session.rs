@@ -74,6 +74,11 @@ pub fn turn(
             assistant.woke(score, round_ms(at_s), sink);
             return Ok(());
         }
+        Heard::NotACommand { start_s, end_s } => {
+            tracing::debug!("after the wake word: {start_s:.1}-{end_s:.1} s is no command");
+            assistant.not_a_command(sink);
+            return engine.expect(assistant.expecting());
+        }
     };
     if utterance.text.is_empty() {
         tracing::debug!(
@@ -139,7 +144,7 @@ pub fn recognise(
         match h {
             Heard::Final(u) => result.utterances.push(u),
             Heard::Wake { score, at_s } => result.wakes.push((score, at_s)),
-            Heard::Partial(_) => {}
+            Heard::Partial(_) | Heard::NotACommand { .. } => {}
         }
     }
     for u in &result.utterances {

@@ -29,6 +29,7 @@ use crate::audio::SAMPLE_RATE;
 use crate::config::Config;
 use crate::intent::Expecting;
 
+use super::noise::NoiseFloor;
 use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
 
 /// True when libpocketsphinx was linked into this build.
@@ -60,15 +61,15 @@ const FRAME_SAMPLES: u64 = 160;
 /// rejected 3; 40 rejected 3.
 const WAKE_START_WINDOW_FRAMES: i64 = 25;
 
-/// Samples per decoding step (100 ms): the granularity of endpointing.
-const STEP: usize = 1600;
-
 /// Standard deviation, in 16-bit sample units (about -70 dBFS), of the noise floor added
 /// to everything the decoders hear. Digital silence (exact zeros, as in padded or
 /// synthetic recordings) has no log energy and throws the features off; a microphone is
 /// never that quiet. Measured on the espeak-ng set (README, "[speech]"): 5 -> 10 -> 20
 /// gave the same commands at 10 and 20, fewer at 5.
 const NOISE_FLOOR_SIGMA: f64 = 10.0;
+
+/// Samples per decoding step (100 ms): the granularity of endpointing.
+const STEP: usize = 1600;
 
 /// Word insertion penalty of the grammar decoder (the library's default is 0.65). The
 /// digit search is a loop: with the default, short words ("oh", "two") were inserted
@@ -260,48 +261,6 @@ mod ffi {
     }
     #[cfg(not(roomvoice_pocketsphinx))]
     pub use absent::*;
-}
-
-/// The low noise floor added to the audio ([`NOISE_FLOOR_SIGMA`]): a fixed pseudo-random
-/// sequence restarted with each utterance, so a recording decodes the same every time.
-struct NoiseFloor {
-    state: u64,
-}
-
-impl NoiseFloor {
-    const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
-
-    fn new() -> NoiseFloor {
-        NoiseFloor { state: Self::SEED }
-    }
-
-    fn restart(&mut self) {
-        self.state = Self::SEED;
-    }
-
-    /// Uniform in [-0.5, 0.5) (xorshift64*).
-    fn uniform(&mut self) -> f64 {
-        self.state ^= self.state >> 12;
-        self.state ^= self.state << 25;
-        self.state ^= self.state >> 27;
-        let bits = self.state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
-        bits as f64 / (1u64 << 53) as f64 - 0.5
-    }
-
-    /// The samples with the noise added (near-Gaussian: a sum of four uniforms, whose
-    /// variance is 1/3).
-    fn add(&mut self, samples: &[i16]) -> Vec<i16> {
-        let scale = NOISE_FLOOR_SIGMA * 3f64.sqrt();
-        samples
-            .iter()
-            .map(|&s| {
-                let noise = (0..4).map(|_| self.uniform()).sum::<f64>() * scale;
-                (f64::from(s) + noise)
-                    .round()
-                    .clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16
-            })
-            .collect()
-    }
 }
 
 /// One libpocketsphinx decoder and its configuration.
@@ -649,7 +608,7 @@ impl PocketSphinxEngine {
             lifetime_fed: 0,
             lifetime_start: 0,
             last_partial: String::new(),
-            noise: NoiseFloor::new(),
+            noise: NoiseFloor::new(NOISE_FLOOR_SIGMA),
             utterance_audio: Vec::new(),
             utterance_too_long: false,
             last_raw_text: String::new(),

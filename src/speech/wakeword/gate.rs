@@ -10,9 +10,10 @@
 //! after a pause: once the first utterance of the window turned out to be no command
 //! ("alexa" alone), the engine listens with the [`Expecting::Woken`] grammar (the
 //! command without the wake word). The window stays open until speech has begun within
-//! [`GateSettings::window_s`] and ended. An utterance that is no command (a cough, "play
-//! some music") is dropped and the window stays open; a command is passed on with the
-//! wake word in front, so the assistant reads it as any command. "Alexa" alone and then
+//! [`GateSettings::window_s`] and ended. An utterance that is no command and ends well
+//! after the detection ("alexa, play some music") is reported as [`Heard::NotACommand`]
+//! (the device says what it can do) and closes the window; a command is passed on with
+//! the wake word in front, so the assistant reads it as any command. "Alexa" alone and then
 //! silence: the window closes, nothing happens.
 //!
 //! Measured on espeak-ng "alexa, start my meeting" (175 wpm): starting the engine on the
@@ -37,6 +38,10 @@ pub const LEAD_S: f64 = 1.5;
 
 /// Default seconds after the wake word within which the command must begin.
 pub const DEFAULT_WINDOW_S: f64 = 5.0;
+
+/// How long after the detection an utterance that is no command must go on to count as
+/// a request ("alexa, play some music") rather than the wake word itself.
+const REQUEST_AFTER_WAKE_S: f64 = 0.3;
 
 /// Longest a command may take once begun, before the window is closed anyway.
 const MAX_COMMAND_S: f64 = 15.0;
@@ -140,7 +145,8 @@ impl WakeGate {
                             // utterance over by then is the wake word alone, which the
                             // command grammar may have stretched into a command
                             // (measured: a lone espeak-ng "alexa" came out "alexa stop").
-                            let command = if u.end_s <= Self::seconds(woke_at) {
+                            let woke_s = Self::seconds(woke_at);
+                            let command = if u.end_s <= woke_s {
                                 None
                             } else {
                                 self.as_command(&u.text)
@@ -149,6 +155,13 @@ impl WakeGate {
                                 out.push(Heard::Final(Utterance { text: command, ..u }));
                                 // What comes next depends on the assistant's answer
                                 // (`expect`); until it says, nothing more is a command.
+                                self.state = State::Asleep;
+                            } else if u.end_s > woke_s + REQUEST_AFTER_WAKE_S {
+                                // Something was asked, and it is nothing the device does.
+                                out.push(Heard::NotACommand {
+                                    start_s: u.start_s,
+                                    end_s: u.end_s,
+                                });
                                 self.state = State::Asleep;
                             } else {
                                 tracing::debug!(
@@ -165,7 +178,7 @@ impl WakeGate {
                     }
                 }
                 Heard::Partial(text) => out.push(Heard::Partial(text)),
-                Heard::Wake { .. } => out.push(h),
+                Heard::Wake { .. } | Heard::NotACommand { .. } => out.push(h),
             }
         }
     }
