@@ -159,7 +159,7 @@ def deal(items, n_voices, per_voice, rng):
 
 def sox_pipe(data, in_args, effects=(), out_rate=RATE):
     """Runs sox from in-memory bytes to 16 kHz mono int16."""
-    cmd = ["sox", "-V1", *in_args, "-", "-t", "raw", "-e", "signed", "-b", "16",
+    cmd = ["sox", "-V1", "-D", "-R", *in_args, "-", "-t", "raw", "-e", "signed", "-b", "16",
            "-c", "1", "-r", str(out_rate), "-", *effects]
     res = subprocess.run(cmd, input=data, capture_output=True, check=True)
     return np.frombuffer(res.stdout, dtype=np.int16).copy()
