@@ -304,7 +304,14 @@ def dectalk_dir():
     return d
 
 
-_PICO = None
+# Pico drifts when one process synthesises many sentences (a few samples differ from
+# the third call on), so each sentence gets a fresh process: same text, same samples.
+PICO_CODE = (
+    "import sys\n"
+    "from py_nanotts import NanoTTS\n"
+    "v, speed, pitch = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])\n"
+    "sys.stdout.buffer.write(NanoTTS().speak(sys.stdin.read(), voice=v, speed=speed, pitch=pitch))\n"
+)
 
 
 def tts_text(text):
@@ -321,13 +328,10 @@ def synth(voice, text):
                              capture_output=True, check=True)
         x = sox_pipe(res.stdout, ["-t", "wav"])
     elif engine == "pico":
-        global _PICO
-        if _PICO is None:
-            from py_nanotts import NanoTTS
-            _PICO = NanoTTS()
-        pcm = _PICO.speak(text, voice=params["voice"], speed=params["speed"],
-                          pitch=params["pitch"])
-        x = np.frombuffer(pcm, dtype=np.int16).copy()
+        res = subprocess.run([sys.executable, "-c", PICO_CODE, params["voice"],
+                              str(params["speed"]), str(params["pitch"])],
+                             input=text.encode(), capture_output=True, check=True)
+        x = np.frombuffer(res.stdout, dtype=np.int16).copy()
     elif engine == "dectalk":
         d = dectalk_dir()
         with tempfile.TemporaryDirectory() as tmp:
