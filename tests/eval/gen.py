@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Builds roomvoice's multi-voice evaluation set (run it through generate.sh).
 
-Takes about 4 minutes for the short set (--short) and about 12 minutes for the
-2 hours of wake-word negatives (--long) on a 2-core x86_64 machine. Everything is
-seeded (SEED below), so the same packages give the same files.
+Takes about 1 minute for the short set (--short) and 1 more for the 2 hours of
+wake-word negatives (--long) on a 2-core x86_64 machine, plus a minute the first time
+for the babble noise. Everything is seeded (SEED below) and sox runs without dither,
+so the same packages give the same files (checked: a second run was bit-identical).
 
 Output (under --out, default target/eval):
-  short/<condition>.csv                 one manifest per condition, all voices
+  short/<condition>.csv                 the standard run: all clips clean, a third in
+                                        each other condition, all voices
+  short/full/<condition>.csv            every clip in every condition
   short/<voice>/<condition>/manifest.csv  one manifest per voice and condition
   short/<voice>/<condition>/*.wav       16 kHz mono 16-bit clips
   short/items.tsv                       what each clip says (voice, id, kind, text)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the multi-voice evaluation set under target/eval (not committed).
 #
-#   tests/eval/generate.sh            # the short set: about 4 min on 2 cores, ~0.9 GB
-#   tests/eval/generate.sh --long     # also 2 h of wake-word negatives: +12 min, ~230 MB
+#   tests/eval/generate.sh            # the short set: ~1 min on 2 cores (+2 min the
+#                                     # first time: virtualenv, babble noise), ~0.6 GB
+#   tests/eval/generate.sh --long     # 2 h of wake-word negatives: +1 min, ~230 MB
 #   tests/eval/generate.sh --voices pico-us,dectalk-paul   # a subset (for a look)
 #
 # Reproducible: fixed seeds, pinned PyPI packages. Needs sox, espeak-ng, python3 with

@@ -165,6 +165,43 @@ def main():
         out.append("")
         out.append("Per voice (all conditions run):")
         out.append(table([by_voice[v].row(v) for v in voices if v in by_voice], markdown))
+    # Per kind of clip, over everything run: what goes wrong where.
+    kinds = defaultdict(lambda: [0, 0, defaultdict(int)])
+    for (voice, cond, name), o in res.items():
+        item = items[(voice, name)]
+        got = (o.get("intent") or {}).get("intent", "none")
+        k = kinds[item["kind"]]
+        k[1] += 1
+        if item["category"] == "non-command":
+            k[0] += got != "none"
+        else:
+            k[0] += bool(o.get("ok"))
+        if not o.get("ok"):
+            k[2][got] += 1
+    out.append("")
+    out.append("Per kind of clip (all conditions run); for non-commands the share that "
+               "triggered, else the share right; then what failed clips gave:")
+    names = {"cmd": "alexa + command", "pause": "alexa, pause, command",
+             "mid": "meeting ID", "pin": "PIN", "yesno": "yes/no",
+             "chat": "chatter (no wake word)", "req": "alexa + other request",
+             "pass": "alexa in passing", "near": "near miss", "sil": "silence",
+             "noise": "noise", "wake": "wake word alone"}
+    rows = []
+    for kind, label in names.items():
+        if kind not in kinds:
+            continue
+        ok, n, got = kinds[kind]
+        top = ", ".join(f"{g} {c}" for g, c in sorted(got.items(), key=lambda kv: -kv[1])[:4])
+        rows.append([label, f"{100.0 * ok / n:.0f}% ({ok}/{n})", top])
+    head = ["kind", "right / triggered", "failed clips gave"]
+    if markdown:
+        out.append("| " + " | ".join(head) + " |")
+        out.append("|---|---|---|")
+        out += ["| " + " | ".join(r) + " |" for r in rows]
+    else:
+        w0 = max(len(r[0]) for r in rows + [head])
+        w1 = max(len(r[1]) for r in rows + [head])
+        out += [f"{r[0]:<{w0}}  {r[1]:>{w1}}  {r[2]}" for r in [head] + rows]
     wake = results / "wake.json"
     if wake.exists():
         w = json.loads(wake.read_text())

@@ -5,12 +5,12 @@
 #   tests/eval/run.sh [--engine pocketsphinx|vosk] [--config FILE] [--quick] [--full]
 #                     [--wake] [--no-wake] [--bin PATH] [--jobs N]
 #
-#   --quick    the clean condition only (about 2.5 min on 2 cores)
+#   --quick    the clean condition only (about 4 min on 2 free cores)
 #   (default)  every clip clean and a third of them in each other condition
-#              (about 8 min on 2 cores)
-#   --full     every clip in every condition (about 25 min)
+#              (about 11 min on 2 free cores; 31 min measured with other builds running)
+#   --full     every clip in every condition (about 30 min on 2 free cores)
 #   --wake     also the wake word on the positives of every condition and the long
-#              negatives (generate.sh --long), for false accepts per hour (+15-25 min)
+#              negatives (generate.sh --long), for false accepts per hour (+about 30 min)
 #   --no-wake  no wake-word section at all
 #
 # Results (batch JSON per condition, the report) go to target/eval/results/<engine>-<time>/.
@@ -49,31 +49,9 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$SET/results/${ENGINE:-default}-$MODE-$STAMP
 mkdir -p "$OUT"
 
-# --engine: a configuration that is the given one (or none) with [speech] engine set.
+# --engine: the given configuration (or the demo room's) with [speech] engine set.
 if [ -n "$ENGINE" ]; then
-    python3 - "$CONFIG" "$ENGINE" > "$OUT/config.toml" <<'EOF'
-import re, sys
-src, engine = sys.argv[1], sys.argv[2]
-text = open(src).read() if src else ""
-lines, out, in_speech, done = text.splitlines(), [], False, False
-for line in lines:
-    header = re.match(r"\s*\[([^\]]+)\]", line)
-    if header:
-        if in_speech and not done:
-            out.append(f'engine = "{engine}"'); done = True
-        in_speech = header.group(1).strip() == "speech"
-    elif in_speech and re.match(r"\s*engine\s*=", line):
-        continue
-    out.append(line)
-if in_speech and not done:
-    out.append(f'engine = "{engine}"'); done = True
-if not done:
-    out += ["", "[speech]", f'engine = "{engine}"']
-print("\n".join(out))
-EOF
-    if [ -n "$CONFIG" ]; then
-        echo "note: relative paths in $CONFIG now resolve from $OUT" >&2
-    fi
+    python3 "$ROOT/tests/eval/engine_config.py" "$CONFIG" "$ENGINE" "$ROOT" > "$OUT/config.toml"
     CONFIG=$OUT/config.toml
 fi
 CFG=()
