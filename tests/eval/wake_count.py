@@ -62,7 +62,9 @@ def main():
     lines = []
     if pos:
         lines.append("false rejects on positives (alexa + command, other request, or alone):")
-        for cond, (h, n) in pos.items():
+        order = ["clean", "noise20", "noise10", "reverb", "slow", "fast", "padded"]
+        for cond, (h, n) in sorted(pos.items(), key=lambda kv: order.index(kv[0])
+                                   if kv[0] in order else 99):
             lines.append(f"  {cond:<8} {n - h:>4} of {n:<4} missed ({100.0 * (n - h) / n:.1f}%)")
         worst = sorted(pos_voice.items(), key=lambda kv: kv[1][0] / kv[1][1])
         lines.append("  by voice: " + ", ".join(
