@@ -13,7 +13,7 @@
 #              negatives (generate.sh --long), for false accepts per hour (+about 30 min)
 #   --no-wake  no wake-word section at all
 #
-# Results (batch JSON per condition, the report) go to target/eval/results/<engine>-<time>/.
+# Results (batch JSON per condition, the report) go to target/eval/results/<engine>-<mode>-<time>/.
 # Needs python3 (standard library) and the release binary (cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
         --no-wake) WAKE=none; shift ;;
         --bin) BIN=$(realpath "$2"); shift 2 ;;
         --jobs) JOBS=$2; shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
