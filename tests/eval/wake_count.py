@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Counts wake-word events over the positives and the long negatives (run.sh calls it).
+
+    wake_count.py SET_WAKE_DIR RUN_WAKE_DIR > wake.json
+
+RUN_WAKE_DIR/<name>.jsonl holds the {"event":"wake",...} lines of
+`roomvoice run --audio SET_WAKE_DIR/{positives,negatives}/<name>.wav --json`.
+Positives: a clip counts as heard when a wake event's time (start_s, time_s, at_s or
+end_s, whichever the event has) falls between 0.3 s before the clip and 1.5 s after
+its end; events without a time are matched to clips in order, one each. False
+rejects = clips not heard. Negatives: every event is a false accept; reported per
+hour of audio. Standard library only.
+"""
+
+import json
+import sys
+import wave
+from collections import defaultdict
+from pathlib import Path
+
+TIME_KEYS = ("start_s", "time_s", "at_s", "end_s")
+
+
+def events(path):
+    out = []
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                ev = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if ev.get("event") == "wake":
+                t = next((ev[k] for k in TIME_KEYS if isinstance(ev.get(k), (int, float))), None)
+                out.append(t)
+    return out
+
+
+def main():
+    set_dir, run_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    ran = {p.stem for p in run_dir.glob("*.jsonl")}
+    pos = defaultdict(lambda: [0, 0])           # condition -> [heard, clips]
+    pos_voice = defaultdict(lambda: [0, 0])
+    untimed = False
+    for tsv in sorted((set_dir / "positives").glob("*.tsv")):
+        if tsv.stem not in ran:
+            continue
+        voice, cond = tsv.stem.rsplit("-", 1)
+        clips = [line.split("\t") for line in tsv.read_text().splitlines() if line]
+        evs = events(run_dir / f"{tsv.stem}.jsonl")
+        timed = [t for t in evs if t is not None]
+        spare = len(evs) - len(timed)
+        untimed |= spare > 0
+        for _, a, b in clips:
+            a, b = float(a), float(b)
+            heard = any(a - 0.3 <= t <= b + 1.5 for t in timed)
+            if not heard and spare > 0:
+                heard, spare = True, spare - 1
+            pos[cond][0] += heard
+            pos[cond][1] += 1
+            pos_voice[voice][0] += heard
+            pos_voice[voice][1] += 1
+    lines = []
+    if pos:
+        lines.append("false rejects on positives (alexa + command, other request, or alone):")
+        order = ["clean", "noise20", "noise10", "reverb", "slow", "fast", "padded"]
+        for cond, (h, n) in sorted(pos.items(), key=lambda kv: order.index(kv[0])
+                                   if kv[0] in order else 99):
+            lines.append(f"  {cond:<8} {n - h:>4} of {n:<4} missed ({100.0 * (n - h) / n:.1f}%)")
+        worst = sorted(pos_voice.items(), key=lambda kv: kv[1][0] / kv[1][1])
+        lines.append("  by voice: " + ", ".join(
+            f"{v} {100.0 * (n - h) / n:.0f}%" for v, (h, n) in worst))
+        if untimed:
+            lines.append("  (some wake events carry no time: matched to clips in order)")
+    neg_hours, neg_events, per_file = 0.0, 0, []
+    for wav in sorted((set_dir / "negatives").glob("*.wav")):
+        if wav.stem not in ran:
+            continue
+        with wave.open(str(wav)) as w:
+            hours = w.getnframes() / w.getframerate() / 3600
+        n = len(events(run_dir / f"{wav.stem}.jsonl"))
+        neg_hours += hours
+        neg_events += n
+        per_file.append(f"{wav.stem}: {n}")
+    if neg_hours:
+        lines.append(f"false accepts on {neg_hours:.2f} h without the wake word: {neg_events} "
+                     f"({neg_events / neg_hours:.2f} per hour)")
+        lines.append("  " + ", ".join(per_file))
+    elif pos:
+        lines.append("false accepts per hour: not measured (run.sh --wake, after generate.sh --long)")
+    print(json.dumps({"lines": lines,
+                      "positives": {c: {"heard": h, "clips": n} for c, (h, n) in pos.items()},
+                      "negatives": {"hours": neg_hours, "wake_events": neg_events}}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
