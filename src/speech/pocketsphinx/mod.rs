@@ -68,6 +68,12 @@ const WAKE_START_WINDOW_FRAMES: i64 = 25;
 /// gave the same commands at 10 and 20, fewer at 5.
 const NOISE_FLOOR_SIGMA: f64 = 10.0;
 
+/// Decoding steps (100 ms) of silence, after the detector's own 0.5 s, that end a digit
+/// answer: a meeting ID said in groups with pauses is one answer. The multi-voice
+/// evaluation (tests/eval) heard 2 of 96 meeting IDs whole when the first pause ended
+/// them.
+const DIGIT_PAUSE_STEPS: u32 = 12;
+
 /// Samples per decoding step (100 ms): the granularity of endpointing.
 const STEP: usize = 1600;
 
@@ -481,6 +487,8 @@ pub struct PocketSphinxEngine {
     has_yes_no: bool,
     has_digits: bool,
     has_woken: bool,
+    /// Decoding steps since the voice-activity detector last reported speech.
+    silent_steps: u32,
     /// Lower-case wake word: a command hypothesis must begin with it (anything else came
     /// through the chatter path).
     wake_word: String,
@@ -617,6 +625,7 @@ impl PocketSphinxEngine {
             has_yes_no: phrases.grammar.rules.contains_key(YES_NO),
             has_digits: phrases.grammar.rules.contains_key(DIGITS),
             has_woken: phrases.grammar.rules.contains_key(WOKEN),
+            silent_steps: 0,
             wake_word: phrases.wake_word.clone(),
         };
         engine.select(COMMAND)?;
@@ -653,6 +662,7 @@ impl PocketSphinxEngine {
         for extra in self.wake.iter_mut() {
             extra.start()?;
         }
+        self.silent_steps = 0;
         self.utterance_start = self.fed;
         self.lifetime_start = self.lifetime_fed;
         self.speaking = false;
@@ -767,8 +777,10 @@ impl PocketSphinxEngine {
         let start_s = speech_started.map_or(seconds(self.utterance_start), |at| {
             (seconds(at) - VAD_START_S).max(seconds(self.utterance_start))
         });
+        // Steps of silence waited beyond the detector's own (digit answers).
+        let waited = seconds(u64::from(self.silent_steps.saturating_sub(1)) * STEP as u64);
         let end_s = if ended_by_silence {
-            (seconds(self.fed) - VAD_END_S).max(start_s)
+            (seconds(self.fed) - VAD_END_S - waited).max(start_s)
         } else {
             seconds(self.fed)
         };
@@ -827,6 +839,7 @@ impl Engine for PocketSphinxEngine {
             self.keep_for_second_pass(&piece);
             if in_speech {
                 self.speaking = true;
+                self.silent_steps = 0;
                 if let Some((partial, _)) = self.grammar.hypothesis() {
                     let partial = partial.trim().to_string();
                     // The chatter path's words are no command: not passed on.
@@ -839,6 +852,12 @@ impl Engine for PocketSphinxEngine {
                     }
                 }
             } else if self.speaking {
+                // Digits come in groups with pauses ("eight five five, one two three
+                // four, ..."): a pause shorter than DIGIT_PAUSE_STEPS does not end them.
+                self.silent_steps += 1;
+                if self.search == DIGITS && self.silent_steps < DIGIT_PAUSE_STEPS {
+                    continue;
+                }
                 if let Some(u) = self.end(true)? {
                     heard.push(Heard::Final(u));
                 }
