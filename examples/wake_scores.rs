@@ -1,6 +1,9 @@
 //! The wake-word detector over WAV files: for each file, the highest averaged probability
 //! and the number of detections at each cutoff (false accepts, on speech without the
-//! wake word). `cargo run --release --example wake_scores -- [--cutoffs 0.5,0.9] FILE.wav...`
+//! wake word). `cargo run --release --example wake_scores -- [--cutoffs 0.5,0.9]
+//! [--jsonl DIR] FILE.wav...`; with `--jsonl`, the detections at the first cutoff are
+//! also written as `{"event":"wake",...}` lines to DIR/<file stem>.jsonl (the format
+//! `tests/eval/wake_count.py` counts), for the detector alone, without the gate.
 use std::path::Path;
 
 use roomvoice::speech::wakeword::{ModelSpec, WakeDetector};
@@ -13,6 +16,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .split(',')
             .map(str::parse)
             .collect::<Result<_, _>>()?;
+        args.drain(..2);
+    }
+    let mut jsonl_dir = None;
+    if args.first().map(String::as_str) == Some("--jsonl") && args.len() > 1 {
+        jsonl_dir = Some(std::path::PathBuf::from(&args[1]));
         args.drain(..2);
     }
     let spec = ModelSpec::read(Path::new("models/wakeword/alexa.json"))?;
@@ -32,6 +40,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             totals[i] += hits.len();
             if i == 0 {
                 line = format!("{:.3} {line}", detector.max_score);
+                if let Some(dir) = &jsonl_dir {
+                    let stem = Path::new(file)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let lines: String = hits
+                        .iter()
+                        .map(|h| {
+                            format!(
+                                "{{\"event\":\"wake\",\"score\":{},\"at_s\":{}}}\n",
+                                h.score, h.at_s
+                            )
+                        })
+                        .collect();
+                    std::fs::write(dir.join(format!("{stem}.jsonl")), lines)?;
+                }
             }
             line.push_str(&format!(" {}:{}", cutoffs[i], hits.len()));
         }
