@@ -71,6 +71,51 @@ pub struct Provider {
     pub pin_labels: &'static str,
     /// The phone flow; `None` for services without a phone bridge we know of.
     pub dial: Option<DialFlow>,
+    /// The same markers and labels as the provider's localised invitations print them.
+    pub local: &'static [Local],
+}
+
+/// A provider's markers and labels in one language of its localised invitations
+/// (the English ones are the row's own fields). Labels are regex alternations, in
+/// lowercase; the reader matches them case-insensitively, like the English ones.
+#[derive(Debug)]
+pub struct Local {
+    /// BCP 47 language ("de", "fr", "es", "pt", "it", "nl", "ja").
+    pub lang: &'static str,
+    /// Phrases (lowercase) that name the service.
+    pub markers: &'static [&'static str],
+    /// Labels of the meeting ID keyed on the phone.
+    pub id_labels: &'static str,
+    /// Labels of the phone PIN / passcode (a value with letters is a web password).
+    pub pin_labels: &'static str,
+}
+
+impl Provider {
+    /// Every ID label of the row, English and localised, as one alternation.
+    pub fn all_id_labels(&self) -> String {
+        join_labels(self.id_labels, self.local.iter().map(|l| l.id_labels))
+    }
+
+    /// Every PIN label of the row, English and localised, as one alternation.
+    pub fn all_pin_labels(&self) -> String {
+        join_labels(self.pin_labels, self.local.iter().map(|l| l.pin_labels))
+    }
+
+    /// Every marker of the row, English and localised.
+    pub fn all_markers(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.markers
+            .iter()
+            .chain(self.local.iter().flat_map(|l| l.markers.iter()))
+            .copied()
+    }
+}
+
+fn join_labels<'a>(english: &'a str, local: impl Iterator<Item = &'a str>) -> String {
+    std::iter::once(english)
+        .chain(local)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 pub const GENERIC_ID_LABELS: &str = r"meeting id|meeting number|conference id|conference code|access code|participant code|passcode id|bridge id|bridge number|room number|meeting code";
@@ -90,9 +135,271 @@ macro_rules! link {
             id_digits: (0, 0),
             pin_labels: "",
             dial: None,
+            local: &[],
         }
     };
 }
+
+/// One [`Local`] row, for the tables below.
+macro_rules! local {
+    ($lang:literal, [$($marker:literal),*], $id:literal, $pin:literal) => {
+        Local {
+            lang: $lang,
+            markers: &[$($marker),*],
+            id_labels: $id,
+            pin_labels: $pin,
+        }
+    };
+}
+
+// Localised labels, as the providers' invitations print them in German, French,
+// Spanish, Portuguese, Italian, Dutch and Japanese. Where a word means one thing for
+// one provider and another for the next (Webex's "código de acceso" is its meeting
+// number, Zoom's is the passcode), the rows say so provider by provider.
+
+const ZOOM_LOCAL: &[Local] = &[
+    local!(
+        "de",
+        [
+            "zoom-meeting",
+            "zoom-webinar",
+            "einwahl nach aktuellem standort"
+        ],
+        r"meeting-id|webinar-id",
+        r"kenncode|passwort|kennwort"
+    ),
+    local!(
+        "fr",
+        ["réunion zoom", "webinaire zoom"],
+        r"id de réunion|id de webinaire|identifiant de réunion",
+        r"code secret|mot de passe"
+    ),
+    local!(
+        "es",
+        ["reunión zoom", "reunión de zoom", "seminario web de zoom"],
+        r"id de reunión|id de seminario web|id del seminario web",
+        r"código de acceso|contraseña"
+    ),
+    local!(
+        "pt",
+        ["reunião zoom", "reunião do zoom", "webinar zoom"],
+        r"id da reunião|id do webinar|id do webinário",
+        r"senha|código de acesso"
+    ),
+    local!(
+        "it",
+        ["riunione zoom", "riunione in zoom", "webinar zoom"],
+        r"id riunione|id della riunione|id webinar",
+        r"passcode|password"
+    ),
+    local!(
+        "nl",
+        ["zoom-vergadering", "zoom-webinar"],
+        r"vergader-id|vergadering-id|webinar-id",
+        r"toegangscode|wachtwoord"
+    ),
+    local!(
+        "ja",
+        ["zoomミーティング", "zoom ミーティング", "zoomウェビナー"],
+        r"ミーティング ?id|ウェビナー ?id",
+        r"パスコード|パスワード"
+    ),
+];
+
+// Teams: only the phone conference ID is keyed; the app's meeting ID ("Besprechungs-ID",
+// "ID de réunion", ...) is in [`TEAMS_APP_ID_LABELS`].
+const TEAMS_LOCAL: &[Local] = &[
+    local!(
+        "de",
+        ["microsoft teams-besprechung", "teams-besprechung"],
+        r"telefonkonferenz-id|konferenz-id",
+        ""
+    ),
+    local!(
+        "fr",
+        ["réunion microsoft teams"],
+        r"id de conférence téléphonique|id de la conférence téléphonique|id de conférence",
+        ""
+    ),
+    local!(
+        "es",
+        ["reunión de microsoft teams"],
+        r"id\. de conferencia telefónica|id de conferencia telefónica|id\. de conferencia|id de conferencia",
+        ""
+    ),
+    local!(
+        "pt",
+        ["reunião do microsoft teams"],
+        r"id da conferência telefônica|id de conferência telefónica|id da conferência|id de conferência",
+        ""
+    ),
+    local!(
+        "it",
+        ["riunione di microsoft teams"],
+        r"id conferenza telefonica|id della conferenza telefonica|id conferenza",
+        ""
+    ),
+    local!(
+        "nl",
+        ["microsoft teams-vergadering"],
+        r"telefonische vergadering-id|id van telefonische vergadering|telefonische conferentie-id|conferentie-id",
+        ""
+    ),
+    local!("ja", ["microsoft teams 会議"], r"電話会議 ?id", ""),
+];
+
+/// Labels of the Teams app's meeting ID (not keyed on the phone), every language.
+pub const TEAMS_APP_ID_LABELS: &str = r"meeting id|besprechungs-id|id de réunion|id\. de reunión|id de reunión|id da reunião|id riunione|vergadering-id|会議 ?id";
+
+const WEBEX_LOCAL: &[Local] = &[
+    local!(
+        "de",
+        ["webex-meeting"],
+        r"meeting-kennnummer|meeting-nummer|zugriffscode",
+        r"meeting-passwort|passwort|kennwort"
+    ),
+    local!(
+        "fr",
+        ["réunion webex"],
+        r"numéro de (?:la )?réunion|code d'accès|code d’accès",
+        r"mot de passe de (?:la )?réunion|mot de passe"
+    ),
+    local!(
+        "es",
+        ["reunión de webex", "reunión webex"],
+        r"número de (?:la )?reunión|código de acceso",
+        r"contraseña de (?:la )?reunión|contraseña"
+    ),
+    local!(
+        "pt",
+        ["reunião do webex", "reunião webex"],
+        r"número da reunião|código de acesso",
+        r"senha da reunião|senha"
+    ),
+    local!(
+        "it",
+        ["riunione webex"],
+        r"numero (?:della )?riunione|codice di accesso",
+        r"password (?:della )?riunione|password"
+    ),
+    local!(
+        "nl",
+        ["webex-vergadering"],
+        r"vergadernummer|toegangscode",
+        r"vergaderwachtwoord|wachtwoord"
+    ),
+    local!(
+        "ja",
+        ["webex ミーティング", "webexミーティング"],
+        r"ミーティング番号|アクセス ?コード",
+        r"ミーティング ?パスワード|パスワード"
+    ),
+];
+
+// Google Meet's bridge takes the "PIN", which identifies the meeting.
+const MEET_LOCAL: &[Local] = &[
+    local!("de", ["mit google meet teilnehmen"], r"pin", ""),
+    local!("fr", ["participer avec google meet"], r"code pin|pin", ""),
+    local!("es", ["unirse con google meet"], r"pin", ""),
+    local!("pt", ["participar com o google meet"], r"pin", ""),
+    local!("it", ["partecipa con google meet"], r"pin", ""),
+    local!("nl", ["deelnemen met google meet"], r"pincode|pin", ""),
+    local!("ja", ["google meet に参加"], r"pin|暗証番号", ""),
+];
+
+const GOTO_LOCAL: &[Local] = &[
+    local!("de", [], r"zugangscode", ""),
+    local!("fr", [], r"code d'accès|code d’accès", ""),
+    local!("es", [], r"código de acceso", ""),
+    local!("pt", [], r"código de acesso", ""),
+    local!("it", [], r"codice di accesso", ""),
+    local!("nl", [], r"toegangscode", ""),
+];
+
+const GENERIC_LOCAL: &[Local] = &[
+    local!(
+        "de",
+        [],
+        r"meeting-id|besprechungs-id|konferenz-id|konferenzkennung|zugangscode|einwahlcode|teilnehmercode",
+        r"teilnehmer-pin|kennwort|passwort|kenncode"
+    ),
+    local!(
+        "fr",
+        [],
+        r"id de réunion|id de conférence|code de conférence|code participant|code d'accès|code d’accès",
+        r"code pin|mot de passe|code secret"
+    ),
+    local!(
+        "es",
+        [],
+        r"id de reunión|id de conferencia|código de conferencia|código de participante|código de acceso",
+        r"contraseña"
+    ),
+    local!(
+        "pt",
+        [],
+        r"id da reunião|id da conferência|código da conferência|código do participante|código de acesso",
+        r"senha"
+    ),
+    local!(
+        "it",
+        [],
+        r"id riunione|id conferenza|codice conferenza|codice partecipante|codice di accesso",
+        r"password"
+    ),
+    local!(
+        "nl",
+        [],
+        r"vergader-id|vergadering-id|conferentie-id|deelnemerscode|toegangscode",
+        r"pincode|wachtwoord"
+    ),
+    local!(
+        "ja",
+        [],
+        r"会議 ?id|ミーティング ?id|会議番号|アクセス ?コード|参加者コード",
+        r"パスコード|パスワード|暗証番号"
+    ),
+];
+
+/// Words that open or mark a dial-in section, by language (regex alternations; the
+/// English ones are the reader's own). Japanese has no word boundaries.
+pub const DIAL_IN_WORDS: &[(&str, &str)] = &[
+    (
+        "de",
+        r"\b(?:einwahl\w*|einwählen|per telefon|über telefon|telefonisch|nur audio|schnelleinwahl|rufnummer\w*|telefonnummer\w*|telefonkonferenz|ortseinwahl|oder wählen sie)\b",
+    ),
+    (
+        "fr",
+        r"\b(?:par téléphone|audio uniquement|composez|numéros? de téléphone|une seule touche|ou appelez|conférence téléphonique|numéros? d'appel|numéro local)\b",
+    ),
+    (
+        "es",
+        r"\b(?:por teléfono|solo audio|marcar|marque|números? de teléfono|móvil con un toque|conferencia telefónica|número local)\b",
+    ),
+    (
+        "pt",
+        r"\b(?:por telefone|somente áudio|apenas áudio|disque|números? de telefone|toque único|conferência telefônica|número local)\b",
+    ),
+    (
+        "it",
+        r"\b(?:per telefono|tramite telefono|solo audio|componi|numeri? di telefono|conferenza telefonica|numero locale)\b",
+    ),
+    (
+        "nl",
+        r"\b(?:inbellen|inbelnummers?|per telefoon|via telefoon|alleen audio|bellen op basis|telefoonnummers?|één tik|telefonische vergadering)\b",
+    ),
+    (
+        "ja",
+        r"電話で参加|電話番号|ダイヤル|ダイアル|音声のみ|ワンタップ|電話会議",
+    ),
+];
+
+/// Words beside a number that say it is toll-free, every language.
+pub const TOLL_FREE_WORDS: &str = r"toll[- ]?free|freephone|free ?call|gratuit|numéro vert|kostenfrei|gebührenfrei|gratuito|grátis|numero verde|gratis|フリーダイヤル|通話料無料";
+
+/// Words that label a password shown to web users (with letters it is not keyed on
+/// the phone), every language.
+pub const WEB_PASSWORD_LABELS: &str = r"passcode|password|kenncode|kennung|kennwort|passwort|code secret|mot de passe|contraseña|código de acceso|senha|wachtwoordcode|wachtwoord|toegangscode|パスコード|パスワード";
 
 /// The table. Order matters only where patterns overlap: more specific rows first.
 pub static PROVIDERS: &[Provider] = &[
@@ -112,6 +419,8 @@ pub static PROVIDERS: &[Provider] = &[
             "zoomgov",
             "join by sip",
             "dial by your location",
+            "webinar id",
+            "iphone one-tap",
         ],
         id_labels: r"meeting id|webinar id|meeting number",
         id_digits: (9, 11),
@@ -120,6 +429,7 @@ pub static PROVIDERS: &[Provider] = &[
             pin_prefix: "*",
             ..flow(2, 4)
         }),
+        local: ZOOM_LOCAL,
     },
     Provider {
         id: "teams",
@@ -143,6 +453,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"phone passcode|numeric passcode|pin",
         dial: Some(flow(2, 2)),
+        local: TEAMS_LOCAL,
     },
     Provider {
         id: "webex",
@@ -166,6 +477,7 @@ pub static PROVIDERS: &[Provider] = &[
             skip_pin: Some("#"),
             ..flow(2, 0)
         }),
+        local: WEBEX_LOCAL,
     },
     Provider {
         id: "chime",
@@ -178,6 +490,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (10, 13),
         pin_labels: r"participant pin",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "goto",
@@ -187,14 +500,17 @@ pub static PROVIDERS: &[Provider] = &[
             r"^https?://(?:[a-z0-9-]+\.)*gotowebinar\.com/[^\s]*",
             r"^https?://meet\.goto\.com/[^\s]*",
             r"^https?://(?:app\.)?goto\.com/meeting/[^\s]*",
+            // Personal meeting rooms: the name is the room, the access code is in the text.
+            r"^https?://(?:www\.)?gotomeet\.me/[^\s]+",
         ],
         link_meeting_id: Some(r"(?:/join/|meet\.goto\.com/|/meeting/)(\d{9})\b"),
         link_passcode: None,
-        markers: &["gotomeeting", "goto meeting", "gotowebinar"],
+        markers: &["gotomeeting", "goto meeting", "gotowebinar", "gotomeet.me"],
         id_labels: r"access code|meeting id",
         id_digits: (9, 9),
         pin_labels: r"audio pin",
         dial: Some(flow(2, 2)),
+        local: GOTO_LOCAL,
     },
     Provider {
         id: "bluejeans",
@@ -210,6 +526,7 @@ pub static PROVIDERS: &[Provider] = &[
             skip_pin: Some("#"),
             ..flow(2, 2)
         }),
+        local: &[],
     },
     Provider {
         id: "google_meet",
@@ -229,6 +546,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (8, 15),
         pin_labels: r"participant passcode",
         dial: Some(flow(2, 2)),
+        local: MEET_LOCAL,
     },
     Provider {
         id: "jitsi",
@@ -241,6 +559,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"participant passcode",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "ringcentral",
@@ -256,6 +575,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (9, 11),
         pin_labels: r"participant pin|passcode|password",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "fuze",
@@ -271,6 +591,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"attendee pin|pin",
         dial: Some(flow(3, 2)),
+        local: &[],
     },
     Provider {
         id: "dialpad",
@@ -286,6 +607,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (4, 12),
         pin_labels: r"participant passcode",
         dial: Some(flow(3, 2)),
+        local: &[],
     },
     Provider {
         id: "freeconferencecall",
@@ -302,6 +624,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (5, 12),
         pin_labels: r"participant pin",
         dial: Some(flow(3, 2)),
+        local: &[],
     },
     Provider {
         id: "lifesize",
@@ -314,6 +637,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (3, 10),
         pin_labels: r"passcode|pin",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "pexip",
@@ -329,6 +653,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (3, 12),
         pin_labels: r"guest pin|participant pin|pin",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "whereby",
@@ -341,6 +666,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"pin",
         dial: None,
+        local: &[],
     },
     // Skype for Business comes after the other dial-in providers: its self-hosted
     // link shape (meet.<company>/<user>/<id>) is generic enough to catch theirs.
@@ -366,6 +692,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (4, 12),
         pin_labels: r"participant pin|pin",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     // Join links of the services desktop meeting-link tools recognise; no phone bridge.
     link!(
@@ -565,6 +892,7 @@ pub static GENERIC: Provider = Provider {
     id_digits: (4, 14),
     pin_labels: GENERIC_PIN_LABELS,
     dial: Some(GENERIC_FLOW),
+    local: GENERIC_LOCAL,
 };
 
 /// The phone flow of a bridge with no known provider: `number,,,ID#,,,PIN#`.
