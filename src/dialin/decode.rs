@@ -73,29 +73,40 @@ pub fn visible(text: &str) -> String {
             decoded = Cow::Owned(o);
         }
     }
+    // Most bodies have nothing to change: plain ASCII without tabs or CRs.
+    if decoded
+        .bytes()
+        .all(|b| b.is_ascii() && b != b'\r' && b != b'\t')
+    {
+        return strip_markdown(&decoded);
+    }
     let mut out = String::with_capacity(decoded.len());
-    for c in decoded.chars() {
-        match c {
-            '\r' => {}
+    let mut copied = 0;
+    for (i, c) in decoded.char_indices() {
+        let replacement = match c {
+            '\r'
             // Bidi embedding and isolate marks, zero-width characters, soft hyphen, BOM.
-            '\u{200b}'..='\u{200f}'
+            | '\u{200b}'..='\u{200f}'
             | '\u{202a}'..='\u{202e}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{2069}'
             | '\u{feff}'
-            | '\u{ad}' => {}
+            | '\u{ad}' => None,
             '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\t' => {
-                out.push(' ')
+                Some(' ')
             }
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' => out.push('-'),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' | '\u{ff0d}' => Some('-'),
             // Full-width ASCII forms (Japanese invitations): digits, '+', '#', ':', '(', ')'.
-            '\u{ff01}'..='\u{ff5e}' => {
-                let ascii = char::from_u32(c as u32 - 0xff01 + 0x21).unwrap_or(c);
-                out.push(ascii);
-            }
-            c => out.push(c),
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xff01 + 0x21),
+            _ => continue,
+        };
+        out.push_str(&decoded[copied..i]);
+        if let Some(r) = replacement {
+            out.push(r);
         }
+        copied = i + c.len_utf8();
     }
+    out.push_str(&decoded[copied..]);
     strip_markdown(&out)
 }
 
@@ -112,7 +123,7 @@ fn strip_markdown(text: &str) -> String {
         if i > 0 {
             out.push('\n');
         }
-        if !MARKS.is_match(line) {
+        if !line.contains(['*', '_', '`']) || !MARKS.is_match(line) {
             out.push_str(line);
             continue;
         }

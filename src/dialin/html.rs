@@ -16,6 +16,8 @@ const WIDTH: usize = 100_000;
 /// Renders HTML to text lines. Never fails: on a renderer error (it has none for any
 /// input we know of, but it says it may) the tags are stripped crudely instead.
 pub fn to_text(html: &str) -> String {
+    let flat = flatten_costly_tables(html);
+    let html: &str = &flat;
     let config = html2text::config::rich()
         .no_table_borders()
         .allow_width_overflow()
@@ -53,6 +55,71 @@ pub fn to_text(html: &str) -> String {
             strip_tags(html)
         }
     }
+}
+
+/// Bodies past this size are rendered without table layout.
+const TABLE_LAYOUT_MAX_BYTES: usize = 64 * 1024;
+/// Tables nested deeper than this are rendered without table layout.
+const TABLE_LAYOUT_MAX_DEPTH: usize = 16;
+
+/// Table layout is html2text's costly step (each table is measured, then each cell laid
+/// out in its column, recursively): thousands of nested tables, or a long reply chain
+/// of Outlook tables, cost tens of milliseconds. Past [`TABLE_LAYOUT_MAX_BYTES`], tables
+/// become plain blocks: a row is a line, its cells side by side separated by spaces,
+/// which keeps a label and its value together as the layout would. Past
+/// [`TABLE_LAYOUT_MAX_DEPTH`] levels the tables leave no elements at all, only a line
+/// break after each row and a space after each cell (blocks nested thousands deep are
+/// as costly as the tables were). Invitations themselves are far below both limits.
+fn flatten_costly_tables(html: &str) -> std::borrow::Cow<'_, str> {
+    static TABLE_TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)</?(?:table|thead|tbody|tfoot|tr|td|th|caption)(?-u:\b)[^>]*>")
+            .expect("constant regex")
+    });
+    // Each tag as (closing, name); found without capture groups, the fast way.
+    let tag = |m: &regex::Match<'_>| {
+        let inner = m.as_str()[1..].trim_start_matches('/');
+        let closing = m.as_str().as_bytes().get(1) == Some(&b'/');
+        let end = inner
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(inner.len());
+        (closing, inner[..end].to_ascii_lowercase())
+    };
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for m in TABLE_TAG.find_iter(html) {
+        match tag(&m) {
+            (false, name) if name == "table" => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (true, name) if name == "table" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let deep = deepest > TABLE_LAYOUT_MAX_DEPTH;
+    if !deep && html.len() <= TABLE_LAYOUT_MAX_BYTES {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    tracing::debug!("HTML body rendered without table layout (large or deeply nested)");
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    for m in TABLE_TAG.find_iter(html) {
+        out.push_str(&html[copied..m.start()]);
+        copied = m.end();
+        let (closing, name) = tag(&m);
+        let cell = name == "td" || name == "th";
+        let row = name == "tr";
+        out.push_str(match (deep, cell, row, closing) {
+            (true, true, _, true) => " ",
+            (true, false, true, true) => "<br>",
+            (true, _, _, _) => "",
+            (false, true, _, false) => "<span>",
+            (false, true, _, true) => "</span> ",
+            (false, false, _, false) => "<div>",
+            (false, false, _, true) => "</div>",
+        });
+    }
+    out.push_str(&html[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes ` <target>` after a link whose text is not already its target.
@@ -140,6 +207,24 @@ mod tests {
     fn table_cells_stay_on_one_line() {
         let html = "<table><tr><td>Meeting ID</td><td>855 1234 5678</td></tr></table>";
         let text = to_text(html);
+        assert!(
+            text.lines()
+                .any(|l| l.contains("Meeting ID") && l.contains("855 1234 5678")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn large_bodies_keep_a_row_on_one_line_without_layout() {
+        let html = format!(
+            "<table><tr><td>Meeting ID</td><td>855 1234 5678</td></tr></table>{}",
+            "<table><tr><td><p>Notes from the last call.</p></td></tr></table>".repeat(1200)
+        );
+        assert!(matches!(
+            flatten_costly_tables(&html),
+            std::borrow::Cow::Owned(_)
+        ));
+        let text = to_text(&html);
         assert!(
             text.lines()
                 .any(|l| l.contains("Meeting ID") && l.contains("855 1234 5678")),

@@ -15,7 +15,7 @@ use regex::Regex;
 /// "zoom.us/j/85512345678"); those of the services that do so are read too.
 static URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)\b(?:https?://|zoommtg://|discord://|skype:)[^\s<>"'\]\[{}|\\^`]+"#,
+        r#"(?i)(?-u:\b)(?:https?://|zoommtg://|discord://|skype:)[^\s<>"'\]\[{}|\\^`]+"#,
         r#"|(?:^|[\s(<:"'])((?:meet\.google\.com|(?:[a-z0-9-]+\.)?zoom\.us|(?:[a-z0-9-]+\.)?zoomgov\.com|teams\.microsoft\.com|[a-z0-9-]+\.webex\.com|(?:www\.)?gotomeet\.me|meet\.goto\.com|global\.gotomeeting\.com|chime\.aws|(?:www\.)?bluejeans\.com|meet\.jit\.si)/[^\s<>"'\]\[{}|\\^`]+)"#,
     ))
     .expect("constant regex")

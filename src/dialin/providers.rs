@@ -110,6 +110,59 @@ impl Provider {
     }
 }
 
+/// An alternation of words or labels with a word boundary on each side of each
+/// alternative that begins or ends with an ASCII letter or digit: `(?-u:\b)`, the
+/// ASCII boundary, so that the regex engine's fast DFA also runs on lines with non-ASCII
+/// text (a Unicode `\b` makes it fall back to a much slower engine there). Alternatives
+/// that begin or end with other letters ("über telefon", "パスコード") get no boundary
+/// on that side: an ASCII boundary would never match beside them.
+pub fn bounded(alternation: &str) -> String {
+    let mut out = String::with_capacity(alternation.len() * 2);
+    for (i, alt) in split_alternatives(alternation).into_iter().enumerate() {
+        if i > 0 {
+            out.push('|');
+        }
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let starts = word(alt.chars().next());
+        // An escaped last character (`\)`) is not a word character.
+        let last = alt.chars().next_back();
+        let before_last = &alt[..alt.len() - last.map_or(0, char::len_utf8)];
+        let ends = word(last) && !before_last.ends_with('\\');
+        if starts {
+            out.push_str(r"(?-u:\b)");
+        }
+        out.push_str("(?:");
+        out.push_str(alt);
+        out.push(')');
+        if ends {
+            out.push_str(r"(?-u:\b)");
+        }
+    }
+    out
+}
+
+/// The top-level alternatives of a regex alternation (not those inside groups).
+fn split_alternatives(alternation: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut escaped) = (0i32, 0usize, false);
+    for (i, c) in alternation.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '|' if depth == 0 => {
+                out.push(&alternation[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&alternation[start..]);
+    out.retain(|a| !a.is_empty());
+    out
+}
+
 fn join_labels<'a>(english: &'a str, local: impl Iterator<Item = &'a str>) -> String {
     std::iter::once(english)
         .chain(local)
@@ -362,31 +415,31 @@ const GENERIC_LOCAL: &[Local] = &[
 ];
 
 /// Words that open or mark a dial-in section, by language (regex alternations; the
-/// English ones are the reader's own). Japanese has no word boundaries.
+/// English ones are the reader's own). Word boundaries are added by [`bounded`].
 pub const DIAL_IN_WORDS: &[(&str, &str)] = &[
     (
         "de",
-        r"\b(?:einwahl\w*|einwählen|per telefon|über telefon|telefonisch|nur audio|schnelleinwahl|rufnummer\w*|telefonnummer\w*|telefonkonferenz|ortseinwahl|oder wählen sie)\b",
+        r"einwahl\w*|einwählen|per telefon|über telefon|telefonisch|nur audio|schnelleinwahl|rufnummer\w*|telefonnummer\w*|telefonkonferenz|ortseinwahl|oder wählen sie",
     ),
     (
         "fr",
-        r"\b(?:par téléphone|audio uniquement|composez|numéros? de téléphone|une seule touche|ou appelez|conférence téléphonique|numéros? d'appel|numéro local)\b",
+        r"par téléphone|audio uniquement|composez|numéros? de téléphone|une seule touche|ou appelez|conférence téléphonique|numéros? d'appel|numéro local",
     ),
     (
         "es",
-        r"\b(?:por teléfono|solo audio|marcar|marque|números? de teléfono|móvil con un toque|conferencia telefónica|número local)\b",
+        r"por teléfono|solo audio|marcar|marque|números? de teléfono|móvil con un toque|conferencia telefónica|número local",
     ),
     (
         "pt",
-        r"\b(?:por telefone|somente áudio|apenas áudio|disque|números? de telefone|toque único|conferência telefônica|número local)\b",
+        r"por telefone|somente áudio|apenas áudio|disque|números? de telefone|toque único|conferência telefônica|número local",
     ),
     (
         "it",
-        r"\b(?:per telefono|tramite telefono|solo audio|componi|numeri? di telefono|conferenza telefonica|numero locale)\b",
+        r"per telefono|tramite telefono|solo audio|componi|numeri? di telefono|conferenza telefonica|numero locale",
     ),
     (
         "nl",
-        r"\b(?:inbellen|inbelnummers?|per telefoon|via telefoon|alleen audio|bellen op basis|telefoonnummers?|één tik|telefonische vergadering)\b",
+        r"inbellen|inbelnummers?|per telefoon|via telefoon|alleen audio|bellen op basis|telefoonnummers?|één tik|telefonische vergadering",
     ),
     (
         "ja",

@@ -40,8 +40,29 @@ const MAX_NUMBERS: usize = 300;
 /// Lines after a dial-in heading that may still belong to its number list.
 const DIAL_SECTION_LINES: usize = 40;
 
+/// Compiles a constant pattern, its `\b` made ASCII word boundaries: the regex
+/// engine's fast DFA gives up on a Unicode `\b` as soon as a line holds a non-ASCII
+/// character (a bullet, an accent), and every such line then costs many times more.
+/// Labels that begin or end with non-ASCII letters go through [`providers::bounded`].
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("constant regex")
+    regex::RegexBuilder::new(&pattern.replace(r"\b", r"(?-u:\b)"))
+        // The label and dial-in word alternations of seven languages, matched without
+        // case, make large automata: a larger cache keeps the fast DFA from giving up.
+        .dfa_size_limit(DFA_CACHE)
+        .build()
+        .expect("constant regex")
+}
+
+/// Lazy DFA cache per pattern (the regex crate's default is 2 MiB).
+const DFA_CACHE: usize = 8 << 20;
+
+/// The other languages' dial-in words, as one alternation with their boundaries.
+fn local_dial_words() -> String {
+    providers::DIAL_IN_WORDS
+        .iter()
+        .map(|(_, w)| providers::bounded(w))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
@@ -57,15 +78,11 @@ static STALE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:previous|prior|last week'?s|yesterday'?s|old|earlier|outdated|expired|superseded)\s+(?:meeting|link|invite|invitation|call|bridge|zoom|teams|webex|session|dial-?in)|\b(?:do not|don'?t|no longer)\s+(?:use|valid|in use|used|join)\b|\bnot this (?:link|one)\b|\b(?:was|has been) (?:replaced|moved|cancel+ed)\b",
     )
 });
-static DIAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    let local: Vec<&str> = providers::DIAL_IN_WORDS.iter().map(|(_, w)| *w).collect();
-    re(&format!(r"(?i){ENGLISH_DIAL_WORDS}|{}", local.join("|")))
-});
+static DIAL_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i){ENGLISH_DIAL_WORDS}|{}", local_dial_words())));
 /// The dial-in words of the other languages alone ("Oder wählen Sie:", "Composez").
-static LOCAL_DIAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    let local: Vec<&str> = providers::DIAL_IN_WORDS.iter().map(|(_, w)| *w).collect();
-    re(&format!("(?i){}", local.join("|")))
-});
+static LOCAL_DIAL_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!("(?i){}", local_dial_words())));
 /// Words of English invitations that open or mark a dial-in section (the other
 /// languages' are in the provider table's [`providers::DIAL_IN_WORDS`]).
 const ENGLISH_DIAL_WORDS: &str = concat!(
@@ -128,8 +145,8 @@ static PHONE_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WEB_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"(?i)\b(?:meeting\s+)?(?:{})\s*:\s*([A-Za-z0-9!@$%^&*._\-]{{3,32}})",
-        providers::WEB_PASSWORD_LABELS
+        r"(?i)(?:\bmeeting\s+)?(?:{})\s*:\s*([A-Za-z0-9!@$%^&*._\-]{{3,32}})",
+        providers::bounded(providers::WEB_PASSWORD_LABELS)
     ))
 });
 static INFO_LINK: LazyLock<Regex> = LazyLock::new(|| {
@@ -165,8 +182,9 @@ fn compile(p: &Provider) -> ProviderPatterns {
     let value_id = r"(\d(?:[ .\-]?\d)*)";
     let value_pin = r"([A-Za-z0-9*]{3,32})";
     let head = |labels: &str| {
+        let labels = providers::bounded(labels);
         format!(
-            r"(?i)\b(?:{labels})\b[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*"
+            r"(?i)(?:{labels})[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*"
         )
     };
     ProviderPatterns {
@@ -195,8 +213,8 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
     let lines: Vec<&str> = text.lines().collect();
     let location_lines = invitation.location.map_or(0, |l| l.lines().count());
     let regions = regions(&lines, location_lines);
-    let stale = stale_lines(&lines);
     let anchors = anchors(&lines);
+    let stale = stale_lines(&lines, &anchors);
 
     let mut plan = JoinPlan {
         provider: "unknown".into(),
@@ -412,8 +430,19 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 /// does: a placeholder where a code goes, or a meeting ID nobody is given (digits in
 /// order, "123456789", or one digit repeated).
 fn template_sign(block: &Block<'_>, meeting_id: Option<&str>) -> Option<String> {
+    // Every placeholder has a bracket or a run of x, #, *, _, . or n.
+    let may_hold = |line: &str| {
+        line.contains(['<', '[', '{'])
+            || ["xx", "XX", "##", "**", "__", "..", "nn", "NN"]
+                .iter()
+                .any(|run| line.contains(run))
+    };
     for i in block.indices() {
-        if let Some(m) = PLACEHOLDER.find(block.line(i)) {
+        let line = block.line(i);
+        if !may_hold(line) {
+            continue;
+        }
+        if let Some(m) = PLACEHOLDER.find(line) {
             return Some(format!("placeholder {:?}", m.as_str().trim()));
         }
     }
@@ -513,16 +542,25 @@ fn regions(lines: &[&str], location_lines: usize) -> Vec<usize> {
     out
 }
 
-/// Lines that call what follows (or themselves) previous, old or not to be used.
-fn stale_lines(lines: &[&str]) -> Vec<bool> {
+/// Lines that call what follows (or themselves) previous, old or not to be used. Only
+/// the lines of links and the two above them are looked at: nothing else is asked.
+fn stale_lines(lines: &[&str], anchors: &[Anchor]) -> Vec<bool> {
     let mut out = vec![false; lines.len()];
-    for (i, line) in lines.iter().enumerate() {
-        if STALE.is_match(line) {
-            out[i] = true;
-            // A heading such as "Old link:" covers the next lines too.
-            if line.trim_end().ends_with(':') || line.trim().len() < 60 {
-                for flag in out.iter_mut().skip(i + 1).take(2) {
-                    *flag = true;
+    let mut looked = vec![false; lines.len()];
+    for a in anchors {
+        for i in a.line.saturating_sub(2)..=a.line {
+            if looked[i] {
+                continue;
+            }
+            looked[i] = true;
+            let line = lines[i];
+            if STALE.is_match(line) {
+                out[i] = true;
+                // A heading such as "Old link:" covers the next lines too.
+                if line.trim_end().ends_with(':') || line.trim().len() < 60 {
+                    for flag in out.iter_mut().skip(i + 1).take(2) {
+                        *flag = true;
+                    }
                 }
             }
         }
@@ -541,35 +579,40 @@ fn anchors(lines: &[&str]) -> Vec<Anchor> {
             let Some(provider) = providers::provider_of_link(&url) else {
                 continue;
             };
-            let identity = providers::meeting_id_in_link(provider, &url).unwrap_or_else(|| {
+            let link_id = providers::meeting_id_in_link(provider, &url);
+            let has_id = link_id.is_some();
+            let identity = link_id.unwrap_or_else(|| {
                 let base = url.split(['?', '#']).next().unwrap_or(&url);
                 base.trim_end_matches('/').to_ascii_lowercase()
             });
             let join = !INFO_LINK.is_match(&url);
-            out.push(Anchor {
-                line: i,
-                provider,
-                url,
-                identity,
-                join,
-            });
+            out.push((
+                has_id,
+                Anchor {
+                    line: i,
+                    provider,
+                    url,
+                    identity,
+                    join,
+                },
+            ));
         }
     }
     // Where a provider's join links carry the meeting ID, its links without one
     // (number lists, test calls, app downloads) are not other meetings.
     let with_id: Vec<&'static str> = out
         .iter()
-        .filter(|a| providers::meeting_id_in_link(a.provider, &a.url).is_some())
-        .map(|a| a.provider.id)
+        .filter(|(has_id, _)| *has_id)
+        .map(|(_, a)| a.provider.id)
         .collect();
-    for a in &mut out {
-        if with_id.contains(&a.provider.id)
-            && providers::meeting_id_in_link(a.provider, &a.url).is_none()
-        {
-            a.join = false;
-        }
-    }
-    out
+    out.into_iter()
+        .map(|(has_id, mut a)| {
+            if !has_id && with_id.contains(&a.provider.id) {
+                a.join = false;
+            }
+            a
+        })
+        .collect()
 }
 
 /// Picks this event's meeting among the anchors, and notes the others.
@@ -891,8 +934,8 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
     if provider.id == "teams" {
         static APP_ID: LazyLock<Regex> = LazyLock::new(|| {
             re(&format!(
-                r"(?i)\b(?:{})\s*:?\s*(\d(?:[ ]?\d){{8,16}})",
-                providers::TEAMS_APP_ID_LABELS
+                r"(?i)(?:{})\s*:?\s*(\d(?:[ ]?\d){{8,16}})",
+                providers::bounded(providers::TEAMS_APP_ID_LABELS)
             ))
         });
         for i in block.indices() {
@@ -971,6 +1014,15 @@ fn labelled_values(
 ) -> Vec<(String, usize, usize, usize)> {
     let line = block.line(i);
     let mut out = Vec::new();
+    // Values are used only when they hold digits: on this line or the next.
+    let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
+    if !has_digit(line)
+        && !block
+            .next_non_empty(i)
+            .is_some_and(|j| has_digit(block.line(j)))
+    {
+        return out;
+    }
     for caps in pattern.captures_iter(line) {
         let Some(whole) = caps.get(0) else { continue };
         if is_host_only(&line[..whole.start()]) {
@@ -1015,6 +1067,10 @@ fn labelled_values(
         }
     }
     out
+}
+
+fn digit_count(line: &str) -> usize {
+    line.bytes().filter(u8::is_ascii_digit).count()
 }
 
 fn is_host_only(before_label: &str) -> bool {
@@ -1092,14 +1148,29 @@ fn collect_numbers(
 ) -> Result<(), usize> {
     // Which lines are in a dial-in section.
     let mut in_section = vec![false; block.lines.len()];
+    // Whether each line has dial-in words, looked up once (the costliest pattern).
+    let mut dial_words = vec![false; block.lines.len()];
     let mut remaining = 0usize;
     let mut blanks = 0usize;
-    for i in block.indices() {
+    // A number has 7 digits at least. Lines of prose far from any such line cannot open
+    // a section that matters: dial-in words are only looked for within reach of one.
+    let order: Vec<usize> = block.indices().collect();
+    let mut next_rich = vec![usize::MAX; order.len()];
+    let mut seen = usize::MAX;
+    for (k, &i) in order.iter().enumerate().rev() {
+        if digit_count(block.line(i)) >= 7 {
+            seen = k;
+        }
+        next_rich[k] = seen;
+    }
+    for (k, &i) in order.iter().enumerate() {
         let line = block.line(i);
         if SIGNATURE_START.is_match(line) {
             remaining = 0;
         }
-        if DIAL_WORDS.is_match(line) && !NO_DIAL_IN.is_match(line) {
+        dial_words[i] =
+            next_rich[k].saturating_sub(k) <= DIAL_SECTION_LINES && DIAL_WORDS.is_match(line);
+        if dial_words[i] && !NO_DIAL_IN.is_match(line) {
             remaining = DIAL_SECTION_LINES;
             blanks = 0;
         } else if remaining > 0 && !continues_number_list(line) {
@@ -1146,7 +1217,7 @@ fn collect_numbers(
             heading = Some((c, heading_name(line)));
         }
         let heading_country = heading.map(|(c, _)| c);
-        if !line.bytes().any(|b| b.is_ascii_digit()) {
+        if digit_count(line) < 7 {
             continue;
         }
         if PERSONAL.is_match(line) {
@@ -1154,39 +1225,40 @@ fn collect_numbers(
         }
         // "Tel.: +49 ..." is a contact line; a `tel:` link with pauses and codes
         // ("tel:+1-650-479-3208,,615734219#") is a one-tap string all the same.
-        let signature = SIGNATURE_LABEL.is_match(line) && !DIAL_WORDS.is_match(line);
+        let signature = !dial_words[i] && SIGNATURE_LABEL.is_match(line);
         let mut taken: Vec<(usize, usize)> = codes
             .spans
             .iter()
             .filter(|(l, _, _)| *l == i)
             .map(|&(_, s, e)| (s, e))
             .collect();
-        let line_region = phone::country_named_in(line)
-            .or(heading_country)
-            .unwrap_or(region);
+        // The country named on the line, looked up only for a number printed without
+        // its country prefix.
+        let named = std::cell::OnceCell::new();
+        let region_for = |number: &str| region_of(&named, line, heading_country, region, number);
         // One-tap strings: a number with pauses and codes; always a dial-in.
-        for caps in ONE_TAP.captures_iter(line) {
+        let pauses = line.contains([',', ';']) || line.contains("%2");
+        for caps in ONE_TAP.captures_iter(if pauses { line } else { "" }) {
             let (Some(whole), Some(num)) = (caps.get(0), caps.get(1).or_else(|| caps.get(2)))
             else {
                 continue;
             };
             taken.push((whole.start(), whole.end()));
-            if let Some(t) = normalise_one_tap(whole.as_str(), line_region) {
-                if !one_tap.contains(&t) {
-                    one_tap.push(t);
-                }
-            }
-            let Some(parsed) = check(num.as_str(), line_region) else {
+            let Some(parsed) = check(num.as_str(), region_for(num.as_str())) else {
                 return Err(MAX_CANDIDATES);
             };
             if let Some(n) = parsed {
+                let t = one_tap_with(&n.e164, &whole.as_str()[num.end() - whole.start()..]);
+                if !one_tap.contains(&t) {
+                    one_tap.push(t);
+                }
                 let label =
                     with_heading(label_of(line, whole.start(), whole.end(), &n), heading, &n);
                 let free = label_says_toll_free(&label);
                 push_number(numbers, n, label, free);
             }
         }
-        let context = in_section[i] || DIAL_WORDS.is_match(line);
+        let context = in_section[i] || dial_words[i];
         if signature || !context {
             continue;
         }
@@ -1204,10 +1276,17 @@ fn collect_numbers(
             if taken.iter().any(|&(s, e)| c.start < e && s < c.end) {
                 continue;
             }
-            let Some(parsed) = check(c.text, line_region) else {
+            let Some(parsed) = check(c.text, region_for(c.text)) else {
                 return Err(MAX_CANDIDATES);
             };
             if let Some(n) = parsed {
+                // A number already listed keeps its first label: no need to read another.
+                if numbers
+                    .iter()
+                    .any(|d| d.e164 == n.e164 && !d.label.is_empty())
+                {
+                    continue;
+                }
                 let label = with_heading(label_of(line, c.start, c.end, &n), heading, &n);
                 let free = label_says_toll_free(&label);
                 push_number(numbers, n, label, free);
@@ -1215,6 +1294,23 @@ fn collect_numbers(
         }
     }
     Ok(())
+}
+
+/// The region a number is read in: its own prefix says it (`+`), else the country the
+/// line names (looked up once per line, in `named`), else the heading's, else the room's.
+fn region_of<'a>(
+    named: &std::cell::OnceCell<Option<&'static str>>,
+    line: &str,
+    heading: Option<&'static str>,
+    room: &'a str,
+    number: &str,
+) -> &'a str {
+    if number.trim_start().starts_with('+') {
+        return room;
+    }
+    named
+        .get_or_init(|| phone::country_named_in(line).or(heading))
+        .unwrap_or(room)
 }
 
 /// The country name of a heading line as printed ("India:" gives "India").
@@ -1252,7 +1348,7 @@ static CODE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         labels.push(p.all_pin_labels());
     }
     labels.retain(|l| !l.is_empty());
-    re(&format!(r"(?i)\b(?:{})\b", labels.join("|")))
+    re(&format!(r"(?i){}", providers::bounded(&labels.join("|"))))
 });
 
 /// Lines that may sit inside a list of dial-in numbers: blank, holding digits, or a
@@ -1260,9 +1356,12 @@ static CODE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 fn continues_number_list(line: &str) -> bool {
     static LABEL: LazyLock<Regex> = LazyLock::new(|| {
         re(&format!(
-            r"(?i)\b(?:{}|{})\b",
-            GENERIC.all_id_labels(),
-            GENERIC.all_pin_labels()
+            r"(?i){}",
+            providers::bounded(&format!(
+                "{}|{}",
+                GENERIC.all_id_labels(),
+                GENERIC.all_pin_labels()
+            ))
         ))
     });
     line.trim().is_empty()
@@ -1403,6 +1502,16 @@ fn outer_parens_match(s: &str) -> bool {
         }
     }
     depth == 0
+}
+
+/// A one-tap string from its checked number and the keys printed after it.
+fn one_tap_with(e164: &str, keys: &str) -> String {
+    let keys = keys
+        .replace("%23", "#")
+        .replace("%2C", ",")
+        .replace("%2c", ",")
+        .replace(';', ",,");
+    format!("{e164}{keys}")
 }
 
 /// "tel:+1-262-555-0123;123456789%23" or "+16465588656,,85512345678#,,,,*414376#" to
