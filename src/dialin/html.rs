@@ -71,28 +71,15 @@ const TABLE_LAYOUT_MAX_DEPTH: usize = 16;
 /// break after each row and a space after each cell (blocks nested thousands deep are
 /// as costly as the tables were). Invitations themselves are far below both limits.
 fn flatten_costly_tables(html: &str) -> std::borrow::Cow<'_, str> {
-    static TABLE_TAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?i)</?(?:table|thead|tbody|tfoot|tr|td|th|caption)(?-u:\b)[^>]*>")
-            .expect("constant regex")
-    });
-    // Each tag as (closing, name); found without capture groups, the fast way.
-    let tag = |m: &regex::Match<'_>| {
-        let inner = m.as_str()[1..].trim_start_matches('/');
-        let closing = m.as_str().as_bytes().get(1) == Some(&b'/');
-        let end = inner
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(inner.len());
-        (closing, inner[..end].to_ascii_lowercase())
-    };
     let (mut depth, mut deepest) = (0usize, 0usize);
-    for m in TABLE_TAG.find_iter(html) {
-        match tag(&m) {
-            (false, name) if name == "table" => {
+    for (_, _, closing, name) in table_tags(html) {
+        if name == TableTag::Table {
+            if closing {
+                depth = depth.saturating_sub(1);
+            } else {
                 depth += 1;
                 deepest = deepest.max(depth);
             }
-            (true, name) if name == "table" => depth = depth.saturating_sub(1),
-            _ => {}
         }
     }
     let deep = deepest > TABLE_LAYOUT_MAX_DEPTH;
@@ -102,12 +89,11 @@ fn flatten_costly_tables(html: &str) -> std::borrow::Cow<'_, str> {
     tracing::debug!("HTML body rendered without table layout (large or deeply nested)");
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
-    for m in TABLE_TAG.find_iter(html) {
-        out.push_str(&html[copied..m.start()]);
-        copied = m.end();
-        let (closing, name) = tag(&m);
-        let cell = name == "td" || name == "th";
-        let row = name == "tr";
+    for (start, end, closing, name) in table_tags(html) {
+        out.push_str(&html[copied..start]);
+        copied = end;
+        let cell = name == TableTag::Cell;
+        let row = name == TableTag::Row;
         out.push_str(match (deep, cell, row, closing) {
             (true, true, _, true) => " ",
             (true, false, true, true) => "<br>",
@@ -120,6 +106,55 @@ fn flatten_costly_tables(html: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(&html[copied..]);
     std::borrow::Cow::Owned(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableTag {
+    Table,
+    /// thead, tbody, tfoot, caption
+    Part,
+    Row,
+    /// td, th
+    Cell,
+}
+
+/// The table tags of `html` as (start, end, closing, kind), found by a plain scan for
+/// `<` (a regex per tag costs more than the rendering it saves on hostile bodies).
+fn table_tags(html: &str) -> impl Iterator<Item = (usize, usize, bool, TableTag)> + '_ {
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = bytes.get(at..)?.iter().position(|&b| b == b'<') {
+            let start = at + offset;
+            at = start + 1;
+            let closing = bytes.get(at) == Some(&b'/');
+            let name_start = at + usize::from(closing);
+            let name_len = bytes
+                .get(name_start..)?
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            let name = &html[name_start..name_start + name_len];
+            let kind = match name.to_ascii_lowercase().as_str() {
+                "table" => TableTag::Table,
+                "thead" | "tbody" | "tfoot" | "caption" => TableTag::Part,
+                "tr" => TableTag::Row,
+                "td" | "th" => TableTag::Cell,
+                _ => continue,
+            };
+            let after = name_start + name_len;
+            if bytes
+                .get(after)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b':')
+            {
+                continue;
+            }
+            let end = after + bytes.get(after..)?.iter().position(|&b| b == b'>')? + 1;
+            at = end;
+            return Some((start, end, closing, kind));
+        }
+        None
+    })
 }
 
 /// Writes ` <target>` after a link whose text is not already its target.

@@ -184,7 +184,7 @@ fn compile(p: &Provider) -> ProviderPatterns {
     let head = |labels: &str| {
         let labels = providers::bounded(labels);
         format!(
-            r"(?i)(?:{labels})[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*"
+            r"(?i)(?:{labels})[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*(?:[*_]{{1,2}}[ \t]*)?"
         )
     };
     ProviderPatterns {
