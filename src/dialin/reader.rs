@@ -85,9 +85,7 @@ static LOCAL_DIAL_WORDS: LazyLock<Regex> =
     LazyLock::new(|| re(&format!("(?i){}", local_dial_words())));
 /// Words of English invitations that open or mark a dial-in section (the other
 /// languages' are in the provider table's [`providers::DIAL_IN_WORDS`]).
-const ENGLISH_DIAL_WORDS: &str = concat!(
-    r"dial[- ]?in|\bdial\b|by your location|join by (?:phone|telephone)|join with phone|call[- ]in|audio[- ]only|by phone|phone numbers?|toll[- ]?free|\btoll\b|one[- ]tap|one[- ]touch|tap to join|conference (?:call|line|bridge|number)|bridge number|local numbers?|audio conference|telephone|\bor call\b|freephone|\bphone conference\b|\bcall in\b|\bto join by phone\b"
-);
+const ENGLISH_DIAL_WORDS: &str = r"dial[- ]?in|\bdial\b|by your location|join by (?:phone|telephone)|join with phone|call[- ]in|audio[- ]only|by phone|phone numbers?|toll[- ]?free|\btoll\b|one[- ]tap|one[- ]touch|tap to join|conference (?:call|line|bridge|number)|bridge number|local numbers?|audio conference|telephone|\bor call\b|freephone|\bphone conference\b|\bcall in\b|\bto join by phone\b";
 static SIGNATURE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)(?:^|[\s|,(/])(?:mobile?|mob|handy|cell(?:phone)?|fax|direct(?: line)?|office|home|whatsapp|work|main|tel|t[eé]l[eé]fono|ph|phone|m|c|t|f|p|o|d|w|h)\s*[:.]?\s*(?:\+|\(|\d)",
@@ -1393,8 +1391,7 @@ fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
     let window_end = floor_boundary(line, (end + LABEL_WINDOW).min(line.len()));
     let seg_start = line[window_start..start]
         .char_indices()
-        .filter(|&(i, c)| separates_numbers(line, window_start + i, c))
-        .last()
+        .rfind(|&(i, c)| separates_numbers(line, window_start + i, c))
         .map_or(window_start, |(i, c)| window_start + i + c.len_utf8());
     let seg_end = line[end..window_end]
         .char_indices()
