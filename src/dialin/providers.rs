@@ -6,6 +6,11 @@
 //! reader in `reader.rs` walks this table; it has no provider-specific branches of its
 //! own, so adding a service is adding a row (and a fixture).
 //!
+//! Localised invitations are rows too: each provider's [`Local`] entries give the
+//! markers and labels its German, French, Spanish, Portuguese, Italian, Dutch and
+//! Japanese invitations print, and [`DIAL_IN_WORDS`], [`TOLL_FREE_WORDS`] and
+//! [`WEB_PASSWORD_LABELS`] the words of dial-in sections in those languages.
+//!
 //! Dial-in providers come first, with the flows their published invitations print in
 //! their one-tap strings. After them come the join links that desktop meeting-link tools
 //! recognise (MeetingBar's list of about 70 services): those have no phone bridge we

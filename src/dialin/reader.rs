@@ -1,8 +1,10 @@
 //! The invitation reader: from an event's text to a [`JoinPlan`].
 //!
 //! The steps, in order:
-//! 1. One text: the location, then the body (HTML rendered by `html.rs`), with odd
-//!    spaces and dashes normalised; bodies past [`MAX_BODY`] are cut (and the plan says so).
+//! 1. One text: the location, then the body (transfer encodings taken off by
+//!    `decode.rs`: quoted-printable, iCalendar folding and escapes; HTML rendered by
+//!    `html.rs`), character references, bidi marks, odd spaces, dashes and Markdown
+//!    emphasis normalised; bodies past [`MAX_BODY`] are cut (and the plan says so).
 //! 2. Regions: forwarded-message and reply headers split the text; quoted lines (`>`)
 //!    are their own region. Lines that call a link "previous", "old" or "do not use"
 //!    are marked stale.
@@ -10,7 +12,11 @@
 //!    (`providers.rs`). When anchors name more than one meeting, the plan takes this
 //!    event's own one (structured data, then the location, then the first region, then
 //!    non-stale) and says why in `notes`; the text read is then cut to that meeting's block.
-//! 4. In that block: meeting ID and PIN after the provider's labels; phone numbers only
+//!    A reply above a quoted invitation that gives dial-in details joins the block,
+//!    first. A template or how-to (placeholders, a sample ID) gives no plan.
+//! 4. In that block: meeting ID and PIN after the provider's labels (every language of
+//!    the table); a PIN printed only in one-tap strings that key exactly the provider's
+//!    flow; phone numbers only
 //!    inside dial-in sections or on lines that say they are dial-ins, never on signature
 //!    lines (`Mobile:`, `Fax:`...), and only when `phone.rs` finds them valid; one-tap
 //!    strings; SIP and H.323 addresses in video-system sections.
