@@ -108,10 +108,16 @@ fn main() {
         bodies as f64 / elapsed.as_secs_f64(),
         elapsed.as_secs_f64() * 1e6 / bodies as f64
     );
-    let (slowest, t) = corpus
+    let timed: Vec<(&String, Duration)> = corpus.iter().map(|(n, b)| (n, time(b, 21))).collect();
+    if std::env::var_os("DIALIN_BENCH_EACH").is_some() {
+        for (name, t) in &timed {
+            println!("corpus: {name}: {:.1} us", t.as_secs_f64() * 1e6);
+        }
+    }
+    let (slowest, t) = timed
         .iter()
-        .map(|(n, b)| (n, time(b, 21)))
         .max_by_key(|(_, t)| *t)
+        .copied()
         .expect("corpus is not empty");
     println!(
         "corpus: slowest fixture {slowest}: {:.1} us",
@@ -186,6 +192,18 @@ fn main() {
             Body::Text("Join Zoom Meeting https://zoom.us/j/85512345678\n".repeat(25_000)),
         ),
     ];
+
+    // DIALIN_BENCH_ONLY=<name>: read that one body for 10 s (for a profiler).
+    if let Some(only) = std::env::var_os("DIALIN_BENCH_ONLY") {
+        let only = only.to_string_lossy().into_owned();
+        if let Some((_, body)) = large.iter().chain(hostile.iter()).find(|(n, _)| *n == only) {
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                black_box(read(body));
+            }
+        }
+        return;
+    }
 
     for (title, group) in [("large", &large), ("hostile", &hostile)] {
         let mut worst: (f64, &str) = (0.0, "");

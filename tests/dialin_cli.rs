@@ -60,7 +60,7 @@ fn human_output_is_readable_lines_not_debug() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Provider:    teams"))
-        .stdout(predicate::str::contains("Meeting ID:  123456789"))
+        .stdout(predicate::str::contains("Meeting ID:  391527846"))
         .stdout(predicate::str::contains(
             "+13238494874     United States, Los Angeles  <- chosen",
         ))

@@ -6,7 +6,8 @@
 use roomvoice::calendar::{Body, OnlineMeeting};
 use roomvoice::config::Config;
 use roomvoice::dialin::{
-    dial_string_for, read_invitation, DialPreferences, Invitation, JoinPlan, Pauses,
+    dial_string_for, provider_languages, read_invitation, DialPreferences, Invitation, JoinPlan,
+    Pauses,
 };
 
 fn read_text(text: &str) -> JoinPlan {
@@ -441,4 +442,133 @@ fn fuzzer_findings_stay_fixed() {
         }
     }
     assert!(seen > 0, "no fuzz findings in {}", dir.display());
+}
+
+fn read_text_in(text: &str, country: &str) -> JoinPlan {
+    let body = Body::Text(text.to_string());
+    read_invitation(
+        &Invitation {
+            body: Some(&body),
+            ..Invitation::default()
+        },
+        &DialPreferences {
+            country: country.into(),
+            ..DialPreferences::default()
+        },
+    )
+}
+
+#[test]
+fn zoom_teams_webex_and_meet_know_their_labels_in_seven_languages() {
+    let languages: std::collections::BTreeMap<&str, Vec<&str>> = provider_languages().collect();
+    for provider in ["zoom", "teams", "webex", "google_meet"] {
+        let langs = languages
+            .get(provider)
+            .unwrap_or_else(|| panic!("{provider} has no localised labels"));
+        for lang in ["de", "fr", "es", "pt", "it", "nl", "ja"] {
+            assert!(langs.contains(&lang), "{provider} lacks {lang}: {langs:?}");
+        }
+    }
+    // One localised label per provider, read as the provider's own.
+    let cases = [
+        (
+            "https://zoom.us/j/85512345678\nMeeting-ID: 855 1234 5678\nKenncode: 414376\nEinwahl nach aktuellem Standort\n+49 69 3807 9883 Deutschland\n",
+            "DE",
+            "+496938079883,,85512345678#,,,,*414376#",
+        ),
+        (
+            "Réunion Microsoft Teams https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0\nAudio uniquement\n+33 1 70 37 97 29,,538412907# France, Paris\nID de conférence : 538 412 907#\n",
+            "FR",
+            "+33170379729,,538412907#",
+        ),
+        (
+            "https://acme.webex.com/acme/j.php?MTID=m1\nNumero riunione (codice di accesso): 2596 305 8841\nPartecipa tramite telefono\n+39-02-3046-1234 Italy Toll\n",
+            "IT",
+            "+390230461234,,25963058841##",
+        ),
+        (
+            "https://meet.google.com/abc-defg-hij\n電話で参加\n(JP) +81 3-4578-1488 PIN: 483 920 175#\n",
+            "JP",
+            "+81345781488,,483920175#",
+        ),
+    ];
+    for (text, country, dial) in cases {
+        let plan = read_text_in(text, country);
+        assert_eq!(plan.dial_string.as_deref(), Some(dial), "{text}\n{plan:?}");
+    }
+}
+
+#[test]
+fn codes_are_never_read_as_numbers_in_countries_where_they_would_be_valid() {
+    // Nine digits are a valid German number: after a pause or a code label they are keys.
+    let plan = read_text_in(
+        "Einwahl (nur Audio)\n0800 5895244,,538412907# Deutschland (gebührenfrei)\nAccess code unchanged: 168-682-109.\nKonferenz-ID: 538 412 907#\n",
+        "DE",
+    );
+    let numbers: Vec<&str> = plan.numbers.iter().map(|n| n.e164.as_str()).collect();
+    assert_eq!(numbers, ["+498005895244"], "{plan:?}");
+    // India's toll-free numbers keep their zeros: the parser alone made another number.
+    let plan = read_text_in("Dial-in numbers\nIndia: 000 800 040 1530\n", "IN");
+    let numbers: Vec<&str> = plan.numbers.iter().map(|n| n.e164.as_str()).collect();
+    assert_eq!(numbers, ["+910008000401530"]);
+}
+
+#[test]
+fn a_passcode_comes_from_a_one_tap_string_only_when_its_keys_are_the_flow() {
+    let base = "https://zoom.us/j/85512345678\nMeeting ID: 855 1234 5678\nOne tap mobile\n";
+    let plan = read_text_in(
+        &format!("{base}+16465588656,,85512345678#,,,,*414376# US\n"),
+        "US",
+    );
+    assert_eq!(plan.passcode.as_deref(), Some("414376"));
+    // A participant ID between the ID and the passcode: which digits are the passcode
+    // is not certain, so none is keyed.
+    let plan = read_text_in(
+        &format!("{base}+16465588656,,85512345678#,,,,0#,,414376# US\n"),
+        "US",
+    );
+    assert_eq!(plan.passcode, None);
+    assert_eq!(
+        plan.dial_string.as_deref(),
+        Some("+16465588656,,85512345678#")
+    );
+    // Two one-tap strings that disagree: none.
+    let plan = read_text_in(
+        &format!("{base}+16465588656,,85512345678#,,,,*414376# US\n+13126266799,,85512345678#,,,,*999111# US\n"),
+        "US",
+    );
+    assert_eq!(plan.passcode, None);
+}
+
+#[test]
+fn templates_and_how_tos_give_no_plan() {
+    for text in [
+        "Join Zoom Meeting\nhttps://zoom.us/j/{{meeting_id}}\nDial by your location\n +1 646 558 8656 US (New York)\nMeeting ID: {{meeting_id}}\n",
+        "Join by phone: +1 646 558 8656\nMeeting ID: XXX XXX XXXX\n",
+        "To join, dial +1 646 558 8656 and enter meeting ID 987 654 321 followed by #.\n",
+        "Join by phone\n+1 646 558 8656\nConference ID: 111 111 111#\n",
+    ] {
+        let plan = read_text(text);
+        assert_eq!(plan.number, None, "{text}");
+        assert_eq!(plan.meeting_id, None, "{text}");
+        assert!(plan.numbers.is_empty(), "{text}");
+        assert_eq!(plan.provider, "unknown", "{text}");
+    }
+}
+
+#[test]
+fn plain_invitations_are_not_taken_for_encoded_ones() {
+    // Zoom's indented number lists follow short lines: not iCalendar folds. A URL's
+    // `pwd=AB12` is not quoted-printable.
+    let text = "Join Zoom Meeting\nhttps://zoom.us/j/85512345678?pwd=AB12cdEF\nMeeting ID: 855 1234 5678\nDial by your location\n        +1 646 558 8656 US (New York)\n        +1 312 626 6799 US (Chicago)\n";
+    let plan = read_text(text);
+    assert_eq!(plan.numbers.len(), 2, "{plan:?}");
+    assert_eq!(
+        plan.url.as_deref(),
+        Some("https://zoom.us/j/85512345678?pwd=AB12cdEF")
+    );
+    assert!(plan
+        .notes
+        .iter()
+        .all(|n| !n.contains("decoded") && !n.contains("unfolded")));
 }

@@ -44,9 +44,16 @@ fuzz_target!(|data: &[u8]| {
     if let Some(id) = &plan.meeting_id {
         assert!(!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()), "{id:?}");
     }
+    if let Some(pin) = &plan.passcode {
+        assert!(!pin.is_empty() && pin.bytes().all(|b| b.is_ascii_digit()), "{pin:?}");
+    }
     if let Some(d) = &plan.dial_string {
         let number = plan.number.as_deref().expect("a dial string needs a chosen number");
         assert!(d.starts_with(number), "{d:?} / {number:?}");
+        // The dialer keys digits, pauses, `#` and `*` only.
+        assert!(d[1..].bytes().all(|b| b.is_ascii_digit() || b"#*,".contains(&b)), "{d:?}");
+        let id = plan.meeting_id.as_deref().expect("a dial string needs a meeting ID");
+        assert!(d.contains(id), "{d:?} / {id:?}");
     }
     if let Some(n) = &plan.number {
         assert!(plan.numbers.iter().any(|x| &x.e164 == n), "chosen number not in the list");

@@ -16,6 +16,8 @@ const WIDTH: usize = 100_000;
 /// Renders HTML to text lines. Never fails: on a renderer error (it has none for any
 /// input we know of, but it says it may) the tags are stripped crudely instead.
 pub fn to_text(html: &str) -> String {
+    let flat = flatten_costly_tables(html);
+    let html: &str = &flat;
     let config = html2text::config::rich()
         .no_table_borders()
         .allow_width_overflow()
@@ -53,6 +55,106 @@ pub fn to_text(html: &str) -> String {
             strip_tags(html)
         }
     }
+}
+
+/// Bodies past this size are rendered without table layout.
+const TABLE_LAYOUT_MAX_BYTES: usize = 64 * 1024;
+/// Tables nested deeper than this are rendered without table layout.
+const TABLE_LAYOUT_MAX_DEPTH: usize = 16;
+
+/// Table layout is html2text's costly step (each table is measured, then each cell laid
+/// out in its column, recursively): thousands of nested tables, or a long reply chain
+/// of Outlook tables, cost tens of milliseconds. Past [`TABLE_LAYOUT_MAX_BYTES`], tables
+/// become plain blocks: a row is a line, its cells side by side separated by spaces,
+/// which keeps a label and its value together as the layout would. Past
+/// [`TABLE_LAYOUT_MAX_DEPTH`] levels the tables leave no elements at all, only a line
+/// break after each row and a space after each cell (blocks nested thousands deep are
+/// as costly as the tables were). Invitations themselves are far below both limits.
+fn flatten_costly_tables(html: &str) -> std::borrow::Cow<'_, str> {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for (_, _, closing, name) in table_tags(html) {
+        if name == TableTag::Table {
+            if closing {
+                depth = depth.saturating_sub(1);
+            } else {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+        }
+    }
+    let deep = deepest > TABLE_LAYOUT_MAX_DEPTH;
+    if !deep && html.len() <= TABLE_LAYOUT_MAX_BYTES {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    tracing::debug!("HTML body rendered without table layout (large or deeply nested)");
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    for (start, end, closing, name) in table_tags(html) {
+        out.push_str(&html[copied..start]);
+        copied = end;
+        let cell = name == TableTag::Cell;
+        let row = name == TableTag::Row;
+        out.push_str(match (deep, cell, row, closing) {
+            (true, true, _, true) => " ",
+            (true, false, true, true) => "<br>",
+            (true, _, _, _) => "",
+            (false, true, _, false) => "<span>",
+            (false, true, _, true) => "</span> ",
+            (false, false, _, false) => "<div>",
+            (false, false, _, true) => "</div>",
+        });
+    }
+    out.push_str(&html[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableTag {
+    Table,
+    /// thead, tbody, tfoot, caption
+    Part,
+    Row,
+    /// td, th
+    Cell,
+}
+
+/// The table tags of `html` as (start, end, closing, kind), found by a plain scan for
+/// `<` (a regex per tag costs more than the rendering it saves on hostile bodies).
+fn table_tags(html: &str) -> impl Iterator<Item = (usize, usize, bool, TableTag)> + '_ {
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = bytes.get(at..)?.iter().position(|&b| b == b'<') {
+            let start = at + offset;
+            at = start + 1;
+            let closing = bytes.get(at) == Some(&b'/');
+            let name_start = at + usize::from(closing);
+            let name_len = bytes
+                .get(name_start..)?
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            let name = &html[name_start..name_start + name_len];
+            let kind = match name.to_ascii_lowercase().as_str() {
+                "table" => TableTag::Table,
+                "thead" | "tbody" | "tfoot" | "caption" => TableTag::Part,
+                "tr" => TableTag::Row,
+                "td" | "th" => TableTag::Cell,
+                _ => continue,
+            };
+            let after = name_start + name_len;
+            if bytes
+                .get(after)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b':')
+            {
+                continue;
+            }
+            let end = after + bytes.get(after..)?.iter().position(|&b| b == b'>')? + 1;
+            at = end;
+            return Some((start, end, closing, kind));
+        }
+        None
+    })
 }
 
 /// Writes ` <target>` after a link whose text is not already its target.
@@ -140,6 +242,24 @@ mod tests {
     fn table_cells_stay_on_one_line() {
         let html = "<table><tr><td>Meeting ID</td><td>855 1234 5678</td></tr></table>";
         let text = to_text(html);
+        assert!(
+            text.lines()
+                .any(|l| l.contains("Meeting ID") && l.contains("855 1234 5678")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn large_bodies_keep_a_row_on_one_line_without_layout() {
+        let html = format!(
+            "<table><tr><td>Meeting ID</td><td>855 1234 5678</td></tr></table>{}",
+            "<table><tr><td><p>Notes from the last call.</p></td></tr></table>".repeat(1200)
+        );
+        assert!(matches!(
+            flatten_costly_tables(&html),
+            std::borrow::Cow::Owned(_)
+        ));
+        let text = to_text(&html);
         assert!(
             text.lines()
                 .any(|l| l.contains("Meeting ID") && l.contains("855 1234 5678")),

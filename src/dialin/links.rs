@@ -11,15 +11,26 @@ use regex::Regex;
 
 /// A URL as it appears in text: scheme, then anything up to whitespace or a delimiter
 /// that mail clients put around links.
+/// Join links are also printed without their scheme ("meet.google.com/abc-defg-hij",
+/// "zoom.us/j/85512345678"); those of the services that do so are read too.
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:https?://|zoommtg://|discord://|skype:)[^\s<>"'\]\[{}|\\^`]+"#)
-        .expect("constant regex")
+    Regex::new(concat!(
+        r#"(?i)(?-u:\b)(?:https?://|zoommtg://|discord://|skype:)[^\s<>"'\]\[{}|\\^`]+"#,
+        r#"|(?:^|[\s(<:"'])((?:meet\.google\.com|(?:[a-z0-9-]+\.)?zoom\.us|(?:[a-z0-9-]+\.)?zoomgov\.com|teams\.microsoft\.com|[a-z0-9-]+\.webex\.com|(?:www\.)?gotomeet\.me|meet\.goto\.com|global\.gotomeeting\.com|chime\.aws|(?:www\.)?bluejeans\.com|meet\.jit\.si)/[^\s<>"'\]\[{}|\\^`]+)"#,
+    ))
+    .expect("constant regex")
 });
 
-/// Every URL of `text` with its byte offset, unwrapped and trimmed.
+/// Every URL of `text` with its byte offset, unwrapped and trimmed (a link printed
+/// without its scheme gets `https://`).
 pub fn find_urls(text: &str) -> Vec<(usize, String)> {
-    URL.find_iter(text)
-        .map(|m| (m.start(), unwrap(trim_url(m.as_str())).into_owned()))
+    URL.captures_iter(text)
+        .filter_map(|c| match c.get(1) {
+            Some(bare) => Some((bare.start(), format!("https://{}", trim_url(bare.as_str())))),
+            None => c
+                .get(0)
+                .map(|m| (m.start(), unwrap(trim_url(m.as_str())).into_owned())),
+        })
         .filter(|(_, u)| u.len() > 8)
         .collect()
 }
@@ -145,6 +156,19 @@ mod tests {
                 "https://zoom.us/j/85512345678",
                 "https://example.com/a_(b)",
                 "https://chime.aws/1234567890"
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_join_links_printed_without_a_scheme() {
+        let found = find_urls("Join with Google Meet\nmeet.google.com/hzt-qmwe-pfd\nor (zoom.us/j/85512345678) but not example.com/meet.google.com/x");
+        let urls: Vec<&str> = found.iter().map(|(_, u)| u.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://meet.google.com/hzt-qmwe-pfd",
+                "https://zoom.us/j/85512345678"
             ]
         );
     }

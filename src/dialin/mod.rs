@@ -8,6 +8,8 @@
 //! - `phone.rs`: number-shaped text to checked E.164 numbers (`phonenumber` crate).
 //! - `links.rs`: URLs, with SafeLinks / Google / Proofpoint wrappers taken off.
 //! - `html.rs`: HTML bodies to text with link targets kept in place (`html2text` crate).
+//! - `decode.rs`: encodings of pasted and exported bodies taken off first
+//!   (quoted-printable, iCalendar folding and escapes, character references, bidi marks).
 //!
 //! The reader never guesses a number: a digit run becomes a dial-in only inside a
 //! dial-in section or on a line that says it is one, never on a signature line, and
@@ -208,8 +210,19 @@ pub fn provider_ids() -> impl Iterator<Item = (&'static str, &'static str)> {
     providers::PROVIDERS.iter().map(|p| (p.id, p.name))
 }
 
+/// The languages whose invitation labels each provider row knows besides English, in
+/// table order (for docs and `--help`).
+pub fn provider_languages() -> impl Iterator<Item = (&'static str, Vec<&'static str>)> {
+    providers::PROVIDERS
+        .iter()
+        .chain(std::iter::once(&providers::GENERIC))
+        .filter(|p| !p.local.is_empty())
+        .map(|p| (p.id, p.local.iter().map(|l| l.lang).collect()))
+}
+
 pub use html::looks_like_html;
 
+mod decode;
 mod html;
 mod links;
 mod phone;

@@ -14,8 +14,22 @@ use regex::Regex;
 /// Number-shaped text: an optional `+` or `00` country prefix, then groups of digits
 /// separated by single spaces, dots, dashes or slashes, with optional `(0)` or `(area)`.
 static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\+[ ]?|\b00)?(?:\(\d{1,5}\)[ ]?|\d)(?:(?:[ .\-/]|\)[ ]?|[ ]?\()?\d){5,24}\)?")
-        .expect("constant regex")
+    Regex::new(
+        r"(?:\+[ ]?|(?-u:\b)00)?(?:\(\d{1,5}\)[ ]?|\d)(?:(?:[ .\-/]|\)[ ]?|[ ]?\()?\d){5,24}\)?",
+    )
+    .expect("constant regex")
+});
+
+/// `phonenumber` compiles the metadata's patterns when first used and keeps them in an
+/// LRU cache of 100 regexes. One invitation listing numbers of a dozen countries
+/// needs more than that, and a cache that evicts recompiles patterns for every body
+/// (a tenfold slowdown on the fixture corpus). The cache is swapped for a larger one
+/// once, before the first number is read; it fills only with the countries seen.
+const METADATA_REGEX_CACHE: usize = 2000;
+
+static METADATA_CACHE_SIZED: LazyLock<()> = LazyLock::new(|| match DATABASE.cache().lock() {
+    Ok(mut cache) => *cache = regex_cache::RegexCache::new(METADATA_REGEX_CACHE),
+    Err(e) => tracing::warn!("phone metadata regex cache not enlarged: {e}"),
 });
 
 /// A span of a line that may be a phone number.
@@ -34,7 +48,12 @@ pub fn candidates(line: &str) -> Vec<Candidate<'_>> {
             let before = line[..m.start()].chars().next_back();
             let after = line[m.end()..].chars().next();
             // Glued to a word, a reference ("PO-2026-448190") or a path: not a number.
-            !before.is_some_and(|c| c.is_ascii_alphanumeric() || "/=@#_-.".contains(c))
+            // After a pause (",,538412907#") or before a `#`, digits are keys of a
+            // one-tap string, not a number to call.
+            let keys = (matches!(before, Some(',' | ';')) && !m.as_str().starts_with('+'))
+                || matches!(after, Some('#' | '*'));
+            !keys
+                && !before.is_some_and(|c| c.is_ascii_alphanumeric() || "/=@#_-.".contains(c))
                 && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '@')
         })
         .map(|m| Candidate {
@@ -58,6 +77,7 @@ pub struct Number {
 /// prefix are read in `region` (the country the invitation line names, or the room's).
 /// Returns `None` for anything that is not a valid number, or that looks like a date.
 pub fn parse(raw: &str, region: &str) -> Option<Number> {
+    LazyLock::force(&METADATA_CACHE_SIZED);
     let digits = raw.chars().filter(char::is_ascii_digit).count();
     if !(7..=15).contains(&digits) || looks_like_date(raw) {
         return None;
@@ -74,10 +94,17 @@ pub fn parse(raw: &str, region: &str) -> Option<Number> {
     } else {
         Some(region.to_ascii_uppercase().parse().ok()?)
     };
-    let number = phonenumber::parse(region_id, &cleaned).ok()?;
-    if !number.is_valid() {
-        return None;
-    }
+    let parsed = phonenumber::parse(region_id, &cleaned)
+        .ok()
+        .filter(phonenumber::PhoneNumber::is_valid)
+        .filter(|n| international || keeps_digits(n, &cleaned, region));
+    let Some(number) = parsed else {
+        return if international {
+            None
+        } else {
+            by_metadata(&cleaned, region)
+        };
+    };
     let e164 = number.format().mode(Mode::E164).to_string();
     // E.164 allows 15 digits at most; the metadata accepts some longer national
     // numbers (found by the fuzzer: "+49" and 15 national digits).
@@ -93,6 +120,72 @@ pub fn parse(raw: &str, region: &str) -> Option<Number> {
     })
 }
 
+/// A number read in national format is the digits printed, less the region's trunk
+/// prefix at most. The parser also strips what it takes for an international or
+/// carrier prefix: India's toll-free "000 800 040 1530" came out as "+91 80004 01530",
+/// another subscriber's number. Such a reading is refused.
+fn keeps_digits(n: &phonenumber::PhoneNumber, printed: &str, region: &str) -> bool {
+    let national = format!(
+        "{}{}",
+        "0".repeat(usize::from(n.national().zeros())),
+        n.national().value()
+    );
+    let digits: String = printed.chars().filter(char::is_ascii_digit).collect();
+    let Some(dropped) = digits.strip_suffix(national.as_str()) else {
+        return false;
+    };
+    dropped.is_empty()
+        || DATABASE
+            .by_id(region.to_ascii_uppercase().as_str())
+            .and_then(|m| m.national_prefix())
+            == Some(dropped)
+}
+
+/// A national number the parser misreads, checked against the region's metadata
+/// directly: India's toll-free "000 800 040 1530" starts like an international call
+/// ("00"), but its national significant number is all of "0008000401530" (the
+/// toll-free pattern `000800\d{7}`), so its E.164 form is "+910008000401530". The
+/// digits printed, less the trunk prefix or not, must be a valid number of a known
+/// type there.
+fn by_metadata(national: &str, region: &str) -> Option<Number> {
+    let meta = DATABASE.by_id(region.to_ascii_uppercase().as_str())?;
+    let digits: String = national.chars().filter(char::is_ascii_digit).collect();
+    let stripped = meta
+        .national_prefix()
+        .and_then(|p| digits.strip_prefix(p))
+        .map(str::to_string);
+    let kinds = [
+        Type::TollFree,
+        Type::FixedLine,
+        Type::Mobile,
+        Type::FixedLineOrMobile,
+        Type::SharedCost,
+        Type::Uan,
+    ];
+    for nsn in stripped.into_iter().chain(std::iter::once(digits)) {
+        if !meta.descriptors().general().is_match(&nsn) {
+            continue;
+        }
+        let Some(kind) = kinds.iter().find(|k| {
+            meta.descriptors()
+                .get(**k)
+                .is_some_and(|d| d.is_match(&nsn))
+        }) else {
+            continue;
+        };
+        let e164 = format!("+{}{nsn}", meta.country_code());
+        if e164.len() > 16 {
+            return None;
+        }
+        return Some(Number {
+            e164,
+            country: Some(meta.id().to_string()),
+            toll_free: matches!(kind, Type::TollFree),
+        });
+    }
+    None
+}
+
 /// `2026-11-22`, `2026-11-0042`, `22.11.2026`, `11/22/2026`: never a phone number.
 pub fn looks_like_date(raw: &str) -> bool {
     static DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -104,41 +197,194 @@ pub fn looks_like_date(raw: &str) -> bool {
     DATE.is_match(raw)
 }
 
-/// Country words an invitation puts beside a number, to ISO codes. Only used to read
-/// numbers printed without a country prefix ("Dial-in number (US): (712) 432-1212").
+/// Country words an invitation puts beside a number, to ISO codes: English names, and
+/// the names localised invitations print. Only used to read numbers printed without a
+/// country prefix ("Dial-in number (US): (712) 432-1212", "India: 000 800 040 1530").
+/// Names that are also common words or names of people or states (Georgia, Jordan,
+/// Chad) are left out.
 const COUNTRY_WORDS: &[(&str, &str)] = &[
     ("united states", "US"),
+    ("united states of america", "US"),
     ("usa", "US"),
     ("us", "US"),
+    ("estados unidos", "US"),
+    ("états-unis", "US"),
+    ("vereinigte staaten", "US"),
+    ("stati uniti", "US"),
+    ("verenigde staten", "US"),
     ("canada", "CA"),
+    ("canadá", "CA"),
+    ("kanada", "CA"),
     ("united kingdom", "GB"),
     ("uk", "GB"),
     ("great britain", "GB"),
     ("england", "GB"),
+    ("royaume-uni", "GB"),
+    ("vereinigtes königreich", "GB"),
+    ("reino unido", "GB"),
+    ("regno unito", "GB"),
+    ("verenigd koninkrijk", "GB"),
     ("ireland", "IE"),
+    ("irland", "IE"),
+    ("irlanda", "IE"),
+    ("irlande", "IE"),
     ("germany", "DE"),
     ("deutschland", "DE"),
+    ("allemagne", "DE"),
+    ("alemania", "DE"),
+    ("alemanha", "DE"),
+    ("germania", "DE"),
+    ("duitsland", "DE"),
     ("france", "FR"),
+    ("frankreich", "FR"),
+    ("francia", "FR"),
+    ("frança", "FR"),
+    ("frankrijk", "FR"),
     ("spain", "ES"),
+    ("españa", "ES"),
+    ("spanien", "ES"),
+    ("espagne", "ES"),
+    ("espanha", "ES"),
+    ("spagna", "ES"),
+    ("spanje", "ES"),
     ("italy", "IT"),
+    ("italia", "IT"),
+    ("italien", "IT"),
+    ("italie", "IT"),
+    ("itália", "IT"),
+    ("italië", "IT"),
     ("netherlands", "NL"),
+    ("the netherlands", "NL"),
+    ("nederland", "NL"),
+    ("niederlande", "NL"),
+    ("pays-bas", "NL"),
+    ("países bajos", "NL"),
+    ("paesi bassi", "NL"),
     ("belgium", "BE"),
+    ("belgië", "BE"),
+    ("belgique", "BE"),
+    ("belgien", "BE"),
+    ("bélgica", "BE"),
     ("switzerland", "CH"),
+    ("schweiz", "CH"),
+    ("suisse", "CH"),
+    ("suiza", "CH"),
+    ("svizzera", "CH"),
+    ("zwitserland", "CH"),
     ("austria", "AT"),
+    ("österreich", "AT"),
+    ("autriche", "AT"),
+    ("luxembourg", "LU"),
+    ("luxemburg", "LU"),
+    ("portugal", "PT"),
     ("sweden", "SE"),
+    ("sverige", "SE"),
     ("norway", "NO"),
+    ("norge", "NO"),
     ("denmark", "DK"),
+    ("danmark", "DK"),
     ("finland", "FI"),
+    ("suomi", "FI"),
+    ("iceland", "IS"),
     ("poland", "PL"),
+    ("polska", "PL"),
+    ("czech republic", "CZ"),
+    ("czechia", "CZ"),
+    ("slovakia", "SK"),
+    ("hungary", "HU"),
+    ("romania", "RO"),
+    ("bulgaria", "BG"),
+    ("greece", "GR"),
+    ("croatia", "HR"),
+    ("slovenia", "SI"),
+    ("serbia", "RS"),
+    ("estonia", "EE"),
+    ("latvia", "LV"),
+    ("lithuania", "LT"),
+    ("belarus", "BY"),
+    ("ukraine", "UA"),
+    ("russia", "RU"),
+    ("cyprus", "CY"),
+    ("malta", "MT"),
+    ("turkey", "TR"),
+    ("türkiye", "TR"),
+    ("israel", "IL"),
+    ("united arab emirates", "AE"),
+    ("uae", "AE"),
+    ("saudi arabia", "SA"),
+    ("qatar", "QA"),
+    ("egypt", "EG"),
+    ("south africa", "ZA"),
+    ("nigeria", "NG"),
+    ("kenya", "KE"),
     ("india", "IN"),
-    ("australia", "AU"),
-    ("new zealand", "NZ"),
-    ("japan", "JP"),
-    ("singapore", "SG"),
+    ("índia", "IN"),
+    ("indien", "IN"),
+    ("inde", "IN"),
+    ("pakistan", "PK"),
+    ("bangladesh", "BD"),
+    ("china", "CN"),
     ("hong kong", "HK"),
+    ("taiwan", "TW"),
+    ("japan", "JP"),
+    ("japón", "JP"),
+    ("japon", "JP"),
+    ("giappone", "JP"),
+    ("日本", "JP"),
+    ("south korea", "KR"),
+    ("korea", "KR"),
+    ("singapore", "SG"),
+    ("malaysia", "MY"),
+    ("indonesia", "ID"),
+    ("philippines", "PH"),
+    ("thailand", "TH"),
+    ("vietnam", "VN"),
+    ("australia", "AU"),
+    ("australien", "AU"),
+    ("australie", "AU"),
+    ("new zealand", "NZ"),
     ("brazil", "BR"),
+    ("brasil", "BR"),
+    ("brasilien", "BR"),
+    ("brésil", "BR"),
     ("mexico", "MX"),
+    ("méxico", "MX"),
+    ("mexique", "MX"),
+    ("argentina", "AR"),
+    ("chile", "CL"),
+    ("colombia", "CO"),
+    ("peru", "PE"),
+    ("perú", "PE"),
+    ("panama", "PA"),
+    ("costa rica", "CR"),
 ];
+
+/// The country of a line that is a heading of numbers and nothing else: "India:",
+/// "• Italy (toll-free)", "Germany".
+pub fn country_heading(line: &str) -> Option<&'static str> {
+    let mut t = line
+        .trim()
+        .trim_start_matches(['•', '-', '*', '·'])
+        .trim()
+        .trim_end_matches(':')
+        .trim();
+    if t.ends_with(')') {
+        if let Some(open) = t.rfind('(') {
+            t = t[..open].trim();
+        }
+    }
+    if t.is_empty() || t.len() > 40 {
+        return None;
+    }
+    let lower = t.to_lowercase();
+    if lower == "us" && t != "US" {
+        return None;
+    }
+    COUNTRY_WORDS
+        .iter()
+        .find(|(w, _)| *w == lower)
+        .map(|(_, id)| *id)
+}
 
 /// The country a line names (whole words), for numbers printed without a prefix.
 pub fn country_named_in(line: &str) -> Option<&'static str> {
@@ -147,10 +393,14 @@ pub fn country_named_in(line: &str) -> Option<&'static str> {
             .iter()
             .map(|(w, _)| regex::escape(w))
             .collect();
-        Regex::new(&format!(r"(?i)\b({})\b", alternation.join("|"))).expect("constant regex")
+        Regex::new(&format!(
+            r"(?i)({})",
+            super::providers::bounded(&alternation.join("|"))
+        ))
+        .expect("constant regex")
     });
     let found = WORDS.captures(line)?;
-    let word = found.get(1)?.as_str().to_ascii_lowercase();
+    let word = found.get(1)?.as_str().to_lowercase();
     // "us" is also an English word: only trust it in capitals.
     if word == "us" && found.get(1)?.as_str() != "US" {
         return None;
@@ -216,6 +466,27 @@ mod tests {
             e164("020 7946 0958", "GB").as_deref(),
             Some("+442079460958")
         );
+    }
+
+    #[test]
+    fn reads_national_numbers_of_the_named_country() {
+        // India's toll-free numbers open with the trunk prefix and "00800".
+        let india = parse("000 800 040 1530", "IN").expect("valid Indian toll-free");
+        assert_eq!(india.e164, "+910008000401530");
+        assert!(india.toll_free);
+        assert_eq!(e164("800 141 245", "IT").as_deref(), Some("+39800141245"));
+        assert_eq!(e164("0 800 202148", "AT").as_deref(), Some("+43800202148"));
+        assert_eq!(e164("000 800 040 1530", "US"), None);
+    }
+
+    #[test]
+    fn names_countries_in_other_languages_and_headings() {
+        assert_eq!(country_named_in("+49 69 3807 9883 Deutschland"), Some("DE"));
+        assert_eq!(country_named_in("0800 591 2037 Brasil"), Some("BR"));
+        assert_eq!(country_heading("India:"), Some("IN"));
+        assert_eq!(country_heading("  • Italy (toll-free)"), Some("IT"));
+        assert_eq!(country_heading("India: 000 800 040 1530"), None);
+        assert_eq!(country_heading("us"), None);
     }
 
     #[test]

@@ -6,6 +6,11 @@
 //! reader in `reader.rs` walks this table; it has no provider-specific branches of its
 //! own, so adding a service is adding a row (and a fixture).
 //!
+//! Localised invitations are rows too: each provider's [`Local`] entries give the
+//! markers and labels its German, French, Spanish, Portuguese, Italian, Dutch and
+//! Japanese invitations print, and [`DIAL_IN_WORDS`], [`TOLL_FREE_WORDS`] and
+//! [`WEB_PASSWORD_LABELS`] the words of dial-in sections in those languages.
+//!
 //! Dial-in providers come first, with the flows their published invitations print in
 //! their one-tap strings. After them come the join links that desktop meeting-link tools
 //! recognise (MeetingBar's list of about 70 services): those have no phone bridge we
@@ -71,6 +76,104 @@ pub struct Provider {
     pub pin_labels: &'static str,
     /// The phone flow; `None` for services without a phone bridge we know of.
     pub dial: Option<DialFlow>,
+    /// The same markers and labels as the provider's localised invitations print them.
+    pub local: &'static [Local],
+}
+
+/// A provider's markers and labels in one language of its localised invitations
+/// (the English ones are the row's own fields). Labels are regex alternations, in
+/// lowercase; the reader matches them case-insensitively, like the English ones.
+#[derive(Debug)]
+pub struct Local {
+    /// BCP 47 language ("de", "fr", "es", "pt", "it", "nl", "ja").
+    pub lang: &'static str,
+    /// Phrases (lowercase) that name the service.
+    pub markers: &'static [&'static str],
+    /// Labels of the meeting ID keyed on the phone.
+    pub id_labels: &'static str,
+    /// Labels of the phone PIN / passcode (a value with letters is a web password).
+    pub pin_labels: &'static str,
+}
+
+impl Provider {
+    /// Every ID label of the row, English and localised, as one alternation.
+    pub fn all_id_labels(&self) -> String {
+        join_labels(self.id_labels, self.local.iter().map(|l| l.id_labels))
+    }
+
+    /// Every PIN label of the row, English and localised, as one alternation.
+    pub fn all_pin_labels(&self) -> String {
+        join_labels(self.pin_labels, self.local.iter().map(|l| l.pin_labels))
+    }
+
+    /// Every marker of the row, English and localised.
+    pub fn all_markers(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.markers
+            .iter()
+            .chain(self.local.iter().flat_map(|l| l.markers.iter()))
+            .copied()
+    }
+}
+
+/// An alternation of words or labels with a word boundary on each side of each
+/// alternative that begins or ends with an ASCII letter or digit: `(?-u:\b)`, the
+/// ASCII boundary, so that the regex engine's fast DFA also runs on lines with non-ASCII
+/// text (a Unicode `\b` makes it fall back to a much slower engine there). Alternatives
+/// that begin or end with other letters ("über telefon", "パスコード") get no boundary
+/// on that side: an ASCII boundary would never match beside them.
+pub fn bounded(alternation: &str) -> String {
+    let mut out = String::with_capacity(alternation.len() * 2);
+    for (i, alt) in split_alternatives(alternation).into_iter().enumerate() {
+        if i > 0 {
+            out.push('|');
+        }
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let starts = word(alt.chars().next());
+        // An escaped last character (`\)`) is not a word character.
+        let last = alt.chars().next_back();
+        let before_last = &alt[..alt.len() - last.map_or(0, char::len_utf8)];
+        let ends = word(last) && !before_last.ends_with('\\');
+        if starts {
+            out.push_str(r"(?-u:\b)");
+        }
+        out.push_str("(?:");
+        out.push_str(alt);
+        out.push(')');
+        if ends {
+            out.push_str(r"(?-u:\b)");
+        }
+    }
+    out
+}
+
+/// The top-level alternatives of a regex alternation (not those inside groups).
+fn split_alternatives(alternation: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut escaped) = (0i32, 0usize, false);
+    for (i, c) in alternation.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '|' if depth == 0 => {
+                out.push(&alternation[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&alternation[start..]);
+    out.retain(|a| !a.is_empty());
+    out
+}
+
+fn join_labels<'a>(english: &'a str, local: impl Iterator<Item = &'a str>) -> String {
+    std::iter::once(english)
+        .chain(local)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 pub const GENERIC_ID_LABELS: &str = r"meeting id|meeting number|conference id|conference code|access code|participant code|passcode id|bridge id|bridge number|room number|meeting code";
@@ -90,9 +193,271 @@ macro_rules! link {
             id_digits: (0, 0),
             pin_labels: "",
             dial: None,
+            local: &[],
         }
     };
 }
+
+/// One [`Local`] row, for the tables below.
+macro_rules! local {
+    ($lang:literal, [$($marker:literal),*], $id:literal, $pin:literal) => {
+        Local {
+            lang: $lang,
+            markers: &[$($marker),*],
+            id_labels: $id,
+            pin_labels: $pin,
+        }
+    };
+}
+
+// Localised labels, as the providers' invitations print them in German, French,
+// Spanish, Portuguese, Italian, Dutch and Japanese. Where a word means one thing for
+// one provider and another for the next (Webex's "código de acceso" is its meeting
+// number, Zoom's is the passcode), the rows say so provider by provider.
+
+const ZOOM_LOCAL: &[Local] = &[
+    local!(
+        "de",
+        [
+            "zoom-meeting",
+            "zoom-webinar",
+            "einwahl nach aktuellem standort"
+        ],
+        r"meeting-id|webinar-id",
+        r"kenncode|passwort|kennwort"
+    ),
+    local!(
+        "fr",
+        ["réunion zoom", "webinaire zoom"],
+        r"id de réunion|id de webinaire|identifiant de réunion",
+        r"code secret|mot de passe"
+    ),
+    local!(
+        "es",
+        ["reunión zoom", "reunión de zoom", "seminario web de zoom"],
+        r"id de reunión|id de seminario web|id del seminario web",
+        r"código de acceso|contraseña"
+    ),
+    local!(
+        "pt",
+        ["reunião zoom", "reunião do zoom", "webinar zoom"],
+        r"id da reunião|id do webinar|id do webinário",
+        r"senha|código de acesso"
+    ),
+    local!(
+        "it",
+        ["riunione zoom", "riunione in zoom", "webinar zoom"],
+        r"id riunione|id della riunione|id webinar",
+        r"passcode|password"
+    ),
+    local!(
+        "nl",
+        ["zoom-vergadering", "zoom-webinar"],
+        r"vergader-id|vergadering-id|webinar-id",
+        r"toegangscode|wachtwoord"
+    ),
+    local!(
+        "ja",
+        ["zoomミーティング", "zoom ミーティング", "zoomウェビナー"],
+        r"ミーティング ?id|ウェビナー ?id",
+        r"パスコード|パスワード"
+    ),
+];
+
+// Teams: only the phone conference ID is keyed; the app's meeting ID ("Besprechungs-ID",
+// "ID de réunion", ...) is in [`TEAMS_APP_ID_LABELS`].
+const TEAMS_LOCAL: &[Local] = &[
+    local!(
+        "de",
+        ["microsoft teams-besprechung", "teams-besprechung"],
+        r"telefonkonferenz-id|konferenz-id",
+        ""
+    ),
+    local!(
+        "fr",
+        ["réunion microsoft teams"],
+        r"id de conférence téléphonique|id de la conférence téléphonique|id de conférence",
+        ""
+    ),
+    local!(
+        "es",
+        ["reunión de microsoft teams"],
+        r"id\. de conferencia telefónica|id de conferencia telefónica|id\. de conferencia|id de conferencia",
+        ""
+    ),
+    local!(
+        "pt",
+        ["reunião do microsoft teams"],
+        r"id da conferência telefônica|id de conferência telefónica|id da conferência|id de conferência",
+        ""
+    ),
+    local!(
+        "it",
+        ["riunione di microsoft teams"],
+        r"id conferenza telefonica|id della conferenza telefonica|id conferenza",
+        ""
+    ),
+    local!(
+        "nl",
+        ["microsoft teams-vergadering"],
+        r"telefonische vergadering-id|id van telefonische vergadering|telefonische conferentie-id|conferentie-id",
+        ""
+    ),
+    local!("ja", ["microsoft teams 会議"], r"電話会議 ?id", ""),
+];
+
+/// Labels of the Teams app's meeting ID (not keyed on the phone), every language.
+pub const TEAMS_APP_ID_LABELS: &str = r"meeting id|besprechungs-id|id de réunion|id\. de reunión|id de reunión|id da reunião|id riunione|vergadering-id|会議 ?id";
+
+const WEBEX_LOCAL: &[Local] = &[
+    local!(
+        "de",
+        ["webex-meeting"],
+        r"meeting-kennnummer|meeting-nummer|zugriffscode",
+        r"meeting-passwort|passwort|kennwort"
+    ),
+    local!(
+        "fr",
+        ["réunion webex"],
+        r"numéro de (?:la )?réunion|code d'accès|code d’accès",
+        r"mot de passe de (?:la )?réunion|mot de passe"
+    ),
+    local!(
+        "es",
+        ["reunión de webex", "reunión webex"],
+        r"número de (?:la )?reunión|código de acceso",
+        r"contraseña de (?:la )?reunión|contraseña"
+    ),
+    local!(
+        "pt",
+        ["reunião do webex", "reunião webex"],
+        r"número da reunião|código de acesso",
+        r"senha da reunião|senha"
+    ),
+    local!(
+        "it",
+        ["riunione webex"],
+        r"numero (?:della )?riunione|codice di accesso",
+        r"password (?:della )?riunione|password"
+    ),
+    local!(
+        "nl",
+        ["webex-vergadering"],
+        r"vergadernummer|toegangscode",
+        r"vergaderwachtwoord|wachtwoord"
+    ),
+    local!(
+        "ja",
+        ["webex ミーティング", "webexミーティング"],
+        r"ミーティング番号|アクセス ?コード",
+        r"ミーティング ?パスワード|パスワード"
+    ),
+];
+
+// Google Meet's bridge takes the "PIN", which identifies the meeting.
+const MEET_LOCAL: &[Local] = &[
+    local!("de", ["mit google meet teilnehmen"], r"pin", ""),
+    local!("fr", ["participer avec google meet"], r"code pin|pin", ""),
+    local!("es", ["unirse con google meet"], r"pin", ""),
+    local!("pt", ["participar com o google meet"], r"pin", ""),
+    local!("it", ["partecipa con google meet"], r"pin", ""),
+    local!("nl", ["deelnemen met google meet"], r"pincode|pin", ""),
+    local!("ja", ["google meet に参加"], r"pin|暗証番号", ""),
+];
+
+const GOTO_LOCAL: &[Local] = &[
+    local!("de", [], r"zugangscode", ""),
+    local!("fr", [], r"code d'accès|code d’accès", ""),
+    local!("es", [], r"código de acceso", ""),
+    local!("pt", [], r"código de acesso", ""),
+    local!("it", [], r"codice di accesso", ""),
+    local!("nl", [], r"toegangscode", ""),
+];
+
+const GENERIC_LOCAL: &[Local] = &[
+    local!(
+        "de",
+        [],
+        r"meeting-id|besprechungs-id|konferenz-id|konferenzkennung|zugangscode|einwahlcode|teilnehmercode",
+        r"teilnehmer-pin|kennwort|passwort|kenncode"
+    ),
+    local!(
+        "fr",
+        [],
+        r"id de réunion|id de conférence|code de conférence|code participant|code d'accès|code d’accès",
+        r"code pin|mot de passe|code secret"
+    ),
+    local!(
+        "es",
+        [],
+        r"id de reunión|id de conferencia|código de conferencia|código de participante|código de acceso",
+        r"contraseña"
+    ),
+    local!(
+        "pt",
+        [],
+        r"id da reunião|id da conferência|código da conferência|código do participante|código de acesso",
+        r"senha"
+    ),
+    local!(
+        "it",
+        [],
+        r"id riunione|id conferenza|codice conferenza|codice partecipante|codice di accesso",
+        r"password"
+    ),
+    local!(
+        "nl",
+        [],
+        r"vergader-id|vergadering-id|conferentie-id|deelnemerscode|toegangscode",
+        r"pincode|wachtwoord"
+    ),
+    local!(
+        "ja",
+        [],
+        r"会議 ?id|ミーティング ?id|会議番号|アクセス ?コード|参加者コード",
+        r"パスコード|パスワード|暗証番号"
+    ),
+];
+
+/// Words that open or mark a dial-in section, by language (regex alternations; the
+/// English ones are the reader's own). Word boundaries are added by [`bounded`].
+pub const DIAL_IN_WORDS: &[(&str, &str)] = &[
+    (
+        "de",
+        r"einwahl\w*|einwählen|per telefon|über telefon|telefonisch|nur audio|schnelleinwahl|rufnummer\w*|telefonnummer\w*|telefonkonferenz|ortseinwahl|oder wählen sie",
+    ),
+    (
+        "fr",
+        r"par téléphone|audio uniquement|composez|numéros? de téléphone|une seule touche|ou appelez|conférence téléphonique|numéros? d'appel|numéro local",
+    ),
+    (
+        "es",
+        r"por teléfono|solo audio|marcar|marque|números? de teléfono|móvil con un toque|conferencia telefónica|número local",
+    ),
+    (
+        "pt",
+        r"por telefone|somente áudio|apenas áudio|disque|números? de telefone|toque único|conferência telefônica|número local",
+    ),
+    (
+        "it",
+        r"per telefono|tramite telefono|solo audio|componi|numeri? di telefono|conferenza telefonica|numero locale",
+    ),
+    (
+        "nl",
+        r"inbellen|inbelnummers?|per telefoon|via telefoon|alleen audio|bellen op basis|telefoonnummers?|één tik|telefonische vergadering",
+    ),
+    (
+        "ja",
+        r"電話で参加|電話番号|ダイヤル|ダイアル|音声のみ|ワンタップ|電話会議",
+    ),
+];
+
+/// Words beside a number that say it is toll-free, every language.
+pub const TOLL_FREE_WORDS: &str = r"toll[- ]?free|freephone|free ?call|gratuit|numéro vert|kostenfrei|gebührenfrei|gratuito|grátis|numero verde|gratis|フリーダイヤル|通話料無料";
+
+/// Words that label a password shown to web users (with letters it is not keyed on
+/// the phone), every language.
+pub const WEB_PASSWORD_LABELS: &str = r"passcode|password|kenncode|kennung|kennwort|passwort|code secret|mot de passe|contraseña|código de acceso|senha|wachtwoordcode|wachtwoord|toegangscode|パスコード|パスワード";
 
 /// The table. Order matters only where patterns overlap: more specific rows first.
 pub static PROVIDERS: &[Provider] = &[
@@ -112,6 +477,8 @@ pub static PROVIDERS: &[Provider] = &[
             "zoomgov",
             "join by sip",
             "dial by your location",
+            "webinar id",
+            "iphone one-tap",
         ],
         id_labels: r"meeting id|webinar id|meeting number",
         id_digits: (9, 11),
@@ -120,6 +487,7 @@ pub static PROVIDERS: &[Provider] = &[
             pin_prefix: "*",
             ..flow(2, 4)
         }),
+        local: ZOOM_LOCAL,
     },
     Provider {
         id: "teams",
@@ -143,6 +511,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"phone passcode|numeric passcode|pin",
         dial: Some(flow(2, 2)),
+        local: TEAMS_LOCAL,
     },
     Provider {
         id: "webex",
@@ -166,6 +535,7 @@ pub static PROVIDERS: &[Provider] = &[
             skip_pin: Some("#"),
             ..flow(2, 0)
         }),
+        local: WEBEX_LOCAL,
     },
     Provider {
         id: "chime",
@@ -178,6 +548,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (10, 13),
         pin_labels: r"participant pin",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "goto",
@@ -187,14 +558,17 @@ pub static PROVIDERS: &[Provider] = &[
             r"^https?://(?:[a-z0-9-]+\.)*gotowebinar\.com/[^\s]*",
             r"^https?://meet\.goto\.com/[^\s]*",
             r"^https?://(?:app\.)?goto\.com/meeting/[^\s]*",
+            // Personal meeting rooms: the name is the room, the access code is in the text.
+            r"^https?://(?:www\.)?gotomeet\.me/[^\s]+",
         ],
         link_meeting_id: Some(r"(?:/join/|meet\.goto\.com/|/meeting/)(\d{9})\b"),
         link_passcode: None,
-        markers: &["gotomeeting", "goto meeting", "gotowebinar"],
+        markers: &["gotomeeting", "goto meeting", "gotowebinar", "gotomeet.me"],
         id_labels: r"access code|meeting id",
         id_digits: (9, 9),
         pin_labels: r"audio pin",
         dial: Some(flow(2, 2)),
+        local: GOTO_LOCAL,
     },
     Provider {
         id: "bluejeans",
@@ -210,6 +584,7 @@ pub static PROVIDERS: &[Provider] = &[
             skip_pin: Some("#"),
             ..flow(2, 2)
         }),
+        local: &[],
     },
     Provider {
         id: "google_meet",
@@ -229,6 +604,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (8, 15),
         pin_labels: r"participant passcode",
         dial: Some(flow(2, 2)),
+        local: MEET_LOCAL,
     },
     Provider {
         id: "jitsi",
@@ -241,6 +617,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"participant passcode",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "ringcentral",
@@ -256,6 +633,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (9, 11),
         pin_labels: r"participant pin|passcode|password",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "fuze",
@@ -271,6 +649,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"attendee pin|pin",
         dial: Some(flow(3, 2)),
+        local: &[],
     },
     Provider {
         id: "dialpad",
@@ -286,6 +665,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (4, 12),
         pin_labels: r"participant passcode",
         dial: Some(flow(3, 2)),
+        local: &[],
     },
     Provider {
         id: "freeconferencecall",
@@ -302,6 +682,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (5, 12),
         pin_labels: r"participant pin",
         dial: Some(flow(3, 2)),
+        local: &[],
     },
     Provider {
         id: "lifesize",
@@ -314,6 +695,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (3, 10),
         pin_labels: r"passcode|pin",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "pexip",
@@ -329,6 +711,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (3, 12),
         pin_labels: r"guest pin|participant pin|pin",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     Provider {
         id: "whereby",
@@ -341,6 +724,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (6, 12),
         pin_labels: r"pin",
         dial: None,
+        local: &[],
     },
     // Skype for Business comes after the other dial-in providers: its self-hosted
     // link shape (meet.<company>/<user>/<id>) is generic enough to catch theirs.
@@ -366,6 +750,7 @@ pub static PROVIDERS: &[Provider] = &[
         id_digits: (4, 12),
         pin_labels: r"participant pin|pin",
         dial: Some(flow(2, 2)),
+        local: &[],
     },
     // Join links of the services desktop meeting-link tools recognise; no phone bridge.
     link!(
@@ -565,6 +950,7 @@ pub static GENERIC: Provider = Provider {
     id_digits: (4, 14),
     pin_labels: GENERIC_PIN_LABELS,
     dial: Some(GENERIC_FLOW),
+    local: GENERIC_LOCAL,
 };
 
 /// The phone flow of a bridge with no known provider: `number,,,ID#,,,PIN#`.

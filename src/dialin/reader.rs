@@ -1,8 +1,10 @@
 //! The invitation reader: from an event's text to a [`JoinPlan`].
 //!
 //! The steps, in order:
-//! 1. One text: the location, then the body (HTML rendered by `html.rs`), with odd
-//!    spaces and dashes normalised; bodies past [`MAX_BODY`] are cut (and the plan says so).
+//! 1. One text: the location, then the body (transfer encodings taken off by
+//!    `decode.rs`: quoted-printable, iCalendar folding and escapes; HTML rendered by
+//!    `html.rs`), character references, bidi marks, odd spaces, dashes and Markdown
+//!    emphasis normalised; bodies past [`MAX_BODY`] are cut (and the plan says so).
 //! 2. Regions: forwarded-message and reply headers split the text; quoted lines (`>`)
 //!    are their own region. Lines that call a link "previous", "old" or "do not use"
 //!    are marked stale.
@@ -10,7 +12,11 @@
 //!    (`providers.rs`). When anchors name more than one meeting, the plan takes this
 //!    event's own one (structured data, then the location, then the first region, then
 //!    non-stale) and says why in `notes`; the text read is then cut to that meeting's block.
-//! 4. In that block: meeting ID and PIN after the provider's labels; phone numbers only
+//!    A reply above a quoted invitation that gives dial-in details joins the block,
+//!    first. A template or how-to (placeholders, a sample ID) gives no plan.
+//! 4. In that block: meeting ID and PIN after the provider's labels (every language of
+//!    the table); a PIN printed only in one-tap strings that key exactly the provider's
+//!    flow; phone numbers only
 //!    inside dial-in sections or on lines that say they are dial-ins, never on signature
 //!    lines (`Mobile:`, `Fax:`...), and only when `phone.rs` finds them valid; one-tap
 //!    strings; SIP and H.323 addresses in video-system sections.
@@ -22,7 +28,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::providers::{self, DialFlow, Provider, GENERIC, PROVIDERS};
-use super::{html, links, phone, DialNumber, DialPreferences, Invitation, JoinPlan, Pauses};
+use super::{
+    decode, html, links, phone, DialNumber, DialPreferences, Invitation, JoinPlan, Pauses,
+};
 use crate::calendar::Body;
 
 /// Bodies longer than this are cut: no invitation is this long, and the reader's cost
@@ -38,8 +46,29 @@ const MAX_NUMBERS: usize = 300;
 /// Lines after a dial-in heading that may still belong to its number list.
 const DIAL_SECTION_LINES: usize = 40;
 
+/// Compiles a constant pattern, its `\b` made ASCII word boundaries: the regex
+/// engine's fast DFA gives up on a Unicode `\b` as soon as a line holds a non-ASCII
+/// character (a bullet, an accent), and every such line then costs many times more.
+/// Labels that begin or end with non-ASCII letters go through [`providers::bounded`].
 fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).expect("constant regex")
+    regex::RegexBuilder::new(&pattern.replace(r"\b", r"(?-u:\b)"))
+        // The label and dial-in word alternations of seven languages, matched without
+        // case, make large automata: a larger cache keeps the fast DFA from giving up.
+        .dfa_size_limit(DFA_CACHE)
+        .build()
+        .expect("constant regex")
+}
+
+/// Lazy DFA cache per pattern (the regex crate's default is 2 MiB).
+const DFA_CACHE: usize = 8 << 20;
+
+/// The other languages' dial-in words, as one alternation with their boundaries.
+fn local_dial_words() -> String {
+    providers::DIAL_IN_WORDS
+        .iter()
+        .map(|(_, w)| providers::bounded(w))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 static FORWARD_HEADER: LazyLock<Regex> = LazyLock::new(|| {
@@ -55,11 +84,14 @@ static STALE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)\b(?:previous|prior|last week'?s|yesterday'?s|old|earlier|outdated|expired|superseded)\s+(?:meeting|link|invite|invitation|call|bridge|zoom|teams|webex|session|dial-?in)|\b(?:do not|don'?t|no longer)\s+(?:use|valid|in use|used|join)\b|\bnot this (?:link|one)\b|\b(?:was|has been) (?:replaced|moved|cancel+ed)\b",
     )
 });
-static DIAL_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)dial[- ]?in|\bdial\b|by your location|join by (?:phone|telephone)|join with phone|call[- ]in|audio[- ]only|by phone|phone numbers?|toll[- ]?free|\btoll\b|one[- ]tap|one[- ]touch|tap to join|conference (?:call|line|bridge|number)|bridge number|local numbers?|audio conference|telephone|\bor call\b|freephone|\bphone conference\b|\bcall in\b|\bto join by phone\b",
-    )
-});
+static DIAL_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i){ENGLISH_DIAL_WORDS}|{}", local_dial_words())));
+/// The dial-in words of the other languages alone ("Oder wählen Sie:", "Composez").
+static LOCAL_DIAL_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!("(?i){}", local_dial_words())));
+/// Words of English invitations that open or mark a dial-in section (the other
+/// languages' are in the provider table's [`providers::DIAL_IN_WORDS`]).
+const ENGLISH_DIAL_WORDS: &str = r"dial[- ]?in|\bdial\b|by your location|join by (?:phone|telephone)|join with phone|call[- ]in|audio[- ]only|by phone|phone numbers?|toll[- ]?free|\btoll\b|one[- ]tap|one[- ]touch|tap to join|conference (?:call|line|bridge|number)|bridge number|local numbers?|audio conference|telephone|\bor call\b|freephone|\bphone conference\b|\bcall in\b|\bto join by phone\b";
 static SIGNATURE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)(?:^|[\s|,(/])(?:mobile?|mob|handy|cell(?:phone)?|fax|direct(?: line)?|office|home|whatsapp|work|main|tel|t[eé]l[eé]fono|ph|phone|m|c|t|f|p|o|d|w|h)\s*[:.]?\s*(?:\+|\(|\d)",
@@ -81,8 +113,12 @@ static SIGNATURE_START: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^\s*(?:--\s*|thanks?\b.*|thank you\b.*|(?:best|kind|warm)?\s*regards\b.*|best,?|cheers\b.*|sincerely\b.*|sent from my\b.*)$",
     )
 });
+/// A number with pauses and keys: `+16465588656,,85512345678#`, or a `tel:` link whose
+/// number has no `+` (`tel:1-877-668-4493,,*01*615734219##*01*`).
 static ONE_TAP: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:tel:)?(\+[ ]?\d[\d\-. ()]{5,20}\d)((?:(?:,|;|%2c)+[\d*#]+(?:%23)?)+)")
+    re(
+        r"(?i)(?:tel:(\+?[ ]?\d[\d\-. ()]{5,20}\d)|(\+[ ]?\d[\d\-. ()]{5,20}\d))((?:(?:,|;|%2c)+[\d*#]+(?:%23)?)+)",
+    )
 });
 static SIP_SECTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -100,14 +136,26 @@ static IPV4: LazyLock<Regex> = LazyLock::new(|| {
 static VTC_ID: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)(?:video conference id|vtc conference id|vtc id|video id)\s*:?\s*(\d(?:[ ]?\d){5,14})")
 });
-static PHONE_PASSWORD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\((\d{4,12})\s+from\s+(?:phones|phone|video systems|mobile)"));
+/// Webex's numeric password for phones: "(86357832 from phones and video systems)" in
+/// its languages ("desde teléfonos", "a partir de telefones", "über Telefone", "vanaf
+/// telefoons", "電話およびビデオ システムからは 86357832"), or "Password if joining from
+/// a phone: 79738978".
+static PHONE_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?i)\((\d{4,12})\s+(?:from|desde|a partir d\w*|à partir d\w*|über|von|vanaf|via|dai|dal|da)\s+(?:[^()]{0,40}\s)?(?:phones?|teléfonos?|telefones?|téléphones?|telefone|telefoni|telefoons?|video systems?|mobile)",
+        r"|\([^()\d]{0,30}から(?:は)?\s*(\d{4,12})\s*\)",
+        r"|\b(?:password|passcode)\s+(?:if\s+)?(?:joining\s+)?(?:from|by|for|on)\s+(?:a\s+|the\s+)?(?:phones?|telephone|mobile(?: device)?|video systems?)\s*:\s*(\d{4,12})\b",
+    ))
+});
 static WEB_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:meeting\s+)?(?:passcode|password)\s*:\s*([A-Za-z0-9!@$%^&*._\-]{3,32})")
+    re(&format!(
+        r"(?i)(?:\bmeeting\s+)?(?:{})\s*:\s*([A-Za-z0-9!@$%^&*._\-]{{3,32}})",
+        providers::bounded(providers::WEB_PASSWORD_LABELS)
+    ))
 });
 static INFO_LINK: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)help\.webex\.com|globalcallin|/u/[a-z0-9]+$|dialin\.teams|meetingoptions|aka\.ms|support\.|/static/dialininfo|tel\.meet/|/teleconference|fccdl\.in|/international|pexip\.me/teams/|premium-numbers|/install\b|dialinnumbers|zoom\.us/(?:zoomconference|support|download|test)",
+        r"(?i)help\.webex\.com|webex\.com/pdf/|tollfree_restrictions|globalcallin|/u/[a-z0-9]+$|dialin\.teams|meetingoptions|aka\.ms|support\.|/static/dialininfo|tel\.meet/|/teleconference|fccdl\.in|/international|pexip\.me/teams/|premium-numbers|/install\b|dialinnumbers|zoom\.us/(?:zoomconference|support|download|test)",
     )
 });
 static HOST_ONLY: LazyLock<Regex> = LazyLock::new(|| {
@@ -138,14 +186,15 @@ fn compile(p: &Provider) -> ProviderPatterns {
     let value_id = r"(\d(?:[ .\-]?\d)*)";
     let value_pin = r"([A-Za-z0-9*]{3,32})";
     let head = |labels: &str| {
+        let labels = providers::bounded(labels);
         format!(
-            r"(?i)\b(?:{labels})\b[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*"
+            r"(?i)(?:{labels})[ \t]*(?:\([^)\n]{{0,40}}\))?[ \t]*(?:is\b)?[ \t]*[:#=.\-]?[ \t]*(?:is\b)?[ \t]*(?:[*_]{{1,2}}[ \t]*)?"
         )
     };
     ProviderPatterns {
-        id: re(&format!(r"{}(?:{value_id}|$)", head(p.id_labels))),
-        pin: re(&format!(r"{}(?:{value_pin}|$)", head(p.pin_labels))),
-        markers: p.markers.iter().map(|m| m.to_ascii_lowercase()).collect(),
+        id: re(&format!(r"{}(?:{value_id}|$)", head(&p.all_id_labels()))),
+        pin: re(&format!(r"{}(?:{value_pin}|$)", head(&p.all_pin_labels()))),
+        markers: p.all_markers().map(str::to_lowercase).collect(),
     }
 }
 
@@ -168,8 +217,8 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
     let lines: Vec<&str> = text.lines().collect();
     let location_lines = invitation.location.map_or(0, |l| l.lines().count());
     let regions = regions(&lines, location_lines);
-    let stale = stale_lines(&lines);
     let anchors = anchors(&lines);
+    let stale = stale_lines(&lines, &anchors);
 
     let mut plan = JoinPlan {
         provider: "unknown".into(),
@@ -189,10 +238,18 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
         online_url.as_deref(),
         &mut notes,
     );
-    let (block_start, block_end) = match &chosen {
+    let (mut block_start, block_end) = match &chosen {
         Some(c) => block_of(c, &anchors, &regions, &lines, location_lines),
         None => first_region_with_dial_in(&lines, &regions, location_lines),
     };
+    if let Some(reply_start) = reply_above(&lines, &regions, &anchors, location_lines, block_start)
+    {
+        notes.push(
+            "the reply above the quoted invitation gives dial-in details too; they are read first"
+                .into(),
+        );
+        block_start = reply_start;
+    }
     let block = Block {
         lines: &lines,
         start: block_start,
@@ -253,6 +310,15 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
         }
     }
 
+    // A template or a how-to: placeholders where the codes go, or a sample ID.
+    if let Some(why) = template_sign(&block, found.meeting_id.as_deref()) {
+        notes.push(format!(
+            "the text is a template or a how-to ({why}), not an invitation: no plan"
+        ));
+        plan.notes = notes;
+        return plan;
+    }
+
     // Numbers and one-tap strings.
     let region = prefs.country.to_ascii_uppercase();
     let mut numbers = Vec::new();
@@ -274,6 +340,22 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
                 "meeting ID {tid} taken from the one-tap dial string"
             ));
             found.meeting_id = Some(tid);
+        }
+    }
+
+    // A numeric password printed only in the one-tap strings (Webex "...#74120953#").
+    if found.passcode.is_none() {
+        if let (Some(id), Some(flow)) = (&found.meeting_id, provider.dial) {
+            let pins: Vec<String> = one_tap
+                .iter()
+                .filter_map(|t| passcode_in_one_tap(t, id, &flow))
+                .collect();
+            if let Some(pin) = pins.first() {
+                if pins.iter().all(|p| p == pin) {
+                    notes.push(format!("passcode {pin} taken from the one-tap dial string"));
+                    found.passcode = Some(pin.clone());
+                }
+            }
         }
     }
 
@@ -339,6 +421,43 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
     plan
 }
 
+/// Placeholders where an invitation has its codes: `<meeting ID>`, `[Conference ID]`,
+/// `{{meeting_id}}`, `Meeting ID: XXX XXX XXXX`.
+static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?i)[<\[{]{1,2}\s*(?:your\s+|the\s+)?(?:meeting|conference|webinar|access|participant|attendee|phone|dial[- ]?in)?[\s_-]*(?:id|number|code|pin|passcode|password)\s*[>\]}]{1,2}",
+        r"|\b(?:meeting id|meeting number|access code|conference id|passcode|pin)\s*:?\s*(?:x{3,}|#{3,}|\*{3,}|_{3,}|\.{3,}|n{3,})(?:[ -]?(?:x{2,}|n{2,}|#{2,}|\*{2,}))*\b",
+    ))
+});
+
+/// Why the block reads as a template or a how-to rather than an invitation, if it
+/// does: a placeholder where a code goes, or a meeting ID nobody is given (digits in
+/// order, "123456789", or one digit repeated).
+fn template_sign(block: &Block<'_>, meeting_id: Option<&str>) -> Option<String> {
+    // Every placeholder has a bracket or a run of x, #, *, _, . or n.
+    let may_hold = |line: &str| {
+        line.contains(['<', '[', '{'])
+            || ["xx", "XX", "##", "**", "__", "..", "nn", "NN"]
+                .iter()
+                .any(|run| line.contains(run))
+    };
+    for i in block.indices() {
+        let line = block.line(i);
+        if !may_hold(line) {
+            continue;
+        }
+        if let Some(m) = PLACEHOLDER.find(line) {
+            return Some(format!("placeholder {:?}", m.as_str().trim()));
+        }
+    }
+    let id = meeting_id?;
+    let ascending = "01234567890123456789";
+    let descending = "98765432109876543210";
+    let repeated = id.bytes().all(|b| Some(&b) == id.as_bytes().first());
+    (id.len() >= 6 && (ascending.contains(id) || descending.contains(id) || repeated))
+        .then(|| format!("sample meeting ID {id}"))
+}
+
 /// The dial string of a provider's flow.
 pub fn flow_dial_string(
     number: &str,
@@ -376,19 +495,12 @@ fn assemble(invitation: &Invitation<'_>, notes: &mut Vec<String>) -> String {
         text.push('\n');
     }
     let body = match invitation.body {
-        Some(Body::Text(t)) => cut(t, notes).into_owned(),
-        Some(Body::Html(h)) => html::to_text(&cut(h, notes)),
+        Some(Body::Text(t)) => decode::transfer(&cut(t, notes), notes),
+        Some(Body::Html(h)) => html::to_text(&decode::transfer(&cut(h, notes), notes)),
         None => String::new(),
     };
     text.push_str(&body);
-    text.chars()
-        .filter(|&c| c != '\r')
-        .map(|c| match c {
-            '\u{a0}' | '\u{2007}' | '\u{202f}' | '\u{2009}' | '\t' => ' ',
-            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
-            c => c,
-        })
-        .collect()
+    decode::visible(&text)
 }
 
 fn cut<'a>(body: &'a str, notes: &mut Vec<String>) -> std::borrow::Cow<'a, str> {
@@ -434,16 +546,25 @@ fn regions(lines: &[&str], location_lines: usize) -> Vec<usize> {
     out
 }
 
-/// Lines that call what follows (or themselves) previous, old or not to be used.
-fn stale_lines(lines: &[&str]) -> Vec<bool> {
+/// Lines that call what follows (or themselves) previous, old or not to be used. Only
+/// the lines of links and the two above them are looked at: nothing else is asked.
+fn stale_lines(lines: &[&str], anchors: &[Anchor]) -> Vec<bool> {
     let mut out = vec![false; lines.len()];
-    for (i, line) in lines.iter().enumerate() {
-        if STALE.is_match(line) {
-            out[i] = true;
-            // A heading such as "Old link:" covers the next lines too.
-            if line.trim_end().ends_with(':') || line.trim().len() < 60 {
-                for flag in out.iter_mut().skip(i + 1).take(2) {
-                    *flag = true;
+    let mut looked = vec![false; lines.len()];
+    for a in anchors {
+        for i in a.line.saturating_sub(2)..=a.line {
+            if looked[i] {
+                continue;
+            }
+            looked[i] = true;
+            let line = lines[i];
+            if STALE.is_match(line) {
+                out[i] = true;
+                // A heading such as "Old link:" covers the next lines too.
+                if line.trim_end().ends_with(':') || line.trim().len() < 60 {
+                    for flag in out.iter_mut().skip(i + 1).take(2) {
+                        *flag = true;
+                    }
                 }
             }
         }
@@ -454,42 +575,48 @@ fn stale_lines(lines: &[&str]) -> Vec<bool> {
 fn anchors(lines: &[&str]) -> Vec<Anchor> {
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        if !line.contains("://") && !line.contains("skype:") {
+        // Links have a `/` (with or without their scheme), Skype URIs a `skype:`.
+        if !line.contains('/') && !line.contains("skype:") {
             continue;
         }
         for (_, url) in links::find_urls(line) {
             let Some(provider) = providers::provider_of_link(&url) else {
                 continue;
             };
-            let identity = providers::meeting_id_in_link(provider, &url).unwrap_or_else(|| {
+            let link_id = providers::meeting_id_in_link(provider, &url);
+            let has_id = link_id.is_some();
+            let identity = link_id.unwrap_or_else(|| {
                 let base = url.split(['?', '#']).next().unwrap_or(&url);
                 base.trim_end_matches('/').to_ascii_lowercase()
             });
             let join = !INFO_LINK.is_match(&url);
-            out.push(Anchor {
-                line: i,
-                provider,
-                url,
-                identity,
-                join,
-            });
+            out.push((
+                has_id,
+                Anchor {
+                    line: i,
+                    provider,
+                    url,
+                    identity,
+                    join,
+                },
+            ));
         }
     }
     // Where a provider's join links carry the meeting ID, its links without one
     // (number lists, test calls, app downloads) are not other meetings.
     let with_id: Vec<&'static str> = out
         .iter()
-        .filter(|a| providers::meeting_id_in_link(a.provider, &a.url).is_some())
-        .map(|a| a.provider.id)
+        .filter(|(has_id, _)| *has_id)
+        .map(|(_, a)| a.provider.id)
         .collect();
-    for a in &mut out {
-        if with_id.contains(&a.provider.id)
-            && providers::meeting_id_in_link(a.provider, &a.url).is_none()
-        {
-            a.join = false;
-        }
-    }
-    out
+    out.into_iter()
+        .map(|(has_id, mut a)| {
+            if !has_id && with_id.contains(&a.provider.id) {
+                a.join = false;
+            }
+            a
+        })
+        .collect()
 }
 
 /// Picks this event's meeting among the anchors, and notes the others.
@@ -649,6 +776,37 @@ fn block_of(
     (start.min(end), end)
 }
 
+/// A reply or forward note above the quoted invitation ("Correction: the new dial-in
+/// number is ...") that names no meeting link of its own but gives dial-in details:
+/// its first line, so the block starts there and what it says comes first.
+fn reply_above(
+    lines: &[&str],
+    regions: &[usize],
+    anchors: &[Anchor],
+    location_lines: usize,
+    block_start: usize,
+) -> Option<usize> {
+    let own = location_lines;
+    let own_region = *regions.get(own)?;
+    // The block is in a forwarded, replied-to or quoted message below the event's text.
+    if regions.get(block_start)? <= &own_region {
+        return None;
+    }
+    let mut says_dial_in = false;
+    for i in (own..block_start).take_while(|&i| regions[i] == own_region) {
+        if anchors.iter().any(|a| a.line == i) {
+            return None;
+        }
+        let line = lines[i];
+        if DIAL_WORDS.is_match(line) && !NO_DIAL_IN.is_match(line) {
+            // The number may be on the line or just below it.
+            says_dial_in |= (i..(i + 4).min(block_start))
+                .any(|j| lines[j].bytes().filter(u8::is_ascii_digit).count() >= 7);
+        }
+    }
+    says_dial_in.then_some(own)
+}
+
 /// Without any join link: the first region that has a labelled code or a dial-in line.
 fn first_region_with_dial_in(
     lines: &[&str],
@@ -700,7 +858,7 @@ fn provider_by_markers(block: &Block<'_>) -> Option<&'static Provider> {
     let mut best: Option<(&'static Provider, usize)> = None;
     let lowered: Vec<String> = block
         .indices()
-        .map(|i| block.line(i).to_ascii_lowercase())
+        .map(|i| block.line(i).to_lowercase())
         .collect();
     for p in PROVIDERS {
         let Some(patterns) = PATTERNS.get(p.id) else {
@@ -778,8 +936,12 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
 
     // Teams' newer "Meeting ID: 123 456 789 012" is for the app, not the phone.
     if provider.id == "teams" {
-        static APP_ID: LazyLock<Regex> =
-            LazyLock::new(|| re(r"(?i)\bmeeting id\s*:?\s*(\d(?:[ ]?\d){8,16})"));
+        static APP_ID: LazyLock<Regex> = LazyLock::new(|| {
+            re(&format!(
+                r"(?i)(?:{})\s*:?\s*(\d(?:[ ]?\d){{8,16}})",
+                providers::bounded(providers::TEAMS_APP_ID_LABELS)
+            ))
+        });
         for i in block.indices() {
             if let Some(c) = APP_ID.captures(block.line(i)) {
                 codes.app_meeting_id = c
@@ -822,7 +984,10 @@ fn extract_codes(block: &Block<'_>, provider: &'static Provider, notes: &mut Vec
     for i in block.indices() {
         let line = block.line(i);
         if codes.passcode.is_none() {
-            if let Some(m) = PHONE_PASSWORD.captures(line).and_then(|c| c.get(1)) {
+            if let Some(m) = PHONE_PASSWORD
+                .captures(line)
+                .and_then(|c| c.iter().skip(1).flatten().next())
+            {
                 codes.spans.push((i, m.start(), m.end()));
                 codes.passcode = Some(m.as_str().to_string());
             }
@@ -853,6 +1018,15 @@ fn labelled_values(
 ) -> Vec<(String, usize, usize, usize)> {
     let line = block.line(i);
     let mut out = Vec::new();
+    // Values are used only when they hold digits: on this line or the next.
+    let has_digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
+    if !has_digit(line)
+        && !block
+            .next_non_empty(i)
+            .is_some_and(|j| has_digit(block.line(j)))
+    {
+        return out;
+    }
     for caps in pattern.captures_iter(line) {
         let Some(whole) = caps.get(0) else { continue };
         if is_host_only(&line[..whole.start()]) {
@@ -897,6 +1071,10 @@ fn labelled_values(
         }
     }
     out
+}
+
+fn digit_count(line: &str) -> usize {
+    line.bytes().filter(u8::is_ascii_digit).count()
 }
 
 fn is_host_only(before_label: &str) -> bool {
@@ -974,14 +1152,29 @@ fn collect_numbers(
 ) -> Result<(), usize> {
     // Which lines are in a dial-in section.
     let mut in_section = vec![false; block.lines.len()];
+    // Whether each line has dial-in words, looked up once (the costliest pattern).
+    let mut dial_words = vec![false; block.lines.len()];
     let mut remaining = 0usize;
     let mut blanks = 0usize;
-    for i in block.indices() {
+    // A number has 7 digits at least. Lines of prose far from any such line cannot open
+    // a section that matters: dial-in words are only looked for within reach of one.
+    let order: Vec<usize> = block.indices().collect();
+    let mut next_rich = vec![usize::MAX; order.len()];
+    let mut seen = usize::MAX;
+    for (k, &i) in order.iter().enumerate().rev() {
+        if digit_count(block.line(i)) >= 7 {
+            seen = k;
+        }
+        next_rich[k] = seen;
+    }
+    for (k, &i) in order.iter().enumerate() {
         let line = block.line(i);
         if SIGNATURE_START.is_match(line) {
             remaining = 0;
         }
-        if DIAL_WORDS.is_match(line) && !NO_DIAL_IN.is_match(line) {
+        dial_words[i] =
+            next_rich[k].saturating_sub(k) <= DIAL_SECTION_LINES && DIAL_WORDS.is_match(line);
+        if dial_words[i] && !NO_DIAL_IN.is_match(line) {
             remaining = DIAL_SECTION_LINES;
             blanks = 0;
         } else if remaining > 0 && !continues_number_list(line) {
@@ -1018,58 +1211,87 @@ fn collect_numbers(
         checked.insert(key, parsed.clone());
         Some(parsed)
     };
+    // "India:" on a line of its own names the country of the numbers below it.
+    let mut heading: Option<(&'static str, &str)> = None;
     for i in block.indices() {
         let line = block.line(i);
-        if !line.bytes().any(|b| b.is_ascii_digit()) {
+        if line.trim().is_empty() {
+            heading = None;
+        } else if let Some(c) = phone::country_heading(line) {
+            heading = Some((c, heading_name(line)));
+        }
+        let heading_country = heading.map(|(c, _)| c);
+        if digit_count(line) < 7 {
             continue;
         }
-        let signature = SIGNATURE_LABEL.is_match(line) && !DIAL_WORDS.is_match(line);
-        if signature || PERSONAL.is_match(line) {
+        if PERSONAL.is_match(line) {
             continue;
         }
+        // "Tel.: +49 ..." is a contact line; a `tel:` link with pauses and codes
+        // ("tel:+1-650-479-3208,,615734219#") is a one-tap string all the same.
+        let signature = !dial_words[i] && SIGNATURE_LABEL.is_match(line);
         let mut taken: Vec<(usize, usize)> = codes
             .spans
             .iter()
             .filter(|(l, _, _)| *l == i)
             .map(|&(_, s, e)| (s, e))
             .collect();
-        let line_region = phone::country_named_in(line).unwrap_or(region);
+        // The country named on the line, looked up only for a number printed without
+        // its country prefix.
+        let named = std::cell::OnceCell::new();
+        let region_for = |number: &str| region_of(&named, line, heading_country, region, number);
         // One-tap strings: a number with pauses and codes; always a dial-in.
-        for caps in ONE_TAP.captures_iter(line) {
-            let (Some(whole), Some(num)) = (caps.get(0), caps.get(1)) else {
+        let pauses = line.contains([',', ';']) || line.contains("%2");
+        for caps in ONE_TAP.captures_iter(if pauses { line } else { "" }) {
+            let (Some(whole), Some(num)) = (caps.get(0), caps.get(1).or_else(|| caps.get(2)))
+            else {
                 continue;
             };
             taken.push((whole.start(), whole.end()));
-            if let Some(t) = normalise_one_tap(whole.as_str(), line_region) {
-                if !one_tap.contains(&t) {
-                    one_tap.push(t);
-                }
-            }
-            let Some(parsed) = check(num.as_str(), line_region) else {
+            let Some(parsed) = check(num.as_str(), region_for(num.as_str())) else {
                 return Err(MAX_CANDIDATES);
             };
             if let Some(n) = parsed {
-                let label = label_of(line, whole.start(), whole.end(), &n);
+                let t = one_tap_with(&n.e164, &whole.as_str()[num.end() - whole.start()..]);
+                if !one_tap.contains(&t) {
+                    one_tap.push(t);
+                }
+                let label =
+                    with_heading(label_of(line, whole.start(), whole.end(), &n), heading, &n);
                 let free = label_says_toll_free(&label);
                 push_number(numbers, n, label, free);
             }
         }
-        let context = in_section[i] || DIAL_WORDS.is_match(line);
-        if !context {
+        let context = in_section[i] || dial_words[i];
+        if signature || !context {
             continue;
         }
+        // Digits after a code label ("Access code unchanged: 168-682-109") are a code,
+        // whatever the numbering plan of the room's country says; numbers with their
+        // country prefix still count.
+        let code_label_at = CODE_LABEL.find(line).map_or(usize::MAX, |m| m.start());
         for c in phone::candidates(line) {
             if numbers.len() >= MAX_NUMBERS {
                 return Err(MAX_NUMBERS);
             }
+            if c.start > code_label_at && !c.text.starts_with('+') {
+                continue;
+            }
             if taken.iter().any(|&(s, e)| c.start < e && s < c.end) {
                 continue;
             }
-            let Some(parsed) = check(c.text, line_region) else {
+            let Some(parsed) = check(c.text, region_for(c.text)) else {
                 return Err(MAX_CANDIDATES);
             };
             if let Some(n) = parsed {
-                let label = label_of(line, c.start, c.end, &n);
+                // A number already listed keeps its first label: no need to read another.
+                if numbers
+                    .iter()
+                    .any(|d| d.e164 == n.e164 && !d.label.is_empty())
+                {
+                    continue;
+                }
+                let label = with_heading(label_of(line, c.start, c.end, &n), heading, &n);
                 let free = label_says_toll_free(&label);
                 push_number(numbers, n, label, free);
             }
@@ -1078,23 +1300,83 @@ fn collect_numbers(
     Ok(())
 }
 
+/// The region a number is read in: its own prefix says it (`+`), else the country the
+/// line names (looked up once per line, in `named`), else the heading's, else the room's.
+fn region_of<'a>(
+    named: &std::cell::OnceCell<Option<&'static str>>,
+    line: &str,
+    heading: Option<&'static str>,
+    room: &'a str,
+    number: &str,
+) -> &'a str {
+    if number.trim_start().starts_with('+') {
+        return room;
+    }
+    named
+        .get_or_init(|| phone::country_named_in(line).or(heading))
+        .unwrap_or(room)
+}
+
+/// The country name of a heading line as printed ("India:" gives "India").
+fn heading_name(line: &str) -> &str {
+    let t = line
+        .trim()
+        .trim_start_matches(['•', '-', '*', '·'])
+        .trim()
+        .trim_end_matches(':')
+        .trim();
+    t.split('(').next().unwrap_or(t).trim()
+}
+
+/// A number under a country heading: its label names that country ("Italy (numero
+/// verde)" rather than "numero verde").
+fn with_heading(label: String, heading: Option<(&str, &str)>, n: &phone::Number) -> String {
+    let Some((iso, name)) = heading else {
+        return label;
+    };
+    if n.country.as_deref().is_some_and(|c| c != iso) || label.contains(name) {
+        return label;
+    }
+    if label.is_empty() || label == iso || label == phone::country_name(iso) {
+        name.to_string()
+    } else {
+        format!("{name} ({label})")
+    }
+}
+
+/// Labels of codes, every language: what follows them is not a phone number.
+static CODE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let mut labels = vec![GENERIC.all_id_labels(), GENERIC.all_pin_labels()];
+    for p in PROVIDERS.iter().filter(|p| !p.id_labels.is_empty()) {
+        labels.push(p.all_id_labels());
+        labels.push(p.all_pin_labels());
+    }
+    labels.retain(|l| !l.is_empty());
+    re(&format!(r"(?i){}", providers::bounded(&labels.join("|"))))
+});
+
 /// Lines that may sit inside a list of dial-in numbers: blank, holding digits, or a
 /// code label ("Meeting ID:", "PIN:" with the value on the next line).
 fn continues_number_list(line: &str) -> bool {
     static LABEL: LazyLock<Regex> = LazyLock::new(|| {
         re(&format!(
-            r"(?i)\b(?:{}|{})\b",
-            providers::GENERIC_ID_LABELS,
-            providers::GENERIC_PIN_LABELS
+            r"(?i){}",
+            providers::bounded(&format!(
+                "{}|{}",
+                GENERIC.all_id_labels(),
+                GENERIC.all_pin_labels()
+            ))
         ))
     });
-    line.trim().is_empty() || line.bytes().any(|b| b.is_ascii_digit()) || LABEL.is_match(line)
+    line.trim().is_empty()
+        || line.bytes().any(|b| b.is_ascii_digit())
+        || LABEL.is_match(line)
+        || phone::country_heading(line).is_some()
 }
 
 fn label_says_toll_free(label: &str) -> bool {
-    static FREE: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"(?i)toll[- ]?free|freephone|free ?call|gratuit|numéro vert|kostenfrei|gebührenfrei")
-    });
+    static FREE: LazyLock<Regex> =
+        LazyLock::new(|| re(&format!("(?i){}", providers::TOLL_FREE_WORDS)));
     FREE.is_match(label)
 }
 
@@ -1104,7 +1386,7 @@ fn label_says_toll_free(label: &str) -> bool {
 fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
     static NOISE: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)<[^>]*>|tel:\S*|\+?\d[\d ,#*().\-]{5,}\d#*|one[- ]t(?:ap|ouch)(?: mobile)?:?|(?:optional )?dial[- ]?in(?: number)?:?|join by phone:?|\bor\b|\bdial\b:?|(?:phone )?conference id:?.*$|(?:meeting )?pin:?.*$|access code:?.*$|https?://\S*",
+            r"(?i)<[^>]*>|tel:\S*|(?:\+|\()?\d[\d ()\-.]*[x*•]{2,}[-x*•\d ().,#]*|\b(?:and|then) enter\b.*$|[+(]?\d[\d ,#*().\-]{5,}\d#*|one[- ]t(?:ap|ouch)(?: mobile)?:?|(?:optional )?dial[- ]?in(?: number)?:?|join by phone:?|\bor\b|\bdial\b:?|(?:phone )?conference id:?.*$|(?:meeting )?pin:?.*$|access code:?.*$|https?://\S*",
         )
     });
     static INTRO: LazyLock<Regex> =
@@ -1114,17 +1396,23 @@ fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
     let window_start = floor_boundary(line, start.saturating_sub(LABEL_WINDOW));
     let window_end = floor_boundary(line, (end + LABEL_WINDOW).min(line.len()));
     let seg_start = line[window_start..start]
-        .rfind(['/', '|', ';'])
-        .map_or(window_start, |i| window_start + i + 1);
+        .char_indices()
+        .rfind(|&(i, c)| separates_numbers(line, window_start + i, c))
+        .map_or(window_start, |(i, c)| window_start + i + c.len_utf8());
     let seg_end = line[end..window_end]
-        .find(['/', '|', ';'])
-        .map_or(window_end, |i| end + i);
+        .char_indices()
+        .find(|&(i, c)| separates_numbers(line, end + i, c))
+        .map_or(window_end, |(i, _)| end + i);
     let mut before = &line[seg_start..start];
     // "One tap to join audio only from a smartphone: +1..." says how, not where.
     if let Some(colon) = before.rfind(':') {
-        if INTRO.is_match(&before[..colon]) {
+        if INTRO.is_match(&before[..colon]) || LOCAL_DIAL_WORDS.is_match(&before[..colon]) {
             before = &before[colon + 1..];
         }
+    }
+    // "Otherwise, to join by phone, dial +1 ...": what follows the verb is the number.
+    if let Some(verb) = DIAL_VERB.find_iter(before).last() {
+        before = &before[verb.end()..];
     }
     let mut rest = String::with_capacity(2 * LABEL_WINDOW + 1);
     rest.push_str(before.trim_end().trim_end_matches(':'));
@@ -1174,6 +1462,22 @@ fn label_of(line: &str, start: usize, end: usize, n: &phone::Number) -> String {
     label
 }
 
+/// Between two numbers of one line: `|`, `;`, `·`, and `/` unless it joins two words
+/// ("US/Canada").
+fn separates_numbers(line: &str, at: usize, c: char) -> bool {
+    match c {
+        '|' | ';' | '·' => true,
+        '/' => {
+            let before = line[..at].chars().next_back();
+            let after = line[at + 1..].chars().next();
+            !(before.is_some_and(char::is_alphabetic) && after.is_some_and(char::is_alphabetic))
+        }
+        _ => false,
+    }
+}
+
+static DIAL_VERB: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:dial|call)\b"));
+
 /// Bytes on each side of a number that may hold its label.
 const LABEL_WINDOW: usize = 96;
 
@@ -1203,6 +1507,16 @@ fn outer_parens_match(s: &str) -> bool {
     depth == 0
 }
 
+/// A one-tap string from its checked number and the keys printed after it.
+fn one_tap_with(e164: &str, keys: &str) -> String {
+    let keys = keys
+        .replace("%23", "#")
+        .replace("%2C", ",")
+        .replace("%2c", ",")
+        .replace(';', ",,");
+    format!("{e164}{keys}")
+}
+
 /// "tel:+1-262-555-0123;123456789%23" or "+16465588656,,85512345678#,,,,*414376#" to
 /// the E.164 form with its key sequence.
 fn normalise_one_tap(raw: &str, region: &str) -> Option<String> {
@@ -1216,6 +1530,21 @@ fn normalise_one_tap(raw: &str, region: &str) -> Option<String> {
     let n = phone::parse(number, region)?;
     let keys = keys.replace(';', ",,");
     Some(format!("{}{}", n.e164, keys))
+}
+
+/// The PIN a one-tap string keys after the meeting ID, when its keys are exactly the
+/// provider's flow: ID, terminator, pauses, PIN prefix, PIN, terminator. Any other key
+/// (a participant ID, Webex's `*01*`) and no PIN is read.
+fn passcode_in_one_tap(tap: &str, meeting_id: &str, flow: &DialFlow) -> Option<String> {
+    let keys = tap[tap.find(',')?..].trim_start_matches(',');
+    let rest = keys
+        .strip_prefix(meeting_id)?
+        .strip_prefix(flow.id_terminator)?
+        .trim_start_matches(',')
+        .strip_prefix(flow.pin_prefix)?
+        .strip_suffix(flow.pin_terminator)?;
+    (rest.len() >= 4 && rest.len() <= 12 && rest.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| rest.to_string())
 }
 
 /// The meeting ID a one-tap string keys first.
