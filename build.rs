@@ -38,52 +38,65 @@ fn vosk_arch() -> String {
 }
 
 fn link_vosk() {
-    println!("cargo::rerun-if-env-changed=ROOMVOICE_VOSK_LIB_DIR");
-    let dir = match std::env::var_os("ROOMVOICE_VOSK_LIB_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => {
-            let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-            root.join("vendor").join("vosk").join(vosk_arch())
-        }
-    };
-    let lib = dir.join("libvosk.so");
-    println!("cargo::rerun-if-changed={}", lib.display());
-    if !lib.is_file() {
-        println!(
-            "cargo::warning=libvosk not found at {}: the Vosk engine is left out of this build; run device/setup.sh to install it",
-            lib.display()
-        );
-        return;
-    }
-    println!("cargo::rustc-link-search=native={}", dir.display());
-    println!("cargo::rustc-link-lib=dylib=vosk");
-    println!("cargo::rustc-link-arg=-Wl,-rpath,{}", dir.display());
-    println!("cargo::rustc-cfg=roomvoice_vosk");
+    link_vendored(VendoredLibrary {
+        name: "vosk",
+        env_dir: "ROOMVOICE_VOSK_LIB_DIR",
+        vendor_dir: "vosk",
+        cfg: "roomvoice_vosk",
+        what: "the Vosk engine",
+    });
 }
 
 /// libtensorflowlite_c for the trained wake-word detector (see `src/speech/wakeword/`).
 fn link_tflite() {
-    println!("cargo::rerun-if-env-changed=ROOMVOICE_TFLITE_LIB_DIR");
-    let dir = match std::env::var_os("ROOMVOICE_TFLITE_LIB_DIR") {
+    link_vendored(VendoredLibrary {
+        name: "tensorflowlite_c",
+        env_dir: "ROOMVOICE_TFLITE_LIB_DIR",
+        vendor_dir: "tflite",
+        cfg: "roomvoice_tflite",
+        what: "the trained wake-word detector",
+    });
+}
+
+/// A shared library that setup unpacks from a PyPI wheel into `vendor/<dir>/<arch>/`.
+struct VendoredLibrary {
+    /// `lib<name>.so`
+    name: &'static str,
+    /// An environment variable naming another folder that holds it.
+    env_dir: &'static str,
+    vendor_dir: &'static str,
+    /// The cfg set when it is linked.
+    cfg: &'static str,
+    /// What is left out of the build without it.
+    what: &'static str,
+}
+
+fn link_vendored(library: VendoredLibrary) {
+    println!("cargo::rerun-if-env-changed={}", library.env_dir);
+    let dir = match std::env::var_os(library.env_dir) {
         Some(dir) => PathBuf::from(dir),
         None => {
             let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-            root.join("vendor").join("tflite").join(vosk_arch())
+            root.join("vendor")
+                .join(library.vendor_dir)
+                .join(vosk_arch())
         }
     };
-    let lib = dir.join("libtensorflowlite_c.so");
+    let lib = dir.join(format!("lib{}.so", library.name));
     println!("cargo::rerun-if-changed={}", lib.display());
     if !lib.is_file() {
         println!(
-            "cargo::warning=libtensorflowlite_c not found at {}: the trained wake-word detector is left out of this build; run device/setup.sh to install it",
-            lib.display()
+            "cargo::warning=lib{} not found at {}: {} is left out of this build; run device/setup.sh to install it",
+            library.name,
+            lib.display(),
+            library.what
         );
         return;
     }
     println!("cargo::rustc-link-search=native={}", dir.display());
-    println!("cargo::rustc-link-lib=dylib=tensorflowlite_c");
+    println!("cargo::rustc-link-lib=dylib={}", library.name);
     println!("cargo::rustc-link-arg=-Wl,-rpath,{}", dir.display());
-    println!("cargo::rustc-cfg=roomvoice_tflite");
+    println!("cargo::rustc-cfg={}", library.cfg);
 }
 
 fn link_pocketsphinx() {
