@@ -63,6 +63,9 @@ pub struct Outcome {
     /// The wake-word detector's first detection (score), when it heard one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wake_score: Option<f32>,
+    /// The engine's confidence in the utterance that gave the intent (0-1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -132,6 +135,7 @@ fn run_case(
         audio_s: 0.0,
         decode_s: 0.0,
         wake_score: None,
+        confidence: None,
         error: None,
     };
     let clip = match crate::audio::read_wav(&case.file) {
@@ -155,6 +159,7 @@ fn run_case(
         Ok(recognition) => {
             outcome.intent = serde_json::to_value(&recognition.intent).unwrap_or_default();
             outcome.text = recognition.text;
+            outcome.confidence = recognition.confidence;
             outcome.wake_score = recognition.wakes.first().map(|(score, _)| *score);
             let woke = outcome.wake_score.is_some() || !detector;
             outcome.ok = case
@@ -480,6 +485,7 @@ mod tests {
             audio_s: 2.0,
             decode_s: 0.1,
             wake_score: None,
+            confidence: None,
             error: None,
         };
         let outcomes = vec![

@@ -139,6 +139,9 @@ pub struct Utterance {
     /// Seconds from the start of the stream.
     pub start_s: f64,
     pub end_s: f64,
+    /// How sure the engine is of the words: the lowest posterior probability (0-1) of
+    /// any word heard. `None` when the engine gives none.
+    pub confidence: Option<f32>,
 }
 
 /// What an engine reports while fed.

@@ -115,6 +115,8 @@ pub struct Recognition {
     pub intent: Intent,
     /// The text that gave `intent` (empty for `none`).
     pub text: String,
+    /// The engine's confidence in that utterance ([`Utterance::confidence`]).
+    pub confidence: Option<f32>,
     /// The trained detector's wake-word detections (empty without the detector).
     pub wakes: Vec<(f32, f64)>,
 }
@@ -138,6 +140,7 @@ pub fn recognise(
         utterances: Vec::new(),
         intent: Intent::None,
         text: String::new(),
+        confidence: None,
         wakes: Vec::new(),
     };
     for h in heard {
@@ -155,6 +158,7 @@ pub fn recognise(
         if parsed.intent != Intent::None {
             result.intent = parsed.intent;
             result.text = u.text.clone();
+            result.confidence = u.confidence;
             break;
         }
     }

@@ -245,6 +245,9 @@ struct VoskWord {
     word: String,
     start: f64,
     end: f64,
+    /// The word's posterior probability (Vosk gives it with word times).
+    #[serde(default)]
+    conf: Option<f32>,
 }
 
 #[cfg_attr(not(roomvoice_vosk), allow(dead_code))]
@@ -276,10 +279,17 @@ impl VoskEngine {
         } else {
             heard.join(" ")
         };
+        let confidence = parsed
+            .result
+            .iter()
+            .filter(|w| Some(w.word.as_str()) != self.model.unk.as_deref())
+            .filter_map(|w| w.conf)
+            .reduce(f32::min);
         Some(Utterance {
             text: self.clean(&text),
             start_s,
             end_s,
+            confidence,
         })
     }
 }

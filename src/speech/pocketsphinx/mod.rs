@@ -458,6 +458,33 @@ fn path_str(path: &Path, what: &str) -> Result<String, SpeechError> {
 }
 
 /// Whether `text` begins with the words of `prefix`.
+/// How much two decodings of one utterance agree: the share of `chosen`'s words that
+/// `other` has in the same order (longest common subsequence over words), 0-1. The
+/// streaming pass (the model's average voice) and the second pass (the utterance's own
+/// cepstral mean) hear clear speech alike; where they part, the words were uncertain.
+fn agreement(chosen: &str, other: &str) -> f32 {
+    let a: Vec<&str> = chosen.split_whitespace().collect();
+    let b: Vec<&str> = other.split_whitespace().collect();
+    if a.is_empty() {
+        return if b.is_empty() { 1.0 } else { 0.0 };
+    }
+    // Longest common subsequence, one row at a time.
+    let mut row = vec![0usize; b.len() + 1];
+    for wa in &a {
+        let mut diagonal = 0;
+        for (j, wb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if wa == wb {
+                diagonal + 1
+            } else {
+                row[j + 1].max(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    row[b.len()] as f32 / a.len() as f32
+}
+
 fn starts_with_words(text: &str, prefix: &str) -> bool {
     let mut words = text.split_whitespace();
     prefix.split_whitespace().all(|p| words.next() == Some(p))
@@ -736,9 +763,13 @@ impl PocketSphinxEngine {
         let was_speaking = std::mem::replace(&mut self.speaking, false);
         let streamed = self.grammar.hypothesis();
         let hypothesis = if was_speaking {
-            self.second_pass()?.or(streamed)
+            self.second_pass()?.or_else(|| streamed.clone())
         } else {
-            streamed
+            streamed.clone()
+        };
+        let confidence = match (&hypothesis, &streamed) {
+            (Some((chosen, _)), Some((first, _))) if was_speaking => Some(agreement(chosen, first)),
+            _ => None,
         };
         let speech_started = self.speech_started.take();
         let (text, score) = hypothesis.unwrap_or_default();
@@ -782,7 +813,10 @@ impl PocketSphinxEngine {
                 self.last_wake
             );
         } else {
-            tracing::debug!("pocketsphinx: \"{text}\" (score {score})");
+            tracing::debug!(
+                "pocketsphinx: \"{text}\" (score {score}; passes agree on {:.0}% of the words)",
+                confidence.unwrap_or(1.0) * 100.0
+            );
         }
         // Times from the voice-activity detector: it reports speech VAD_START_S after it
         // began and silence VAD_END_S after it ended (the library's defaults), at the
@@ -802,6 +836,7 @@ impl PocketSphinxEngine {
             text: if rejected { String::new() } else { text },
             start_s,
             end_s,
+            confidence,
         }))
     }
 
@@ -940,5 +975,24 @@ impl Engine for PocketSphinxEngine {
             self.start()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agreement;
+
+    #[test]
+    fn agreement_is_the_share_of_words_both_passes_heard_in_order() {
+        assert_eq!(agreement("eight five five one", "eight five five one"), 1.0);
+        // A digit heard differently by the streaming pass: 3 of 4 agree.
+        assert_eq!(
+            agreement("eight five five one", "eight nine five one"),
+            0.75
+        );
+        // Order matters: "one two" against "two one" shares one word in order.
+        assert_eq!(agreement("one two", "two one"), 0.5);
+        assert_eq!(agreement("alexa book this room", ""), 0.0);
+        assert_eq!(agreement("", ""), 1.0);
     }
 }

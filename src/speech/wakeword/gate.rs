@@ -137,7 +137,7 @@ impl WakeGate {
                     let u = Utterance {
                         start_s: u.start_s + origin,
                         end_s: u.end_s + origin,
-                        text: u.text,
+                        ..u
                     };
                     match self.state {
                         State::Listening { woke_at } => {
