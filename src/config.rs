@@ -605,6 +605,21 @@ mod tests {
     }
 
     #[test]
+    fn sip_dialer_needs_its_table() {
+        let base = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[join]\ndialer = \"sip\"\n";
+        let err = Config::parse(base, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("[join.sip]"), "{err}");
+        let with_table = format!("{base}[join.sip]\ndomain = \"gw.example.net\"\n");
+        let config = Config::parse(&with_table, "t.toml").expect("valid");
+        let sip = config.join.sip.expect("sip table");
+        assert_eq!(sip.dial_domain(), Some("gw.example.net"));
+        assert_eq!(sip.answer_timeout_s, 60);
+        let typo = format!("{base}[join.sip]\npassword = \"hunter2\"\n");
+        let err = Config::parse(&typo, "t.toml").unwrap_err().to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
     fn bad_timezone_is_reported() {
         let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\ntimezone = \"Mars/Olympus\"\n[calendar.ics]\npath = \"x.ics\"\n";
         let err = Config::parse(text, "t.toml").unwrap_err().to_string();

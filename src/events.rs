@@ -171,9 +171,7 @@ impl<W: Write> EventSink for HumanLines<W> {
             Event::Connected { uri } => format!("connected to {uri}"),
             Event::DtmfSent { digits } => format!("keyed {digits}"),
             Event::Ended { by, reason } => format!("call ended by {by}: {reason}"),
-            Event::Failed {
-                status, reason, ..
-            } => match status {
+            Event::Failed { status, reason, .. } => match status {
                 Some(code) => format!("call failed: {code} {reason}"),
                 None => format!("call failed: {reason}"),
             },

@@ -48,7 +48,7 @@ fn free_udp_port() -> u16 {
 }
 
 /// What the SIPp peer does with the INVITE.
-enum Answer {
+enum Behaviour {
     /// Challenge for the password, then ring, answer, wait for the BYE.
     Answer { rtp_port: u16 },
     /// A final error status, e.g. "486 Busy Here".
@@ -82,9 +82,9 @@ fn challenge_and_verify(password: &str) -> String {
     )
 }
 
-fn scenario(answer: &Answer) -> String {
-    let steps = match answer {
-        Answer::Answer { rtp_port } => {
+fn scenario(behaviour: &Behaviour) -> String {
+    let steps = match behaviour {
+        Behaviour::Answer { rtp_port } => {
             let sdp = format!(
                 "v=0\no=peer 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio {rtp_port} RTP/AVP 0 101\na=rtpmap:0 PCMU/8000\na=rtpmap:101 telephone-event/8000\na=fmtp:101 0-15\n"
             );
@@ -96,16 +96,16 @@ fn scenario(answer: &Answer) -> String {
                 response("200 OK", "", ""),
             )
         }
-        Answer::Reject(status) => format!(
+        Behaviour::Reject(status) => format!(
             "  <recv request=\"INVITE\"/>\n{}  <recv request=\"ACK\"/>\n",
             response(status, "", "")
         ),
-        Answer::Ring => format!(
+        Behaviour::Ring => format!(
             "  <recv request=\"INVITE\"/>\n{}  <recv request=\"CANCEL\"/>\n{}",
             response("180 Ringing", "", ""),
             response("200 OK", "", "")
         ),
-        Answer::CheckPassword(password) => format!(
+        Behaviour::CheckPassword(password) => format!(
             "  <recv request=\"INVITE\"/>\n{}{}",
             challenge_and_verify(password),
             response("486 Busy Here", "", "") + "  <recv request=\"ACK\"/>\n"
@@ -125,13 +125,13 @@ struct Peer {
 }
 
 impl Peer {
-    fn start(answer: &Answer) -> Peer {
+    fn start(behaviour: &Behaviour) -> Peer {
         require("sipp", "sip-tester");
         let folder = tempfile::tempdir().expect("tempdir");
         let dir = folder.path();
         let port = free_udp_port();
         let scenario_path = dir.join("peer.xml");
-        std::fs::write(&scenario_path, scenario(answer)).expect("write scenario");
+        std::fs::write(&scenario_path, scenario(behaviour)).expect("write scenario");
         let trace = dir.join("peer-messages.log");
         let child = Command::new("sipp")
             .arg("-sf")
@@ -366,7 +366,7 @@ fn assert_no_password(out: &Output, peer: &Peer) {
 #[test]
 fn joins_over_sip_keys_the_meeting_id_and_passcode_after_the_pauses_and_hangs_up() {
     let media = MediaListener::start();
-    let mut peer = Peer::start(&Answer::Answer {
+    let mut peer = Peer::start(&Behaviour::Answer {
         rtp_port: media.port,
     });
     let room = Room::new(peer.port, 20);
@@ -455,7 +455,7 @@ fn joins_over_sip_keys_the_meeting_id_and_passcode_after_the_pauses_and_hangs_up
 #[test]
 fn the_call_is_hung_up_when_ask_ends_with_it_up() {
     let media = MediaListener::start();
-    let mut peer = Peer::start(&Answer::Answer {
+    let mut peer = Peer::start(&Behaviour::Answer {
         rtp_port: media.port,
     });
     let room = Room::new(peer.port, 20);
@@ -473,12 +473,16 @@ fn the_call_is_hung_up_when_ask_ends_with_it_up() {
 }
 
 /// A call the peer refuses: the `failed` event and the sentence the room hears.
-fn failed_call(answer: Answer, answer_timeout_s: u32) -> (Value, Vec<String>, Peer, Output) {
-    let mut peer = Peer::start(&answer);
+fn failed_call(behaviour: Behaviour, answer_timeout_s: u32) -> (Value, Vec<String>, Peer, Output) {
+    let mut peer = Peer::start(&behaviour);
     let room = Room::new(peer.port, answer_timeout_s);
     let out = room.ask(&["alexa start my meeting"]);
     let events = events(&out);
-    assert_eq!(out.status.code(), Some(1), "a failed call is an error: {events:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failed call is an error: {events:?}"
+    );
     let failed = events
         .iter()
         .find(|e| e["event"] == "failed")
@@ -493,7 +497,7 @@ fn failed_call(answer: Answer, answer_timeout_s: u32) -> (Value, Vec<String>, Pe
 
 #[test]
 fn a_busy_number_is_said_in_the_room() {
-    let (failed, said, _, _) = failed_call(Answer::Reject("486 Busy Here"), 20);
+    let (failed, said, _, _) = failed_call(Behaviour::Reject("486 Busy Here"), 20);
     assert_eq!(failed["status"], 486);
     let sentence = "The call didn't go through: the number is busy.";
     assert_eq!(failed["message"], sentence);
@@ -502,7 +506,7 @@ fn a_busy_number_is_said_in_the_room() {
 
 #[test]
 fn an_unknown_number_is_said_in_the_room() {
-    let (failed, said, _, _) = failed_call(Answer::Reject("404 Not Found"), 20);
+    let (failed, said, _, _) = failed_call(Behaviour::Reject("404 Not Found"), 20);
     assert_eq!(failed["status"], 404);
     assert_eq!(
         said.last().map(String::as_str),
@@ -513,7 +517,7 @@ fn an_unknown_number_is_said_in_the_room() {
 #[test]
 fn nobody_answering_gives_up_after_the_answer_timeout() {
     let started = Instant::now();
-    let (failed, said, peer, _) = failed_call(Answer::Ring, 2);
+    let (failed, said, peer, _) = failed_call(Behaviour::Ring, 2);
     assert!(started.elapsed() < Duration::from_secs(15));
     assert_eq!(failed["status"], Value::Null);
     assert_eq!(failed["reason"], "no answer within 2 s");
@@ -530,7 +534,7 @@ fn nobody_answering_gives_up_after_the_answer_timeout() {
 
 #[test]
 fn a_wrong_password_is_said_in_the_room_and_never_shown() {
-    let (failed, said, _, out) = failed_call(Answer::CheckPassword("another-password"), 20);
+    let (failed, said, _, out) = failed_call(Behaviour::CheckPassword("another-password"), 20);
     assert_eq!(failed["status"], 403);
     assert_eq!(
         said.last().map(String::as_str),
@@ -538,4 +542,28 @@ fn a_wrong_password_is_said_in_the_room_and_never_shown() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("password_file"), "no hint in the log");
+}
+
+#[test]
+fn a_missing_baresip_names_the_package_to_install() {
+    let room = Room::new(free_udp_port(), 20);
+    let path = room.dir.path().join("roomvoice.toml");
+    let config = std::fs::read_to_string(&path).unwrap().replace(
+        "[join.sip]\n",
+        "[join.sip]\nbaresip = \"roomvoice-test-no-such-baresip\"\n",
+    );
+    std::fs::write(&path, config).unwrap();
+    let out = room.ask(&["alexa start my meeting"]);
+    let events = events(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let error = events
+        .iter()
+        .find(|e| e["event"] == "error")
+        .unwrap_or_else(|| panic!("no error event: {events:?}"));
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains("baresip-core"), "{message}");
+    assert_eq!(
+        said(&events).last().map(String::as_str),
+        Some("Sorry, I couldn't start the call.")
+    );
 }

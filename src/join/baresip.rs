@@ -239,7 +239,11 @@ impl Drop for Baresip {
 /// baresip 1.0 (Debian 12) keys digits as RTP telephone-events only; the `dtmfmode`
 /// account parameter (SIP INFO) came with later versions.
 fn knows_dtmf_mode(program: &str) -> bool {
-    let Ok(out) = Command::new(program).arg("-h").stdin(Stdio::null()).output() else {
+    let Ok(out) = Command::new(program)
+        .arg("-h")
+        .stdin(Stdio::null())
+        .output()
+    else {
         return false;
     };
     let text = format!(
@@ -526,7 +530,10 @@ mod tests {
                 param: String::new()
             })
         );
-        assert!(read_netstring(&mut reader).is_err(), "a cut message is an error");
+        assert!(
+            read_netstring(&mut reader).is_err(),
+            "a cut message is an error"
+        );
     }
 
     #[test]

@@ -35,13 +35,22 @@ const HANGUP_WAIT: Duration = Duration::from_secs(3);
 /// What happened to the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
-    Dialing { uri: String },
-    Connected { uri: String },
+    Dialing {
+        uri: String,
+    },
+    Connected {
+        uri: String,
+    },
     /// One group of digits keyed (between two pauses of the dial string).
-    DtmfSent { digits: String },
+    DtmfSent {
+        digits: String,
+    },
     /// The whole dial string has been keyed (or there was nothing to key).
     Keyed,
-    Ended { by: EndedBy, reason: String },
+    Ended {
+        by: EndedBy,
+        reason: String,
+    },
     Failed(Failure),
 }
 
@@ -445,9 +454,7 @@ fn run_call(
     loop {
         let input = match next_at {
             Some(at) => inputs.recv_timeout(at.saturating_duration_since(Instant::now())),
-            None => inputs
-                .recv()
-                .map_err(|_| RecvTimeoutError::Disconnected),
+            None => inputs.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         match input {
             Err(RecvTimeoutError::Timeout) => match steps.next() {
