@@ -340,7 +340,7 @@ impl Assistant {
                 .map_or(60, |s| u64::from(s.answer_timeout_s))
                 + 300,
         );
-        let progress = match self.call.as_ref().and_then(|c| c.line.as_ref()) {
+        let progress = match self.call.as_mut().and_then(|c| c.line.as_mut()) {
             Some(line) => line.settle(limit),
             None => return,
         };
@@ -349,7 +349,7 @@ impl Assistant {
 
     /// Reports what the SIP call did since the last look.
     fn call_progress(&mut self, sink: &mut dyn EventSink) {
-        let progress = match self.call.as_ref().and_then(|c| c.line.as_ref()) {
+        let progress = match self.call.as_mut().and_then(|c| c.line.as_mut()) {
             Some(line) => line.poll(),
             None => return,
         };

@@ -271,6 +271,8 @@ impl From<Notice> for Input {
 /// A call in progress.
 pub struct SipCall {
     uri: String,
+    /// The dial string is keyed, or the call is over: nothing more to wait for.
+    settled: bool,
     inputs: Sender<Input>,
     progress: Receiver<Progress>,
     thread: Option<JoinHandle<()>>,
@@ -305,6 +307,7 @@ impl SipCall {
             })?;
         Ok(SipCall {
             uri,
+            settled: false,
             inputs,
             progress,
             thread: Some(thread),
@@ -312,32 +315,31 @@ impl SipCall {
     }
 
     /// What happened since the last look, without waiting.
-    pub fn poll(&self) -> Vec<Progress> {
-        self.progress.try_iter().collect()
+    pub fn poll(&mut self) -> Vec<Progress> {
+        let seen: Vec<Progress> = self.progress.try_iter().collect();
+        if seen.iter().any(settles) {
+            self.settled = true;
+        }
+        seen
     }
 
     /// Waits until the dial string is keyed or the call is over (at most `limit`), and
-    /// returns what happened meanwhile.
-    pub fn settle(&self, limit: Duration) -> Vec<Progress> {
+    /// returns what happened meanwhile. Returns at once when that already happened.
+    pub fn settle(&mut self, limit: Duration) -> Vec<Progress> {
         let until = Instant::now() + limit;
         let mut seen = Vec::new();
-        loop {
+        while !self.settled {
             let left = until.saturating_duration_since(Instant::now());
             match self.progress.recv_timeout(left) {
                 Ok(p) => {
-                    let settled = matches!(
-                        p,
-                        Progress::Keyed | Progress::Ended { .. } | Progress::Failed(_)
-                    );
+                    self.settled = settles(&p);
                     seen.push(p);
-                    if settled {
-                        seen.extend(self.poll());
-                        return seen;
-                    }
                 }
-                Err(_) => return seen,
+                Err(_) => break,
             }
         }
+        seen.extend(self.poll());
+        seen
     }
 
     /// Hangs up (BYE, or CANCEL while it rings), stops baresip and returns what
@@ -362,6 +364,14 @@ impl Drop for SipCall {
             self.hang_up();
         }
     }
+}
+
+/// True for the progress after which nothing is left to wait for.
+fn settles(progress: &Progress) -> bool {
+    matches!(
+        progress,
+        Progress::Keyed | Progress::Ended { .. } | Progress::Failed(_)
+    )
 }
 
 /// The call's thread: dial, wait for the answer, key the dial string, then wait for
