@@ -32,6 +32,8 @@ APT_PACKAGES=(
   libasound2-dev                    # microphone (cpal/ALSA)
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us   # PocketSphinx engine + English model
   libatomic1 python3 python3-pip unzip  # libvosk runtime; fetching libvosk and models
+  baresip-core                      # the SIP user agent of [join] dialer = "sip"
+  sip-tester                        # SIPp: the SIP peer of the loopback call test
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

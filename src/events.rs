@@ -49,6 +49,22 @@ pub enum Event {
     },
     /// Hanging up.
     Hangup {},
+    /// The SIP dialer is calling this address (`sip:+16465588656@gateway`).
+    Dialing { uri: String },
+    /// The far end answered.
+    Connected { uri: String },
+    /// Digits of the dial string keyed as DTMF (one group between pauses, e.g.
+    /// "85512345678#").
+    DtmfSent { digits: String },
+    /// The call is over: `by` is "room" (the device hung up) or "far_end".
+    Ended { by: String, reason: String },
+    /// The call did not go through. `status` is the SIP status when the far end gave
+    /// one (486, 404, ...); `message` is the sentence said in the room.
+    Failed {
+        status: Option<u16>,
+        reason: String,
+        message: String,
+    },
     /// A booking made on the room calendar.
     Booked {
         start: DateTime<Utc>,
@@ -151,6 +167,14 @@ impl<W: Write> EventSink for HumanLines<W> {
                 format!("join{what}: {}", parts.join(", "))
             }
             Event::Hangup {} => "hang up".to_string(),
+            Event::Dialing { uri } => format!("dialing {uri}"),
+            Event::Connected { uri } => format!("connected to {uri}"),
+            Event::DtmfSent { digits } => format!("keyed {digits}"),
+            Event::Ended { by, reason } => format!("call ended by {by}: {reason}"),
+            Event::Failed { status, reason, .. } => match status {
+                Some(code) => format!("call failed: {code} {reason}"),
+                None => format!("call failed: {reason}"),
+            },
             Event::Booked {
                 start,
                 end,

@@ -121,7 +121,7 @@ impl Pending {
 }
 
 /// The call in progress.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Call {
     /// The calendar event joined, if it came from the calendar.
     event: Option<CalEvent>,
@@ -129,6 +129,8 @@ struct Call {
     instant_booking: Option<CalEvent>,
     /// Reminders already given, in minutes before the end.
     reminded: BTreeSet<u32>,
+    /// The SIP call (`dialer = "sip"`); hung up with the meeting.
+    line: Option<crate::join::SipCall>,
 }
 
 /// The question confirming an action heard after an uncertain wake word.
@@ -233,6 +235,7 @@ impl Assistant {
 
     /// One utterance heard (text typed on the command line or from a speech engine).
     pub fn hear(&mut self, text: &str, sink: &mut dyn EventSink) {
+        self.call_progress(sink);
         let parsed = intent::parse(text, &self.config.assistant.wake_word, self.expecting());
         sink.emit(&Event::Intent {
             intent: parsed.intent.clone(),
@@ -313,14 +316,84 @@ impl Assistant {
 
     /// End of input: a question still open is given up politely.
     pub fn finish(&mut self, sink: &mut dyn EventSink) {
+        self.call_progress(sink);
         if self.pending.take().is_some() {
             self.say("I didn't hear an answer, so I'll stop here.", sink);
+        }
+        // A SIP call must not outlive the process: hang up cleanly (BYE).
+        if let Some(mut line) = self.call.as_mut().and_then(|c| c.line.take()) {
+            tracing::info!("the session ends with the call up: hanging up");
+            sink.emit(&Event::Hangup {});
+            let progress = line.hang_up();
+            self.report_call(progress, sink);
+        }
+    }
+
+    /// Waits until the SIP call has keyed its dial string, or failed (`ask` and `run`
+    /// hear their next turn only then, as a person would wait for the call).
+    pub fn settle(&mut self, sink: &mut dyn EventSink) {
+        let limit = std::time::Duration::from_secs(
+            self.config
+                .join
+                .sip
+                .as_ref()
+                .map_or(60, |s| u64::from(s.answer_timeout_s))
+                + 300,
+        );
+        let progress = match self.call.as_mut().and_then(|c| c.line.as_mut()) {
+            Some(line) => line.settle(limit),
+            None => return,
+        };
+        self.report_call(progress, sink);
+    }
+
+    /// Reports what the SIP call did since the last look.
+    fn call_progress(&mut self, sink: &mut dyn EventSink) {
+        let progress = match self.call.as_mut().and_then(|c| c.line.as_mut()) {
+            Some(line) => line.poll(),
+            None => return,
+        };
+        self.report_call(progress, sink);
+    }
+
+    /// Events for the call's progress; a failed call is said in the room, and a call the
+    /// far end ended is over for the device too.
+    fn report_call(&mut self, progress: Vec<crate::join::Progress>, sink: &mut dyn EventSink) {
+        use crate::join::{EndedBy, Progress};
+        for p in progress {
+            match p {
+                Progress::Dialing { uri } => sink.emit(&Event::Dialing { uri }),
+                Progress::Connected { uri } => sink.emit(&Event::Connected { uri }),
+                Progress::DtmfSent { digits } => sink.emit(&Event::DtmfSent { digits }),
+                Progress::Keyed => {}
+                Progress::Ended { by, reason } => {
+                    sink.emit(&Event::Ended {
+                        by: by.as_str().to_string(),
+                        reason,
+                    });
+                    if by == EndedBy::FarEnd {
+                        self.call = None;
+                        self.say("The call has ended.", sink);
+                    }
+                }
+                Progress::Failed(failure) => {
+                    self.call = None;
+                    self.failed = true;
+                    sink.emit(&Event::Failed {
+                        status: failure.status,
+                        reason: failure.reason,
+                        message: failure.sentence.clone(),
+                    });
+                    self.say(&failure.sentence, sink);
+                }
+            }
         }
     }
 
     /// Timers, called regularly by live runs: end-of-meeting reminders for the call in
     /// progress, and releasing reservations nobody checked into.
     pub fn tick(&mut self, sink: &mut dyn EventSink) {
+        self.call_progress(sink);
         let now = self.clock.now();
         self.remind_end(now, sink);
         self.release_unattended(now, sink);
@@ -581,16 +654,21 @@ impl Assistant {
             format!("{what} on {provider}.")
         };
         self.say(&sentence, sink);
-        if let Err(e) = crate::join::dial(&self.config.join, &plan) {
-            self.error(&e.to_string(), sink);
-            self.say("Sorry, I couldn't start the call.", sink);
-            return;
-        }
+        let line = match crate::join::dial(&self.config, &plan) {
+            Ok(line) => line,
+            Err(e) => {
+                self.error(&e.to_string(), sink);
+                self.say("Sorry, I couldn't start the call.", sink);
+                return;
+            }
+        };
         self.call = Some(Call {
             event,
             instant_booking,
             reminded: BTreeSet::new(),
+            line,
         });
+        self.call_progress(sink);
     }
 
     /// Instant booking: when a meeting is started in a free room, book it for the
@@ -643,6 +721,10 @@ impl Assistant {
             return;
         };
         sink.emit(&Event::Hangup {});
+        if let Some(mut line) = call.line {
+            let progress = line.hang_up();
+            self.report_call(progress, sink);
+        }
         if let Some(booking) = call.instant_booking {
             if booking.end > now {
                 let end = now.max(booking.start + Duration::minutes(1));

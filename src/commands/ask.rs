@@ -1,5 +1,11 @@
 //! `roomvoice ask "alexa start my meeting" ["eight five five ..." ...]`: the assistant
 //! driven by text, one argument per turn.
+//!
+//! With `dialer = "sip"` each turn waits until the call has keyed its dial string (or
+//! failed), so `ask "alexa start my meeting" "alexa end the meeting"` joins, keys the
+//! meeting ID and PIN, then hangs up. A call still up after the last turn is hung up
+//! (BYE) before `ask` exits: a text command does not leave a call running unattended;
+//! `listen` keeps the call until "end the meeting".
 
 use super::{open_assistant, report_error, SessionArgs};
 use crate::events::stdout_sink;
@@ -27,6 +33,8 @@ pub fn main(args: &Args) -> i32 {
     };
     for turn in &args.turns {
         assistant.hear(turn, sink.as_mut());
+        // A SIP call keys its dial string before the next turn is heard.
+        assistant.settle(sink.as_mut());
     }
     assistant.finish(sink.as_mut());
     assistant.exit_code()

@@ -66,6 +66,8 @@ fn run(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
             start,
             sink,
         )?;
+        // A SIP call keys its dial string before the next recording is heard.
+        assistant.settle(sink);
         // The next file starts where this one ended.
         start =
             start.map(|t| t + chrono::Duration::milliseconds((clip.duration_s() * 1000.0) as i64));
