@@ -106,6 +106,24 @@ pub struct AssistantConfig {
     /// detector scored below this is confirmed first ("Did you want me to end the
     /// call?"). 0 turns confirmation off.
     pub confirm_below_wake_score: f32,
+    /// An action heard with a recogniser confidence below this (0-1; PocketSphinx: the
+    /// share of words its two passes agree on) is confirmed first too. 0: never.
+    pub confirm_below_confidence: f32,
+    /// When the device reads a meeting ID or PIN back before using it ("I heard 8 5 5,
+    /// 1 2 3. Is that right?"): "uncertain" (the recogniser was unsure of a digit),
+    /// "always" or "never".
+    pub read_back_digits: ReadBack,
+}
+
+/// When spoken digits are read back before they are dialed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadBack {
+    /// When the recogniser's confidence in the answer is below full.
+    #[default]
+    Uncertain,
+    Always,
+    Never,
 }
 
 impl Default for AssistantConfig {
@@ -118,6 +136,8 @@ impl Default for AssistantConfig {
             release_unattended_after_minutes: None,
             end_reminders_minutes: vec![5],
             confirm_below_wake_score: 0.9,
+            confirm_below_confidence: 0.9,
+            read_back_digits: ReadBack::Uncertain,
         }
     }
 }

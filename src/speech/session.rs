@@ -98,7 +98,7 @@ pub fn turn(
         let offset = Duration::milliseconds((utterance.end_s * 1000.0) as i64);
         assistant.set_clock(Clock::Fixed(start + offset));
     }
-    assistant.hear(&utterance.text, sink);
+    assistant.hear_spoken(&utterance.text, utterance.confidence, sink);
     engine.expect(assistant.expecting())
 }
 

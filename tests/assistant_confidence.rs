@@ -1,0 +1,184 @@
+//! What the device does with the recogniser's confidence, through the library: digits
+//! heard uncertainly are read back before they are dialed, and an action heard
+//! uncertainly is confirmed first. Typed text (`ask`) is never doubted.
+
+mod ics_support;
+
+use chrono::{DateTime, Utc};
+use roomvoice::assistant::{Assistant, Clock};
+use roomvoice::events::{Collect, Event};
+
+/// Nothing on the calendar at 12:35: "start my meeting" offers a new meeting, asks for
+/// the meeting ID and the PIN (Zoom, the room's provider).
+const EMPTY_DAY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:late\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261123T230000Z\r\nDTEND:20261123T233000Z\r\nSUMMARY:Late sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+fn open(extra: &str) -> (ics_support::Room, Assistant) {
+    let room = ics_support::room_with_config(EMPTY_DAY, "UTC", extra);
+    let mut config = room.config.clone();
+    // The room's own conferencing service: a meeting ID alone is enough to dial.
+    config.room.provider = Some("zoom".into());
+    let assistant =
+        Assistant::open(config, Clock::Fixed(at("2026-11-23T12:35:00Z")), false).expect("open");
+    (room, assistant)
+}
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+fn said(sink: &Collect) -> Vec<String> {
+    sink.0
+        .iter()
+        .filter_map(|e| match e {
+            Event::Say { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn joined(sink: &Collect) -> Vec<(Option<String>, Option<String>)> {
+    sink.0
+        .iter()
+        .filter_map(|e| match e {
+            Event::Join { plan, .. } => Some((plan.meeting_id.clone(), plan.passcode.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Up to "What is your meeting ID?".
+fn asked_for_the_id(assistant: &mut Assistant) {
+    let mut sink = Collect::default();
+    assistant.hear_spoken("alexa start my meeting", Some(1.0), &mut sink);
+    assistant.hear_spoken("yes", Some(1.0), &mut sink);
+    assert_eq!(
+        said(&sink).last().map(String::as_str),
+        Some("What is your meeting ID?"),
+        "{:?}",
+        sink.0
+    );
+}
+
+#[test]
+fn an_uncertain_meeting_id_is_read_back_and_a_no_asks_again() {
+    let (_room, mut assistant) = open("");
+    asked_for_the_id(&mut assistant);
+    let mut sink = Collect::default();
+    assistant.hear_spoken(
+        "eight five five one two three four five six seven",
+        Some(0.6),
+        &mut sink,
+    );
+    assert_eq!(
+        said(&sink),
+        ["I heard 8 5 5, 1 2 3, 4 5 6 7. Is that right?"]
+    );
+    let mut sink = Collect::default();
+    assistant.hear_spoken("no", Some(1.0), &mut sink);
+    assert_eq!(
+        said(&sink),
+        ["Okay, let's try again. What is your meeting ID?"]
+    );
+    // Said again, heard surely this time: no read-back, on to the PIN and the call.
+    let mut sink = Collect::default();
+    assistant.hear_spoken(
+        "eight five five one two three four five six seven eight",
+        Some(1.0),
+        &mut sink,
+    );
+    assistant.hear_spoken("four one four three seven six", Some(1.0), &mut sink);
+    assert_eq!(
+        joined(&sink),
+        [(Some("85512345678".into()), Some("414376".into()))],
+        "{:?}",
+        sink.0
+    );
+}
+
+#[test]
+fn a_read_back_confirmed_with_yes_is_dialed() {
+    let (_room, mut assistant) = open("");
+    asked_for_the_id(&mut assistant);
+    let mut sink = Collect::default();
+    assistant.hear_spoken(
+        "eight five five one two three four five six seven eight",
+        Some(1.0),
+        &mut sink,
+    );
+    assert_eq!(said(&sink), ["What is your meeting PIN?"]);
+    // The PIN heard uncertainly: read back; "yes" joins with it.
+    let mut sink = Collect::default();
+    assistant.hear_spoken("four one four three seven six", Some(0.5), &mut sink);
+    assert_eq!(said(&sink), ["I heard 4 1 4, 3 7 6. Is that right?"]);
+    assert!(joined(&sink).is_empty(), "nothing dialed before the answer");
+    assistant.hear_spoken("yes", Some(1.0), &mut sink);
+    assert_eq!(
+        joined(&sink),
+        [(Some("85512345678".into()), Some("414376".into()))]
+    );
+}
+
+#[test]
+fn read_back_always_and_never_are_honoured() {
+    let (_room, mut assistant) = open("\n[assistant]\nread_back_digits = \"always\"\n");
+    asked_for_the_id(&mut assistant);
+    let mut sink = Collect::default();
+    assistant.hear_spoken(
+        "eight five five one two three four five six seven eight",
+        Some(1.0),
+        &mut sink,
+    );
+    assert_eq!(
+        said(&sink),
+        ["I heard 8 5 5, 1 2 3, 4 5 6, 7 8. Is that right?"]
+    );
+
+    let (_room, mut assistant) = open("\n[assistant]\nread_back_digits = \"never\"\n");
+    asked_for_the_id(&mut assistant);
+    let mut sink = Collect::default();
+    assistant.hear_spoken(
+        "eight five five one two three four five six seven eight",
+        Some(0.1),
+        &mut sink,
+    );
+    assert_eq!(said(&sink), ["What is your meeting PIN?"]);
+}
+
+#[test]
+fn an_action_heard_uncertainly_is_confirmed_and_a_question_is_answered() {
+    let (_room, mut assistant) = open("");
+    let mut sink = Collect::default();
+    assistant.hear_spoken(
+        "alexa book this room for thirty minutes",
+        Some(0.5),
+        &mut sink,
+    );
+    assert_eq!(
+        said(&sink),
+        ["Did you want me to book this room for 30 minutes?"]
+    );
+    assert!(
+        !sink.0.iter().any(|e| matches!(e, Event::Booked { .. })),
+        "{:?}",
+        sink.0
+    );
+    let mut sink = Collect::default();
+    assistant.hear_spoken("no", Some(1.0), &mut sink);
+    assert_eq!(said(&sink), ["Okay."]);
+    // A question changes nothing: answered even when heard uncertainly.
+    let mut sink = Collect::default();
+    assistant.hear_spoken("alexa is this room free", Some(0.5), &mut sink);
+    let answer = said(&sink);
+    assert_eq!(answer.len(), 1, "{answer:?}");
+    assert!(answer[0].contains("free"), "{answer:?}");
+    // The same booking heard surely (or typed) is done at once.
+    let mut sink = Collect::default();
+    assistant.hear("alexa book this room for thirty minutes", &mut sink);
+    assert!(
+        sink.0.iter().any(|e| matches!(e, Event::Booked { .. })),
+        "{:?}",
+        sink.0
+    );
+}
