@@ -68,7 +68,7 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("extension", "(by | for | another) <duration> | <duration> [more | longer]"),
     ("check_in", "check (in | me in | us in) [(to | into) (this | the) room | (to | for) (my | the | our) meeting] | check into (this | the) room | (i'm | i am | we're | we are) here for (my | our | the) meeting"),
     ("my_calendar", "(what's | what is | what do i have) on my (calendar | schedule | agenda) [today | tomorrow] | (what's | what is) my next meeting | (read | check) my (calendar | schedule | agenda) [today] | what is my schedule [today]"),
-    ("add_event", "(add | schedule | create | put) [(a | an) {title <event_title>} | {title <event_title>}] (at | for) {start <time>} [{minutes <duration_phrase>}] [(to | on | in) my calendar] | (add | put) (a | an) {title <event_title>} (to | on) my calendar (at | for) {start <time>} [{minutes <duration_phrase>}]"),
+    ("add_event", "(add | schedule | create | put) ((a | an) {title <event_title>} | {title <event_title>}) (at | for) {start <time>} [{minutes <duration_phrase>}] [(to | on | in) my calendar] | (add | put) (a | an) {title <event_title>} (to | on) my calendar (at | for) {start <time>} [{minutes <duration_phrase>}]"),
     ("event_title", "meeting | event | appointment | call | lunch | review | sync | one on one | interview | standup | focus time | reminder | dinner | break"),
     ("meeting_id", "[my | the | our] [meeting | conference] (id | number | code) [is] {digits <digits>} | {digits <digits>}"),
     ("yes", "yes | yeah | yep | sure | of course | okay | ok | please do | yes please | go ahead | do it | correct | that's right | absolutely | yes it is"),
