@@ -279,12 +279,26 @@ impl VoskEngine {
         } else {
             heard.join(" ")
         };
+        // The lowest word confidence, scaled by the share of words that are not the
+        // unknown-word token: "alexa [unk] book this room" is something else said around
+        // a command.
+        let unknown = parsed
+            .result
+            .iter()
+            .filter(|w| Some(w.word.as_str()) == self.model.unk.as_deref())
+            .count();
+        let known_share = if parsed.result.is_empty() {
+            1.0
+        } else {
+            1.0 - unknown as f32 / parsed.result.len() as f32
+        };
         let confidence = parsed
             .result
             .iter()
             .filter(|w| Some(w.word.as_str()) != self.model.unk.as_deref())
             .filter_map(|w| w.conf)
-            .reduce(f32::min);
+            .reduce(f32::min)
+            .map(|c| c * known_share);
         Some(Utterance {
             text: self.clean(&text),
             start_s,
