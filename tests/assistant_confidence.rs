@@ -22,10 +22,21 @@ fn open(extra: &str) -> (ics_support::Room, Assistant) {
     (room, assistant)
 }
 
+/// The demo meeting's ID and PIN as spoken.
+const MEETING_ID: &str = "eight five five one two three four five six seven eight";
+const PIN: &str = "four one four three seven six";
+
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .expect("time")
         .with_timezone(&Utc)
+}
+
+/// What the device says to one utterance heard with `confidence`.
+fn reply(assistant: &mut Assistant, text: &str, confidence: f32) -> Vec<String> {
+    let mut sink = Collect::default();
+    assistant.hear_spoken(text, Some(confidence), &mut sink);
+    said(&sink)
 }
 
 fn said(sink: &Collect) -> Vec<String> {
@@ -65,30 +76,22 @@ fn asked_for_the_id(assistant: &mut Assistant) {
 fn an_uncertain_meeting_id_is_read_back_and_a_no_asks_again() {
     let (_room, mut assistant) = open("");
     asked_for_the_id(&mut assistant);
-    let mut sink = Collect::default();
-    assistant.hear_spoken(
-        "eight five five one two three four five six seven",
-        Some(0.6),
-        &mut sink,
-    );
     assert_eq!(
-        said(&sink),
+        reply(
+            &mut assistant,
+            "eight five five one two three four five six seven",
+            0.6
+        ),
         ["I heard 8 5 5, 1 2 3, 4 5 6 7. Is that right?"]
     );
-    let mut sink = Collect::default();
-    assistant.hear_spoken("no", Some(1.0), &mut sink);
     assert_eq!(
-        said(&sink),
+        reply(&mut assistant, "no", 1.0),
         ["Okay, let's try again. What is your meeting ID?"]
     );
     // Said again, heard surely this time: no read-back, on to the PIN and the call.
     let mut sink = Collect::default();
-    assistant.hear_spoken(
-        "eight five five one two three four five six seven eight",
-        Some(1.0),
-        &mut sink,
-    );
-    assistant.hear_spoken("four one four three seven six", Some(1.0), &mut sink);
+    assistant.hear_spoken(MEETING_ID, Some(1.0), &mut sink);
+    assistant.hear_spoken(PIN, Some(1.0), &mut sink);
     assert_eq!(
         joined(&sink),
         [(Some("85512345678".into()), Some("414376".into()))],
@@ -101,16 +104,13 @@ fn an_uncertain_meeting_id_is_read_back_and_a_no_asks_again() {
 fn a_read_back_confirmed_with_yes_is_dialed() {
     let (_room, mut assistant) = open("");
     asked_for_the_id(&mut assistant);
-    let mut sink = Collect::default();
-    assistant.hear_spoken(
-        "eight five five one two three four five six seven eight",
-        Some(1.0),
-        &mut sink,
+    assert_eq!(
+        reply(&mut assistant, MEETING_ID, 1.0),
+        ["What is your meeting PIN?"]
     );
-    assert_eq!(said(&sink), ["What is your meeting PIN?"]);
     // The PIN heard uncertainly: read back; "yes" joins with it.
     let mut sink = Collect::default();
-    assistant.hear_spoken("four one four three seven six", Some(0.5), &mut sink);
+    assistant.hear_spoken(PIN, Some(0.5), &mut sink);
     assert_eq!(said(&sink), ["I heard 4 1 4, 3 7 6. Is that right?"]);
     assert!(joined(&sink).is_empty(), "nothing dialed before the answer");
     assistant.hear_spoken("yes", Some(1.0), &mut sink);
@@ -124,26 +124,17 @@ fn a_read_back_confirmed_with_yes_is_dialed() {
 fn read_back_always_and_never_are_honoured() {
     let (_room, mut assistant) = open("\n[assistant]\nread_back_digits = \"always\"\n");
     asked_for_the_id(&mut assistant);
-    let mut sink = Collect::default();
-    assistant.hear_spoken(
-        "eight five five one two three four five six seven eight",
-        Some(1.0),
-        &mut sink,
-    );
     assert_eq!(
-        said(&sink),
+        reply(&mut assistant, MEETING_ID, 1.0),
         ["I heard 8 5 5, 1 2 3, 4 5 6, 7 8. Is that right?"]
     );
 
     let (_room, mut assistant) = open("\n[assistant]\nread_back_digits = \"never\"\n");
     asked_for_the_id(&mut assistant);
-    let mut sink = Collect::default();
-    assistant.hear_spoken(
-        "eight five five one two three four five six seven eight",
-        Some(0.1),
-        &mut sink,
+    assert_eq!(
+        reply(&mut assistant, MEETING_ID, 0.1),
+        ["What is your meeting PIN?"]
     );
-    assert_eq!(said(&sink), ["What is your meeting PIN?"]);
 }
 
 #[test]
