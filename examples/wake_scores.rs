@@ -1,7 +1,7 @@
 //! The wake-word detector over WAV files: for each file, the highest averaged probability
 //! and the number of detections at each cutoff (false accepts, on speech without the
 //! wake word). `cargo run --release --example wake_scores -- [--cutoffs 0.5,0.9]
-//! [--jsonl DIR] FILE.wav...`; with `--jsonl`, the detections at the first cutoff are
+//! [--jsonl DIR] [--model alexa.json] FILE.wav...`; with `--jsonl`, the detections at the first cutoff are
 //! also written as `{"event":"wake",...}` lines to DIR/<file stem>.jsonl (the format
 //! `tests/eval/wake_count.py` counts), for the detector alone, without the gate.
 use std::path::Path;
@@ -23,7 +23,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         jsonl_dir = Some(std::path::PathBuf::from(&args[1]));
         args.drain(..2);
     }
-    let spec = ModelSpec::read(Path::new("models/wakeword/alexa.json"))?;
+    let mut model = std::path::PathBuf::from("models/wakeword/alexa.json");
+    if args.first().map(String::as_str) == Some("--model") && args.len() > 1 {
+        model = std::path::PathBuf::from(&args[1]);
+        args.drain(..2);
+    }
+    let spec = ModelSpec::read(&model)?;
     let mut detectors = cutoffs
         .iter()
         .map(|c| WakeDetector::open(&spec, Some(*c)))
