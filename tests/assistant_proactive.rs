@@ -148,7 +148,10 @@ fn an_unanswered_offer_is_asked_once_more_then_dropped_quietly() {
     tick_at(&mut assistant, "2026-11-23T18:03:00Z", &mut sink);
     assert_eq!(
         said(&sink),
-        [OFFER.to_string(), format!("Sorry, I didn't hear you. {OFFER}")]
+        [
+            OFFER.to_string(),
+            format!("Sorry, I didn't hear you. {OFFER}")
+        ]
     );
     assert_eq!(assistant.expecting(), Expecting::Command);
 }
@@ -181,7 +184,11 @@ fn no_offer_for_a_meeting_with_nothing_to_join_nor_when_switched_off() {
 
     let (_room, mut off) = assistant("", "2026-11-23T18:00:00Z");
     off.tick(&mut sink);
-    assert!(sink.0.is_empty(), "proactive_join is off by default: {:?}", sink.0);
+    assert!(
+        sink.0.is_empty(),
+        "proactive_join is off by default: {:?}",
+        sink.0
+    );
 }
 
 #[test]
@@ -237,7 +244,14 @@ fn the_utilisation_log_notes_joins_releases_bookings_and_meetings_held() {
         .collect();
     assert_eq!(
         kinds,
-        ["joined", "ended", "meeting_held", "released", "booked", "meeting_held"],
+        [
+            "joined",
+            "ended",
+            "meeting_held",
+            "released",
+            "booked",
+            "meeting_held"
+        ],
         "{written}"
     );
     let records = records(&log);
@@ -284,7 +298,10 @@ fn an_instant_booking_is_not_released_for_want_of_a_check_in() {
     let mut sink = Collect::default();
     assistant.hear("alexa start my meeting", &mut sink);
     assistant.hear("yes", &mut sink);
-    assistant.hear("eight one two three four five six seven eight nine", &mut sink);
+    assistant.hear(
+        "eight one two three four five six seven eight nine",
+        &mut sink,
+    );
     assert!(assistant.in_call(), "{:?}", sink.0);
     assert!(sink.0.iter().any(|e| matches!(e, Event::Booked { .. })));
     tick_at(&mut assistant, "2026-11-23T20:15:00Z", &mut sink);

@@ -49,7 +49,10 @@ fn a_join_logged_by_ask_is_reported_per_day_and_provider() {
     assert!(written.contains("\"kind\":\"joined\""), "{written}");
     assert!(written.contains("\"kind\":\"ended\""), "{written}");
     // The demo meeting's passcode and ID stay out of it.
-    assert!(!written.contains("414376") && !written.contains("85512345678"), "{written}");
+    assert!(
+        !written.contains("414376") && !written.contains("85512345678"),
+        "{written}"
+    );
 
     let out = roomvoice(&["report", "--log", log_arg, "--json"], home.path());
     assert!(out.status.success(), "{out:?}");
@@ -62,7 +65,10 @@ fn a_join_logged_by_ask_is_reported_per_day_and_provider() {
     let out = roomvoice(&["report", "--log", log_arg], home.path());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("booked h"), "{text}");
-    assert!(text.contains("2026-11-23") && text.contains("zoom 1"), "{text}");
+    assert!(
+        text.contains("2026-11-23") && text.contains("zoom 1"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -102,7 +108,14 @@ fn since_and_a_torn_line_are_reported_clearly() {
     std::fs::write(&log, LOG).expect("log");
     let log_arg = log.to_str().expect("utf-8 path");
     let out = roomvoice(
-        &["report", "--log", log_arg, "--since", "2026-11-23", "--json"],
+        &[
+            "report",
+            "--log",
+            log_arg,
+            "--since",
+            "2026-11-23",
+            "--json",
+        ],
         home.path(),
     );
     // The torn line is named and left out; the rest is still reported.

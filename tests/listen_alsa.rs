@@ -236,7 +236,9 @@ impl Listener {
             }
         });
         let mut child = Command::new(BIN)
-            .args(["listen", "--device", DEVICE, "--json", "--quiet", "--config"])
+            .args([
+                "listen", "--device", DEVICE, "--json", "--quiet", "--config",
+            ])
             .arg(config)
             .args(["--now", now, "--log"])
             .arg(log)
@@ -368,7 +370,9 @@ fn listen_offers_to_join_joins_on_yes_and_reminds_before_the_end() {
 
     assert!(offered, "{seen:?}");
     assert_eq!(
-        seen.iter().find(|e| e["event"] == "offer").map(|e| e["subject"].clone()),
+        seen.iter()
+            .find(|e| e["event"] == "offer")
+            .map(|e| e["subject"].clone()),
         Some("Standup".into())
     );
     assert!(joined, "{seen:?}");

@@ -514,7 +514,11 @@ impl Assistant {
         let now = self.clock.now();
         self.remind_end(now, sink);
         // One calendar read serves every timer (a request per tick on EWS and Graph).
-        let needs_calendar = self.config.assistant.release_unattended_after_minutes.is_some()
+        let needs_calendar = self
+            .config
+            .assistant
+            .release_unattended_after_minutes
+            .is_some()
             || self.config.assistant.proactive_join
             || self.utilisation.is_some();
         let view = if needs_calendar {
@@ -1408,7 +1412,11 @@ impl Assistant {
         if self.utilisation.is_none() {
             return;
         }
-        for event in view.events.iter().filter(|e| !e.all_day && e.is_active_at(now)) {
+        for event in view
+            .events
+            .iter()
+            .filter(|e| !e.all_day && e.is_active_at(now))
+        {
             self.watched.insert(event.id.clone(), event.clone());
         }
         let over: Vec<CalEvent> = self
@@ -1448,8 +1456,7 @@ impl Assistant {
     /// open (the offer waits for the next tick), nor for a meeting already joined or
     /// released, nor for one whose invitation has nothing to join (a meeting in person).
     fn offer_to_join(&mut self, view: &CalendarView, now: DateTime<Utc>, sink: &mut dyn EventSink) {
-        if !self.config.assistant.proactive_join || self.call.is_some() || self.pending.is_some()
-        {
+        if !self.config.assistant.proactive_join || self.call.is_some() || self.pending.is_some() {
             return;
         }
         let before = Duration::minutes(i64::from(

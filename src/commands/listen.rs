@@ -98,8 +98,7 @@ fn listen(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
         };
         for heard in engine.feed(&samples)? {
             let final_turn = matches!(heard, crate::speech::Heard::Final(_));
-            let understood =
-                matches!(&heard, crate::speech::Heard::Final(u) if !u.text.is_empty());
+            let understood = matches!(&heard, crate::speech::Heard::Final(u) if !u.text.is_empty());
             crate::speech::session::turn(engine.as_mut(), heard, &mut assistant, None, sink)?;
             if final_turn {
                 last_turn = Instant::now();

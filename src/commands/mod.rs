@@ -67,7 +67,9 @@ impl SessionArgs {
             None => None,
         };
         if path.is_none() && always {
-            tracing::warn!("no state directory (set [utilisation] log): room utilisation is not logged");
+            tracing::warn!(
+                "no state directory (set [utilisation] log): room utilisation is not logged"
+            );
         }
         path.map(|p| UtilisationLog::new(p, config.room.timezone))
     }

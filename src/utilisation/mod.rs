@@ -146,7 +146,11 @@ pub fn default_log_path() -> Option<PathBuf> {
     if let Some(dir) = var("XDG_STATE_HOME") {
         return Some(PathBuf::from(dir).join("roomvoice").join(LOG_FILE));
     }
-    var("HOME").map(|home| PathBuf::from(home).join(".local/state/roomvoice").join(LOG_FILE))
+    var("HOME").map(|home| {
+        PathBuf::from(home)
+            .join(".local/state/roomvoice")
+            .join(LOG_FILE)
+    })
 }
 
 /// The log path for a configuration: `[utilisation] log` (relative to the config file),

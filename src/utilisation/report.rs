@@ -117,65 +117,55 @@ pub fn summarise_text(text: &str, since: Option<NaiveDate>) -> Report {
 
 /// The per-day summary of `records`, days from `since` on, in order.
 pub fn summarise(records: &[Record], since: Option<NaiveDate>) -> Vec<DaySummary> {
-    let mut out: BTreeMap<NaiveDate, DaySummary> = BTreeMap::new();
+    let mut days: BTreeMap<NaiveDate, DaySummary> = BTreeMap::new();
     for record in records {
-        // Each record belongs to one day and changes that day's figures.
-        let (date, apply): (NaiveDate, Box<dyn Fn(&mut DaySummary)>) = match record {
+        let Some(date) = day_of(record) else { continue };
+        if since.is_some_and(|since| date < since) {
+            continue;
+        }
+        let day = days.entry(date).or_insert_with(|| DaySummary::new(date));
+        match record {
             Record::MeetingHeld {
                 start,
                 end,
                 attended,
                 ..
             } => {
-                let hours = hours(start, end);
-                let attended = *attended;
-                (
-                    start.date_naive(),
-                    Box::new(move |d: &mut DaySummary| {
-                        d.booked_hours += hours;
-                        if attended {
-                            d.used_hours += hours;
-                        }
-                    }),
-                )
+                day.booked_hours += hours(start, end);
+                if *attended {
+                    day.used_hours += hours(start, end);
+                }
             }
             Record::Released { start, end, .. } => {
-                let hours = hours(start, end);
-                (
-                    start.date_naive(),
-                    Box::new(move |d: &mut DaySummary| {
-                        d.booked_hours += hours;
-                        d.released += 1;
-                    }),
-                )
+                day.booked_hours += hours(start, end);
+                day.released += 1;
             }
-            Record::Booked { start, .. } => (
-                start.date_naive(),
-                Box::new(|d: &mut DaySummary| d.ad_hoc_bookings += 1),
-            ),
-            Record::Joined { at, provider, .. } => {
-                let provider = provider.clone();
-                (
-                    at.date_naive(),
-                    Box::new(move |d: &mut DaySummary| {
-                        *d.joins.entry(provider.clone()).or_insert(0) += 1
-                    }),
-                )
+            Record::Booked { .. } => day.ad_hoc_bookings += 1,
+            Record::Joined { provider, .. } => {
+                *day.joins.entry(provider.clone()).or_insert(0) += 1;
             }
-            Record::Ended { .. } => continue,
-        };
-        if since.is_some_and(|since| date < since) {
-            continue;
+            Record::Ended { .. } => {}
         }
-        apply(out.entry(date).or_insert_with(|| DaySummary::new(date)));
     }
-    out.into_values()
+    days.into_values()
         .map(|mut d| {
             d.booked_hours = round_hours(d.booked_hours);
             d.used_hours = round_hours(d.used_hours);
             d
         })
         .collect()
+}
+
+/// The local day a record counts on: a reservation's start, a call's joining; none for
+/// the end of a call (its join counted).
+fn day_of(record: &Record) -> Option<NaiveDate> {
+    match record {
+        Record::MeetingHeld { start, .. }
+        | Record::Released { start, .. }
+        | Record::Booked { start, .. } => Some(start.date_naive()),
+        Record::Joined { at, .. } => Some(at.date_naive()),
+        Record::Ended { .. } => None,
+    }
 }
 
 fn hours(start: &DateTime<FixedOffset>, end: &DateTime<FixedOffset>) -> f64 {
