@@ -6,9 +6,11 @@
 //! A line of the log that cannot be read is named (file and line), left out, and makes
 //! the exit status 1; the rest is still reported.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use serde::Serialize;
 use serde_json::json;
 
 use crate::config::Config;
@@ -88,19 +90,30 @@ pub fn main(args: &Args) -> i32 {
     i32::from(!summary.skipped.is_empty())
 }
 
-fn day_json(event: &str, day: &DaySummary) -> serde_json::Value {
-    let mut value = json!({
-        "event": event,
-        "booked_hours": day.booked_hours,
-        "used_hours": day.used_hours,
-        "released": day.released,
-        "ad_hoc_bookings": day.ad_hoc_bookings,
-        "joins": day.joins,
-    });
-    if event == "day" {
-        value["day"] = json!(day.day.to_string());
-    }
-    value
+/// One `--json` line: `event` first, as in the other commands' lines.
+#[derive(Serialize)]
+struct DayLine<'a> {
+    event: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    day: Option<NaiveDate>,
+    booked_hours: f64,
+    used_hours: f64,
+    released: u32,
+    ad_hoc_bookings: u32,
+    joins: &'a BTreeMap<String, u32>,
+}
+
+fn day_json(event: &str, day: &DaySummary) -> String {
+    let line = DayLine {
+        event,
+        day: (event == "day").then_some(day.day),
+        booked_hours: day.booked_hours,
+        used_hours: day.used_hours,
+        released: day.released,
+        ad_hoc_bookings: day.ad_hoc_bookings,
+        joins: &day.joins,
+    };
+    serde_json::to_string(&line).unwrap_or_default()
 }
 
 fn print_table(days: &[DaySummary], since: Option<NaiveDate>) {
