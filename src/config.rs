@@ -33,6 +33,8 @@ pub struct Config {
     pub speech: crate::speech::SpeechConfig,
     #[serde(default)]
     pub audio: crate::audio::AudioConfig,
+    #[serde(default)]
+    pub utilisation: UtilisationConfig,
     /// Where this configuration came from; relative paths in it resolve against
     /// `base_dir`. Not a key in the file.
     #[serde(skip)]
@@ -113,6 +115,11 @@ pub struct AssistantConfig {
     /// 1 2 3. Is that right?"): "uncertain" (the recogniser was unsure of a digit),
     /// "always" or "never".
     pub read_back_digits: ReadBack,
+    /// Proactive join: when a meeting starts, the device offers to join it ("Your
+    /// meeting \"X\" is starting. Shall I join?").
+    pub proactive_join: bool,
+    /// How many minutes before the meeting's start the offer is made (0: at the start).
+    pub proactive_join_minutes_before: u32,
 }
 
 /// When spoken digits are read back before they are dialed.
@@ -138,8 +145,21 @@ impl Default for AssistantConfig {
             confirm_below_wake_score: 0.9,
             confirm_below_confidence: 0.9,
             read_back_digits: ReadBack::Uncertain,
+            proactive_join: false,
+            proactive_join_minutes_before: 0,
         }
     }
+}
+
+/// The room utilisation log (`roomvoice report` reads it).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UtilisationConfig {
+    /// The log file (relative to the config file). Default: $STATE_DIRECTORY (systemd's
+    /// StateDirectory), else $XDG_STATE_HOME/roomvoice, else ~/.local/state/roomvoice;
+    /// the file in it is `utilisation.jsonl`.
+    #[serde(default)]
+    pub log: Option<PathBuf>,
 }
 
 /// Which calendar backend serves the room.
@@ -405,6 +425,10 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
 }
 
+/// The longest lead a proactive join offer may have: an offer long before the start would
+/// be heard by whoever is in the room then, most likely the meeting before.
+pub const MAX_OFFER_MINUTES_BEFORE: u32 = 30;
+
 /// The embedded demo room's configuration; its calendar is `device/demo/room.ics`.
 pub const DEMO_CONFIG: &str = include_str!("../device/demo/roomvoice.toml");
 /// The embedded demo room calendar.
@@ -474,6 +498,12 @@ impl Config {
                     "[assistant] instant_booking_minutes = {m}: use 15 to 240 in steps of 15"
                 )));
             }
+        }
+        if self.assistant.proactive_join_minutes_before > MAX_OFFER_MINUTES_BEFORE {
+            return Err(invalid(format!(
+                "[assistant] proactive_join_minutes_before = {}: use 0 to {MAX_OFFER_MINUTES_BEFORE} minutes",
+                self.assistant.proactive_join_minutes_before
+            )));
         }
         if self.room.country.len() != 2
             || !self.room.country.chars().all(|c| c.is_ascii_alphabetic())

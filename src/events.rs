@@ -75,6 +75,13 @@ pub enum Event {
     Updated { subject: String, end: DateTime<Utc> },
     /// A reservation released (nobody checked in).
     Released { subject: String },
+    /// The device offers to join a meeting as it starts (proactive join); the question
+    /// follows as a `say` event, "yes" joins.
+    Offer {
+        subject: String,
+        /// The meeting's start (UTC, RFC 3339).
+        start: DateTime<Utc>,
+    },
     /// Something went wrong; `message` says what and what to do.
     Error { message: String },
 }
@@ -182,6 +189,7 @@ impl<W: Write> EventSink for HumanLines<W> {
             } => format!("booked \"{subject}\" {start} - {end}"),
             Event::Updated { subject, end } => format!("updated \"{subject}\": ends {end}"),
             Event::Released { subject } => format!("released \"{subject}\""),
+            Event::Offer { subject, start } => format!("offer to join \"{subject}\" ({start})"),
             Event::Error { message } => format!("error: {message}"),
         };
         let _ = writeln!(self.0, "{line}");

@@ -11,6 +11,7 @@
 //! - [`dialin`]: reading invitations: provider, numbers, meeting ID, passcode, join plan.
 //! - [`join`]: dialing a join plan (print it, or run a configured program).
 //! - [`voice`]: speaking answers back (a TTS command such as espeak-ng).
+//! - [`utilisation`]: the room utilisation log `listen` keeps, and its report.
 //!
 //! [`config`] loads `roomvoice.toml`; [`commands`] holds one function per CLI subcommand,
 //! and [`events`] the JSON event lines those commands emit (a stable contract).
@@ -25,4 +26,5 @@ pub mod events;
 pub mod intent;
 pub mod join;
 pub mod speech;
+pub mod utilisation;
 pub mod voice;

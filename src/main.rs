@@ -36,6 +36,9 @@ enum Command {
     Check(commands::check::Args),
     /// Print the command phrase set as a recognition grammar.
     Grammar(commands::grammar::Args),
+    /// Summarise room utilisation per day from the log `listen` keeps: booked and used
+    /// hours, reservations released, ad-hoc bookings, joins per provider.
+    Report(commands::report::Args),
 }
 
 fn main() {
@@ -50,6 +53,7 @@ fn main() {
         Command::Dialin(args) => commands::dialin::main(args),
         Command::Check(args) => commands::check::main(args),
         Command::Grammar(args) => commands::grammar::main(args),
+        Command::Report(args) => commands::report::main(args),
     };
     std::process::exit(code);
 }

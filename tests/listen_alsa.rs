@@ -3,12 +3,18 @@
 //! HOME) defines an input device whose samples come from a named pipe, and a thread
 //! writes a recording into the pipe at the pace of real time, as a microphone would
 //! deliver it. The device then answers the spoken command, and SIGTERM stops it cleanly.
+//! The timers are tested the same way: proactive join (the offer, "yes" spoken into the
+//! pipe, the join), an end-of-meeting reminder, releasing an unattended reservation, and
+//! the utilisation log `listen` keeps.
 #![cfg(all(target_os = "linux", roomvoice_pocketsphinx))]
+
+mod speech_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_roomvoice");
@@ -186,4 +192,241 @@ fn listen_answers_a_spoken_command_and_stops_on_sigterm() {
         status.is_some_and(|s| s.success()),
         "listen exits cleanly on SIGTERM: {status:?}"
     );
+}
+
+/// A listening device on the test's pipe: its JSON events as they come, a way to speak
+/// into the pipe (silence in between, in real time), and SIGTERM.
+struct Listener {
+    child: std::process::Child,
+    events: mpsc::Receiver<String>,
+    seen: Vec<serde_json::Value>,
+    speak: mpsc::Sender<Vec<i16>>,
+    stop_writer: Arc<AtomicBool>,
+}
+
+impl Listener {
+    fn start(home: &Path, config: &Path, now: &str, log: &Path) -> Listener {
+        let (speak, clips) = mpsc::channel::<Vec<i16>>();
+        let stop_writer = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&stop_writer);
+        let fifo = home.join("input");
+        // Opening the pipe waits for listen to open the device, and listen's opening
+        // waits for this writer: silence keeps the device fed between clips.
+        std::thread::spawn(move || {
+            let Ok(mut pipe) = std::fs::OpenOptions::new().write(true).open(&fifo) else {
+                return;
+            };
+            let silence = vec![0i16; 1_600];
+            let mut queue: Vec<i16> = Vec::new();
+            while !stop.load(Ordering::SeqCst) {
+                if let Ok(clip) = clips.try_recv() {
+                    queue.extend(clip);
+                    queue.extend(vec![0i16; 16_000 * 2]);
+                }
+                let chunk: Vec<i16> = if queue.is_empty() {
+                    silence.clone()
+                } else {
+                    queue.drain(..queue.len().min(1_600)).collect()
+                };
+                let bytes: Vec<u8> = chunk.iter().flat_map(|s| s.to_le_bytes()).collect();
+                if pipe.write_all(&bytes).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        let mut child = Command::new(BIN)
+            .args([
+                "listen", "--device", DEVICE, "--json", "--quiet", "--config",
+            ])
+            .arg(config)
+            .args(["--now", now, "--log"])
+            .arg(log)
+            .env("HOME", home)
+            .env_remove("ROOMVOICE_CONFIG")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("listen starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (lines, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Listener {
+            child,
+            events,
+            seen: Vec::new(),
+            speak,
+            stop_writer,
+        }
+    }
+
+    /// Waits (at most `seconds`) for an event that `wanted` accepts.
+    fn wait_for(&mut self, seconds: u64, wanted: impl Fn(&serde_json::Value) -> bool) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        if self.seen.iter().any(&wanted) {
+            return true;
+        }
+        while let Ok(line) = self
+            .events
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON event line");
+            let found = wanted(&event);
+            self.seen.push(event);
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn said(&self) -> Vec<String> {
+        self.seen
+            .iter()
+            .filter(|e| e["event"] == "say")
+            .filter_map(|e| e["text"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// SIGTERM; true when listen exited cleanly within 15 s.
+    fn stop(mut self) -> bool {
+        self.stop_writer.store(true, Ordering::SeqCst);
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.success();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// A room in Los Angeles for the timer tests: `calendar` in its room.ics, `assistant`
+/// under [assistant], the engine's own wake-word spotting (see above).
+fn timers_room(home: &Path, calendar: &str, assistant: &str) -> std::path::PathBuf {
+    std::fs::write(home.join("room.ics"), calendar).expect("calendar");
+    let config = home.join("roomvoice.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\ntimezone = \"America/Los_Angeles\"\n[assistant]\n{assistant}\n[calendar.ics]\npath = \"room.ics\"\n[speech]\nwake_model = \"off\"\n"
+        ),
+    )
+    .expect("config");
+    config
+}
+
+/// "Standup" 10:00-10:04 (Los Angeles) with a Zoom dial-in.
+const STANDUP: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:standup\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261123T180000Z\r\nDTEND:20261123T180400Z\r\nSUMMARY:Standup\r\nDESCRIPTION:Join Zoom Meeting https://us02web.zoom.us/j/81234567890\\nMeeting ID: 812 3456 7890\\nPasscode: 271828\\nDial +1 646 558 8656\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+/// "Design review" 10:00-10:30, in person.
+const REVIEW: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:review\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261123T180000Z\r\nDTEND:20261123T183000Z\r\nSUMMARY:Design review\r\nLOCATION:Everest\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+#[test]
+fn listen_offers_to_join_joins_on_yes_and_reminds_before_the_end() {
+    let home = alsa_home(true);
+    let config = timers_room(
+        home.path(),
+        STANDUP,
+        "proactive_join = true\nend_reminders_minutes = [5]",
+    );
+    let log = home.path().join("state/utilisation.jsonl");
+    let yes = speech_support::samples(&speech_support::speak(
+        home.path(),
+        "yes",
+        "en-us",
+        150,
+        "yes",
+    ));
+    let mut listener = Listener::start(home.path(), &config, "2026-11-23T10:00:00-08:00", &log);
+    // The timers run as listen starts: the offer comes without waiting a tick.
+    let offered = listener.wait_for(30, |e| e["event"] == "offer");
+    if offered {
+        listener.speak.send(yes).expect("writer");
+    }
+    let joined = offered && listener.wait_for(60, |e| e["event"] == "join");
+    let reminded = joined
+        && listener.wait_for(10, |e| {
+            e["event"] == "say" && e["text"] == "This meeting ends in 4 minutes."
+        });
+    let said = listener.said();
+    let seen = listener.seen.clone();
+    let clean = listener.stop();
+
+    assert!(offered, "{seen:?}");
+    assert_eq!(
+        seen.iter()
+            .find(|e| e["event"] == "offer")
+            .map(|e| e["subject"].clone()),
+        Some("Standup".into())
+    );
+    assert!(joined, "{seen:?}");
+    assert_eq!(
+        said,
+        [
+            "Your meeting \"Standup\" is starting. Shall I join?",
+            "Joining \"Standup\" on Zoom.",
+            "This meeting ends in 4 minutes."
+        ],
+        "{seen:?}"
+    );
+    assert!(reminded, "{seen:?}");
+    assert!(clean, "listen exits cleanly on SIGTERM");
+    let written = std::fs::read_to_string(&log).expect("listen keeps the utilisation log");
+    assert!(
+        written.contains(r#""kind":"joined","at":"2026-11-23T10:00:00-08:00","provider":"zoom","subject":"Standup","offered":true"#),
+        "{written}"
+    );
+}
+
+#[test]
+fn listen_releases_a_reservation_nobody_checked_into_and_logs_it() {
+    let home = alsa_home(true);
+    let config = timers_room(home.path(), REVIEW, "release_unattended_after_minutes = 10");
+    let log = home.path().join("state/utilisation.jsonl");
+    let mut listener = Listener::start(home.path(), &config, "2026-11-23T10:11:00-08:00", &log);
+    let released = listener.wait_for(30, |e| e["event"] == "released")
+        && listener.wait_for(10, |e| e["event"] == "say");
+    let said = listener.said();
+    let seen = listener.seen.clone();
+    let clean = listener.stop();
+    assert!(released, "{seen:?}");
+    assert_eq!(
+        said,
+        ["Nobody checked in to \"Design review\", so I've released the room."]
+    );
+    assert!(clean, "listen exits cleanly on SIGTERM");
+    // Released for everyone reading the calendar file.
+    let ics = std::fs::read_to_string(home.path().join("room.ics")).expect("calendar");
+    assert!(ics.contains("STATUS:CANCELLED"), "{ics}");
+    let out = Command::new(BIN)
+        .args(["report", "--json", "--log"])
+        .arg(&log)
+        .output()
+        .expect("report");
+    let day: serde_json::Value = serde_json::from_str(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .expect("a day"),
+    )
+    .expect("json");
+    assert_eq!(day["day"], "2026-11-23");
+    assert_eq!(day["released"], 1);
+    assert_eq!(day["booked_hours"], 0.5);
 }

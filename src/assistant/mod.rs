@@ -8,11 +8,13 @@
 //!
 //! State kept between turns: the question pending (with one retry on an unclear
 //! answer), the call in progress, and check-ins. Timers ([`Assistant::tick`]) give
-//! end-of-meeting reminders and release reservations nobody checked into.
+//! end-of-meeting reminders, release reservations nobody checked into, offer to join a
+//! meeting as it starts (proactive join) and note what the room was used for in the
+//! utilisation log ([`crate::utilisation`]).
 
 pub mod answers;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -21,6 +23,7 @@ use crate::config::{Config, PinRequirement, ReadBack};
 use crate::dialin::{self, DialPreferences, Invitation, JoinPlan};
 use crate::events::{Event, EventSink};
 use crate::intent::{self, Expecting, Intent, SpokenTime};
+use crate::utilisation::{Record, UtilisationLog};
 use crate::voice::Voice;
 use answers::Speaker;
 
@@ -81,6 +84,13 @@ enum Pending {
         digits: String,
         retried: bool,
     },
+    /// "Your meeting \"X\" is starting. Shall I join?": proactive join, asked by the
+    /// timers; `plan` is what its invitation gave.
+    Offer {
+        event: Box<CalEvent>,
+        plan: Box<JoinPlan>,
+        retried: bool,
+    },
 }
 
 impl Pending {
@@ -91,7 +101,8 @@ impl Pending {
             Pending::Book { .. }
             | Pending::Extend { .. }
             | Pending::Confirm { .. }
-            | Pending::ReadBack { .. } => Expecting::YesNo,
+            | Pending::ReadBack { .. }
+            | Pending::Offer { .. } => Expecting::YesNo,
         }
     }
 
@@ -106,6 +117,12 @@ impl Pending {
             Pending::ReadBack { digits, .. } => {
                 format!("I heard {}. Is that right?", spoken_digits(digits))
             }
+            Pending::Offer { event, .. } => {
+                format!(
+                    "Your meeting \"{}\" is starting. Shall I join?",
+                    event.subject
+                )
+            }
         }
     }
 
@@ -117,7 +134,8 @@ impl Pending {
             | Pending::Book { retried, .. }
             | Pending::Extend { retried, .. }
             | Pending::Confirm { retried, .. }
-            | Pending::ReadBack { retried, .. } => *retried,
+            | Pending::ReadBack { retried, .. }
+            | Pending::Offer { retried, .. } => *retried,
         }
     }
 
@@ -129,7 +147,8 @@ impl Pending {
             | Pending::Book { retried, .. }
             | Pending::Extend { retried, .. }
             | Pending::Confirm { retried, .. }
-            | Pending::ReadBack { retried, .. } => *retried = true,
+            | Pending::ReadBack { retried, .. }
+            | Pending::Offer { retried, .. } => *retried = true,
         }
     }
 }
@@ -198,6 +217,12 @@ fn spoken_digits(digits: &str) -> String {
 /// The answer to a request that is nothing a room device does ("alexa, play some music").
 const NOT_A_COMMAND: &str = "Sorry, I can only help with this room's meetings. You can say: start my meeting, is this room free, or book this room for 30 minutes.";
 
+/// How long after a meeting's start the device still offers to join it: people a little
+/// late (or a device restarted just after the start) still get the offer; later than
+/// this, the meeting was joined some other way or nobody came, and an offer would only
+/// interrupt.
+const OFFER_UNTIL_AFTER_START: Duration = Duration::minutes(10);
+
 /// How far back and ahead a turn reads the calendar.
 const LOOK_BEHIND: Duration = Duration::hours(14);
 const LOOK_AHEAD: Duration = Duration::hours(38);
@@ -217,6 +242,16 @@ pub struct Assistant {
     wake_score: Option<f32>,
     /// The recogniser's confidence in the utterance being handled (None: typed text).
     confidence: Option<f32>,
+    /// Meetings offered (proactive join) or joined: offered once at most.
+    offered: BTreeSet<String>,
+    /// The join under way answers the device's offer (noted in the utilisation log).
+    joining_offer: bool,
+    /// Reservations released by this device (no offer, not "held").
+    released: BTreeSet<String>,
+    /// Reservations seen in progress, by id: logged as held once their end passes.
+    watched: BTreeMap<String, CalEvent>,
+    /// Where what happened in the room is noted (`listen`; `ask` and `run` with --log).
+    utilisation: Option<UtilisationLog>,
 }
 
 impl Assistant {
@@ -254,6 +289,24 @@ impl Assistant {
             failed: false,
             wake_score: None,
             confidence: None,
+            offered: BTreeSet::new(),
+            joining_offer: false,
+            released: BTreeSet::new(),
+            watched: BTreeMap::new(),
+            utilisation: None,
+        }
+    }
+
+    /// Notes what happens in the room (joins, bookings, releases, meetings held) in
+    /// this log from now on.
+    pub fn set_utilisation_log(&mut self, log: Option<UtilisationLog>) {
+        self.utilisation = log;
+    }
+
+    fn log(&mut self, record: impl FnOnce(&UtilisationLog) -> Record) {
+        if let Some(log) = &mut self.utilisation {
+            let record = record(log);
+            log.append(&record);
         }
     }
 
@@ -358,7 +411,11 @@ impl Assistant {
     /// The person said nothing when an answer was expected: ask once more, then give up.
     pub fn silence(&mut self, sink: &mut dyn EventSink) {
         if let Some(mut pending) = self.pending.take() {
-            if pending.retried() {
+            if pending.retried() && matches!(pending, Pending::Offer { .. }) {
+                // Nobody asked for the offer and maybe nobody is in the room: it was
+                // said twice, that is enough.
+                tracing::info!("no answer to the offer to join; not asking again");
+            } else if pending.retried() {
                 self.say("I didn't hear an answer, so I'll stop here.", sink);
             } else {
                 pending.mark_retried();
@@ -372,13 +429,16 @@ impl Assistant {
     /// End of input: a question still open is given up politely.
     pub fn finish(&mut self, sink: &mut dyn EventSink) {
         self.call_progress(sink);
-        if self.pending.take().is_some() {
-            self.say("I didn't hear an answer, so I'll stop here.", sink);
+        match self.pending.take() {
+            // An offer nobody answered ends as quietly as it would in `listen`.
+            Some(Pending::Offer { .. }) | None => {}
+            Some(_) => self.say("I didn't hear an answer, so I'll stop here.", sink),
         }
         // A SIP call must not outlive the process: hang up cleanly (BYE).
         if let Some(mut line) = self.call.as_mut().and_then(|c| c.line.take()) {
             tracing::info!("the session ends with the call up: hanging up");
             sink.emit(&Event::Hangup {});
+            self.log_call_ended("room");
             let progress = line.hang_up();
             self.report_call(progress, sink);
         }
@@ -427,6 +487,7 @@ impl Assistant {
                         reason,
                     });
                     if by == EndedBy::FarEnd {
+                        self.log_call_ended("far_end");
                         self.call = None;
                         self.say("The call has ended.", sink);
                     }
@@ -446,12 +507,29 @@ impl Assistant {
     }
 
     /// Timers, called regularly by live runs: end-of-meeting reminders for the call in
-    /// progress, and releasing reservations nobody checked into.
+    /// progress, releasing reservations nobody checked into, noting reservations held,
+    /// and offering to join a meeting as it starts.
     pub fn tick(&mut self, sink: &mut dyn EventSink) {
         self.call_progress(sink);
         let now = self.clock.now();
         self.remind_end(now, sink);
-        self.release_unattended(now, sink);
+        // One calendar read serves every timer (a request per tick on EWS and Graph).
+        let needs_calendar = self
+            .config
+            .assistant
+            .release_unattended_after_minutes
+            .is_some()
+            || self.config.assistant.proactive_join
+            || self.utilisation.is_some();
+        let view = if needs_calendar {
+            self.read_room_quiet(now)
+        } else {
+            None
+        };
+        let Some(view) = view else { return };
+        self.release_unattended(&view, now, sink);
+        self.watch_reservations(&view, now);
+        self.offer_to_join(&view, now, sink);
     }
 
     // ---- first turns ---------------------------------------------------------------
@@ -542,6 +620,13 @@ impl Assistant {
             (Pending::Book { .. } | Pending::Extend { .. }, Intent::No) => {
                 self.say("Okay, I won't.", sink)
             }
+            (Pending::Offer { event, plan, .. }, Intent::Yes | Intent::StartMeeting) => {
+                // "yes", or "alexa, join my meeting": the meeting offered, even when it
+                // is further ahead than "start my meeting" looks.
+                let (event, plan) = (event.clone(), plan.clone());
+                self.accept_offer(*event, *plan, sink)
+            }
+            (Pending::Offer { .. }, Intent::No) => self.say("Okay.", sink),
             (Pending::Confirm { intent, .. }, Intent::Yes) => self.command(intent.clone(), sink),
             (Pending::Confirm { .. }, Intent::No) => self.say("Okay.", sink),
             // A new command, with the wake word, replaces the question.
@@ -640,7 +725,32 @@ impl Assistant {
             return;
         };
         self.checked_in.insert(event.id.clone());
-        let body = match self.calendar.body(&self.config.room.mailbox, &event) {
+        let plan = self.invitation_plan(&event);
+        if plan.meeting_id.is_some() || plan.is_joinable() {
+            self.join(plan, Some(event.subject.clone()), Some(event), sink);
+        } else {
+            self.say(
+                &format!(
+                    "I found \"{}\" but no meeting ID in the invitation.",
+                    event.subject
+                ),
+                sink,
+            );
+            self.ask(
+                Pending::MeetingId {
+                    plan,
+                    subject: Some(event.subject.clone()),
+                    retried: false,
+                },
+                sink,
+            );
+        }
+    }
+
+    /// The join plan a calendar meeting's invitation gives (the room's provider and
+    /// number filling in what it lacks).
+    fn invitation_plan(&self, event: &CalEvent) -> JoinPlan {
+        let body = match self.calendar.body(&self.config.room.mailbox, event) {
             Ok(body) => body,
             Err(e) => {
                 // The meeting is known; without its body we can still ask for the ID.
@@ -664,25 +774,14 @@ impl Assistant {
             plan.number = self.provider_number(&plan.provider);
             self.complete_dial_string(&mut plan);
         }
-        if plan.meeting_id.is_some() || plan.is_joinable() {
-            self.join(plan, Some(event.subject.clone()), Some(event), sink);
-        } else {
-            self.say(
-                &format!(
-                    "I found \"{}\" but no meeting ID in the invitation.",
-                    event.subject
-                ),
-                sink,
-            );
-            self.ask(
-                Pending::MeetingId {
-                    plan,
-                    subject: Some(event.subject.clone()),
-                    retried: false,
-                },
-                sink,
-            );
-        }
+        plan
+    }
+
+    /// "Yes" to the offer: joins the meeting offered, as "start my meeting" would.
+    fn accept_offer(&mut self, event: CalEvent, plan: JoinPlan, sink: &mut dyn EventSink) {
+        self.checked_in.insert(event.id.clone());
+        self.joining_offer = true;
+        self.join(plan, Some(event.subject.clone()), Some(event), sink);
     }
 
     /// A meeting ID was said: ask the PIN when the provider needs one, else join.
@@ -731,6 +830,7 @@ impl Assistant {
         event: Option<CalEvent>,
         sink: &mut dyn EventSink,
     ) {
+        let offered = std::mem::take(&mut self.joining_offer);
         self.complete_dial_string(&mut plan);
         if !plan.is_joinable() {
             let provider = plan.provider.clone();
@@ -750,6 +850,12 @@ impl Assistant {
         } else {
             None
         };
+        // The room is in use: neither the meeting joined nor the instant booking made
+        // for the call is released for want of a check-in, nor offered again.
+        for id in event.iter().chain(&instant_booking).map(|e| e.id.clone()) {
+            self.checked_in.insert(id.clone());
+            self.offered.insert(id);
+        }
         sink.emit(&Event::Join {
             plan: Box::new(plan.clone()),
             subject: subject.clone(),
@@ -773,6 +879,13 @@ impl Assistant {
                 return;
             }
         };
+        let (provider, joined_subject) = (plan.provider.clone(), subject.clone());
+        self.log(|log| Record::Joined {
+            at: log.local(now),
+            provider,
+            subject: joined_subject,
+            offered,
+        });
         self.call = Some(Call {
             event,
             instant_booking,
@@ -817,6 +930,7 @@ impl Assistant {
         match self.calendar.book(&self.config.room.mailbox, &booking) {
             Ok(event) => {
                 sink.emit(&Event::booked(&event));
+                self.log_booked(&event, "instant");
                 Some(event)
             }
             Err(e) => {
@@ -827,10 +941,12 @@ impl Assistant {
     }
 
     fn end_meeting(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
-        let Some(call) = self.call.take() else {
+        if self.call.is_none() {
             self.say("There's no meeting in progress.", sink);
             return;
-        };
+        }
+        self.log_call_ended("room");
+        let Some(call) = self.call.take() else { return };
         sink.emit(&Event::Hangup {});
         if let Some(mut line) = call.line {
             let progress = line.hang_up();
@@ -1021,6 +1137,7 @@ impl Assistant {
         match self.calendar.book(&self.config.room.mailbox, &booking) {
             Ok(event) => {
                 sink.emit(&Event::booked(&event));
+                self.log_booked(&event, "voice");
                 self.checked_in.insert(event.id.clone());
                 let until = self.speaker.time(event.end, now);
                 self.say(
@@ -1239,11 +1356,13 @@ impl Assistant {
         }
     }
 
-    fn release_unattended(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+    fn release_unattended(
+        &mut self,
+        view: &CalendarView,
+        now: DateTime<Utc>,
+        sink: &mut dyn EventSink,
+    ) {
         let Some(after) = self.config.assistant.release_unattended_after_minutes else {
-            return;
-        };
-        let Some(view) = self.read_room_quiet(now) else {
             return;
         };
         let grace = Duration::minutes(i64::from(after));
@@ -1254,14 +1373,22 @@ impl Assistant {
             .map(|e| e.id.clone());
         let unattended: Vec<CalEvent> = view
             .events
-            .into_iter()
+            .iter()
             .filter(|e| !e.all_day && e.start + grace <= now && now < e.end)
             .filter(|e| !self.checked_in.contains(&e.id) && in_call.as_ref() != Some(&e.id))
+            .cloned()
             .collect();
         for event in unattended {
             match self.calendar.cancel(&self.config.room.mailbox, &event) {
                 Ok(()) => {
                     sink.emit(&Event::Released {
+                        subject: event.subject.clone(),
+                    });
+                    self.released.insert(event.id.clone());
+                    self.log(|log| Record::Released {
+                        at: log.local(now),
+                        start: log.local(event.start),
+                        end: log.local(event.end),
                         subject: event.subject.clone(),
                     });
                     self.say(
@@ -1276,6 +1403,127 @@ impl Assistant {
             }
             self.checked_in.insert(event.id);
         }
+    }
+
+    /// Notes reservations in progress, and logs each as held once its end has passed
+    /// (or it left the calendar while on). Only meetings this run saw in progress are
+    /// logged, so a restarted device logs none twice.
+    fn watch_reservations(&mut self, view: &CalendarView, now: DateTime<Utc>) {
+        if self.utilisation.is_none() {
+            return;
+        }
+        for event in view
+            .events
+            .iter()
+            .filter(|e| !e.all_day && e.is_active_at(now))
+        {
+            self.watched.insert(event.id.clone(), event.clone());
+        }
+        let over: Vec<CalEvent> = self
+            .watched
+            .values()
+            .filter_map(|seen| {
+                match view.events.iter().find(|e| e.id == seen.id) {
+                    Some(fresh) if fresh.end > now => None,
+                    // Ended: with its end as the calendar has it now (ended early, extended).
+                    Some(fresh) => Some(fresh.clone()),
+                    // Gone from the calendar while on (cancelled): it was held until now.
+                    None => {
+                        let mut gone = seen.clone();
+                        gone.end = gone.end.min(now);
+                        Some(gone)
+                    }
+                }
+            })
+            .collect();
+        for event in over {
+            self.watched.remove(&event.id);
+            if self.released.contains(&event.id) {
+                continue; // logged as released
+            }
+            let attended = self.checked_in.contains(&event.id);
+            self.log(|log| Record::MeetingHeld {
+                start: log.local(event.start),
+                end: log.local(event.end),
+                subject: event.subject.clone(),
+                attended,
+            });
+        }
+    }
+
+    /// Proactive join: as a meeting starts (or `proactive_join_minutes_before`), offers
+    /// to join it, once per meeting. No offer during a call or while a question is
+    /// open (the offer waits for the next tick), nor for a meeting already joined or
+    /// released, nor for one whose invitation has nothing to join (a meeting in person).
+    fn offer_to_join(&mut self, view: &CalendarView, now: DateTime<Utc>, sink: &mut dyn EventSink) {
+        if !self.config.assistant.proactive_join || self.call.is_some() || self.pending.is_some() {
+            return;
+        }
+        let before = Duration::minutes(i64::from(
+            self.config.assistant.proactive_join_minutes_before,
+        ));
+        let due: Vec<CalEvent> = view
+            .events
+            .iter()
+            .filter(|e| {
+                !e.all_day
+                    && e.start - before <= now
+                    && now < (e.start + OFFER_UNTIL_AFTER_START).min(e.end)
+            })
+            .filter(|e| !self.offered.contains(&e.id) && !self.released.contains(&e.id))
+            .cloned()
+            .collect();
+        for event in due {
+            self.offered.insert(event.id.clone());
+            let plan = self.invitation_plan(&event);
+            if plan.meeting_id.is_none() && !plan.is_joinable() {
+                tracing::debug!(
+                    "no offer to join \"{}\": its invitation has no dial-in",
+                    event.subject
+                );
+                continue;
+            }
+            sink.emit(&Event::Offer {
+                subject: event.subject.clone(),
+                start: event.start,
+            });
+            self.ask(
+                Pending::Offer {
+                    event: Box::new(event),
+                    plan: Box::new(plan),
+                    retried: false,
+                },
+                sink,
+            );
+            return;
+        }
+    }
+
+    // ---- utilisation log -----------------------------------------------------------------
+
+    fn log_booked(&mut self, event: &CalEvent, how: &str) {
+        let now = self.clock.now();
+        self.log(|log| Record::Booked {
+            at: log.local(now),
+            start: log.local(event.start),
+            end: log.local(event.end),
+            subject: event.subject.clone(),
+            how: how.to_string(),
+        });
+    }
+
+    fn log_call_ended(&mut self, by: &str) {
+        let now = self.clock.now();
+        let subject = self
+            .call
+            .as_ref()
+            .and_then(|c| c.event.as_ref())
+            .map(|e| e.subject.clone());
+        self.log(|log| Record::Ended {
+            at: log.local(now),
+            by: by.to_string(),
+            subject,
+        });
     }
 
     // ---- helpers ---------------------------------------------------------------------------

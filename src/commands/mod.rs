@@ -8,6 +8,7 @@ pub mod devices;
 pub mod dialin;
 pub mod grammar;
 pub mod listen;
+pub mod report;
 pub mod run;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crate::assistant::Assistant;
 use crate::config::Config;
 use crate::events::EventSink;
+use crate::utilisation::UtilisationLog;
 
 /// Options shared by the commands that run the assistant (`ask`, `run`, `listen`).
 #[derive(Debug, Clone, clap::Args)]
@@ -31,6 +33,12 @@ pub struct SessionArgs {
     /// One JSON object per line (each with an "event" field) instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Note joins, bookings, releases and meetings held in this room utilisation log
+    /// (`roomvoice report` reads it). `listen` keeps one anyway ([utilisation] log, else
+    /// the state directory); `ask` and `run` only with this option, so that trying
+    /// commands out does not count as use of the room.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
 }
 
 fn parse_now(value: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -49,12 +57,32 @@ impl SessionArgs {
             None => crate::assistant::Clock::System,
         }
     }
+
+    /// The utilisation log for this session: `--log`, else (`always`, for `listen`) the
+    /// configured or default one.
+    pub fn utilisation_log(&self, config: &Config, always: bool) -> Option<UtilisationLog> {
+        let path = match &self.log {
+            Some(path) => Some(path.clone()),
+            None if always => crate::utilisation::configured_log_path(config),
+            None => None,
+        };
+        if path.is_none() && always {
+            tracing::warn!(
+                "no state directory (set [utilisation] log): room utilisation is not logged"
+            );
+        }
+        path.map(|p| UtilisationLog::new(p, config.room.timezone))
+    }
 }
 
-/// A configured assistant with its calendar, ready for turns.
+/// A configured assistant with its calendar, ready for turns (logging utilisation only
+/// with `--log`).
 pub fn open_assistant(args: &SessionArgs, speak: bool) -> anyhow::Result<Assistant> {
     let config = Config::locate(args.config.as_deref())?;
-    Assistant::open(config, args.clock(), speak)
+    let log = args.utilisation_log(&config, false);
+    let mut assistant = Assistant::open(config, args.clock(), speak)?;
+    assistant.set_utilisation_log(log);
+    Ok(assistant)
 }
 
 /// Prints an error as an event (with `--json`) or on stderr, and returns exit code 1.

@@ -48,7 +48,9 @@ fn run(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
         .collect::<Result<Vec<_>, _>>()?;
     let config = Config::locate(args.session.config.as_deref())?;
     let mut engine = crate::speech::open(&config).context("cannot start speech recognition")?;
+    let log = args.session.utilisation_log(&config, false);
     let mut assistant = Assistant::open(config, args.session.clock(), args.speak)?;
+    assistant.set_utilisation_log(log);
     let mut start = args.session.now.map(|t| t.with_timezone(&Utc));
     for (path, clip) in args.audio.iter().zip(&clips) {
         tracing::info!(
