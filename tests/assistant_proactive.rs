@@ -120,6 +120,20 @@ fn offers_minutes_before_and_joins_on_alexa_join_my_meeting() {
 }
 
 #[test]
+fn alexa_join_alone_accepts_the_offer() {
+    let (_room, mut assistant) = assistant(
+        "\n[assistant]\nproactive_join = true\n",
+        "2026-11-23T18:00:00Z",
+    );
+    let mut sink = Collect::default();
+    assistant.tick(&mut sink);
+    assert_eq!(offers(&sink), ["Standup"]);
+    let mut sink = Collect::default();
+    assistant.hear("alexa join", &mut sink);
+    assert_eq!(joined(&sink), [Some("Standup".to_string())]);
+}
+
+#[test]
 fn no_means_no_further_offer_for_that_meeting() {
     let (_room, mut assistant) = assistant(
         "\n[assistant]\nproactive_join = true\n",

@@ -56,7 +56,7 @@ pub const PHRASES: &[(&str, &str)] = &[
     ("lead", "please | can you | could you | would you | will you | can you please | could you please | i want to | i'd like to | i would like to | let's | we want to | we'd like to | help me | go ahead and"),
     ("tail", "please | now | right now | for me | for us | thanks | thank you"),
     // Commands.
-    ("start_meeting", "(start | join | begin | launch | open | dial into | connect to | dial in to) [up] (my | the | our | this | today's) [next | scheduled | video | conference | online | team | zoom | teams | webex] (meeting | call | conference | conference call) | (start | join) (meeting | call) | start a meeting | join a meeting"),
+    ("start_meeting", "(start | join | begin | launch | open | dial into | connect to | dial in to) [up] (my | the | our | this | today's) [next | scheduled | video | conference | online | team | zoom | teams | webex] (meeting | call | conference | conference call) | (start | join) (meeting | call) | start a meeting | join a meeting | join [it | now]"),
     ("end_meeting", "(end | stop | leave | finish | close | exit | quit | hang up) [the | my | our | this] (meeting | call | conference) | hang up | end call | end meeting"),
     ("room_free", "is (this | the) (room | conference room | meeting room) (free | available | open | booked | busy | taken | in use | occupied | reserved) [<when_now>] | is anyone using (this | the) room | (can | may) (i | we) use (this | the) room [<when_now>] | is there a meeting (in this room | here) [<when_now>] | (when | how long) is (this | the) room (free | available)"),
     ("when_now", "now | right now | at the moment"),
