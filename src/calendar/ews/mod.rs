@@ -24,20 +24,18 @@ pub mod update_item;
 pub mod xml;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::http::{self, Limits};
 use super::oauth::{Grant, TokenCache, TokenSource};
+use super::remote::{self, BodyFormat, Idempotence, Remote};
 use super::snapshot::Snapshots;
 use super::{Body, Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
 use crate::config::Config;
-use soap::{Credentials, Idempotence, Transport};
+use soap::{Credentials, Transport};
 
-/// Category put on every booking the device makes (visible in Outlook).
-pub const BOOKING_CATEGORY: &str = "roomvoice";
 /// Name of the extended property holding a booking's per-request marker.
 pub const BOOKING_MARKER_NAME: &str = "RoomvoiceBooking";
 /// The marker property's path, as used in requests.
@@ -85,24 +83,6 @@ pub enum EwsAuth {
     /// OAuth 2 client credentials (Exchange Online, where EWS is still allowed).
     #[serde(rename = "oauth")]
     OAuth,
-}
-
-/// Which form of the invitation body to ask for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BodyFormat {
-    #[default]
-    Text,
-    Html,
-}
-
-impl BodyFormat {
-    pub fn as_ews(&self) -> &'static str {
-        match self {
-            BodyFormat::Text => "Text",
-            BodyFormat::Html => "HTML",
-        }
-    }
 }
 
 /// `[calendar.ews]`. Key names are a contract: add keys, never rename them.
@@ -433,27 +413,6 @@ impl EwsCalendar {
         get_password_expiration_date::parse(&self.transport, &answer)
     }
 
-    fn free_busy_batch(
-        &self,
-        mailboxes: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<FreeBusy>, CalendarError> {
-        let request = get_user_availability::GetFreeBusy {
-            mailboxes,
-            start: from,
-            end: to,
-        };
-        let answer = self.transport.call(
-            "GetUserAvailability",
-            None,
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        get_user_availability::parse(&self.transport, &answer, mailboxes)
-    }
-
-    /// Looks for the booking carrying `marker` in its slot (after a lost response).
     /// Organisers that came with an address but no display name get their name from
     /// the directory (`ResolveNames`), once per address; a failed lookup leaves the
     /// address, which is what the room then hears.
@@ -502,40 +461,73 @@ impl EwsCalendar {
             }
         }
     }
+}
 
-    fn find_booking(
+impl Remote for EwsCalendar {
+    const FREE_BUSY_BATCH: usize = get_user_availability::MAX_MAILBOXES;
+
+    fn endpoint(&self) -> &str {
+        &self.transport.url
+    }
+
+    fn snapshots(&self) -> &Snapshots {
+        &self.snapshots
+    }
+
+    fn max_threads(&self) -> usize {
+        self.max_threads
+    }
+
+    fn fetch(
+        &self,
+        mailbox: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(Event, Option<String>)>, CalendarError> {
+        let items = self.find(mailbox, from, to)?;
+        Ok(items.events.into_iter().zip(items.markers).collect())
+    }
+
+    fn create(
         &self,
         mailbox: &str,
         booking: &NewBooking,
         marker: &str,
-    ) -> Result<Option<Event>, CalendarError> {
-        let items = self.find(mailbox, booking.start, booking.end)?;
-        Ok(items
-            .events
-            .into_iter()
-            .zip(items.markers)
-            .find(|(_, m)| m.as_deref() == Some(marker))
-            .map(|(e, _)| e))
+    ) -> Result<Event, CalendarError> {
+        let request = create_item::CreateBooking {
+            mailbox,
+            booking,
+            marker,
+            location: Some(&self.room_name),
+        };
+        let answer = self.transport.call(
+            "CreateItem",
+            Some(mailbox),
+            &request.to_xml(self.transport.access),
+            Idempotence::LookUpFirst,
+        )?;
+        create_item::parse(&self.transport, &answer, mailbox, booking)
     }
-}
 
-/// A marker unique to one booking request.
-fn new_marker() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-    format!(
-        "{nanos:x}-{:x}-{:x}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Reads that failed for network reasons fall back to the snapshot.
-pub(crate) fn is_outage(error: &CalendarError) -> bool {
-    matches!(
-        error,
-        CalendarError::Unreachable { .. } | CalendarError::Throttled { .. }
-    )
+    fn free_busy_batch(
+        &self,
+        mailboxes: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<FreeBusy>, CalendarError> {
+        let request = get_user_availability::GetFreeBusy {
+            mailboxes,
+            start: from,
+            end: to,
+        };
+        let answer = self.transport.call(
+            "GetUserAvailability",
+            None,
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        get_user_availability::parse(&self.transport, &answer, mailboxes)
+    }
 }
 
 impl Calendar for EwsCalendar {
@@ -549,24 +541,7 @@ impl Calendar for EwsCalendar {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<CalendarView, CalendarError> {
-        match self.find(mailbox, from, to) {
-            Ok(items) => {
-                self.snapshots
-                    .store(mailbox, from, to, &items.events, Utc::now());
-                Ok(CalendarView {
-                    events: items.events,
-                    stale_since: None,
-                })
-            }
-            Err(error) if is_outage(&error) => match self.snapshots.view(mailbox, from, to) {
-                Some(view) => {
-                    tracing::warn!(mailbox, error = %error, stale_since = ?view.stale_since, "answering from the calendar snapshot");
-                    Ok(view)
-                }
-                None => Err(error),
-            },
-            Err(error) => Err(error),
-        }
+        remote::read(self, mailbox, from, to)
     }
 
     fn body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
@@ -595,43 +570,7 @@ impl Calendar for EwsCalendar {
     }
 
     fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
-        if booking.end <= booking.start {
-            return Err(CalendarError::Invalid(
-                "a booking must end after it starts".into(),
-            ));
-        }
-        let existing = self.find(mailbox, booking.start, booking.end)?;
-        if let Some(conflict) = existing
-            .events
-            .into_iter()
-            .find(|e| e.start < booking.end && e.end > booking.start)
-        {
-            return Err(CalendarError::Conflict {
-                conflict: Box::new(conflict),
-            });
-        }
-        let marker = new_marker();
-        let request = create_item::CreateBooking {
-            mailbox,
-            booking,
-            marker: &marker,
-            location: Some(&self.room_name),
-        };
-        let xml = request.to_xml(self.transport.access);
-        super::create_once(
-            mailbox,
-            &self.transport.url,
-            || {
-                let answer = self.transport.call(
-                    "CreateItem",
-                    Some(mailbox),
-                    &xml,
-                    Idempotence::LookUpFirst,
-                )?;
-                create_item::parse(&self.transport, &answer, mailbox, booking)
-            },
-            || self.find_booking(mailbox, booking, &marker),
-        )
+        remote::book(self, mailbox, booking)
     }
 
     fn set_end(
@@ -640,7 +579,7 @@ impl Calendar for EwsCalendar {
         event: &Event,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
-        super::check_new_end(event, new_end)?;
+        remote::check_new_end(event, new_end)?;
         let request = update_item::SetEnd {
             item_id: &event.id,
             end: new_end,
@@ -671,30 +610,6 @@ impl Calendar for EwsCalendar {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<FreeBusy>, CalendarError> {
-        let batches: Vec<&[String]> = mailboxes
-            .chunks(get_user_availability::MAX_MAILBOXES)
-            .collect();
-        let mut results: Vec<Option<Result<Vec<FreeBusy>, CalendarError>>> =
-            (0..batches.len()).map(|_| None).collect();
-        // At most max_threads batches in flight at once.
-        for (group_index, group) in batches.chunks(self.max_threads).enumerate() {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = group
-                    .iter()
-                    .map(|batch| scope.spawn(move || self.free_busy_batch(batch, from, to)))
-                    .collect();
-                for (i, handle) in handles.into_iter().enumerate() {
-                    let result = handle.join().unwrap_or_else(|_| {
-                        Err(CalendarError::Server("a free/busy worker panicked".into()))
-                    });
-                    results[group_index * self.max_threads + i] = Some(result);
-                }
-            });
-        }
-        let mut all = Vec::new();
-        for result in results.into_iter().flatten() {
-            all.extend(result?);
-        }
-        Ok(all)
+        remote::free_busy(self, mailboxes, from, to)
     }
 }

@@ -23,20 +23,17 @@ pub mod get_schedule;
 pub mod types;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::http::{self, Limits};
 use super::oauth::{Grant, TokenCache, TokenSource};
+use super::remote::{self, BodyFormat, Remote};
 use super::snapshot::Snapshots;
 use super::{Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
 use crate::config::Config;
 use client::GraphClient;
-
-/// Category put on every booking the device makes.
-pub const BOOKING_CATEGORY: &str = "roomvoice";
 
 /// How the device signs in to Graph.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -93,7 +90,7 @@ pub struct GraphConfig {
     pub ca_file: Option<PathBuf>,
     /// "text" (default) or "html" bodies.
     #[serde(default)]
-    pub body_type: super::ews::BodyFormat,
+    pub body_type: BodyFormat,
     #[serde(default)]
     pub connect_timeout_ms: Option<u64>,
     #[serde(default)]
@@ -263,10 +260,7 @@ impl GraphCalendar {
                 }),
                 auth: graph.auth,
                 limits,
-                body_type: match graph.body_type {
-                    super::ews::BodyFormat::Text => "text",
-                    super::ews::BodyFormat::Html => "html",
-                },
+                body_type: graph.body_type,
                 account,
                 outage: http::OutageMemory::default(),
             },
@@ -288,29 +282,49 @@ impl GraphCalendar {
         let token = self.client.tokens.token(&self.client.client)?;
         Ok(super::oauth::token_permissions(&token))
     }
+}
 
-    fn find_booking(
+impl Remote for GraphCalendar {
+    const FREE_BUSY_BATCH: usize = get_schedule::MAX_SCHEDULES;
+
+    fn endpoint(&self) -> &str {
+        &self.client.base_url
+    }
+
+    fn snapshots(&self) -> &Snapshots {
+        &self.snapshots
+    }
+
+    fn max_threads(&self) -> usize {
+        self.max_threads
+    }
+
+    fn fetch(
+        &self,
+        mailbox: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(Event, Option<String>)>, CalendarError> {
+        calendar_view::fetch(&self.client, mailbox, from, to)
+    }
+
+    fn create(
         &self,
         mailbox: &str,
         booking: &NewBooking,
         marker: &str,
-    ) -> Result<Option<Event>, CalendarError> {
-        let events = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
-        Ok(events
-            .into_iter()
-            .find(|(_, m)| m.as_deref() == Some(marker))
-            .map(|(e, _)| e))
+    ) -> Result<Event, CalendarError> {
+        events::create(&self.client, mailbox, booking, marker, &self.room_name)
     }
-}
 
-fn new_marker() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-    format!(
-        "roomvoice-{nanos:x}-{:x}-{:x}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    fn free_busy_batch(
+        &self,
+        mailboxes: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<FreeBusy>, CalendarError> {
+        get_schedule::fetch(&self.client, &self.room_mailbox, mailboxes, from, to)
+    }
 }
 
 impl Calendar for GraphCalendar {
@@ -324,50 +338,11 @@ impl Calendar for GraphCalendar {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<CalendarView, CalendarError> {
-        match calendar_view::fetch(&self.client, mailbox, from, to) {
-            Ok(events) => {
-                let events: Vec<Event> = events.into_iter().map(|(e, _)| e).collect();
-                self.snapshots.store(mailbox, from, to, &events, Utc::now());
-                Ok(CalendarView {
-                    events,
-                    stale_since: None,
-                })
-            }
-            Err(error) if super::ews::is_outage(&error) => {
-                match self.snapshots.view(mailbox, from, to) {
-                    Some(view) => {
-                        tracing::warn!(mailbox, error = %error, "answering from the calendar snapshot");
-                        Ok(view)
-                    }
-                    None => Err(error),
-                }
-            }
-            Err(error) => Err(error),
-        }
+        remote::read(self, mailbox, from, to)
     }
 
     fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
-        if booking.end <= booking.start {
-            return Err(CalendarError::Invalid(
-                "a booking must end after it starts".into(),
-            ));
-        }
-        let existing = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
-        if let Some((conflict, _)) = existing
-            .into_iter()
-            .find(|(e, _)| e.start < booking.end && e.end > booking.start)
-        {
-            return Err(CalendarError::Conflict {
-                conflict: Box::new(conflict),
-            });
-        }
-        let marker = new_marker();
-        super::create_once(
-            mailbox,
-            &self.client.base_url,
-            || events::create(&self.client, mailbox, booking, &marker, &self.room_name),
-            || self.find_booking(mailbox, booking, &marker),
-        )
+        remote::book(self, mailbox, booking)
     }
 
     fn set_end(
@@ -376,7 +351,7 @@ impl Calendar for GraphCalendar {
         event: &Event,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
-        super::check_new_end(event, new_end)?;
+        remote::check_new_end(event, new_end)?;
         events::set_end(&self.client, mailbox, &event.id, new_end)
     }
 
@@ -390,31 +365,6 @@ impl Calendar for GraphCalendar {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<FreeBusy>, CalendarError> {
-        let batches: Vec<&[String]> = mailboxes.chunks(get_schedule::MAX_SCHEDULES).collect();
-        let mut all = Vec::new();
-        for group in batches.chunks(self.max_threads) {
-            let results: Vec<Result<Vec<FreeBusy>, CalendarError>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = group
-                    .iter()
-                    .map(|batch| {
-                        scope.spawn(move || {
-                            get_schedule::fetch(&self.client, &self.room_mailbox, batch, from, to)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(CalendarError::Server("a free/busy worker panicked".into()))
-                        })
-                    })
-                    .collect()
-            });
-            for result in results {
-                all.extend(result?);
-            }
-        }
-        Ok(all)
+        remote::free_busy(self, mailboxes, from, to)
     }
 }
