@@ -10,9 +10,9 @@
 //! - free/busy fanned out in batches over at most `max_threads` threads ([`free_busy`]);
 //! - the booking category, markers and the invitation body format.
 //!
-//! Each backend implements [`Remote`] (how to fetch, create and ask for free/busy in
-//! its own protocol) and the functions here do the rest, so a fix to retries or outage
-//! handling is made once.
+//! Each backend implements [`Remote`] (how to fetch, create, change and ask for
+//! free/busy in its own protocol) and is a [`Calendar`] through it, so a fix to
+//! retries or outage handling is made once.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -22,7 +22,9 @@ use serde::Deserialize;
 
 use super::http::{self, Limits, Retry, TransportFailure};
 use super::snapshot::Snapshots;
-use super::{BusyInterval, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
+use super::{
+    Body, BusyInterval, Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking,
+};
 
 /// Category put on every booking the device makes (visible in Outlook).
 pub const BOOKING_CATEGORY: &str = "roomvoice";
@@ -166,17 +168,26 @@ pub(crate) fn is_outage(error: &CalendarError) -> bool {
     )
 }
 
-/// What a server backend does in its own protocol; the functions of this module put
-/// it behind the [`Calendar`](super::Calendar) trait.
-pub(crate) trait Remote: Sync {
+/// What both server backends keep: where the service is, the outage snapshots, how
+/// many free/busy requests may be in flight.
+#[derive(Debug)]
+pub struct Common {
+    /// The service's URL, for errors.
+    pub endpoint: String,
+    pub snapshots: Snapshots,
+    pub max_threads: usize,
+}
+
+/// What a server backend does in its own protocol. Every `Remote` is a [`Calendar`]:
+/// the functions of this module add retries around lost bookings, the snapshot, the
+/// conflict check and the free/busy fan-out.
+pub(crate) trait Remote: Send + Sync {
+    /// Backend name for logs and events.
+    const BACKEND: &'static str;
     /// Mailboxes one free/busy request may name.
     const FREE_BUSY_BATCH: usize;
 
-    /// The service's URL, for errors.
-    fn endpoint(&self) -> &str;
-    fn snapshots(&self) -> &Snapshots;
-    /// Free/busy requests in flight at once.
-    fn max_threads(&self) -> usize;
+    fn common(&self) -> &Common;
     /// Events overlapping `[from, to)`, sorted by start, cancelled ones left out, each
     /// with the booking marker it carries.
     fn fetch(
@@ -185,6 +196,11 @@ pub(crate) trait Remote: Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<(Event, Option<String>)>, CalendarError>;
+    /// The body of an event `fetch` returned without one.
+    fn fetch_body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+        let _ = mailbox;
+        Ok(event.body.clone())
+    }
     /// One create request for `booking`, tagged with `marker`.
     fn create(
         &self,
@@ -192,6 +208,14 @@ pub(crate) trait Remote: Sync {
         booking: &NewBooking,
         marker: &str,
     ) -> Result<Event, CalendarError>;
+    /// Moves an event's end (already checked to be after its start).
+    fn move_end(
+        &self,
+        mailbox: &str,
+        event: &Event,
+        new_end: DateTime<Utc>,
+    ) -> Result<(), CalendarError>;
+    fn delete(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError>;
     /// One free/busy request for at most [`Remote::FREE_BUSY_BATCH`] mailboxes.
     fn free_busy_batch(
         &self,
@@ -201,8 +225,57 @@ pub(crate) trait Remote: Sync {
     ) -> Result<Vec<FreeBusy>, CalendarError>;
 }
 
+impl<R: Remote> Calendar for R {
+    fn backend(&self) -> &'static str {
+        R::BACKEND
+    }
+
+    fn events(
+        &self,
+        mailbox: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<CalendarView, CalendarError> {
+        read(self, mailbox, from, to)
+    }
+
+    fn body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+        match &event.body {
+            Some(body) => Ok(Some(body.clone())),
+            None => self.fetch_body(mailbox, event),
+        }
+    }
+
+    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
+        book(self, mailbox, booking)
+    }
+
+    fn set_end(
+        &self,
+        mailbox: &str,
+        event: &Event,
+        new_end: DateTime<Utc>,
+    ) -> Result<(), CalendarError> {
+        check_new_end(event, new_end)?;
+        self.move_end(mailbox, event, new_end)
+    }
+
+    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+        self.delete(mailbox, event)
+    }
+
+    fn free_busy(
+        &self,
+        mailboxes: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<FreeBusy>, CalendarError> {
+        free_busy(self, mailboxes, from, to)
+    }
+}
+
 /// Reads the window, keeping a snapshot of it; during an outage the snapshot answers.
-pub(crate) fn read<R: Remote>(
+fn read<R: Remote>(
     remote: &R,
     mailbox: &str,
     from: DateTime<Utc>,
@@ -212,27 +285,30 @@ pub(crate) fn read<R: Remote>(
         Ok(events) => {
             let events: Vec<Event> = events.into_iter().map(|(e, _)| e).collect();
             remote
-                .snapshots()
+                .common()
+                .snapshots
                 .store(mailbox, from, to, &events, Utc::now());
             Ok(CalendarView {
                 events,
                 stale_since: None,
             })
         }
-        Err(error) if is_outage(&error) => match remote.snapshots().view(mailbox, from, to) {
-            Some(view) => {
-                tracing::warn!(mailbox, error = %error, stale_since = ?view.stale_since, "answering from the calendar snapshot");
-                Ok(view)
+        Err(error) if is_outage(&error) => {
+            match remote.common().snapshots.view(mailbox, from, to) {
+                Some(view) => {
+                    tracing::warn!(mailbox, error = %error, stale_since = ?view.stale_since, "answering from the calendar snapshot");
+                    Ok(view)
+                }
+                None => Err(error),
             }
-            None => Err(error),
-        },
+        }
         Err(error) => Err(error),
     }
 }
 
 /// Books when the slot is free (`CalendarError::Conflict` names the event in the way),
 /// creating the booking at most once.
-pub(crate) fn book<R: Remote>(
+fn book<R: Remote>(
     remote: &R,
     mailbox: &str,
     booking: &NewBooking,
@@ -254,7 +330,7 @@ pub(crate) fn book<R: Remote>(
     let marker = new_marker();
     create_once(
         mailbox,
-        remote.endpoint(),
+        &remote.common().endpoint,
         || remote.create(mailbox, booking, &marker),
         || {
             let events = remote.fetch(mailbox, booking.start, booking.end)?;
@@ -309,7 +385,7 @@ fn create_once(
 }
 
 /// Refuses a new end that is not after the event's start.
-pub(crate) fn check_new_end(event: &Event, new_end: DateTime<Utc>) -> Result<(), CalendarError> {
+fn check_new_end(event: &Event, new_end: DateTime<Utc>) -> Result<(), CalendarError> {
     if new_end <= event.start {
         return Err(CalendarError::InPast(format!(
             "the new end {new_end} is not after the start {}",
@@ -322,7 +398,7 @@ pub(crate) fn check_new_end(event: &Event, new_end: DateTime<Utc>) -> Result<(),
 /// Free/busy of many mailboxes: batches of [`Remote::FREE_BUSY_BATCH`], at most
 /// `max_threads` in flight, answers in the order asked. A failed batch fails the call
 /// (one mailbox the server cannot read only marks that mailbox).
-pub(crate) fn free_busy<R: Remote>(
+fn free_busy<R: Remote>(
     remote: &R,
     mailboxes: &[String],
     from: DateTime<Utc>,
@@ -330,7 +406,7 @@ pub(crate) fn free_busy<R: Remote>(
 ) -> Result<Vec<FreeBusy>, CalendarError> {
     let batches: Vec<&[String]> = mailboxes.chunks(R::FREE_BUSY_BATCH).collect();
     let mut all = Vec::new();
-    for group in batches.chunks(remote.max_threads().max(1)) {
+    for group in batches.chunks(remote.common().max_threads.max(1)) {
         let results: Vec<Result<Vec<FreeBusy>, CalendarError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = group
                 .iter()

@@ -5,11 +5,11 @@
 //! One file per operation, request and response side by side ([`find_item`],
 //! [`get_item`], [`create_item`], [`update_item`], [`delete_item`],
 //! [`get_user_availability`], [`resolve_names`], [`get_password_expiration_date`],
-//! [`get_folder`]); [`soap`] is the transport (envelope, auth, retries, error codes)
-//! and [`xml`] the reader. This file holds `[calendar.ews]` and [`EwsCalendar`], which
-//! puts the operations together behind the [`Calendar`] trait: reads fall back to the
-//! on-disk snapshot during outages, bookings carry a marker so a lost response is looked
-//! up before any retry.
+//! [`get_folder`]); [`soap`] is the transport (envelope, auth, error codes) and [`xml`]
+//! the reader. This file holds `[calendar.ews]` and [`EwsCalendar`], which puts the
+//! operations together as a [`Remote`]; what EWS shares with Graph (retries, the outage
+//! snapshot, bookings made once, free/busy in parallel batches) is in
+//! [`remote`](super::remote).
 
 pub mod create_item;
 pub mod delete_item;
@@ -30,9 +30,9 @@ use serde::Deserialize;
 
 use super::http::{self, Limits};
 use super::oauth::{Grant, TokenCache, TokenSource};
-use super::remote::{self, BodyFormat, Idempotence, Remote};
+use super::remote::{BodyFormat, Common, Idempotence, Remote};
 use super::snapshot::Snapshots;
-use super::{Body, Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
+use super::{Body, CalendarError, Event, FreeBusy, NewBooking};
 use crate::config::Config;
 use soap::{Credentials, Transport};
 
@@ -232,9 +232,8 @@ pub fn folder_id(access: Access, mailbox: &str) -> String {
 #[derive(Debug)]
 pub struct EwsCalendar {
     transport: Transport,
-    snapshots: Snapshots,
+    common: Common,
     body_format: BodyFormat,
-    max_threads: usize,
     room_name: String,
     /// Display names found with ResolveNames, by address (None: nothing found).
     names: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
@@ -328,9 +327,12 @@ impl EwsCalendar {
                 outage: http::OutageMemory::default(),
                 anchor_mailbox: config.room.mailbox.clone(),
             },
-            snapshots: Snapshots::new(state_dir.as_deref(), "ews"),
+            common: Common {
+                endpoint: ews.url.clone(),
+                snapshots: Snapshots::new(state_dir.as_deref(), "ews"),
+                max_threads: ews.max_threads,
+            },
             body_format: ews.body_type,
-            max_threads: ews.max_threads,
             room_name: config.room.name.clone(),
             names: Default::default(),
         })
@@ -464,18 +466,11 @@ impl EwsCalendar {
 }
 
 impl Remote for EwsCalendar {
+    const BACKEND: &'static str = "ews";
     const FREE_BUSY_BATCH: usize = get_user_availability::MAX_MAILBOXES;
 
-    fn endpoint(&self) -> &str {
-        &self.transport.url
-    }
-
-    fn snapshots(&self) -> &Snapshots {
-        &self.snapshots
-    }
-
-    fn max_threads(&self) -> usize {
-        self.max_threads
+    fn common(&self) -> &Common {
+        &self.common
     }
 
     fn fetch(
@@ -486,6 +481,28 @@ impl Remote for EwsCalendar {
     ) -> Result<Vec<(Event, Option<String>)>, CalendarError> {
         let items = self.find(mailbox, from, to)?;
         Ok(items.events.into_iter().zip(items.markers).collect())
+    }
+
+    fn fetch_body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+        let ids = [event.id.as_str()];
+        let request = get_item::GetBodies {
+            item_ids: &ids,
+            format: self.body_format,
+        };
+        let answer = self.transport.call(
+            "GetItem",
+            Some(mailbox),
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        let body = get_item::parse(&self.transport, &answer, mailbox)?
+            .into_iter()
+            .next()
+            .flatten();
+        if body.is_none() {
+            tracing::warn!(mailbox, subject = %event.subject, "the event has no body: room mailboxes delete them unless Set-CalendarProcessing -DeleteComments $false");
+        }
+        Ok(body)
     }
 
     fn create(
@@ -509,6 +526,36 @@ impl Remote for EwsCalendar {
         create_item::parse(&self.transport, &answer, mailbox, booking)
     }
 
+    fn move_end(
+        &self,
+        mailbox: &str,
+        event: &Event,
+        new_end: DateTime<Utc>,
+    ) -> Result<(), CalendarError> {
+        let request = update_item::SetEnd {
+            item_id: &event.id,
+            end: new_end,
+        };
+        let answer = self.transport.call(
+            "UpdateItem",
+            Some(mailbox),
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        update_item::parse(&self.transport, &answer, mailbox)
+    }
+
+    fn delete(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+        let request = delete_item::DeleteCalendarItem { item_id: &event.id };
+        let answer = self.transport.call(
+            "DeleteItem",
+            Some(mailbox),
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        delete_item::parse(&self.transport, &answer, mailbox)
+    }
+
     fn free_busy_batch(
         &self,
         mailboxes: &[String],
@@ -527,89 +574,5 @@ impl Remote for EwsCalendar {
             Idempotence::Safe,
         )?;
         get_user_availability::parse(&self.transport, &answer, mailboxes)
-    }
-}
-
-impl Calendar for EwsCalendar {
-    fn backend(&self) -> &'static str {
-        "ews"
-    }
-
-    fn events(
-        &self,
-        mailbox: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<CalendarView, CalendarError> {
-        remote::read(self, mailbox, from, to)
-    }
-
-    fn body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
-        if event.body.is_some() {
-            return Ok(event.body.clone());
-        }
-        let ids = [event.id.as_str()];
-        let request = get_item::GetBodies {
-            item_ids: &ids,
-            format: self.body_format,
-        };
-        let answer = self.transport.call(
-            "GetItem",
-            Some(mailbox),
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        let body = get_item::parse(&self.transport, &answer, mailbox)?
-            .into_iter()
-            .next()
-            .flatten();
-        if body.is_none() {
-            tracing::warn!(mailbox, subject = %event.subject, "the event has no body: room mailboxes delete them unless Set-CalendarProcessing -DeleteComments $false");
-        }
-        Ok(body)
-    }
-
-    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
-        remote::book(self, mailbox, booking)
-    }
-
-    fn set_end(
-        &self,
-        mailbox: &str,
-        event: &Event,
-        new_end: DateTime<Utc>,
-    ) -> Result<(), CalendarError> {
-        remote::check_new_end(event, new_end)?;
-        let request = update_item::SetEnd {
-            item_id: &event.id,
-            end: new_end,
-        };
-        let answer = self.transport.call(
-            "UpdateItem",
-            Some(mailbox),
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        update_item::parse(&self.transport, &answer, mailbox)
-    }
-
-    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
-        let request = delete_item::DeleteCalendarItem { item_id: &event.id };
-        let answer = self.transport.call(
-            "DeleteItem",
-            Some(mailbox),
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        delete_item::parse(&self.transport, &answer, mailbox)
-    }
-
-    fn free_busy(
-        &self,
-        mailboxes: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<FreeBusy>, CalendarError> {
-        remote::free_busy(self, mailboxes, from, to)
     }
 }

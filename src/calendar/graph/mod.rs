@@ -14,7 +14,8 @@
 //! [`calendar_view`] reads, [`get_schedule`] gives free/busy, [`events`] books and
 //! changes; [`client`] is the transport and [`types`] the JSON resources. `onlineMeeting`
 //! (Teams join URL, conference ID, numbers) is handed to the invitation reader as
-//! `Event::online_meeting`.
+//! `Event::online_meeting`. What Graph shares with EWS (retries, the outage snapshot,
+//! bookings made once, free/busy in parallel batches) is in [`remote`](super::remote).
 
 pub mod calendar_view;
 pub mod client;
@@ -29,9 +30,9 @@ use serde::Deserialize;
 
 use super::http::{self, Limits};
 use super::oauth::{Grant, TokenCache, TokenSource};
-use super::remote::{self, BodyFormat, Remote};
+use super::remote::{BodyFormat, Common, Remote};
 use super::snapshot::Snapshots;
-use super::{Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
+use super::{CalendarError, Event, FreeBusy, NewBooking};
 use crate::config::Config;
 use client::GraphClient;
 
@@ -173,8 +174,7 @@ impl GraphConfig {
 #[derive(Debug)]
 pub struct GraphCalendar {
     client: GraphClient,
-    snapshots: Snapshots,
-    max_threads: usize,
+    common: Common,
     room_name: String,
     room_mailbox: String,
 }
@@ -264,8 +264,11 @@ impl GraphCalendar {
                 account,
                 outage: http::OutageMemory::default(),
             },
-            snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
-            max_threads: graph.max_threads,
+            common: Common {
+                endpoint: graph.base_url.trim_end_matches('/').to_string(),
+                snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
+                max_threads: graph.max_threads,
+            },
             room_name: config.room.name.clone(),
             room_mailbox: config.room.mailbox.clone(),
         })
@@ -285,18 +288,11 @@ impl GraphCalendar {
 }
 
 impl Remote for GraphCalendar {
+    const BACKEND: &'static str = "graph";
     const FREE_BUSY_BATCH: usize = get_schedule::MAX_SCHEDULES;
 
-    fn endpoint(&self) -> &str {
-        &self.client.base_url
-    }
-
-    fn snapshots(&self) -> &Snapshots {
-        &self.snapshots
-    }
-
-    fn max_threads(&self) -> usize {
-        self.max_threads
+    fn common(&self) -> &Common {
+        &self.common
     }
 
     fn fetch(
@@ -317,6 +313,19 @@ impl Remote for GraphCalendar {
         events::create(&self.client, mailbox, booking, marker, &self.room_name)
     }
 
+    fn move_end(
+        &self,
+        mailbox: &str,
+        event: &Event,
+        new_end: DateTime<Utc>,
+    ) -> Result<(), CalendarError> {
+        events::set_end(&self.client, mailbox, &event.id, new_end)
+    }
+
+    fn delete(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+        events::delete(&self.client, mailbox, &event.id)
+    }
+
     fn free_busy_batch(
         &self,
         mailboxes: &[String],
@@ -324,47 +333,5 @@ impl Remote for GraphCalendar {
         to: DateTime<Utc>,
     ) -> Result<Vec<FreeBusy>, CalendarError> {
         get_schedule::fetch(&self.client, &self.room_mailbox, mailboxes, from, to)
-    }
-}
-
-impl Calendar for GraphCalendar {
-    fn backend(&self) -> &'static str {
-        "graph"
-    }
-
-    fn events(
-        &self,
-        mailbox: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<CalendarView, CalendarError> {
-        remote::read(self, mailbox, from, to)
-    }
-
-    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
-        remote::book(self, mailbox, booking)
-    }
-
-    fn set_end(
-        &self,
-        mailbox: &str,
-        event: &Event,
-        new_end: DateTime<Utc>,
-    ) -> Result<(), CalendarError> {
-        remote::check_new_end(event, new_end)?;
-        events::set_end(&self.client, mailbox, &event.id, new_end)
-    }
-
-    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
-        events::delete(&self.client, mailbox, &event.id)
-    }
-
-    fn free_busy(
-        &self,
-        mailboxes: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<FreeBusy>, CalendarError> {
-        remote::free_busy(self, mailboxes, from, to)
     }
 }
