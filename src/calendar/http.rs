@@ -91,7 +91,8 @@ pub fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// What kind of transport failure this was, for the message and the retry decision.
+/// What kind of transport failure this was, for the message, the retry decision and
+/// `check`'s verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportFailure {
     /// Certificate or handshake problem: never retried, always explained.
@@ -103,10 +104,7 @@ pub enum TransportFailure {
 }
 
 /// Classifies a reqwest error and writes the explanation for the administrator.
-pub fn transport_error(
-    endpoint: &str,
-    error: &reqwest::Error,
-) -> (TransportFailure, CalendarError) {
+pub fn transport_error(endpoint: &str, error: &reqwest::Error) -> CalendarError {
     let detail = chain(error);
     // Classify on the causes only: the top message holds the URL, whose host name
     // could contain any word.
@@ -140,13 +138,11 @@ pub fn transport_error(
         TransportFailure::Connect => format!("cannot connect ({detail}); check the host name, port and firewall"),
         TransportFailure::Dropped => format!("the connection dropped before the answer arrived ({detail})"),
     };
-    (
+    CalendarError::Unreachable {
+        endpoint: endpoint.to_string(),
         kind,
-        CalendarError::Unreachable {
-            endpoint: endpoint.to_string(),
-            detail: explained,
-        },
-    )
+        detail: explained,
+    }
 }
 
 /// Reads `Retry-After` (seconds; HTTP dates are treated as "soon").

@@ -16,6 +16,7 @@ pub mod graph;
 pub mod http;
 pub mod ics;
 pub mod oauth;
+pub mod remote;
 pub mod secret;
 pub mod snapshot;
 pub mod windows_tz;
@@ -134,7 +135,12 @@ pub enum CalendarError {
     /// Network trouble: refused, timed out, DNS, TLS handshake. The room hears
     /// "I can't reach the calendar right now."
     #[error("cannot reach the calendar at {endpoint}: {detail}")]
-    Unreachable { endpoint: String, detail: String },
+    Unreachable {
+        endpoint: String,
+        /// Which step failed: `check` reports TLS failures as a certificate problem.
+        kind: http::TransportFailure,
+        detail: String,
+    },
     /// The server rejected the credentials (HTTP 401, bad token).
     #[error("the calendar server rejected the credentials: {0}")]
     Auth(String),
@@ -168,6 +174,16 @@ pub enum CalendarError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl CalendarError {
+    /// The kind of network failure, for an `Unreachable` error.
+    pub fn transport_failure(&self) -> Option<http::TransportFailure> {
+        match self {
+            CalendarError::Unreachable { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
 }
 
 /// The room's calendar (or a user's): read events, fetch bodies, book and change.
@@ -241,48 +257,6 @@ pub trait Calendar: Send + Sync {
             })
             .collect())
     }
-}
-
-/// Refuses a new end that is not after the event's start (shared by the server
-/// backends' `set_end`).
-pub(crate) fn check_new_end(event: &Event, new_end: DateTime<Utc>) -> Result<(), CalendarError> {
-    if new_end <= event.start {
-        return Err(CalendarError::InPast(format!(
-            "the new end {new_end} is not after the start {}",
-            event.start
-        )));
-    }
-    Ok(())
-}
-
-/// Creates a booking at most once. When the answer to the create request is lost (the
-/// server may or may not have made it), the booking is looked up by its marker before
-/// one more try; when even that cannot be known, the error is returned rather than
-/// risking a double booking. Shared by the server backends.
-pub(crate) fn create_once(
-    mailbox: &str,
-    endpoint: &str,
-    mut create: impl FnMut() -> Result<Event, CalendarError>,
-    mut find: impl FnMut() -> Result<Option<Event>, CalendarError>,
-) -> Result<Event, CalendarError> {
-    for attempt in 1..=2 {
-        match create() {
-            Ok(event) => return Ok(event),
-            Err(CalendarError::Unreachable { endpoint, detail }) if attempt == 1 => {
-                tracing::warn!(mailbox, %detail, "the booking's answer was lost; looking it up before trying again");
-                match find() {
-                    Ok(Some(event)) => return Ok(event),
-                    Ok(None) => continue,
-                    Err(_) => return Err(CalendarError::Unreachable { endpoint, detail }),
-                }
-            }
-            Err(error) => return Err(error),
-        }
-    }
-    Err(CalendarError::Unreachable {
-        endpoint: endpoint.to_string(),
-        detail: "the booking could not be confirmed".into(),
-    })
 }
 
 /// Opens the calendar backend the configuration names.

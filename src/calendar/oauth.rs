@@ -121,11 +121,11 @@ impl TokenCache {
             .post(&source.token_url)
             .form(&form)
             .send()
-            .map_err(|e| http::transport_error(&source.token_url, &e).1)?;
+            .map_err(|e| http::transport_error(&source.token_url, &e))?;
         let status = response.status();
         let text = response
             .text()
-            .map_err(|e| http::transport_error(&source.token_url, &e).1)?;
+            .map_err(|e| http::transport_error(&source.token_url, &e))?;
         if status.is_success() {
             let parsed: TokenResponse = serde_json::from_str(&text).map_err(|e| {
                 CalendarError::Server(format!(

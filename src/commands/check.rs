@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::calendar::ews::{self, Access, EwsAuth, EwsCalendar};
 use crate::calendar::graph::{GraphAuth, GraphCalendar};
+use crate::calendar::http::TransportFailure;
 use crate::calendar::{Body, Calendar, CalendarError};
 use crate::config::{Backend, Config};
 
@@ -410,9 +411,10 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
         }
         Err(e) => {
             let check = match &e {
-                CalendarError::Unreachable { detail, .. } if detail.starts_with("TLS") => {
-                    "ews.certificate"
-                }
+                CalendarError::Unreachable {
+                    kind: TransportFailure::Tls,
+                    ..
+                } => "ews.certificate",
                 CalendarError::Unreachable { .. } => "ews.reachable",
                 CalendarError::Auth(_) => "ews.credentials",
                 CalendarError::Permission(_) | CalendarError::NotFound(_) => "ews.room_access",

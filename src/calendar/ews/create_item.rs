@@ -9,7 +9,8 @@
 use super::find_item::calendar_item;
 use super::soap::{self, format_time, Answer, Transport};
 use super::xml::escape;
-use super::{folder_id, Access, BOOKING_CATEGORY, BOOKING_MARKER_URI};
+use super::{folder_id, Access, BOOKING_MARKER_URI};
+use crate::calendar::remote::BOOKING_CATEGORY;
 use crate::calendar::{CalendarError, Event, NewBooking};
 
 /// Request: book `booking` on `mailbox`, tagged with `marker`.

@@ -108,7 +108,7 @@ pub fn calendar_item(item: &Element) -> Result<(Event, Option<String>), Calendar
         .child("Categories")
         .map(|c| {
             c.children_named("String")
-                .any(|s| s.text.trim() == super::BOOKING_CATEGORY)
+                .any(|s| s.text.trim() == crate::calendar::remote::BOOKING_CATEGORY)
         })
         .unwrap_or(false);
     Ok((

@@ -4,7 +4,7 @@
 
 use super::soap::{self, Answer, Transport};
 use super::xml::escape;
-use super::BodyFormat;
+use crate::calendar::remote::BodyFormat;
 use crate::calendar::{Body, CalendarError};
 
 /// Request: the bodies of `item_ids`.

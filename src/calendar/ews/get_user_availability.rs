@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::soap::{self, parse_time, Answer, Transport};
 use super::xml::escape;
-use crate::calendar::{BusyInterval, CalendarError, FreeBusy};
+use crate::calendar::remote;
+use crate::calendar::{CalendarError, FreeBusy};
 
 /// EWS refuses more mailboxes than this in one request.
 pub const MAX_MAILBOXES: usize = 100;
@@ -76,33 +77,24 @@ pub fn parse(
             })
             .and_then(|m| soap::check_message(transport, m, Some(mailbox)));
         if let Err(e) = checked {
-            result.push(FreeBusy {
-                mailbox: mailbox.clone(),
-                busy: Vec::new(),
-                error: Some(e.to_string()),
-            });
+            result.push(remote::unanswered(mailbox, e.to_string()));
             continue;
         }
-        let mut busy = Vec::new();
-        if let Some(events) = response.path(&["FreeBusyView", "CalendarEventArray"]) {
-            for event in events.children_named("CalendarEvent") {
-                let status = event.child_text("BusyType").unwrap_or("Busy");
-                if status == "Free" || status == "NoData" {
-                    continue;
-                }
-                busy.push(BusyInterval {
-                    start: parse_time(event.child_text("StartTime").unwrap_or(""))?,
-                    end: parse_time(event.child_text("EndTime").unwrap_or(""))?,
-                    status: status.to_ascii_lowercase(),
-                });
-            }
-        }
-        busy.sort_by_key(|b| b.start);
-        result.push(FreeBusy {
-            mailbox: mailbox.clone(),
-            busy,
-            error: None,
-        });
+        let events = response
+            .path(&["FreeBusyView", "CalendarEventArray"])
+            .into_iter()
+            .flat_map(|events| events.children_named("CalendarEvent"));
+        result.push(remote::answered(
+            mailbox,
+            events.map(|event| {
+                (event.child_text("BusyType").unwrap_or("Busy"), move || {
+                    Ok((
+                        parse_time(event.child_text("StartTime").unwrap_or(""))?,
+                        parse_time(event.child_text("EndTime").unwrap_or(""))?,
+                    ))
+                })
+            }),
+        )?);
     }
     Ok(result)
 }

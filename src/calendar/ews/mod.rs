@@ -5,11 +5,11 @@
 //! One file per operation, request and response side by side ([`find_item`],
 //! [`get_item`], [`create_item`], [`update_item`], [`delete_item`],
 //! [`get_user_availability`], [`resolve_names`], [`get_password_expiration_date`],
-//! [`get_folder`]); [`soap`] is the transport (envelope, auth, retries, error codes)
-//! and [`xml`] the reader. This file holds `[calendar.ews]` and [`EwsCalendar`], which
-//! puts the operations together behind the [`Calendar`] trait: reads fall back to the
-//! on-disk snapshot during outages, bookings carry a marker so a lost response is looked
-//! up before any retry.
+//! [`get_folder`]); [`soap`] is the transport (envelope, auth, error codes) and [`xml`]
+//! the reader. This file holds `[calendar.ews]` and [`EwsCalendar`], which puts the
+//! operations together as a [`Remote`]; what EWS shares with Graph (retries, the outage
+//! snapshot, bookings made once, free/busy in parallel batches) is in
+//! [`remote`](super::remote).
 
 pub mod create_item;
 pub mod delete_item;
@@ -24,20 +24,18 @@ pub mod update_item;
 pub mod xml;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::http::{self, Limits};
 use super::oauth::{Grant, TokenCache, TokenSource};
+use super::remote::{BodyFormat, Common, Idempotence, Remote};
 use super::snapshot::Snapshots;
-use super::{Body, Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
+use super::{Body, CalendarError, Event, FreeBusy, NewBooking};
 use crate::config::Config;
-use soap::{Credentials, Idempotence, Transport};
+use soap::{Credentials, Transport};
 
-/// Category put on every booking the device makes (visible in Outlook).
-pub const BOOKING_CATEGORY: &str = "roomvoice";
 /// Name of the extended property holding a booking's per-request marker.
 pub const BOOKING_MARKER_NAME: &str = "RoomvoiceBooking";
 /// The marker property's path, as used in requests.
@@ -85,24 +83,6 @@ pub enum EwsAuth {
     /// OAuth 2 client credentials (Exchange Online, where EWS is still allowed).
     #[serde(rename = "oauth")]
     OAuth,
-}
-
-/// Which form of the invitation body to ask for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BodyFormat {
-    #[default]
-    Text,
-    Html,
-}
-
-impl BodyFormat {
-    pub fn as_ews(&self) -> &'static str {
-        match self {
-            BodyFormat::Text => "Text",
-            BodyFormat::Html => "HTML",
-        }
-    }
 }
 
 /// `[calendar.ews]`. Key names are a contract: add keys, never rename them.
@@ -252,9 +232,8 @@ pub fn folder_id(access: Access, mailbox: &str) -> String {
 #[derive(Debug)]
 pub struct EwsCalendar {
     transport: Transport,
-    snapshots: Snapshots,
+    common: Common,
     body_format: BodyFormat,
-    max_threads: usize,
     room_name: String,
     /// Display names found with ResolveNames, by address (None: nothing found).
     names: std::sync::Mutex<std::collections::HashMap<String, Option<String>>>,
@@ -348,9 +327,12 @@ impl EwsCalendar {
                 outage: http::OutageMemory::default(),
                 anchor_mailbox: config.room.mailbox.clone(),
             },
-            snapshots: Snapshots::new(state_dir.as_deref(), "ews"),
+            common: Common {
+                endpoint: ews.url.clone(),
+                snapshots: Snapshots::new(state_dir.as_deref(), "ews"),
+                max_threads: ews.max_threads,
+            },
             body_format: ews.body_type,
-            max_threads: ews.max_threads,
             room_name: config.room.name.clone(),
             names: Default::default(),
         })
@@ -433,27 +415,6 @@ impl EwsCalendar {
         get_password_expiration_date::parse(&self.transport, &answer)
     }
 
-    fn free_busy_batch(
-        &self,
-        mailboxes: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<FreeBusy>, CalendarError> {
-        let request = get_user_availability::GetFreeBusy {
-            mailboxes,
-            start: from,
-            end: to,
-        };
-        let answer = self.transport.call(
-            "GetUserAvailability",
-            None,
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        get_user_availability::parse(&self.transport, &answer, mailboxes)
-    }
-
-    /// Looks for the booking carrying `marker` in its slot (after a lost response).
     /// Organisers that came with an address but no display name get their name from
     /// the directory (`ResolveNames`), once per address; a failed lookup leaves the
     /// address, which is what the room then hears.
@@ -502,77 +463,27 @@ impl EwsCalendar {
             }
         }
     }
-
-    fn find_booking(
-        &self,
-        mailbox: &str,
-        booking: &NewBooking,
-        marker: &str,
-    ) -> Result<Option<Event>, CalendarError> {
-        let items = self.find(mailbox, booking.start, booking.end)?;
-        Ok(items
-            .events
-            .into_iter()
-            .zip(items.markers)
-            .find(|(_, m)| m.as_deref() == Some(marker))
-            .map(|(e, _)| e))
-    }
 }
 
-/// A marker unique to one booking request.
-fn new_marker() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-    format!(
-        "{nanos:x}-{:x}-{:x}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
+impl Remote for EwsCalendar {
+    const BACKEND: &'static str = "ews";
+    const FREE_BUSY_BATCH: usize = get_user_availability::MAX_MAILBOXES;
 
-/// Reads that failed for network reasons fall back to the snapshot.
-pub(crate) fn is_outage(error: &CalendarError) -> bool {
-    matches!(
-        error,
-        CalendarError::Unreachable { .. } | CalendarError::Throttled { .. }
-    )
-}
-
-impl Calendar for EwsCalendar {
-    fn backend(&self) -> &'static str {
-        "ews"
+    fn common(&self) -> &Common {
+        &self.common
     }
 
-    fn events(
+    fn fetch(
         &self,
         mailbox: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<CalendarView, CalendarError> {
-        match self.find(mailbox, from, to) {
-            Ok(items) => {
-                self.snapshots
-                    .store(mailbox, from, to, &items.events, Utc::now());
-                Ok(CalendarView {
-                    events: items.events,
-                    stale_since: None,
-                })
-            }
-            Err(error) if is_outage(&error) => match self.snapshots.view(mailbox, from, to) {
-                Some(view) => {
-                    tracing::warn!(mailbox, error = %error, stale_since = ?view.stale_since, "answering from the calendar snapshot");
-                    Ok(view)
-                }
-                None => Err(error),
-            },
-            Err(error) => Err(error),
-        }
+    ) -> Result<Vec<(Event, Option<String>)>, CalendarError> {
+        let items = self.find(mailbox, from, to)?;
+        Ok(items.events.into_iter().zip(items.markers).collect())
     }
 
-    fn body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
-        if event.body.is_some() {
-            return Ok(event.body.clone());
-        }
+    fn fetch_body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
         let ids = [event.id.as_str()];
         let request = get_item::GetBodies {
             item_ids: &ids,
@@ -594,53 +505,33 @@ impl Calendar for EwsCalendar {
         Ok(body)
     }
 
-    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
-        if booking.end <= booking.start {
-            return Err(CalendarError::Invalid(
-                "a booking must end after it starts".into(),
-            ));
-        }
-        let existing = self.find(mailbox, booking.start, booking.end)?;
-        if let Some(conflict) = existing
-            .events
-            .into_iter()
-            .find(|e| e.start < booking.end && e.end > booking.start)
-        {
-            return Err(CalendarError::Conflict {
-                conflict: Box::new(conflict),
-            });
-        }
-        let marker = new_marker();
+    fn create(
+        &self,
+        mailbox: &str,
+        booking: &NewBooking,
+        marker: &str,
+    ) -> Result<Event, CalendarError> {
         let request = create_item::CreateBooking {
             mailbox,
             booking,
-            marker: &marker,
+            marker,
             location: Some(&self.room_name),
         };
-        let xml = request.to_xml(self.transport.access);
-        super::create_once(
-            mailbox,
-            &self.transport.url,
-            || {
-                let answer = self.transport.call(
-                    "CreateItem",
-                    Some(mailbox),
-                    &xml,
-                    Idempotence::LookUpFirst,
-                )?;
-                create_item::parse(&self.transport, &answer, mailbox, booking)
-            },
-            || self.find_booking(mailbox, booking, &marker),
-        )
+        let answer = self.transport.call(
+            "CreateItem",
+            Some(mailbox),
+            &request.to_xml(self.transport.access),
+            Idempotence::LookUpFirst,
+        )?;
+        create_item::parse(&self.transport, &answer, mailbox, booking)
     }
 
-    fn set_end(
+    fn move_end(
         &self,
         mailbox: &str,
         event: &Event,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
-        super::check_new_end(event, new_end)?;
         let request = update_item::SetEnd {
             item_id: &event.id,
             end: new_end,
@@ -654,7 +545,7 @@ impl Calendar for EwsCalendar {
         update_item::parse(&self.transport, &answer, mailbox)
     }
 
-    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+    fn delete(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
         let request = delete_item::DeleteCalendarItem { item_id: &event.id };
         let answer = self.transport.call(
             "DeleteItem",
@@ -665,36 +556,23 @@ impl Calendar for EwsCalendar {
         delete_item::parse(&self.transport, &answer, mailbox)
     }
 
-    fn free_busy(
+    fn free_busy_batch(
         &self,
         mailboxes: &[String],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<FreeBusy>, CalendarError> {
-        let batches: Vec<&[String]> = mailboxes
-            .chunks(get_user_availability::MAX_MAILBOXES)
-            .collect();
-        let mut results: Vec<Option<Result<Vec<FreeBusy>, CalendarError>>> =
-            (0..batches.len()).map(|_| None).collect();
-        // At most max_threads batches in flight at once.
-        for (group_index, group) in batches.chunks(self.max_threads).enumerate() {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = group
-                    .iter()
-                    .map(|batch| scope.spawn(move || self.free_busy_batch(batch, from, to)))
-                    .collect();
-                for (i, handle) in handles.into_iter().enumerate() {
-                    let result = handle.join().unwrap_or_else(|_| {
-                        Err(CalendarError::Server("a free/busy worker panicked".into()))
-                    });
-                    results[group_index * self.max_threads + i] = Some(result);
-                }
-            });
-        }
-        let mut all = Vec::new();
-        for result in results.into_iter().flatten() {
-            all.extend(result?);
-        }
-        Ok(all)
+        let request = get_user_availability::GetFreeBusy {
+            mailboxes,
+            start: from,
+            end: to,
+        };
+        let answer = self.transport.call(
+            "GetUserAvailability",
+            None,
+            &request.to_xml(),
+            Idempotence::Safe,
+        )?;
+        get_user_availability::parse(&self.transport, &answer, mailboxes)
     }
 }

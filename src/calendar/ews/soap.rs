@@ -11,23 +11,14 @@ use std::time::Duration;
 
 use super::xml::{self, escape, Element};
 use super::{Access, EwsAuth};
-use crate::calendar::http::{self, Limits, Retry, TransportFailure};
+use crate::calendar::http::{self, Limits, TransportFailure};
 use crate::calendar::oauth::TokenCache;
+use crate::calendar::remote::{self, Endpoint, Failure, Idempotence};
 use crate::calendar::CalendarError;
 
 pub const NS_SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
 pub const NS_MESSAGES: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
-
-/// How a failed attempt may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Idempotence {
-    /// Reads, updates, deletes: a lost response is retried.
-    Safe,
-    /// Creates: a lost response is returned to the caller, which looks the item up
-    /// before trying again (never a double booking).
-    LookUpFirst,
-}
 
 /// A successful answer: the SOAP Body's first child, and the server's version.
 #[derive(Debug)]
@@ -118,65 +109,25 @@ impl Transport {
             (mailbox, _) => mailbox,
         };
         let envelope = self.envelope(operation, mailbox, body_xml);
-        let result = self.call_with_retries(operation, mailbox, &envelope, idempotence);
-        self.outage
-            .record(matches!(result, Err(CalendarError::Unreachable { .. })));
-        result
-    }
-
-    fn call_with_retries(
-        &self,
-        operation: &str,
-        mailbox: Option<&str>,
-        envelope: &str,
-        idempotence: Idempotence,
-    ) -> Result<Answer, CalendarError> {
-        let mut retry = Retry::new(self.outage.limits(self.limits));
-        let mut token_refreshed = false;
-        let mut last_error = None;
-        while retry.next_attempt() {
-            match self.attempt(operation, mailbox, envelope) {
-                Ok(answer) => return Ok(answer),
-                Err(Failure::Throttled(delay)) => {
-                    tracing::info!(operation, ?delay, "EWS server busy; backing off");
-                    let retry_after_s = delay.map(|d| d.as_millis().div_ceil(1000) as u64);
-                    last_error = Some(CalendarError::Throttled { retry_after_s });
-                    if !retry.wait(delay) {
-                        break;
-                    }
+        let endpoint = Endpoint {
+            service: "EWS",
+            url: &self.url,
+            limits: self.limits,
+            outage: &self.outage,
+        };
+        remote::with_retries(
+            &endpoint,
+            operation,
+            idempotence,
+            || self.attempt(operation, mailbox, &envelope),
+            || match &self.credentials {
+                Credentials::OAuth(cache) => {
+                    cache.invalidate();
+                    true
                 }
-                Err(Failure::Transport(kind, error)) => {
-                    tracing::info!(operation, attempt = retry.attempt(), error = %error, "EWS request failed");
-                    let lost =
-                        matches!(kind, TransportFailure::Dropped | TransportFailure::Timeout);
-                    if kind == TransportFailure::Tls
-                        || (lost && idempotence == Idempotence::LookUpFirst)
-                    {
-                        return Err(error);
-                    }
-                    last_error = Some(error);
-                    if !retry.wait(None) {
-                        break;
-                    }
-                }
-                Err(Failure::Unauthorized(error)) => {
-                    // A cached token can be revoked early: fetch a new one once.
-                    if let (Credentials::OAuth(cache), false) = (&self.credentials, token_refreshed)
-                    {
-                        cache.invalidate();
-                        token_refreshed = true;
-                        last_error = Some(error);
-                        continue;
-                    }
-                    return Err(error);
-                }
-                Err(Failure::Final(error)) => return Err(error),
-            }
-        }
-        Err(last_error.unwrap_or_else(|| CalendarError::Unreachable {
-            endpoint: self.url.clone(),
-            detail: "no attempt was made (max_attempts = 0)".into(),
-        }))
+                Credentials::Basic { .. } => false,
+            },
+        )
     }
 
     fn attempt(
@@ -205,16 +156,15 @@ impl Transport {
             }
         };
         tracing::debug!(operation, url = %self.url, "EWS request");
-        let response = request.body(envelope.to_string()).send().map_err(|e| {
-            let (kind, error) = http::transport_error(&self.url, &e);
-            Failure::Transport(kind, error)
-        })?;
+        let response = request
+            .body(envelope.to_string())
+            .send()
+            .map_err(|e| Failure::Transport(http::transport_error(&self.url, &e)))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let text = response.text().map_err(|e| {
-            let (kind, error) = http::transport_error(&self.url, &e);
-            Failure::Transport(kind, error)
-        })?;
+        let text = response
+            .text()
+            .map_err(|e| Failure::Transport(http::transport_error(&self.url, &e)))?;
         let content_type = headers
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -268,13 +218,11 @@ impl Transport {
         let root = xml::parse(&text).map_err(|e| {
             if status.is_success() {
                 // A cut response: the request may have been carried out.
-                Failure::Transport(
-                    TransportFailure::Dropped,
-                    CalendarError::Unreachable {
-                        endpoint: self.url.clone(),
-                        detail: format!("the answer was cut short ({e})"),
-                    },
-                )
+                Failure::Transport(CalendarError::Unreachable {
+                    endpoint: self.url.clone(),
+                    kind: TransportFailure::Dropped,
+                    detail: format!("the answer was cut short ({e})"),
+                })
             } else {
                 Failure::Final(CalendarError::Server(format!(
                     "HTTP {status} with an unreadable body ({e})"
@@ -374,13 +322,6 @@ impl Transport {
             _ => CalendarError::Server(format!("{code}: {message}")),
         }
     }
-}
-
-enum Failure {
-    Throttled(Option<Duration>),
-    Transport(TransportFailure, CalendarError),
-    Unauthorized(CalendarError),
-    Final(CalendarError),
 }
 
 /// `BackOffMilliseconds` from a fault's or message's `MessageXml`.

@@ -6,8 +6,9 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::client::{GraphClient, Idempotence};
+use super::client::GraphClient;
 use super::types::{Collection, GraphEvent, EVENT_SELECT};
+use crate::calendar::remote::Idempotence;
 use crate::calendar::{CalendarError, Event};
 
 /// Pages a view may take before it is reported as cut (50 events each).

@@ -8,16 +8,10 @@
 use serde::Deserialize;
 
 use super::GraphAuth;
-use crate::calendar::http::{self, Limits, Retry, TransportFailure};
+use crate::calendar::http::{self, Limits};
 use crate::calendar::oauth::TokenCache;
+use crate::calendar::remote::{self, BodyFormat, Endpoint, Failure, Idempotence};
 use crate::calendar::CalendarError;
-
-/// How a failed attempt may be retried (as in the EWS transport).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Idempotence {
-    Safe,
-    LookUpFirst,
-}
 
 #[derive(Debug)]
 pub struct GraphClient {
@@ -26,8 +20,8 @@ pub struct GraphClient {
     pub tokens: TokenCache,
     pub auth: GraphAuth,
     pub limits: Limits,
-    /// `outlook.body-content-type` preference: "text" or "html".
-    pub body_type: &'static str,
+    /// Which body form to ask for (`outlook.body-content-type`).
+    pub body_type: BodyFormat,
     /// For messages: who the device signs in as.
     pub account: String,
     /// A recent network failure: calls make one attempt until it is old.
@@ -45,13 +39,6 @@ struct ErrorBody {
     code: String,
     #[serde(default)]
     message: String,
-}
-
-enum Failure {
-    Throttled(Option<std::time::Duration>),
-    Transport(TransportFailure, CalendarError),
-    Unauthorized(CalendarError),
-    Final(CalendarError),
 }
 
 impl GraphClient {
@@ -87,64 +74,22 @@ impl GraphClient {
         mailbox: Option<&str>,
         idempotence: Idempotence,
     ) -> Result<(u16, String), CalendarError> {
-        let result = self.send_with_retries(method, url, json, mailbox, idempotence);
-        self.outage
-            .record(matches!(result, Err(CalendarError::Unreachable { .. })));
-        result
-    }
-
-    fn send_with_retries(
-        &self,
-        method: reqwest::Method,
-        url: &reqwest::Url,
-        json: Option<&serde_json::Value>,
-        mailbox: Option<&str>,
-        idempotence: Idempotence,
-    ) -> Result<(u16, String), CalendarError> {
-        let mut retry = Retry::new(self.outage.limits(self.limits));
-        let mut token_refreshed = false;
-        let mut last_error = None;
-        while retry.next_attempt() {
-            match self.attempt(method.clone(), url, json, mailbox) {
-                Ok(answer) => return Ok(answer),
-                Err(Failure::Throttled(delay)) => {
-                    tracing::info!(%url, ?delay, "Graph throttled the request; backing off");
-                    last_error = Some(CalendarError::Throttled {
-                        retry_after_s: delay.map(|d| d.as_secs().max(1)),
-                    });
-                    if !retry.wait(delay) {
-                        break;
-                    }
-                }
-                Err(Failure::Transport(kind, error)) => {
-                    let lost =
-                        matches!(kind, TransportFailure::Dropped | TransportFailure::Timeout);
-                    if kind == TransportFailure::Tls
-                        || (lost && idempotence == Idempotence::LookUpFirst)
-                    {
-                        return Err(error);
-                    }
-                    last_error = Some(error);
-                    if !retry.wait(None) {
-                        break;
-                    }
-                }
-                Err(Failure::Unauthorized(error)) => {
-                    if !token_refreshed {
-                        self.tokens.invalidate();
-                        token_refreshed = true;
-                        last_error = Some(error);
-                        continue;
-                    }
-                    return Err(error);
-                }
-                Err(Failure::Final(error)) => return Err(error),
-            }
-        }
-        Err(last_error.unwrap_or_else(|| CalendarError::Unreachable {
-            endpoint: self.base_url.clone(),
-            detail: "no attempt was made (max_attempts = 0)".into(),
-        }))
+        let endpoint = Endpoint {
+            service: "Graph",
+            url: &self.base_url,
+            limits: self.limits,
+            outage: &self.outage,
+        };
+        remote::with_retries(
+            &endpoint,
+            url.as_str(),
+            idempotence,
+            || self.attempt(method.clone(), url, json, mailbox),
+            || {
+                self.tokens.invalidate();
+                true
+            },
+        )
     }
 
     fn attempt(
@@ -163,23 +108,21 @@ impl GraphClient {
                 "Prefer",
                 format!(
                     "outlook.timezone=\"UTC\", outlook.body-content-type=\"{}\"",
-                    self.body_type
+                    self.body_type.as_graph()
                 ),
             );
         if let Some(json) = json {
             request = request.json(json);
         }
         let endpoint = self.base_url.as_str();
-        let response = request.send().map_err(|e| {
-            let (kind, error) = http::transport_error(endpoint, &e);
-            Failure::Transport(kind, error)
-        })?;
+        let response = request
+            .send()
+            .map_err(|e| Failure::Transport(http::transport_error(endpoint, &e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().map_err(|e| {
-            let (kind, error) = http::transport_error(endpoint, &e);
-            Failure::Transport(kind, error)
-        })?;
+        let text = response
+            .text()
+            .map_err(|e| Failure::Transport(http::transport_error(endpoint, &e)))?;
         if (200..300).contains(&status) {
             return Ok((status, text));
         }
@@ -252,7 +195,7 @@ mod tests {
             }),
             auth: GraphAuth::Application,
             limits,
-            body_type: "text",
+            body_type: BodyFormat::Text,
             account: "the app c".into(),
             outage: http::OutageMemory::default(),
         }

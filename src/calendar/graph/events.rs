@@ -10,9 +10,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::client::{GraphClient, Idempotence};
+use super::client::GraphClient;
 use super::types::{DateTimeTimeZone, GraphEvent};
-use super::BOOKING_CATEGORY;
+use crate::calendar::remote::Idempotence;
+use crate::calendar::remote::BOOKING_CATEGORY;
 use crate::calendar::{CalendarError, Event, NewBooking};
 
 /// The JSON of a new booking.

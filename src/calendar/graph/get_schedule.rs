@@ -6,9 +6,11 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::client::{GraphClient, Idempotence};
+use super::client::GraphClient;
 use super::types::{Collection, DateTimeTimeZone, ScheduleInformation};
-use crate::calendar::{BusyInterval, CalendarError, FreeBusy};
+use crate::calendar::remote;
+use crate::calendar::remote::Idempotence;
+use crate::calendar::{CalendarError, FreeBusy};
 
 /// Mailboxes per request (Graph's documented limit for `schedules`).
 pub const MAX_SCHEDULES: usize = 20;
@@ -46,43 +48,31 @@ pub fn fetch(
             .iter()
             .find(|i| i.schedule_id.eq_ignore_ascii_case(mailbox))
         else {
-            result.push(FreeBusy {
-                mailbox: mailbox.clone(),
-                busy: Vec::new(),
-                error: Some("Graph returned no schedule for this mailbox".into()),
-            });
+            result.push(remote::unanswered(
+                mailbox,
+                "Graph returned no schedule for this mailbox".into(),
+            ));
             continue;
         };
         if let Some(error) = &info.error {
-            result.push(FreeBusy {
-                mailbox: mailbox.clone(),
-                busy: Vec::new(),
-                error: Some(format!(
+            result.push(remote::unanswered(
+                mailbox,
+                format!(
                     "{}: {}",
                     error.response_code.as_deref().unwrap_or("error"),
                     error.message.as_deref().unwrap_or("")
-                )),
-            });
+                ),
+            ));
             continue;
         }
-        let mut busy = Vec::new();
-        for item in &info.schedule_items {
-            let status = item.status.to_ascii_lowercase();
-            if status == "free" || status == "unknown" {
-                continue;
-            }
-            busy.push(BusyInterval {
-                start: item.start.to_utc()?,
-                end: item.end.to_utc()?,
-                status,
-            });
-        }
-        busy.sort_by_key(|b| b.start);
-        result.push(FreeBusy {
-            mailbox: mailbox.clone(),
-            busy,
-            error: None,
-        });
+        result.push(remote::answered(
+            mailbox,
+            info.schedule_items.iter().map(|item| {
+                (item.status.as_str(), move || {
+                    Ok((item.start.to_utc()?, item.end.to_utc()?))
+                })
+            }),
+        )?);
     }
     Ok(result)
 }

@@ -14,7 +14,8 @@
 //! [`calendar_view`] reads, [`get_schedule`] gives free/busy, [`events`] books and
 //! changes; [`client`] is the transport and [`types`] the JSON resources. `onlineMeeting`
 //! (Teams join URL, conference ID, numbers) is handed to the invitation reader as
-//! `Event::online_meeting`.
+//! `Event::online_meeting`. What Graph shares with EWS (retries, the outage snapshot,
+//! bookings made once, free/busy in parallel batches) is in [`remote`](super::remote).
 
 pub mod calendar_view;
 pub mod client;
@@ -23,20 +24,17 @@ pub mod get_schedule;
 pub mod types;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::http::{self, Limits};
 use super::oauth::{Grant, TokenCache, TokenSource};
+use super::remote::{BodyFormat, Common, Remote};
 use super::snapshot::Snapshots;
-use super::{Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking};
+use super::{CalendarError, Event, FreeBusy, NewBooking};
 use crate::config::Config;
 use client::GraphClient;
-
-/// Category put on every booking the device makes.
-pub const BOOKING_CATEGORY: &str = "roomvoice";
 
 /// How the device signs in to Graph.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -93,7 +91,7 @@ pub struct GraphConfig {
     pub ca_file: Option<PathBuf>,
     /// "text" (default) or "html" bodies.
     #[serde(default)]
-    pub body_type: super::ews::BodyFormat,
+    pub body_type: BodyFormat,
     #[serde(default)]
     pub connect_timeout_ms: Option<u64>,
     #[serde(default)]
@@ -176,8 +174,7 @@ impl GraphConfig {
 #[derive(Debug)]
 pub struct GraphCalendar {
     client: GraphClient,
-    snapshots: Snapshots,
-    max_threads: usize,
+    common: Common,
     room_name: String,
     room_mailbox: String,
 }
@@ -263,15 +260,15 @@ impl GraphCalendar {
                 }),
                 auth: graph.auth,
                 limits,
-                body_type: match graph.body_type {
-                    super::ews::BodyFormat::Text => "text",
-                    super::ews::BodyFormat::Html => "html",
-                },
+                body_type: graph.body_type,
                 account,
                 outage: http::OutageMemory::default(),
             },
-            snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
-            max_threads: graph.max_threads,
+            common: Common {
+                endpoint: graph.base_url.trim_end_matches('/').to_string(),
+                snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
+                max_threads: graph.max_threads,
+            },
             room_name: config.room.name.clone(),
             room_mailbox: config.room.mailbox.clone(),
         })
@@ -288,133 +285,53 @@ impl GraphCalendar {
         let token = self.client.tokens.token(&self.client.client)?;
         Ok(super::oauth::token_permissions(&token))
     }
-
-    fn find_booking(
-        &self,
-        mailbox: &str,
-        booking: &NewBooking,
-        marker: &str,
-    ) -> Result<Option<Event>, CalendarError> {
-        let events = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
-        Ok(events
-            .into_iter()
-            .find(|(_, m)| m.as_deref() == Some(marker))
-            .map(|(e, _)| e))
-    }
 }
 
-fn new_marker() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
-    format!(
-        "roomvoice-{nanos:x}-{:x}-{:x}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
+impl Remote for GraphCalendar {
+    const BACKEND: &'static str = "graph";
+    const FREE_BUSY_BATCH: usize = get_schedule::MAX_SCHEDULES;
 
-impl Calendar for GraphCalendar {
-    fn backend(&self) -> &'static str {
-        "graph"
+    fn common(&self) -> &Common {
+        &self.common
     }
 
-    fn events(
+    fn fetch(
         &self,
         mailbox: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<CalendarView, CalendarError> {
-        match calendar_view::fetch(&self.client, mailbox, from, to) {
-            Ok(events) => {
-                let events: Vec<Event> = events.into_iter().map(|(e, _)| e).collect();
-                self.snapshots.store(mailbox, from, to, &events, Utc::now());
-                Ok(CalendarView {
-                    events,
-                    stale_since: None,
-                })
-            }
-            Err(error) if super::ews::is_outage(&error) => {
-                match self.snapshots.view(mailbox, from, to) {
-                    Some(view) => {
-                        tracing::warn!(mailbox, error = %error, "answering from the calendar snapshot");
-                        Ok(view)
-                    }
-                    None => Err(error),
-                }
-            }
-            Err(error) => Err(error),
-        }
+    ) -> Result<Vec<(Event, Option<String>)>, CalendarError> {
+        calendar_view::fetch(&self.client, mailbox, from, to)
     }
 
-    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
-        if booking.end <= booking.start {
-            return Err(CalendarError::Invalid(
-                "a booking must end after it starts".into(),
-            ));
-        }
-        let existing = calendar_view::fetch(&self.client, mailbox, booking.start, booking.end)?;
-        if let Some((conflict, _)) = existing
-            .into_iter()
-            .find(|(e, _)| e.start < booking.end && e.end > booking.start)
-        {
-            return Err(CalendarError::Conflict {
-                conflict: Box::new(conflict),
-            });
-        }
-        let marker = new_marker();
-        super::create_once(
-            mailbox,
-            &self.client.base_url,
-            || events::create(&self.client, mailbox, booking, &marker, &self.room_name),
-            || self.find_booking(mailbox, booking, &marker),
-        )
+    fn create(
+        &self,
+        mailbox: &str,
+        booking: &NewBooking,
+        marker: &str,
+    ) -> Result<Event, CalendarError> {
+        events::create(&self.client, mailbox, booking, marker, &self.room_name)
     }
 
-    fn set_end(
+    fn move_end(
         &self,
         mailbox: &str,
         event: &Event,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
-        super::check_new_end(event, new_end)?;
         events::set_end(&self.client, mailbox, &event.id, new_end)
     }
 
-    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+    fn delete(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
         events::delete(&self.client, mailbox, &event.id)
     }
 
-    fn free_busy(
+    fn free_busy_batch(
         &self,
         mailboxes: &[String],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<FreeBusy>, CalendarError> {
-        let batches: Vec<&[String]> = mailboxes.chunks(get_schedule::MAX_SCHEDULES).collect();
-        let mut all = Vec::new();
-        for group in batches.chunks(self.max_threads) {
-            let results: Vec<Result<Vec<FreeBusy>, CalendarError>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = group
-                    .iter()
-                    .map(|batch| {
-                        scope.spawn(move || {
-                            get_schedule::fetch(&self.client, &self.room_mailbox, batch, from, to)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(CalendarError::Server("a free/busy worker panicked".into()))
-                        })
-                    })
-                    .collect()
-            });
-            for result in results {
-                all.extend(result?);
-            }
-        }
-        Ok(all)
+        get_schedule::fetch(&self.client, &self.room_mailbox, mailboxes, from, to)
     }
 }

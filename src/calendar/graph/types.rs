@@ -179,7 +179,10 @@ impl GraphEvent {
                 .filter(|l| !l.trim().is_empty()),
             body,
             online_meeting,
-            booked_by_device: self.categories.iter().any(|c| c == super::BOOKING_CATEGORY),
+            booked_by_device: self
+                .categories
+                .iter()
+                .any(|c| c == crate::calendar::remote::BOOKING_CATEGORY),
         })
     }
 }
