@@ -4,6 +4,8 @@
 
 mod ics_support;
 
+use ics_support::said;
+
 use chrono::{DateTime, Utc};
 use roomvoice::assistant::{Assistant, Clock};
 use roomvoice::events::{Collect, Event};
@@ -37,16 +39,6 @@ fn reply(assistant: &mut Assistant, text: &str, confidence: f32) -> Vec<String> 
     let mut sink = Collect::default();
     assistant.hear_spoken(text, Some(confidence), &mut sink);
     said(&sink)
-}
-
-fn said(sink: &Collect) -> Vec<String> {
-    sink.0
-        .iter()
-        .filter_map(|e| match e {
-            Event::Say { text } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn joined(sink: &Collect) -> Vec<(Option<String>, Option<String>)> {

@@ -5,6 +5,8 @@
 
 mod ics_support;
 
+use ics_support::said;
+
 use chrono::{DateTime, Utc};
 use roomvoice::assistant::{Assistant, Clock};
 use roomvoice::events::{Collect, Event};
@@ -20,16 +22,6 @@ const OFFER: &str = "Your meeting \"Standup\" is starting. Shall I join?";
 
 fn at(s: &str) -> DateTime<Utc> {
     ics_support::at(s)
-}
-
-fn said(sink: &Collect) -> Vec<String> {
-    sink.0
-        .iter()
-        .filter_map(|e| match e {
-            Event::Say { text } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn offers(sink: &Collect) -> Vec<String> {

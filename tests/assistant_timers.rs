@@ -4,6 +4,8 @@
 
 mod ics_support;
 
+use ics_support::said;
+
 use chrono::{DateTime, Utc};
 use roomvoice::assistant::{Assistant, Clock};
 use roomvoice::events::{Collect, Event};
@@ -14,16 +16,6 @@ fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .expect("time")
         .with_timezone(&Utc)
-}
-
-fn said(sink: &Collect) -> Vec<String> {
-    sink.0
-        .iter()
-        .filter_map(|e| match e {
-            Event::Say { text } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -72,3 +72,14 @@ pub fn at(text: &str) -> DateTime<Utc> {
 pub fn subjects(events: &[Event]) -> Vec<&str> {
     events.iter().map(|e| e.subject.as_str()).collect()
 }
+
+/// What the device said, in order.
+pub fn said(sink: &roomvoice::events::Collect) -> Vec<String> {
+    sink.0
+        .iter()
+        .filter_map(|e| match e {
+            roomvoice::events::Event::Say { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
