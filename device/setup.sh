@@ -5,6 +5,12 @@
 #
 #   device/setup.sh            set up, build, run the demo
 #   device/setup.sh --no-demo  set up only (CI)
+#   device/setup.sh --install  ... and install it as a room device (root; a Raspberry Pi):
+#                              the binary and its libraries under /usr/local, a system
+#                              user `roomvoice` in group `audio`, /etc/roomvoice, and the
+#                              hardened systemd unit, enabled (README: "Raspberry Pi")
+#   --binary FILE              with --install: install FILE instead of building one
+#                              (e.g. a binary from device/cross-build.sh)
 #
 # Safe to run again: every step checks what is already there.
 set -euo pipefail
@@ -12,13 +18,27 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 run_demo=1
-for arg in "$@"; do
-  case "$arg" in
+install=0
+binary=""
+while [ $# -gt 0 ]; do
+  case "$1" in
     --no-demo) run_demo=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "setup: unknown option $arg (try --help)" >&2; exit 2 ;;
+    --install) install=1 ;;
+    --binary)
+      [ $# -ge 2 ] || { echo "setup: --binary needs a file" >&2; exit 2; }
+      binary=$(realpath "$2"); shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "setup: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
+if [ -n "$binary" ] && [ "$install" = 0 ]; then
+  echo "setup: --binary is for --install" >&2; exit 2
+fi
+if [ "$install" = 1 ] && [ "$(id -u)" != 0 ]; then
+  echo "setup: --install changes the system (a user, /etc/roomvoice, /usr/local, systemd): run it as root (sudo device/setup.sh --install)" >&2
+  exit 1
+fi
 
 say() { printf '\n== %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -93,13 +113,21 @@ elif [ ! -d "$ROOT/models/vosk/en-us" ]; then
 fi
 
 
-# --- build and demo ---------------------------------------------------------------------
+# --- build, install and demo ---------------------------------------------------------------------
 # With --no-demo (CI) the test command builds what it needs; a release build here would
 # only double the build time.
-if [ "$run_demo" = 1 ]; then
+if [ "$run_demo" = 1 ] || { [ "$install" = 1 ] && [ -z "$binary" ]; }; then
   say "building roomvoice (release)"
   cargo build --release --locked 2>&1 | tail -n 3
+fi
 
+if [ "$install" = 1 ]; then
+  # shellcheck source=device/install.sh
+  . "$ROOT/device/install.sh"
+  install_room_device "$ROOT" "${binary:-$ROOT/target/release/roomvoice}"
+fi
+
+if [ "$run_demo" = 1 ]; then
   say "demo: the embedded room Everest, Monday 23 November 2026 at 10:05 in Los Angeles"
   # Bundled recordings (espeak-ng, 16 kHz mono) through the speech engine, as if heard.
   "$ROOT/target/release/roomvoice" run --audio device/demo/audio/room_free.wav --now 2026-11-23T10:05:00-08:00
