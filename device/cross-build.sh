@@ -63,10 +63,9 @@ cross_env() {
   local t=${TARGET//-/_}
   cat <<EOF
 export CARGO_TARGET_${t^^}_LINKER=$TRIPLET-gcc
-export CARGO_TARGET_${t^^}_RUNNER="qemu-$ARCH -L /usr/$TRIPLET"
+export CARGO_TARGET_${t^^}_RUNNER=qemu-$ARCH
 export CC_$t=$TRIPLET-gcc
 export AR_$t=$TRIPLET-ar
-export QEMU_LD_PREFIX=/usr/$TRIPLET
 export PKG_CONFIG_ALLOW_CROSS_$t=1
 export PKG_CONFIG_LIBDIR_$t=/usr/lib/$TRIPLET/pkgconfig:/usr/share/pkgconfig
 EOF
@@ -91,6 +90,7 @@ APT_PACKAGES=(
   "libpocketsphinx-dev:$DEB_ARCH" "libsphinxbase-dev:$DEB_ARCH"   # PocketSphinx engine
   "libasound2-dev:$DEB_ARCH"                # ALSA (cpal)
   "libatomic1:$DEB_ARCH"                    # libvosk needs it
+  "libc6:$DEB_ARCH" "libstdc++6:$DEB_ARCH"  # the arm64 loader and libraries qemu runs with
   pocketsphinx-en-us                        # the English model (tests read it; any arch)
 )
 missing=()
@@ -126,9 +126,11 @@ bin="$ROOT/target/$TARGET/release/roomvoice"
 say "built $bin in $(( $(date +%s) - start )) s"
 file "$bin" 2>/dev/null || true
 
-# The binary runs here under qemu: the arm64 loader and libc come from the cross libc
-# (-L), the PocketSphinx / ALSA libraries from /usr/lib/aarch64-linux-gnu (multiarch).
-qemu="qemu-$ARCH -L /usr/$TRIPLET"
+# The binary runs here under qemu with Debian's arm64 multiarch loader and libraries
+# (/lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu). Not `-L /usr/aarch64-linux-gnu`:
+# that loader (libc6-arm64-cross) is older than the multiarch libc it then loads, and
+# the mix hangs in the first pthread_create (measured with qemu 7.2, Debian 12).
+qemu="qemu-$ARCH"
 say "under qemu: roomvoice --help"
 $qemu "$bin" --help
 
