@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     --binary)
       [ $# -ge 2 ] || { echo "setup: --binary needs a file" >&2; exit 2; }
       binary=$(realpath "$2"); shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "setup: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -65,7 +65,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
 fi
 
-if ! command -v cargo >/dev/null 2>&1; then
+if [ -z "$binary" ] && ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found. Install Rust 1.89 or newer with rustup (https://rustup.rs; Debian's packaged cargo is too old) and run this again." >&2
   exit 1
 fi
