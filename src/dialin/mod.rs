@@ -151,29 +151,6 @@ pub fn read_invitation(invitation: &Invitation<'_>, prefs: &DialPreferences) -> 
     reader::read(invitation, prefs)
 }
 
-/// Builds a plain dial string for a number, meeting ID and PIN with the given pauses:
-/// `number,,ID#,,PIN#`. The reader uses each provider's own flow instead
-/// ([`dial_string_for`]); this is for a meeting ID given by voice with no provider known.
-pub fn dial_string(
-    number: &str,
-    meeting_id: Option<&str>,
-    pin: Option<&str>,
-    pauses: Pauses,
-) -> String {
-    let mut out = number.to_string();
-    if let Some(id) = meeting_id {
-        out.push_str(&",".repeat(pauses.before_meeting_id as usize));
-        out.push_str(id);
-        out.push('#');
-        if let Some(pin) = pin {
-            out.push_str(&",".repeat(pauses.before_pin as usize));
-            out.push_str(pin);
-            out.push('#');
-        }
-    }
-    out
-}
-
 /// The dial string for a provider id (its own terminators, `*` before a Zoom passcode,
 /// `#` to skip Webex's attendee ID...), with `pauses` or the provider's defaults.
 /// Unknown provider ids use the generic bridge flow.
