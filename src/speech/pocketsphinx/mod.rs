@@ -349,6 +349,21 @@ impl Decoder {
         }
     }
 
+    /// Adds dictionary entries (`word` or `word(2)` for an alternative, phones) before
+    /// any search exists, so no search is rebuilt per word.
+    fn add_entries(&self, entries: &[(String, String)]) {
+        for (word, phones) in entries {
+            let (Ok(w), Ok(p)) = (CString::new(word.as_str()), CString::new(phones.as_str()))
+            else {
+                continue;
+            };
+            // SAFETY: live decoder; NUL-terminated strings copied by the library.
+            if unsafe { ffi::ps_add_word(self.ps, w.as_ptr(), p.as_ptr(), 0) } < 0 {
+                tracing::warn!("cannot add \"{word}\" to the PocketSphinx dictionary");
+            }
+        }
+    }
+
     fn knows(&self, word: &str) -> bool {
         let Ok(word) = CString::new(word) else {
             return false;
@@ -464,6 +479,42 @@ fn path_str(path: &Path, what: &str) -> Result<String, SpeechError> {
     Ok(path.to_string_lossy().into_owned())
 }
 
+/// The dictionary a decoder opens with: none, its words come from [`dictionary_entries`].
+const EMPTY_DICTIONARY: &str = "/dev/null";
+
+/// The entries of the pronunciation dictionary at `path` (CMU format: `word phones`,
+/// `word(2) phones` for alternatives, `;;;` comments) whose word is in `words`. Loading
+/// CMU's whole dictionary (135,000 words) into each decoder cost 25 MB and 90 ms at
+/// every start, measured on the 2-core development machine; the phrase set and the
+/// chatter path use about 550 entries.
+fn dictionary_entries(
+    path: &Path,
+    words: &BTreeSet<String>,
+) -> Result<Vec<(String, String)>, SpeechError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        SpeechError::PocketSphinx(format!(
+            "cannot read the pronunciation dictionary {}: {e}; install pocketsphinx-en-us (device/setup.sh does) or fix [speech] pocketsphinx_dict",
+            path.display()
+        ))
+    })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut entries = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with(";;;") {
+            continue;
+        }
+        let Some((entry, phones)) = line.split_once(char::is_whitespace) else {
+            continue;
+        };
+        let word = entry.split_once('(').map_or(entry, |(base, _)| base);
+        if words.contains(word) {
+            entries.push((entry.to_string(), phones.trim().to_string()));
+        }
+    }
+    Ok(entries)
+}
+
 /// Whether `text` begins with the words of `prefix`.
 /// How much two decodings of one utterance agree: the share of `chosen`'s words that
 /// `other` has in the same order (longest common subsequence over words), 0-1. The
@@ -555,15 +606,22 @@ impl PocketSphinxEngine {
         // The library's own log is noisy; ROOMVOICE_POCKETSPHINX_LOG=FILE keeps it.
         let log =
             std::env::var("ROOMVOICE_POCKETSPHINX_LOG").unwrap_or_else(|_| "/dev/null".into());
+        // The decoders start with an empty dictionary and get only the entries the
+        // phrase set and the chatter path use (see `dictionary_entries`).
         let common = [
             ("-hmm", hmm.as_str()),
-            ("-dict", dict.as_str()),
+            ("-dict", EMPTY_DICTIONARY),
             ("-logfn", log.as_str()),
         ];
+        let mut needed: BTreeSet<String> = phrases.words.clone();
+        needed.extend(phrases.chatter.iter().cloned());
+        needed.extend(phrases.wake_word.split_whitespace().map(str::to_string));
+        let entries = dictionary_entries(Path::new(&dict), &needed)?;
         let mut grammar_args = common.to_vec();
         grammar_args.push(("-wip", WORD_INSERTION_PENALTY));
         grammar_args.extend(BEAMS);
         let grammar = Decoder::new(&grammar_args)?;
+        grammar.add_entries(&entries);
         for (word, phones) in EXTRA_PRONUNCIATIONS {
             grammar.add_word(word, phones);
         }
@@ -627,6 +685,7 @@ impl PocketSphinxEngine {
                 let mut args = common.to_vec();
                 args.push(("-kws_threshold", threshold.as_str()));
                 let decoder = Decoder::new(&args)?;
+                decoder.add_entries(&entries);
                 let (Ok(name), Ok(phrase)) = (
                     CString::new("wake"),
                     CString::new(phrases.wake_word.as_str()),
