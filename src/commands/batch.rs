@@ -100,6 +100,7 @@ fn run(args: &Args) -> anyhow::Result<i32> {
     let mut outcomes = Vec::new();
     for case in &cases {
         progress.set_message(case.file.display().to_string());
+        tracing::debug!("batch: {}", case.file.display());
         let outcome = run_case(engine.as_mut(), case, &wake_word, detector);
         if args.json {
             progress.suspend(|| match serde_json::to_string(&outcome) {

@@ -67,6 +67,8 @@ fn listen(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
         tracing::info!(path = %log.path().display(), "room utilisation log");
     }
     let mut assistant = Assistant::open(config, args.session.clock(), !args.quiet)?;
+    // Ready before the first "start my meeting", without delaying the first wake word.
+    std::thread::spawn(crate::dialin::warm_up);
     assistant.set_utilisation_log(log);
     eprintln!(
         "roomvoice: listening on \"{}\" with {}; Ctrl-C to stop",
