@@ -619,6 +619,9 @@ const ANSWER: &str = "answer";
 const YES_NO: &str = super::phrases::YES_NO;
 const DIGITS: &str = super::phrases::DIGITS;
 const WOKEN: &str = super::phrases::WOKEN;
+/// A one-word search the voice-activity detector settles with (see
+/// `settle_voice_detector`).
+const SETTLE: &str = "settle";
 
 impl PocketSphinxEngine {
     /// Loads the models and the phrase set's searches.
@@ -697,6 +700,12 @@ impl PocketSphinxEngine {
                 .map_err(|_| SpeechError::PocketSphinx("the grammar contains a NUL byte".into()))?;
             jsgf.push((name, text));
         }
+        if let Some(word) = phrases.words.iter().find(|w| grammar.knows(w)) {
+            let text = format!("#JSGF V1.0;\ngrammar settle;\npublic <utterance> = {word};\n");
+            if let Ok(text) = CString::new(text) {
+                jsgf.push((SETTLE, text));
+            }
+        }
         let wake = match settings.wake_threshold {
             Some(threshold) if !phrases.wake_word.is_empty() => {
                 let threshold = format!("{threshold:e}");
@@ -752,8 +761,8 @@ impl PocketSphinxEngine {
             digits_that_end: DIGITS_THAT_END_AN_ANSWER,
             wake_word: phrases.wake_word.clone(),
         };
-        engine.select(COMMAND)?;
         engine.settle_voice_detector()?;
+        engine.select(COMMAND)?;
         engine.start()?;
         Ok(engine)
     }
@@ -761,8 +770,12 @@ impl PocketSphinxEngine {
     /// Lets the voice-activity detector learn the noise floor before the first
     /// utterance: a fresh decoder takes its first frames of quiet noise for speech
     /// (measured: speech reported 0.1 s into 0.5 s of silence, so the wake word seemed
-    /// late and the command was rejected). 0.5 s of the noise floor was enough.
+    /// late and the command was rejected). 0.5 s of the noise floor was enough. What it
+    /// takes for speech is decoded, so a one-word search settles it: 9 ms where the
+    /// command search took 68 ms (measured on the 2-core development machine).
     fn settle_voice_detector(&mut self) -> Result<(), SpeechError> {
+        let has_settle = self.jsgf.iter().any(|(name, _)| *name == SETTLE);
+        self.select(if has_settle { SETTLE } else { COMMAND })?;
         let quiet = self.noise.add(&[0; SETTLE_SAMPLES]);
         self.grammar.start()?;
         self.grammar.process(&quiet)?;
