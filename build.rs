@@ -45,6 +45,8 @@ fn vosk_arch() -> String {
     }
 }
 
+/// libvosk is opened at run time (`dlopen`, see `src/speech/vosk.rs`), not linked: only
+/// its folder goes into the run path.
 fn link_vosk() {
     link_vendored(VendoredLibrary {
         name: "vosk",
@@ -52,6 +54,7 @@ fn link_vosk() {
         vendor_dir: "vosk",
         cfg: "roomvoice_vosk",
         what: "the Vosk engine",
+        link: false,
     });
 }
 
@@ -63,6 +66,7 @@ fn link_tflite() {
         vendor_dir: "tflite",
         cfg: "roomvoice_tflite",
         what: "the trained wake-word detector",
+        link: true,
     });
 }
 
@@ -77,6 +81,8 @@ struct VendoredLibrary {
     cfg: &'static str,
     /// What is left out of the build without it.
     what: &'static str,
+    /// Linked (or only found in the run path, for `dlopen`).
+    link: bool,
 }
 
 fn link_vendored(library: VendoredLibrary) {
@@ -101,8 +107,10 @@ fn link_vendored(library: VendoredLibrary) {
         );
         return;
     }
-    println!("cargo::rustc-link-search=native={}", dir.display());
-    println!("cargo::rustc-link-lib=dylib={}", library.name);
+    if library.link {
+        println!("cargo::rustc-link-search=native={}", dir.display());
+        println!("cargo::rustc-link-lib=dylib={}", library.name);
+    }
     println!("cargo::rustc-link-arg=-Wl,-rpath,{}", dir.display());
     println!("cargo::rustc-cfg={}", library.cfg);
 }

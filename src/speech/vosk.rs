@@ -19,9 +19,13 @@ pub const AVAILABLE: bool = cfg!(roomvoice_vosk);
 #[cfg_attr(roomvoice_vosk, allow(dead_code))]
 const NOT_BUILT: &str = "libvosk was not found when roomvoice was built; run device/setup.sh (it puts libvosk in vendor/vosk/<arch>/) and rebuild";
 
+/// libvosk, opened with `dlopen` when a Vosk model is first loaded rather than linked:
+/// a device on PocketSphinx then never maps it (measured: 4 MB of resident memory).
+/// `build.rs` still records its folder in the binary's run path, where `dlopen` looks.
 #[cfg(roomvoice_vosk)]
 mod ffi {
     use std::os::raw::{c_char, c_float, c_int, c_short};
+    use std::sync::OnceLock;
 
     #[repr(C)]
     pub struct VoskModel {
@@ -32,31 +36,68 @@ mod ffi {
         _private: [u8; 0],
     }
 
-    extern "C" {
-        pub fn vosk_set_log_level(level: c_int);
-        pub fn vosk_model_new(path: *const c_char) -> *mut VoskModel;
-        pub fn vosk_model_free(model: *mut VoskModel);
-        pub fn vosk_model_find_word(model: *mut VoskModel, word: *const c_char) -> c_int;
-        pub fn vosk_recognizer_new_grm(
-            model: *mut VoskModel,
-            sample_rate: c_float,
-            grammar: *const c_char,
-        ) -> *mut VoskRecognizer;
-        pub fn vosk_recognizer_set_words(recognizer: *mut VoskRecognizer, words: c_int);
-        pub fn vosk_recognizer_accept_waveform_s(
-            recognizer: *mut VoskRecognizer,
-            data: *const c_short,
-            length: c_int,
-        ) -> c_int;
-        pub fn vosk_recognizer_result(recognizer: *mut VoskRecognizer) -> *const c_char;
-        pub fn vosk_recognizer_partial_result(recognizer: *mut VoskRecognizer) -> *const c_char;
-        pub fn vosk_recognizer_final_result(recognizer: *mut VoskRecognizer) -> *const c_char;
-        pub fn vosk_recognizer_free(recognizer: *mut VoskRecognizer);
+    type Text = unsafe extern "C" fn(*mut VoskRecognizer) -> *const c_char;
+
+    /// The functions of libvosk roomvoice calls.
+    pub struct Api {
+        pub set_log_level: unsafe extern "C" fn(c_int),
+        pub model_new: unsafe extern "C" fn(*const c_char) -> *mut VoskModel,
+        pub model_free: unsafe extern "C" fn(*mut VoskModel),
+        pub model_find_word: unsafe extern "C" fn(*mut VoskModel, *const c_char) -> c_int,
+        pub recognizer_new_grm:
+            unsafe extern "C" fn(*mut VoskModel, c_float, *const c_char) -> *mut VoskRecognizer,
+        pub recognizer_set_words: unsafe extern "C" fn(*mut VoskRecognizer, c_int),
+        pub recognizer_accept_waveform_s:
+            unsafe extern "C" fn(*mut VoskRecognizer, *const c_short, c_int) -> c_int,
+        pub recognizer_result: Text,
+        pub recognizer_partial_result: Text,
+        pub recognizer_final_result: Text,
+        pub recognizer_free: unsafe extern "C" fn(*mut VoskRecognizer),
+        /// Keeps the library mapped for as long as the pointers above are used.
+        _library: libloading::Library,
+    }
+
+    static API: OnceLock<Result<Api, String>> = OnceLock::new();
+
+    /// libvosk's functions, opening the library on first use.
+    pub fn api() -> Result<&'static Api, String> {
+        API.get_or_init(open).as_ref().map_err(Clone::clone)
+    }
+
+    fn open() -> Result<Api, String> {
+        // SAFETY: libvosk's initialisers have no preconditions; each symbol is read
+        // with the C signature of vosk_api.h (Vosk 0.3.45).
+        unsafe {
+            let library = libloading::Library::new("libvosk.so").map_err(|e| e.to_string())?;
+            macro_rules! symbol {
+                ($name:literal) => {
+                    *library
+                        .get(concat!($name, "\0").as_bytes())
+                        .map_err(|e| format!("{}: {e}", $name))?
+                };
+            }
+            Ok(Api {
+                set_log_level: symbol!("vosk_set_log_level"),
+                model_new: symbol!("vosk_model_new"),
+                model_free: symbol!("vosk_model_free"),
+                model_find_word: symbol!("vosk_model_find_word"),
+                recognizer_new_grm: symbol!("vosk_recognizer_new_grm"),
+                recognizer_set_words: symbol!("vosk_recognizer_set_words"),
+                recognizer_accept_waveform_s: symbol!("vosk_recognizer_accept_waveform_s"),
+                recognizer_result: symbol!("vosk_recognizer_result"),
+                recognizer_partial_result: symbol!("vosk_recognizer_partial_result"),
+                recognizer_final_result: symbol!("vosk_recognizer_final_result"),
+                recognizer_free: symbol!("vosk_recognizer_free"),
+                _library: library,
+            })
+        }
     }
 }
 
 /// A loaded Vosk model.
 pub struct VoskModel {
+    #[cfg(roomvoice_vosk)]
+    api: &'static ffi::Api,
     #[cfg(roomvoice_vosk)]
     raw: *mut ffi::VoskModel,
     /// The model's unknown-word token, when it has one.
@@ -100,11 +141,15 @@ impl VoskModel {
     #[cfg(roomvoice_vosk)]
     fn load_checked(dir: &Path) -> Result<VoskModel, SpeechError> {
         let path = c_string(&dir.to_string_lossy())?;
+        let api = ffi::api().map_err(|e| SpeechError::NotBuilt {
+            engine: "vosk",
+            how: format!("libvosk cannot be opened ({e}); run device/setup.sh, which puts it in vendor/vosk/<arch>/ (or /usr/local/lib/roomvoice/ with --install)"),
+        })?;
         // libvosk logs every model file it reads unless told otherwise; keep errors only.
         // SAFETY: plain C calls with a valid NUL-terminated path; a failed load is NULL.
         let raw = unsafe {
-            ffi::vosk_set_log_level(-1);
-            ffi::vosk_model_new(path.as_ptr())
+            (api.set_log_level)(-1);
+            (api.model_new)(path.as_ptr())
         };
         if raw.is_null() {
             return Err(SpeechError::ModelCorrupt {
@@ -113,7 +158,11 @@ impl VoskModel {
                     .into(),
             });
         }
-        let mut model = VoskModel { raw, unk: None };
+        let mut model = VoskModel {
+            api,
+            raw,
+            unk: None,
+        };
         model.unk = ["[unk]", "<UNK>", "<unk>"]
             .into_iter()
             .find(|t| model.knows(t))
@@ -127,7 +176,7 @@ impl VoskModel {
         {
             match std::ffi::CString::new(word) {
                 // SAFETY: `raw` is a live model; the word is NUL-terminated.
-                Ok(c) => unsafe { ffi::vosk_model_find_word(self.raw, c.as_ptr()) >= 0 },
+                Ok(c) => unsafe { (self.api.model_find_word)(self.raw, c.as_ptr()) >= 0 },
                 Err(_) => false,
             }
         }
@@ -154,7 +203,7 @@ impl Drop for VoskModel {
     fn drop(&mut self) {
         // SAFETY: `raw` came from vosk_model_new and is freed once (recognisers hold
         // their own reference inside libvosk).
-        unsafe { ffi::vosk_model_free(self.raw) }
+        unsafe { (self.api.model_free)(self.raw) }
     }
 }
 
@@ -339,7 +388,7 @@ impl Engine for VoskEngine {
         for piece in samples.chunks(4000) {
             // SAFETY: the recogniser is live and the slice valid for `len` samples.
             let status = unsafe {
-                ffi::vosk_recognizer_accept_waveform_s(
+                (self.model.api.recognizer_accept_waveform_s)(
                     self.recognizer,
                     piece.as_ptr(),
                     piece.len() as i32,
@@ -348,13 +397,13 @@ impl Engine for VoskEngine {
             match status {
                 1 => {
                     self.last_partial.clear();
-                    let json = self.take(ffi::vosk_recognizer_result);
+                    let json = self.take(self.model.api.recognizer_result);
                     if let Some(u) = self.utterance(&json) {
                         heard.push(Heard::Final(u));
                     }
                 }
                 0 => {
-                    let json = self.take(ffi::vosk_recognizer_partial_result);
+                    let json = self.take(self.model.api.recognizer_partial_result);
                     let partial = serde_json::from_str::<VoskResult>(&json)
                         .map(|r| self.clean(&r.partial))
                         .unwrap_or_default();
@@ -375,7 +424,7 @@ impl Engine for VoskEngine {
 
     fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
         self.last_partial.clear();
-        let json = self.take(ffi::vosk_recognizer_final_result);
+        let json = self.take(self.model.api.recognizer_final_result);
         Ok(self
             .utterance(&json)
             .map(Heard::Final)
@@ -392,7 +441,7 @@ impl Engine for VoskEngine {
         let grammar = c_string(&self.grammar_json)?;
         // SAFETY: the model is live; the grammar is NUL-terminated JSON.
         let recognizer = unsafe {
-            ffi::vosk_recognizer_new_grm(
+            (self.model.api.recognizer_new_grm)(
                 self.model.raw,
                 super::super::audio::SAMPLE_RATE as f32,
                 grammar.as_ptr(),
@@ -405,9 +454,9 @@ impl Engine for VoskEngine {
         }
         // SAFETY: the new recogniser is live; the old one (if any) is freed once.
         unsafe {
-            ffi::vosk_recognizer_set_words(recognizer, 1);
+            (self.model.api.recognizer_set_words)(recognizer, 1);
             if !self.recognizer.is_null() {
-                ffi::vosk_recognizer_free(self.recognizer);
+                (self.model.api.recognizer_free)(self.recognizer);
             }
         }
         self.recognizer = recognizer;
@@ -421,7 +470,7 @@ impl Drop for VoskEngine {
     fn drop(&mut self) {
         if !self.recognizer.is_null() {
             // SAFETY: freed once, before the model (field order drops the model after).
-            unsafe { ffi::vosk_recognizer_free(self.recognizer) }
+            unsafe { (self.model.api.recognizer_free)(self.recognizer) }
         }
     }
 }
