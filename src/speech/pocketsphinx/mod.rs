@@ -1132,7 +1132,33 @@ impl Engine for PocketSphinxEngine {
 
 #[cfg(test)]
 mod tests {
-    use super::agreement;
+    use super::{agreement, dictionary_entries};
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn only_the_phrase_sets_words_are_taken_from_the_dictionary_with_their_alternatives() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("dict");
+        std::fs::write(
+            &path,
+            "alexa AH L EH K S AH\nthe DH AH\nthe(2) DH IY\ntheir DH EH R\nthere(2) DH ER\n\nbroken\n",
+        )
+        .expect("write");
+        let words: BTreeSet<String> = ["the", "alexa", "missing"].map(String::from).into();
+        let entries = dictionary_entries(&path, &words).expect("read");
+        assert_eq!(
+            entries,
+            vec![
+                ("alexa".to_string(), "AH L EH K S AH".to_string()),
+                ("the".to_string(), "DH AH".to_string()),
+                ("the(2)".to_string(), "DH IY".to_string()),
+            ]
+        );
+        let err = dictionary_entries(&dir.path().join("nope"), &words)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("pocketsphinx_dict"), "{err}");
+    }
 
     #[test]
     fn agreement_is_the_share_of_words_both_passes_heard_in_order() {
