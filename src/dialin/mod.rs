@@ -164,8 +164,17 @@ Or call in (audio only) +1 323-849-4874,,123456789# Phone Conference ID: 123 456
 /// own while it waits for the wake word.
 pub fn warm_up() {
     let started = std::time::Instant::now();
+    let plan = read_warm_up_invitation();
+    tracing::debug!(
+        "invitation reader ready in {} ms ({} numbers in the sample)",
+        started.elapsed().as_millis(),
+        plan.numbers.len()
+    );
+}
+
+fn read_warm_up_invitation() -> JoinPlan {
     let body = crate::calendar::Body::Html(WARM_UP_INVITATION.to_string());
-    let plan = read_invitation(
+    read_invitation(
         &Invitation {
             subject: "warm-up",
             body: Some(&body),
@@ -173,12 +182,7 @@ pub fn warm_up() {
             online_meeting: None,
         },
         &DialPreferences::default(),
-    );
-    tracing::debug!(
-        "invitation reader ready in {} ms ({} numbers in the sample)",
-        started.elapsed().as_millis(),
-        plan.numbers.len()
-    );
+    )
 }
 
 /// Reads one invitation into a join plan. Never panics; returns a plan with
@@ -250,16 +254,7 @@ mod tests {
     fn the_warm_up_sample_goes_through_the_whole_reader() {
         // What warm_up builds is only built if the sample reaches it: a provider, a
         // meeting ID, numbers of several countries.
-        let body = crate::calendar::Body::Html(WARM_UP_INVITATION.to_string());
-        let plan = read_invitation(
-            &Invitation {
-                subject: "warm-up",
-                body: Some(&body),
-                location: None,
-                online_meeting: None,
-            },
-            &DialPreferences::default(),
-        );
+        let plan = read_warm_up_invitation();
         assert_eq!(plan.meeting_id.as_deref(), Some("85512345678"));
         assert_eq!(plan.passcode.as_deref(), Some("414376"));
         assert!(plan.numbers.len() >= 4, "{:?}", plan.numbers);
