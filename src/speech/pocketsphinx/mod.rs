@@ -1,6 +1,7 @@
-//! The PocketSphinx engine: Debian's libpocketsphinx (0.8+5prealpha API) through a small
-//! FFI of our own (the `pocketsphinx` crate targets an older API), with the phrase set as
-//! JSGF searches and a rejection step.
+//! The PocketSphinx engine: Debian's libpocketsphinx (0.8+5prealpha API, wrapped in
+//! [`decoder`]), with the phrase set as JSGF searches, a second pass and a rejection
+//! step. Over 600 lines because the streaming pass, the second pass, the digit-pause
+//! rule and rejection all decide one utterance's end together (`end`, `feed`).
 //!
 //! A grammar-only decoder has no way to say "none of these": it forces some speech onto
 //! the closest command ("we should start the meeting soon" -> "alexa start my meeting").
@@ -21,16 +22,18 @@
 //! decodes the same whatever came before it.
 
 use std::collections::BTreeSet;
-use std::ffi::{CStr, CString};
-use std::os::raw::{c_char, c_int};
+use std::ffi::CString;
 use std::path::{Path, PathBuf};
 
 use crate::audio::SAMPLE_RATE;
 use crate::config::Config;
 use crate::intent::Expecting;
 
+mod decoder;
+
 use super::noise::NoiseFloor;
 use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
+use decoder::{dictionary_entries, path_str, Decoder, EMPTY_DICTIONARY};
 
 /// True when libpocketsphinx was linked into this build.
 pub const AVAILABLE: bool = cfg!(roomvoice_pocketsphinx);
@@ -156,387 +159,6 @@ impl Settings {
     }
 }
 
-#[allow(non_camel_case_types)]
-mod ffi {
-    use std::os::raw::{c_char, c_int, c_void};
-
-    pub type ps_decoder_t = c_void;
-    pub type cmd_ln_t = c_void;
-    pub type arg_t = c_void;
-    pub type ps_seg_t = c_void;
-
-    #[cfg(roomvoice_pocketsphinx)]
-    extern "C" {
-        pub fn ps_args() -> *const arg_t;
-        pub fn cmd_ln_parse_r(
-            inout: *mut cmd_ln_t,
-            defn: *const arg_t,
-            argc: i32,
-            argv: *const *const c_char,
-            strict: i32,
-        ) -> *mut cmd_ln_t;
-        pub fn cmd_ln_free_r(cmdln: *mut cmd_ln_t) -> c_int;
-        pub fn ps_init(config: *mut cmd_ln_t) -> *mut ps_decoder_t;
-        pub fn ps_free(ps: *mut ps_decoder_t) -> c_int;
-        pub fn ps_lookup_word(ps: *mut ps_decoder_t, word: *const c_char) -> *mut c_char;
-        pub fn ps_add_word(
-            ps: *mut ps_decoder_t,
-            word: *const c_char,
-            phones: *const c_char,
-            update: c_int,
-        ) -> c_int;
-        pub fn ps_set_jsgf_string(
-            ps: *mut ps_decoder_t,
-            name: *const c_char,
-            jsgf: *const c_char,
-        ) -> c_int;
-        pub fn ps_set_keyphrase(
-            ps: *mut ps_decoder_t,
-            name: *const c_char,
-            phrase: *const c_char,
-        ) -> c_int;
-        pub fn ps_set_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
-        pub fn ps_unset_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
-        pub fn ps_start_utt(ps: *mut ps_decoder_t) -> c_int;
-        pub fn ps_process_raw(
-            ps: *mut ps_decoder_t,
-            data: *const i16,
-            n_samples: usize,
-            no_search: c_int,
-            full_utt: c_int,
-        ) -> c_int;
-        pub fn ps_end_utt(ps: *mut ps_decoder_t) -> c_int;
-        pub fn ps_get_hyp(ps: *mut ps_decoder_t, out_best_score: *mut i32) -> *const c_char;
-        pub fn ps_get_in_speech(ps: *mut ps_decoder_t) -> u8;
-        pub fn roomvoice_ps_reset_cmn(ps: *mut ps_decoder_t) -> c_int;
-        pub fn ps_seg_iter(ps: *mut ps_decoder_t) -> *mut ps_seg_t;
-        pub fn ps_seg_next(seg: *mut ps_seg_t) -> *mut ps_seg_t;
-        pub fn ps_seg_frames(seg: *mut ps_seg_t, out_sf: *mut c_int, out_ef: *mut c_int);
-    }
-
-    /// Stand-ins so the module compiles without the library; `Decoder::new` refuses
-    /// before any of these could run.
-    #[cfg(not(roomvoice_pocketsphinx))]
-    mod absent {
-        #![allow(clippy::missing_safety_doc)]
-        use super::*;
-        pub unsafe fn ps_free(_: *mut ps_decoder_t) -> c_int {
-            0
-        }
-        pub unsafe fn cmd_ln_free_r(_: *mut cmd_ln_t) -> c_int {
-            0
-        }
-        pub unsafe fn ps_add_word(
-            _: *mut ps_decoder_t,
-            _: *const c_char,
-            _: *const c_char,
-            _: c_int,
-        ) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char {
-            std::ptr::null_mut()
-        }
-        pub unsafe fn ps_set_jsgf_string(
-            _: *mut ps_decoder_t,
-            _: *const c_char,
-            _: *const c_char,
-        ) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_set_keyphrase(
-            _: *mut ps_decoder_t,
-            _: *const c_char,
-            _: *const c_char,
-        ) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_set_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_unset_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_start_utt(_: *mut ps_decoder_t) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_process_raw(
-            _: *mut ps_decoder_t,
-            _: *const i16,
-            _: usize,
-            _: c_int,
-            _: c_int,
-        ) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_end_utt(_: *mut ps_decoder_t) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_get_hyp(_: *mut ps_decoder_t, _: *mut i32) -> *const c_char {
-            std::ptr::null()
-        }
-        pub unsafe fn ps_get_in_speech(_: *mut ps_decoder_t) -> u8 {
-            0
-        }
-        pub unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int {
-            -1
-        }
-        pub unsafe fn ps_seg_iter(_: *mut ps_decoder_t) -> *mut ps_seg_t {
-            std::ptr::null_mut()
-        }
-        pub unsafe fn ps_seg_next(_: *mut ps_seg_t) -> *mut ps_seg_t {
-            std::ptr::null_mut()
-        }
-        pub unsafe fn ps_seg_frames(_: *mut ps_seg_t, _: *mut c_int, _: *mut c_int) {}
-    }
-    #[cfg(not(roomvoice_pocketsphinx))]
-    pub use absent::*;
-}
-
-/// One libpocketsphinx decoder and its configuration.
-struct Decoder {
-    ps: *mut ffi::ps_decoder_t,
-    config: *mut ffi::cmd_ln_t,
-}
-
-impl Decoder {
-    #[cfg(not(roomvoice_pocketsphinx))]
-    fn new(_args: &[(&str, &str)]) -> Result<Decoder, SpeechError> {
-        Err(SpeechError::NotBuilt {
-            engine: "pocketsphinx",
-            how: "libpocketsphinx was not found by pkg-config when roomvoice was built; install libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us (device/setup.sh does) and rebuild".into(),
-        })
-    }
-
-    #[cfg(roomvoice_pocketsphinx)]
-    fn new(args: &[(&str, &str)]) -> Result<Decoder, SpeechError> {
-        let mut owned = Vec::new();
-        for (key, value) in args {
-            owned.push(cstring(key)?);
-            owned.push(cstring(value)?);
-        }
-        let argv: Vec<*const c_char> = owned.iter().map(|s| s.as_ptr()).collect();
-        // SAFETY: argv points at NUL-terminated strings that outlive the call; the
-        // returned configuration is owned by this Decoder and freed in Drop.
-        let config = unsafe {
-            ffi::cmd_ln_parse_r(
-                std::ptr::null_mut(),
-                ffi::ps_args(),
-                argv.len() as i32,
-                argv.as_ptr(),
-                1,
-            )
-        };
-        if config.is_null() {
-            return Err(SpeechError::PocketSphinx(format!(
-                "invalid decoder options {args:?}"
-            )));
-        }
-        // SAFETY: config is valid; ps_init takes its own reference.
-        let ps = unsafe { ffi::ps_init(config) };
-        if ps.is_null() {
-            // SAFETY: freed once.
-            unsafe { ffi::cmd_ln_free_r(config) };
-            return Err(SpeechError::PocketSphinx(
-                "cannot load the acoustic model or dictionary (are pocketsphinx-en-us's files intact?)".into(),
-            ));
-        }
-        Ok(Decoder { ps, config })
-    }
-
-    /// Adds a pronunciation (ARPAbet phones) unless the dictionary has the word.
-    fn add_word(&self, word: &str, phones: &str) {
-        if self.knows(word) {
-            return;
-        }
-        let (Ok(w), Ok(p)) = (CString::new(word), CString::new(phones)) else {
-            return;
-        };
-        // SAFETY: live decoder; NUL-terminated strings copied by the library.
-        if unsafe { ffi::ps_add_word(self.ps, w.as_ptr(), p.as_ptr(), 0) } < 0 {
-            tracing::warn!("cannot add \"{word}\" to the PocketSphinx dictionary");
-        }
-    }
-
-    /// Adds dictionary entries (`word` or `word(2)` for an alternative, phones) before
-    /// any search exists, so no search is rebuilt per word.
-    fn add_entries(&self, entries: &[(String, String)]) {
-        for (word, phones) in entries {
-            let (Ok(w), Ok(p)) = (CString::new(word.as_str()), CString::new(phones.as_str()))
-            else {
-                continue;
-            };
-            // SAFETY: live decoder; NUL-terminated strings copied by the library.
-            if unsafe { ffi::ps_add_word(self.ps, w.as_ptr(), p.as_ptr(), 0) } < 0 {
-                tracing::warn!("cannot add \"{word}\" to the PocketSphinx dictionary");
-            }
-        }
-    }
-
-    fn knows(&self, word: &str) -> bool {
-        let Ok(word) = CString::new(word) else {
-            return false;
-        };
-        // SAFETY: live decoder; the returned string is owned by the dictionary.
-        unsafe { !ffi::ps_lookup_word(self.ps, word.as_ptr()).is_null() }
-    }
-
-    fn check(&self, status: c_int, what: &str) -> Result<(), SpeechError> {
-        if status < 0 {
-            Err(SpeechError::PocketSphinx(format!("{what} failed")))
-        } else {
-            Ok(())
-        }
-    }
-
-    fn start(&mut self) -> Result<(), SpeechError> {
-        // SAFETY: live decoder, outside an utterance.
-        unsafe {
-            ffi::roomvoice_ps_reset_cmn(self.ps);
-            self.check(ffi::ps_start_utt(self.ps), "starting an utterance")
-        }
-    }
-
-    /// Starts an utterance for [`Decoder::process_whole`]. The live cepstral mean is left
-    /// alone: measured, setting it (as `start` does) spoils the one-call decode.
-    fn start_whole(&mut self) -> Result<(), SpeechError> {
-        // SAFETY: live decoder, outside an utterance.
-        unsafe { self.check(ffi::ps_start_utt(self.ps), "starting an utterance") }
-    }
-
-    fn process(&mut self, samples: &[i16]) -> Result<(), SpeechError> {
-        // SAFETY: live decoder inside an utterance; the slice is valid for its length.
-        let status = unsafe { ffi::ps_process_raw(self.ps, samples.as_ptr(), samples.len(), 0, 0) };
-        self.check(status, "decoding audio")
-    }
-
-    /// Decodes a whole utterance in one call: the cepstral mean is the utterance's own
-    /// (the library's batch mode), not the running estimate.
-    fn process_whole(&mut self, samples: &[i16]) -> Result<(), SpeechError> {
-        // SAFETY: live decoder inside an utterance; the slice is valid for its length.
-        let status = unsafe { ffi::ps_process_raw(self.ps, samples.as_ptr(), samples.len(), 0, 1) };
-        self.check(status, "decoding an utterance")
-    }
-
-    fn end(&mut self) -> Result<(), SpeechError> {
-        // SAFETY: live decoder inside an utterance.
-        let status = unsafe { ffi::ps_end_utt(self.ps) };
-        self.check(status, "ending an utterance")
-    }
-
-    fn in_speech(&self) -> bool {
-        // SAFETY: live decoder.
-        unsafe { ffi::ps_get_in_speech(self.ps) != 0 }
-    }
-
-    /// The first frame of each word of the best hypothesis. For the keyword spotter,
-    /// frames count from when the decoder was created (they do not restart with each
-    /// utterance; measured).
-    fn word_starts(&self) -> Vec<i32> {
-        let mut starts = Vec::new();
-        // SAFETY: live decoder; the iterator is walked to its end, which frees it.
-        unsafe {
-            let mut seg = ffi::ps_seg_iter(self.ps);
-            while !seg.is_null() {
-                let (mut first, mut last) = (0, 0);
-                ffi::ps_seg_frames(seg, &mut first, &mut last);
-                starts.push(first);
-                seg = ffi::ps_seg_next(seg);
-            }
-        }
-        starts
-    }
-
-    /// The best hypothesis so far and its path score.
-    fn hypothesis(&self) -> Option<(String, i32)> {
-        let mut score = 0i32;
-        // SAFETY: live decoder; the string is owned by it and copied at once.
-        let text = unsafe {
-            let ptr = ffi::ps_get_hyp(self.ps, &mut score);
-            if ptr.is_null() {
-                return None;
-            }
-            CStr::from_ptr(ptr).to_string_lossy().into_owned()
-        };
-        Some((text, score))
-    }
-}
-
-impl Drop for Decoder {
-    fn drop(&mut self) {
-        // SAFETY: both were created by this Decoder and are freed once.
-        unsafe {
-            ffi::ps_free(self.ps);
-            ffi::cmd_ln_free_r(self.config);
-        }
-    }
-}
-
-#[cfg(roomvoice_pocketsphinx)]
-fn cstring(text: &str) -> Result<CString, SpeechError> {
-    CString::new(text)
-        .map_err(|_| SpeechError::PocketSphinx(format!("{text:?} contains a NUL byte")))
-}
-
-fn path_str(path: &Path, what: &str) -> Result<String, SpeechError> {
-    if !path.exists() {
-        return Err(SpeechError::PocketSphinx(format!(
-            "{what} {} does not exist; install pocketsphinx-en-us (device/setup.sh does) or fix [speech] in the config",
-            path.display()
-        )));
-    }
-    Ok(path.to_string_lossy().into_owned())
-}
-
-fn search_name(search: &str) -> Result<CString, SpeechError> {
-    CString::new(search).map_err(|_| SpeechError::PocketSphinx("search name".into()))
-}
-
-/// The dictionary a decoder opens with: none, its words come from [`dictionary_entries`].
-const EMPTY_DICTIONARY: &str = "/dev/null";
-
-/// The entries of the pronunciation dictionary at `path` (CMU format: `word phones`,
-/// `word(2) phones` for alternatives) whose word is in `words`, read line by line. Loading
-/// CMU's whole dictionary (135,000 words) into each decoder cost 25 MB and 90 ms at
-/// every start, measured on the 2-core development machine; the phrase set and the
-/// chatter path use about 550 entries.
-fn dictionary_entries(
-    path: &Path,
-    words: &BTreeSet<String>,
-) -> Result<Vec<(String, String)>, SpeechError> {
-    use std::io::BufRead;
-    let unreadable = |e: std::io::Error| {
-        SpeechError::PocketSphinx(format!(
-            "cannot read the pronunciation dictionary {}: {e}; install pocketsphinx-en-us (device/setup.sh does) or fix [speech] pocketsphinx_dict",
-            path.display()
-        ))
-    };
-    let wanted: std::collections::HashSet<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
-    let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(unreadable)?);
-    let mut entries = Vec::new();
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line).map_err(unreadable)? == 0 {
-            break;
-        }
-        let Some(space) = line.iter().position(|b| b.is_ascii_whitespace()) else {
-            continue;
-        };
-        let entry = &line[..space];
-        let word = entry.split(|b| *b == b'(').next().unwrap_or(entry);
-        if !wanted.contains(word) {
-            continue;
-        }
-        let phones = String::from_utf8_lossy(&line[space..]).trim().to_string();
-        if !phones.is_empty() {
-            entries.push((String::from_utf8_lossy(entry).into_owned(), phones));
-        }
-    }
-    Ok(entries)
-}
-
-/// Whether `text` begins with the words of `prefix`.
 /// How much two decodings of one utterance agree: the share of `chosen`'s words that
 /// `other` has in the same order (longest common subsequence over words), 0-1. The
 /// streaming pass (the model's average voice) and the second pass (the utterance's own
@@ -564,6 +186,7 @@ fn agreement(chosen: &str, other: &str) -> f32 {
     row[b.len()] as f32 / a.len() as f32
 }
 
+/// Whether `text` begins with the words of `prefix`.
 fn starts_with_words(text: &str, prefix: &str) -> bool {
     let mut words = text.split_whitespace();
     prefix.split_whitespace().all(|p| words.next() == Some(p))
@@ -713,23 +336,7 @@ impl PocketSphinxEngine {
                 args.push(("-kws_threshold", threshold.as_str()));
                 let decoder = Decoder::new(&args)?;
                 decoder.add_entries(&entries);
-                let (Ok(name), Ok(phrase)) = (
-                    CString::new("wake"),
-                    CString::new(phrases.wake_word.as_str()),
-                ) else {
-                    return Err(SpeechError::PocketSphinx("bad wake word".into()));
-                };
-                // SAFETY: live decoder, NUL-terminated strings.
-                unsafe {
-                    decoder.check(
-                        ffi::ps_set_keyphrase(decoder.ps, name.as_ptr(), phrase.as_ptr()),
-                        "setting up wake-word spotting",
-                    )?;
-                    decoder.check(
-                        ffi::ps_set_search(decoder.ps, name.as_ptr()),
-                        "selecting wake-word spotting",
-                    )?;
-                }
+                decoder.spot_keyphrase("wake", &phrases.wake_word)?;
                 Some(decoder)
             }
             _ => None,
@@ -788,7 +395,6 @@ impl PocketSphinxEngine {
     /// answers); loading one takes 4 ms (answers) to 38 ms (woken), which the device's
     /// spoken question hides.
     fn select(&mut self, search: &'static str) -> Result<(), SpeechError> {
-        let name = search_name(search)?;
         if !self.loaded.contains(search) {
             let Some((_, jsgf)) = self.jsgf.iter().find(|(n, _)| *n == search) else {
                 return Err(SpeechError::PocketSphinx(format!(
@@ -796,21 +402,14 @@ impl PocketSphinxEngine {
                 )));
             };
             let started = std::time::Instant::now();
-            // SAFETY: live decoder outside an utterance, NUL-terminated strings.
-            let status =
-                unsafe { ffi::ps_set_jsgf_string(self.grammar.ps, name.as_ptr(), jsgf.as_ptr()) };
-            self.grammar
-                .check(status, &format!("loading the <{search}> JSGF grammar"))?;
+            self.grammar.add_jsgf(search, jsgf)?;
             self.loaded.insert(search);
             tracing::debug!(
                 "pocketsphinx: loaded the <{search}> search in {} ms",
                 started.elapsed().as_millis()
             );
         }
-        // SAFETY: live decoder, outside an utterance.
-        let status = unsafe { ffi::ps_set_search(self.grammar.ps, name.as_ptr()) };
-        self.grammar
-            .check(status, &format!("selecting the <{search}> grammar"))?;
+        self.grammar.set_search(search)?;
         tracing::debug!("pocketsphinx: search <{search}>");
         self.search = search;
         let unused: Vec<&'static str> = self
@@ -820,11 +419,7 @@ impl PocketSphinxEngine {
             .filter(|s| *s != search && *s != COMMAND)
             .collect();
         for other in unused {
-            let name = search_name(other)?;
-            // SAFETY: live decoder; `other` is loaded and not the active search.
-            let status = unsafe { ffi::ps_unset_search(self.grammar.ps, name.as_ptr()) };
-            self.grammar
-                .check(status, &format!("dropping the <{other}> grammar"))?;
+            self.grammar.drop_search(other)?;
             self.loaded.remove(other);
         }
         Ok(())
@@ -1132,33 +727,7 @@ impl Engine for PocketSphinxEngine {
 
 #[cfg(test)]
 mod tests {
-    use super::{agreement, dictionary_entries};
-    use std::collections::BTreeSet;
-
-    #[test]
-    fn only_the_phrase_sets_words_are_taken_from_the_dictionary_with_their_alternatives() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let path = dir.path().join("dict");
-        std::fs::write(
-            &path,
-            "alexa AH L EH K S AH\nthe DH AH\nthe(2) DH IY\ntheir DH EH R\nthere(2) DH ER\n\nbroken\n",
-        )
-        .expect("write");
-        let words: BTreeSet<String> = ["the", "alexa", "missing"].map(String::from).into();
-        let entries = dictionary_entries(&path, &words).expect("read");
-        assert_eq!(
-            entries,
-            vec![
-                ("alexa".to_string(), "AH L EH K S AH".to_string()),
-                ("the".to_string(), "DH AH".to_string()),
-                ("the(2)".to_string(), "DH IY".to_string()),
-            ]
-        );
-        let err = dictionary_entries(&dir.path().join("nope"), &words)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("pocketsphinx_dict"), "{err}");
-    }
+    use super::agreement;
 
     #[test]
     fn agreement_is_the_share_of_words_both_passes_heard_in_order() {
