@@ -88,7 +88,7 @@ pub enum Event {
 
 impl Event {
     /// The `booked` event for a booking the calendar confirmed.
-    pub fn booked(booking: &crate::calendar::Event) -> Event {
+    pub fn booked(booking: &crate::calendar::Meeting) -> Event {
         Event::Booked {
             start: booking.start,
             end: booking.end,

@@ -163,7 +163,7 @@ fn demo_exceptions_cancelled_moved_removed_and_all_day() {
     );
 }
 
-fn subjects(events: &[roomvoice::calendar::Event]) -> Vec<&str> {
+fn subjects(events: &[roomvoice::calendar::Meeting]) -> Vec<&str> {
     events.iter().map(|e| e.subject.as_str()).collect()
 }
 

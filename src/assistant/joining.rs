@@ -50,7 +50,7 @@ impl Assistant {
 
     /// The join plan a calendar meeting's invitation gives (the room's provider and
     /// number filling in what it lacks).
-    pub(super) fn invitation_plan(&self, event: &CalEvent) -> JoinPlan {
+    pub(super) fn invitation_plan(&self, event: &Meeting) -> JoinPlan {
         let body = match self.calendar.body(&self.config.room.mailbox, event) {
             Ok(body) => body,
             Err(e) => {
@@ -81,7 +81,7 @@ impl Assistant {
     /// "Yes" to the offer: joins the meeting offered, as "start my meeting" would.
     pub(super) fn accept_offer(
         &mut self,
-        event: CalEvent,
+        event: Meeting,
         plan: JoinPlan,
         sink: &mut dyn EventSink,
     ) {
@@ -133,7 +133,7 @@ impl Assistant {
         &mut self,
         mut plan: JoinPlan,
         subject: Option<String>,
-        event: Option<CalEvent>,
+        event: Option<Meeting>,
         sink: &mut dyn EventSink,
     ) {
         let offered = std::mem::take(&mut self.joining_offer);

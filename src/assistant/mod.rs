@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::calendar::{self, Calendar, CalendarError, CalendarView, Event as CalEvent, NewBooking};
+use crate::calendar::{self, Calendar, CalendarError, CalendarView, Meeting, NewBooking};
 use crate::config::{Config, PinRequirement, ReadBack};
 use crate::dialin::{self, DialPreferences, Invitation, JoinPlan};
 use crate::events::{Event, EventSink};
@@ -79,7 +79,7 @@ enum Pending {
     },
     /// "I can extend the meeting until then. Shall I?"
     Extend {
-        event: Box<CalEvent>,
+        event: Box<Meeting>,
         new_end: DateTime<Utc>,
         retried: bool,
     },
@@ -96,7 +96,7 @@ enum Pending {
     /// "Your meeting \"X\" is starting. Shall I join?": proactive join, asked by the
     /// timers; `plan` is what its invitation gave.
     Offer {
-        event: Box<CalEvent>,
+        event: Box<Meeting>,
         plan: Box<JoinPlan>,
         retried: bool,
     },
@@ -166,9 +166,9 @@ impl Pending {
 #[derive(Debug)]
 struct Call {
     /// The calendar event joined, if it came from the calendar.
-    event: Option<CalEvent>,
+    event: Option<Meeting>,
     /// The booking this device made for the call (ended early on hang-up).
-    instant_booking: Option<CalEvent>,
+    instant_booking: Option<Meeting>,
     /// Reminders already given, in minutes before the end.
     reminded: BTreeSet<u32>,
     /// The SIP call (`dialer = "sip"`); hung up with the meeting.
@@ -258,7 +258,7 @@ pub struct Assistant {
     /// Reservations released by this device (no offer, not "held").
     released: BTreeSet<String>,
     /// Reservations seen in progress, by id: logged as held once their end passes.
-    watched: BTreeMap<String, CalEvent>,
+    watched: BTreeMap<String, Meeting>,
     /// Where what happened in the room is noted (`listen`; `ask` and `run` with --log).
     utilisation: Option<UtilisationLog>,
 }
@@ -784,7 +784,7 @@ impl Assistant {
 
 /// The meeting on now (the latest started, timed events first), else the next one
 /// starting within `window`.
-fn current_or_next(events: &[CalEvent], now: DateTime<Utc>, window: Duration) -> Option<&CalEvent> {
+fn current_or_next(events: &[Meeting], now: DateTime<Utc>, window: Duration) -> Option<&Meeting> {
     events
         .iter()
         .filter(|e| e.is_active_at(now) && !e.all_day)
@@ -799,7 +799,7 @@ fn current_or_next(events: &[CalEvent], now: DateTime<Utc>, window: Duration) ->
 
 /// When the room is busy now: the end of the run of back-to-back bookings, and the
 /// booking on now (for its organiser).
-fn busy_block(events: &[CalEvent], now: DateTime<Utc>) -> Option<(DateTime<Utc>, &CalEvent)> {
+fn busy_block(events: &[Meeting], now: DateTime<Utc>) -> Option<(DateTime<Utc>, &Meeting)> {
     let current = events
         .iter()
         .filter(|e| e.is_active_at(now))
@@ -824,7 +824,7 @@ fn busy_block(events: &[CalEvent], now: DateTime<Utc>) -> Option<(DateTime<Utc>,
     Some((until, current))
 }
 
-fn next_start(events: &[CalEvent], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+fn next_start(events: &[Meeting], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     events
         .iter()
         .filter(|e| e.start > now)
@@ -832,7 +832,7 @@ fn next_start(events: &[CalEvent], now: DateTime<Utc>) -> Option<DateTime<Utc>> 
         .min()
 }
 
-fn booked_by(event: &CalEvent) -> String {
+fn booked_by(event: &Meeting) -> String {
     event
         .organizer
         .as_ref()

@@ -11,7 +11,7 @@ impl Assistant {
         &mut self,
         now: DateTime<Utc>,
         sink: &mut dyn EventSink,
-    ) -> Option<CalEvent> {
+    ) -> Option<Meeting> {
         let minutes = self.config.assistant.instant_booking_minutes?;
         let view = self.read_room_quiet(now)?;
         if view
@@ -328,7 +328,7 @@ impl Assistant {
 
     pub(super) fn set_end(
         &mut self,
-        event: &CalEvent,
+        event: &Meeting,
         new_end: DateTime<Utc>,
         sink: &mut dyn EventSink,
     ) {

@@ -76,7 +76,7 @@ impl Assistant {
             .as_ref()
             .and_then(|c| c.event.as_ref())
             .map(|e| e.id.clone());
-        let unattended: Vec<CalEvent> = view
+        let unattended: Vec<Meeting> = view
             .events
             .iter()
             .filter(|e| !e.all_day && e.start + grace <= now && now < e.end)
@@ -124,7 +124,7 @@ impl Assistant {
         {
             self.watched.insert(event.id.clone(), event.clone());
         }
-        let over: Vec<CalEvent> = self
+        let over: Vec<Meeting> = self
             .watched
             .values()
             .filter_map(|seen| {
@@ -172,7 +172,7 @@ impl Assistant {
         let before = Duration::minutes(i64::from(
             self.config.assistant.proactive_join_minutes_before,
         ));
-        let due: Vec<CalEvent> = view
+        let due: Vec<Meeting> = view
             .events
             .iter()
             .filter(|e| {
@@ -211,7 +211,7 @@ impl Assistant {
 
     // ---- utilisation log -----------------------------------------------------------------
 
-    pub(super) fn log_booked(&mut self, event: &CalEvent, how: &str) {
+    pub(super) fn log_booked(&mut self, event: &Meeting, how: &str) {
         let now = self.clock.now();
         self.log(|log| Record::Booked {
             at: log.local(now),

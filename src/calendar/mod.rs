@@ -67,7 +67,7 @@ pub struct OnlineMeeting {
 
 /// One occurrence of a calendar event (recurring series are expanded by the backend).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Event {
+pub struct Meeting {
     /// Backend-specific identifier of this occurrence, stable across reads
     /// (ICS: UID plus recurrence id; EWS: ItemId; Graph: event id).
     pub id: String,
@@ -85,7 +85,7 @@ pub struct Event {
     pub booked_by_device: bool,
 }
 
-impl Event {
+impl Meeting {
     pub fn is_active_at(&self, at: DateTime<Utc>) -> bool {
         self.start <= at && at < self.end
     }
@@ -96,7 +96,7 @@ impl Event {
 #[derive(Debug, Clone, Default)]
 pub struct CalendarView {
     /// Events overlapping the window, sorted by start; cancelled events left out.
-    pub events: Vec<Event>,
+    pub events: Vec<Meeting>,
     /// `Some(t)` when served from a snapshot taken at `t` during an outage.
     pub stale_since: Option<DateTime<Utc>>,
 }
@@ -152,7 +152,7 @@ pub enum CalendarError {
     Throttled { retry_after_s: Option<u64> },
     /// The requested slot overlaps an existing event.
     #[error("the room is already booked from {} to {} ({})", conflict.start, conflict.end, conflict.subject)]
-    Conflict { conflict: Box<Event> },
+    Conflict { conflict: Box<Meeting> },
     /// A booking or change that ends in the past.
     #[error("{0}")]
     InPast(String),
@@ -204,25 +204,25 @@ pub trait Calendar: Send + Sync {
     ) -> Result<CalendarView, CalendarError>;
 
     /// The invitation body of an event, fetching it when `events` did not return it.
-    fn body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+    fn body(&self, mailbox: &str, event: &Meeting) -> Result<Option<Body>, CalendarError> {
         let _ = mailbox;
         Ok(event.body.clone())
     }
 
     /// Books `[start, end)` when it is free; `CalendarError::Conflict` names the event in
     /// the way. Never creates two bookings for one request, even when a response is lost.
-    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError>;
+    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Meeting, CalendarError>;
 
     /// Moves the end of an event (extend, or end early).
     fn set_end(
         &self,
         mailbox: &str,
-        event: &Event,
+        event: &Meeting,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError>;
 
     /// Removes an event (release an unattended booking).
-    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError>;
+    fn cancel(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError>;
 
     /// Free/busy of several mailboxes (rooms or people) over `[from, to)`. Backends
     /// with a batched call (EWS `GetUserAvailability`, Graph `getSchedule`) override

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use super::http::{self, Limits, Retry, TransportFailure};
 use super::snapshot::Snapshots;
 use super::{
-    Body, BusyInterval, Calendar, CalendarError, CalendarView, Event, FreeBusy, NewBooking,
+    Body, BusyInterval, Calendar, CalendarError, CalendarView, FreeBusy, Meeting, NewBooking,
 };
 
 /// Category put on every booking the device makes (visible in Outlook).
@@ -195,9 +195,9 @@ pub(crate) trait Remote: Send + Sync {
         mailbox: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<(Event, Option<String>)>, CalendarError>;
+    ) -> Result<Vec<(Meeting, Option<String>)>, CalendarError>;
     /// The body of an event `fetch` returned without one.
-    fn fetch_body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+    fn fetch_body(&self, mailbox: &str, event: &Meeting) -> Result<Option<Body>, CalendarError> {
         let _ = mailbox;
         Ok(event.body.clone())
     }
@@ -207,15 +207,15 @@ pub(crate) trait Remote: Send + Sync {
         mailbox: &str,
         booking: &NewBooking,
         marker: &str,
-    ) -> Result<Event, CalendarError>;
+    ) -> Result<Meeting, CalendarError>;
     /// Moves an event's end (already checked to be after its start).
     fn move_end(
         &self,
         mailbox: &str,
-        event: &Event,
+        event: &Meeting,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError>;
-    fn delete(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError>;
+    fn delete(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError>;
     /// One free/busy request for at most [`Remote::FREE_BUSY_BATCH`] mailboxes.
     fn free_busy_batch(
         &self,
@@ -239,28 +239,28 @@ impl<R: Remote> Calendar for R {
         read(self, mailbox, from, to)
     }
 
-    fn body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+    fn body(&self, mailbox: &str, event: &Meeting) -> Result<Option<Body>, CalendarError> {
         match &event.body {
             Some(body) => Ok(Some(body.clone())),
             None => self.fetch_body(mailbox, event),
         }
     }
 
-    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
+    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Meeting, CalendarError> {
         book(self, mailbox, booking)
     }
 
     fn set_end(
         &self,
         mailbox: &str,
-        event: &Event,
+        event: &Meeting,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
         check_new_end(event, new_end)?;
         self.move_end(mailbox, event, new_end)
     }
 
-    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+    fn cancel(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError> {
         self.delete(mailbox, event)
     }
 
@@ -283,7 +283,7 @@ fn read<R: Remote>(
 ) -> Result<CalendarView, CalendarError> {
     match remote.fetch(mailbox, from, to) {
         Ok(events) => {
-            let events: Vec<Event> = events.into_iter().map(|(e, _)| e).collect();
+            let events: Vec<Meeting> = events.into_iter().map(|(e, _)| e).collect();
             remote
                 .common()
                 .snapshots
@@ -312,7 +312,7 @@ fn book<R: Remote>(
     remote: &R,
     mailbox: &str,
     booking: &NewBooking,
-) -> Result<Event, CalendarError> {
+) -> Result<Meeting, CalendarError> {
     if booking.end <= booking.start {
         return Err(CalendarError::Invalid(
             "a booking must end after it starts".into(),
@@ -360,9 +360,9 @@ fn new_marker() -> String {
 fn create_once(
     mailbox: &str,
     endpoint: &str,
-    mut create: impl FnMut() -> Result<Event, CalendarError>,
-    mut find: impl FnMut() -> Result<Option<Event>, CalendarError>,
-) -> Result<Event, CalendarError> {
+    mut create: impl FnMut() -> Result<Meeting, CalendarError>,
+    mut find: impl FnMut() -> Result<Option<Meeting>, CalendarError>,
+) -> Result<Meeting, CalendarError> {
     for attempt in 1..=2 {
         match create() {
             Ok(event) => return Ok(event),
@@ -385,7 +385,7 @@ fn create_once(
 }
 
 /// Refuses a new end that is not after the event's start.
-fn check_new_end(event: &Event, new_end: DateTime<Utc>) -> Result<(), CalendarError> {
+fn check_new_end(event: &Meeting, new_end: DateTime<Utc>) -> Result<(), CalendarError> {
     if new_end <= event.start {
         return Err(CalendarError::InPast(format!(
             "the new end {new_end} is not after the start {}",

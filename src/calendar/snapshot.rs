@@ -13,14 +13,14 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CalendarView, Event};
+use super::{CalendarView, Meeting};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Stored {
     taken_at: DateTime<Utc>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-    events: Vec<Event>,
+    events: Vec<Meeting>,
 }
 
 /// Where one backend keeps its snapshots.
@@ -67,7 +67,7 @@ impl Snapshots {
         mailbox: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-        events: &[Event],
+        events: &[Meeting],
         now: DateTime<Utc>,
     ) {
         let Some(path) = self.file(mailbox) else {
@@ -156,8 +156,8 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn event(id: &str, h0: u32, h1: u32) -> Event {
-        Event {
+    fn event(id: &str, h0: u32, h1: u32) -> Meeting {
+        Meeting {
             id: id.into(),
             subject: format!("meeting {id}"),
             organizer: None,

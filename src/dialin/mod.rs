@@ -78,7 +78,7 @@ impl DialPreferences {
 
 impl<'a> Invitation<'a> {
     /// Everything a calendar event holds for the reader (any backend: ICS, EWS, Graph).
-    pub fn from_event(event: &'a crate::calendar::Event) -> Self {
+    pub fn from_event(event: &'a crate::calendar::Meeting) -> Self {
         Invitation {
             subject: &event.subject,
             body: event.body.as_ref(),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use roomvoice::calendar::ics::IcsCalendar;
-use roomvoice::calendar::{Calendar, Event};
+use roomvoice::calendar::{Calendar, Meeting};
 use roomvoice::config::{Config, ConfigSource};
 
 pub struct Room {
@@ -29,7 +29,7 @@ impl Room {
     }
 
     /// Events between two RFC 3339 times, read by a fresh calendar (as another process).
-    pub fn events(&self, from: &str, to: &str) -> Vec<Event> {
+    pub fn events(&self, from: &str, to: &str) -> Vec<Meeting> {
         self.open()
             .events(self.mailbox(), at(from), at(to))
             .expect("read events")
@@ -69,7 +69,7 @@ pub fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-pub fn subjects(events: &[Event]) -> Vec<&str> {
+pub fn subjects(events: &[Meeting]) -> Vec<&str> {
     events.iter().map(|e| e.subject.as_str()).collect()
 }
 

@@ -11,7 +11,7 @@ use super::soap::{self, format_time, Answer, Transport};
 use super::xml::escape;
 use super::{folder_id, Access, BOOKING_MARKER_URI};
 use crate::calendar::remote::BOOKING_CATEGORY;
-use crate::calendar::{CalendarError, Event, NewBooking};
+use crate::calendar::{CalendarError, Meeting, NewBooking};
 
 /// Request: book `booking` on `mailbox`, tagged with `marker`.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ pub fn parse(
     answer: &Answer,
     mailbox: &str,
     booking: &NewBooking,
-) -> Result<Event, CalendarError> {
+) -> Result<Meeting, CalendarError> {
     let message = soap::single_message(transport, answer, Some(mailbox))?;
     let item = message
         .child("Items")
@@ -72,7 +72,7 @@ pub fn parse(
             return Ok(event);
         }
     }
-    Ok(Event {
+    Ok(Meeting {
         id: id.to_string(),
         subject: booking.subject.clone(),
         organizer: None,

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::soap::{self, format_time, parse_time, Answer, Transport};
 use super::xml::{escape, Element};
 use super::{folder_id, Access, BOOKING_MARKER_URI};
-use crate::calendar::{CalendarError, Event, Person};
+use crate::calendar::{CalendarError, Meeting, Person};
 
 /// Request: the calendar items of `mailbox` overlapping `[start, end)`.
 #[derive(Debug, Clone)]
@@ -44,7 +44,7 @@ impl FindCalendarItems<'_> {
 /// view held every item in the window.
 #[derive(Debug, Clone)]
 pub struct CalendarItems {
-    pub events: Vec<Event>,
+    pub events: Vec<Meeting>,
     pub complete: bool,
     /// The booking marker of each event, by position (device bookings only).
     pub markers: Vec<Option<String>>,
@@ -78,8 +78,8 @@ pub fn parse(
     })
 }
 
-/// One `t:CalendarItem` as an [`Event`] and its booking marker.
-pub fn calendar_item(item: &Element) -> Result<(Event, Option<String>), CalendarError> {
+/// One `t:CalendarItem` as a [`Meeting`] and its booking marker.
+pub fn calendar_item(item: &Element) -> Result<(Meeting, Option<String>), CalendarError> {
     let id = item
         .child("ItemId")
         .and_then(|i| i.attr("Id"))
@@ -112,7 +112,7 @@ pub fn calendar_item(item: &Element) -> Result<(Event, Option<String>), Calendar
         })
         .unwrap_or(false);
     Ok((
-        Event {
+        Meeting {
             id,
             subject: item.child_text("Subject").unwrap_or("").to_string(),
             organizer,

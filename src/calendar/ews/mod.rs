@@ -32,7 +32,7 @@ use super::http::{self, Limits};
 use super::oauth::{Grant, TokenCache, TokenSource};
 use super::remote::{BodyFormat, Common, Idempotence, Remote};
 use super::snapshot::Snapshots;
-use super::{Body, CalendarError, Event, FreeBusy, NewBooking};
+use super::{Body, CalendarError, FreeBusy, Meeting, NewBooking};
 use crate::config::Config;
 use soap::{Credentials, Transport};
 
@@ -418,7 +418,7 @@ impl EwsCalendar {
     /// Organisers that came with an address but no display name get their name from
     /// the directory (`ResolveNames`), once per address; a failed lookup leaves the
     /// address, which is what the room then hears.
-    fn fill_organizer_names(&self, events: &mut [Event]) {
+    fn fill_organizer_names(&self, events: &mut [Meeting]) {
         for event in events.iter_mut() {
             let Some(organizer) = event.organizer.as_mut() else {
                 continue;
@@ -478,12 +478,12 @@ impl Remote for EwsCalendar {
         mailbox: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<(Event, Option<String>)>, CalendarError> {
+    ) -> Result<Vec<(Meeting, Option<String>)>, CalendarError> {
         let items = self.find(mailbox, from, to)?;
         Ok(items.events.into_iter().zip(items.markers).collect())
     }
 
-    fn fetch_body(&self, mailbox: &str, event: &Event) -> Result<Option<Body>, CalendarError> {
+    fn fetch_body(&self, mailbox: &str, event: &Meeting) -> Result<Option<Body>, CalendarError> {
         let ids = [event.id.as_str()];
         let request = get_item::GetBodies {
             item_ids: &ids,
@@ -510,7 +510,7 @@ impl Remote for EwsCalendar {
         mailbox: &str,
         booking: &NewBooking,
         marker: &str,
-    ) -> Result<Event, CalendarError> {
+    ) -> Result<Meeting, CalendarError> {
         let request = create_item::CreateBooking {
             mailbox,
             booking,
@@ -529,7 +529,7 @@ impl Remote for EwsCalendar {
     fn move_end(
         &self,
         mailbox: &str,
-        event: &Event,
+        event: &Meeting,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
         let request = update_item::SetEnd {
@@ -545,7 +545,7 @@ impl Remote for EwsCalendar {
         update_item::parse(&self.transport, &answer, mailbox)
     }
 
-    fn delete(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+    fn delete(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError> {
         let request = delete_item::DeleteCalendarItem { item_id: &event.id };
         let answer = self.transport.call(
             "DeleteItem",

@@ -9,7 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::client::GraphClient;
 use super::types::{Collection, GraphEvent, EVENT_SELECT};
 use crate::calendar::remote::Idempotence;
-use crate::calendar::{CalendarError, Event};
+use crate::calendar::{CalendarError, Meeting};
 
 /// Pages a view may take before it is reported as cut (50 events each).
 const MAX_PAGES: usize = 20;
@@ -21,7 +21,7 @@ pub fn fetch(
     mailbox: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<(Event, Option<String>)>, CalendarError> {
+) -> Result<Vec<(Meeting, Option<String>)>, CalendarError> {
     let mut url = client.url(&["users", mailbox, "calendarView"])?;
     url.query_pairs_mut()
         .append_pair(

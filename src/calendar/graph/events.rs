@@ -14,7 +14,7 @@ use super::client::GraphClient;
 use super::types::{DateTimeTimeZone, GraphEvent};
 use crate::calendar::remote::Idempotence;
 use crate::calendar::remote::BOOKING_CATEGORY;
-use crate::calendar::{CalendarError, Event, NewBooking};
+use crate::calendar::{CalendarError, Meeting, NewBooking};
 
 /// The JSON of a new booking.
 pub fn booking_json(booking: &NewBooking, marker: &str, location: &str) -> serde_json::Value {
@@ -39,7 +39,7 @@ pub fn create(
     booking: &NewBooking,
     marker: &str,
     location: &str,
-) -> Result<Event, CalendarError> {
+) -> Result<Meeting, CalendarError> {
     let url = client.url(&["users", mailbox, "events"])?;
     let body = booking_json(booking, marker, location);
     let (_, text) = client.send(

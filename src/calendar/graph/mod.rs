@@ -14,7 +14,7 @@
 //! [`calendar_view`] reads, [`get_schedule`] gives free/busy, [`events`] books and
 //! changes; [`client`] is the transport and [`types`] the JSON resources. `onlineMeeting`
 //! (Teams join URL, conference ID, numbers) is handed to the invitation reader as
-//! `Event::online_meeting`. What Graph shares with EWS (retries, the outage snapshot,
+//! `Meeting::online_meeting`. What Graph shares with EWS (retries, the outage snapshot,
 //! bookings made once, free/busy in parallel batches) is in [`remote`](super::remote).
 
 pub mod calendar_view;
@@ -32,7 +32,7 @@ use super::http::{self, Limits};
 use super::oauth::{Grant, TokenCache, TokenSource};
 use super::remote::{BodyFormat, Common, Remote};
 use super::snapshot::Snapshots;
-use super::{CalendarError, Event, FreeBusy, NewBooking};
+use super::{CalendarError, FreeBusy, Meeting, NewBooking};
 use crate::config::Config;
 use client::GraphClient;
 
@@ -300,7 +300,7 @@ impl Remote for GraphCalendar {
         mailbox: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<(Event, Option<String>)>, CalendarError> {
+    ) -> Result<Vec<(Meeting, Option<String>)>, CalendarError> {
         calendar_view::fetch(&self.client, mailbox, from, to)
     }
 
@@ -309,20 +309,20 @@ impl Remote for GraphCalendar {
         mailbox: &str,
         booking: &NewBooking,
         marker: &str,
-    ) -> Result<Event, CalendarError> {
+    ) -> Result<Meeting, CalendarError> {
         events::create(&self.client, mailbox, booking, marker, &self.room_name)
     }
 
     fn move_end(
         &self,
         mailbox: &str,
-        event: &Event,
+        event: &Meeting,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
         events::set_end(&self.client, mailbox, &event.id, new_end)
     }
 
-    fn delete(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+    fn delete(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError> {
         events::delete(&self.client, mailbox, &event.id)
     }
 

@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Body, CalendarError, Event, OnlineMeeting, Person};
+use crate::calendar::{Body, CalendarError, Meeting, OnlineMeeting, Person};
 
 /// `dateTimeTimeZone`: a wall-clock time and its zone (IANA or Windows ID).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -141,7 +141,7 @@ pub const EVENT_SELECT: &str =
     "id,subject,organizer,start,end,isAllDay,isCancelled,location,body,onlineMeeting,categories,transactionId";
 
 impl GraphEvent {
-    pub fn into_event(self) -> Result<Event, CalendarError> {
+    pub fn into_event(self) -> Result<Meeting, CalendarError> {
         let body = self.body.and_then(|b| {
             let content = b.content.filter(|c| !c.trim().is_empty())?;
             Some(match b.content_type.as_deref() {
@@ -163,7 +163,7 @@ impl GraphEvent {
                 quick_dial: m.quick_dial,
             }
         });
-        Ok(Event {
+        Ok(Meeting {
             id: self.id,
             subject: self.subject.unwrap_or_default(),
             organizer: self.organizer.map(|o| Person {

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use super::expand::{occurrences, Occurrence};
 use super::lines::{escape_text, fold};
 use super::model::{Document, Form, Key, Stamp};
-use crate::calendar::{Body, CalendarError, Event, NewBooking};
+use crate::calendar::{Body, CalendarError, Meeting, NewBooking};
 
 /// One change to the text: `range` is replaced by `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +38,9 @@ impl Edit {
     }
 }
 
-/// An occurrence turned into the trait's [`Event`].
-pub fn to_event(o: &Occurrence<'_>) -> Event {
-    Event {
+/// An occurrence turned into the trait's [`Meeting`].
+pub fn to_event(o: &Occurrence<'_>) -> Meeting {
+    Meeting {
         id: o.id(),
         subject: o.event.summary.clone(),
         organizer: o.event.organizer.clone(),
@@ -63,7 +63,7 @@ pub fn book(
     doc: &Document,
     booking: &NewBooking,
     now: DateTime<Utc>,
-) -> Result<(Edit, Event), CalendarError> {
+) -> Result<(Edit, Meeting), CalendarError> {
     if booking.end <= booking.start {
         return Err(CalendarError::Invalid(format!(
             "a booking must end after it starts (start {}, end {})",
@@ -96,7 +96,7 @@ pub fn book(
     }
     block.push_str(&fold("X-ROOMVOICE-BOOKED:TRUE", eol));
     block.push_str(&fold("END:VEVENT", eol));
-    let event = Event {
+    let event = Meeting {
         id: uid,
         subject: booking.subject.clone(),
         organizer: None,
@@ -139,8 +139,8 @@ fn new_uid(doc: &Document, start: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// Finds the occurrence an [`Event`] from `events` stands for.
-fn locate<'a>(doc: &'a Document, event: &Event) -> Result<Occurrence<'a>, CalendarError> {
+/// Finds the occurrence a [`Meeting`] from `events` stands for.
+fn locate<'a>(doc: &'a Document, event: &Meeting) -> Result<Occurrence<'a>, CalendarError> {
     let until = event.end.max(event.start + chrono::Duration::seconds(1));
     occurrences(doc, event.start, until)
         .into_iter()
@@ -157,7 +157,7 @@ fn locate<'a>(doc: &'a Document, event: &Event) -> Result<Occurrence<'a>, Calend
 pub fn set_end(
     doc: &Document,
     text: &str,
-    event: &Event,
+    event: &Meeting,
     new_end: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Edit, CalendarError> {
@@ -207,7 +207,7 @@ pub fn set_end(
 pub fn cancel(
     doc: &Document,
     text: &str,
-    event: &Event,
+    event: &Meeting,
     now: DateTime<Utc>,
 ) -> Result<Edit, CalendarError> {
     let o = locate(doc, event)?;

@@ -39,7 +39,7 @@ use std::time::SystemTime;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{Calendar, CalendarError, CalendarView, Event, NewBooking};
+use super::{Calendar, CalendarError, CalendarView, Meeting, NewBooking};
 use crate::config::Config;
 use edit::Edit;
 use model::Document;
@@ -388,7 +388,7 @@ impl Calendar for IcsCalendar {
         })
     }
 
-    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Event, CalendarError> {
+    fn book(&self, mailbox: &str, booking: &NewBooking) -> Result<Meeting, CalendarError> {
         self.source(mailbox)?
             .store
             .modify(|doc, _| edit::book(doc, booking, Utc::now()))
@@ -397,7 +397,7 @@ impl Calendar for IcsCalendar {
     fn set_end(
         &self,
         mailbox: &str,
-        event: &Event,
+        event: &Meeting,
         new_end: DateTime<Utc>,
     ) -> Result<(), CalendarError> {
         self.source(mailbox)?.store.modify(|doc, text| {
@@ -405,7 +405,7 @@ impl Calendar for IcsCalendar {
         })
     }
 
-    fn cancel(&self, mailbox: &str, event: &Event) -> Result<(), CalendarError> {
+    fn cancel(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError> {
         self.source(mailbox)?
             .store
             .modify(|doc, text| edit::cancel(doc, text, event, Utc::now()).map(|e| (e, ())))
