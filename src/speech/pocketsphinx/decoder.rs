@@ -199,15 +199,8 @@ impl Decoder {
 
     /// Adds a pronunciation (ARPAbet phones) unless the dictionary has the word.
     pub(super) fn add_word(&self, word: &str, phones: &str) {
-        if self.knows(word) {
-            return;
-        }
-        let (Ok(w), Ok(p)) = (CString::new(word), CString::new(phones)) else {
-            return;
-        };
-        // SAFETY: live decoder; NUL-terminated strings copied by the library.
-        if unsafe { ffi::ps_add_word(self.ps, w.as_ptr(), p.as_ptr(), 0) } < 0 {
-            tracing::warn!("cannot add \"{word}\" to the PocketSphinx dictionary");
+        if !self.knows(word) {
+            self.add_entry(word, phones);
         }
     }
 
@@ -215,14 +208,18 @@ impl Decoder {
     /// any search exists, so no search is rebuilt per word.
     pub(super) fn add_entries(&self, entries: &[(String, String)]) {
         for (word, phones) in entries {
-            let (Ok(w), Ok(p)) = (CString::new(word.as_str()), CString::new(phones.as_str()))
-            else {
-                continue;
-            };
-            // SAFETY: live decoder; NUL-terminated strings copied by the library.
-            if unsafe { ffi::ps_add_word(self.ps, w.as_ptr(), p.as_ptr(), 0) } < 0 {
-                tracing::warn!("cannot add \"{word}\" to the PocketSphinx dictionary");
-            }
+            self.add_entry(word, phones);
+        }
+    }
+
+    fn add_entry(&self, word: &str, phones: &str) {
+        let (Ok(w), Ok(p)) = (CString::new(word), CString::new(phones)) else {
+            return;
+        };
+        // SAFETY: live decoder; NUL-terminated strings copied by the library; 0: no
+        // search is rebuilt.
+        if unsafe { ffi::ps_add_word(self.ps, w.as_ptr(), p.as_ptr(), 0) } < 0 {
+            tracing::warn!("cannot add \"{word}\" to the PocketSphinx dictionary");
         }
     }
 
