@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use roomvoice::assistant::{Assistant, Clock};
+use roomvoice::assistant::Clock;
 use roomvoice::config::Config;
 use roomvoice::events::Collect;
 use roomvoice::intent::{self, Expecting};
@@ -46,7 +46,7 @@ fn main() {
     });
 
     let start = Instant::now();
-    let mut assistant = match Assistant::open(config.clone(), Clock::Fixed(now), false) {
+    let mut assistant = match config.open_assistant(Clock::Fixed(now), false) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("open: {e:#}");
@@ -65,7 +65,7 @@ fn main() {
         assert_eq!(sink.0.len(), 2);
     });
     report("\"alexa start my meeting\" -> join plan", 300, || {
-        let mut fresh = match Assistant::open(config.clone(), Clock::Fixed(now), false) {
+        let mut fresh = match config.open_assistant(Clock::Fixed(now), false) {
             Ok(a) => a,
             Err(_) => return,
         };

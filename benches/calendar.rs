@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use roomvoice::assistant::{Assistant, Clock};
+use roomvoice::assistant::Clock;
 use roomvoice::calendar::ews::EwsCalendar;
 use roomvoice::calendar::graph::GraphCalendar;
 use roomvoice::calendar::Calendar;
@@ -45,7 +45,7 @@ fn main() {
 
     let before = fake.server.requests().len();
     let times = measure(|| {
-        let calendar = EwsCalendar::from_config(&config).expect("ews opens");
+        let calendar = EwsCalendar::open(&config.calendar_setup()).expect("ews opens");
         let view = calendar.events(ROOM, now, end_of_day).expect("events");
         assert_eq!(view.events.len(), 6);
     });
@@ -55,7 +55,7 @@ fn main() {
         trips(&fake.server, before),
     );
 
-    let calendar = EwsCalendar::from_config(&config).expect("ews opens");
+    let calendar = EwsCalendar::open(&config.calendar_setup()).expect("ews opens");
     calendar
         .events(ROOM, now, end_of_day)
         .expect("prime the snapshot");
@@ -72,8 +72,9 @@ fn main() {
     let assistant_config = config.clone();
     let before = fake.server.requests().len();
     let times = measure(|| {
-        let mut assistant =
-            Assistant::open(assistant_config.clone(), Clock::Fixed(now), false).expect("open");
+        let mut assistant = assistant_config
+            .open_assistant(Clock::Fixed(now), false)
+            .expect("open");
         let mut sink = Collect::default();
         assistant.hear("alexa start my meeting", &mut sink);
         assert!(sink
@@ -142,7 +143,7 @@ fn main() {
     let config = setup.load();
     let before = graph.server.requests().len();
     let times = measure(|| {
-        let calendar = GraphCalendar::from_config(&config).expect("graph opens");
+        let calendar = GraphCalendar::open(&config.calendar_setup()).expect("graph opens");
         calendar.events(ROOM, now, end_of_day).expect("events");
     });
     report(
@@ -152,8 +153,9 @@ fn main() {
     );
     let before = graph.server.requests().len();
     let times = measure(|| {
-        let mut assistant =
-            Assistant::open(config.clone(), Clock::Fixed(now), false).expect("open");
+        let mut assistant = config
+            .open_assistant(Clock::Fixed(now), false)
+            .expect("open");
         let mut sink = Collect::default();
         assistant.hear("alexa start my meeting", &mut sink);
     });

@@ -8,7 +8,7 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{DateTime, Duration, Utc};
 use roomvoice::calendar::ics::IcsCalendar;
 use roomvoice::calendar::{Calendar, NewBooking};
-use roomvoice::config::{Config, ConfigSource, DEMO_CALENDAR};
+use roomvoice::config::{Config, ConfigSource, Paths, DEMO_CALENDAR};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -41,9 +41,9 @@ fn main() {
     time(
         "open demo calendar (parse room.ics + user.ics)",
         200,
-        || IcsCalendar::from_config(&demo).expect("open"),
+        || IcsCalendar::open(&demo.calendar_setup()).expect("open"),
     );
-    let calendar = IcsCalendar::from_config(&demo).expect("open");
+    let calendar = IcsCalendar::open(&demo.calendar_setup()).expect("open");
     let now = at("2026-11-23T10:05:00-08:00");
     time("events(): 1 minute window, 23 Nov 2026", 500, || {
         calendar
@@ -77,8 +77,8 @@ fn main() {
     let toml = "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\ntimezone = \"America/Los_Angeles\"\n[calendar.ics]\npath = \"room.ics\"\n";
     let config_path = dir.path().join("roomvoice.toml");
     let mut config = Config::parse(toml, "bench").expect("config");
-    config.source = ConfigSource::File(config_path);
-    let file_calendar = IcsCalendar::from_config(&config).expect("open file");
+    config.paths = Paths::new(ConfigSource::File(config_path));
+    let file_calendar = IcsCalendar::open(&config.calendar_setup()).expect("open file");
     time(
         "file: events(), 1 minute window (cached parse)",
         500,

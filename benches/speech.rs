@@ -114,13 +114,15 @@ fn pocketsphinx() {
     let mut config = roomvoice::config::Config::demo().expect("demo config");
     config.speech.engine = roomvoice::speech::EngineChoice::Pocketsphinx;
     let started = Instant::now();
-    let mut engine = roomvoice::speech::open(&config).expect("pocketsphinx");
+    let mut engine = roomvoice::speech::open(&config.speech_setup()).expect("pocketsphinx");
     let load_s = started.elapsed().as_secs_f64();
     let mut assistant = {
         let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:05:00-08:00")
             .expect("time")
             .with_timezone(&chrono::Utc);
-        Assistant::open(config, Clock::Fixed(now), false).expect("assistant")
+        config
+            .open_assistant(Clock::Fixed(now), false)
+            .expect("assistant")
     };
     // As `listen` does.
     let warm_up = std::thread::spawn(roomvoice::dialin::warm_up);

@@ -1,17 +1,32 @@
 //! `roomvoice.toml`: where it is looked up, what it holds, and the embedded demo room.
 //!
 //! Lookup order: `--config FILE`, `$ROOMVOICE_CONFIG`, `./roomvoice.toml`,
-//! `/etc/roomvoice/roomvoice.toml`. With none found, the embedded demo room is used (the
-//! bundled calendar in `device/demo/`), so `roomvoice ask "alexa is this room free"`
-//! works with zero setup. Every table rejects unknown keys, and a wrong key or type is
-//! reported with the file, line and key. The key names are a contract that outside
-//! scripts rely on: add keys, never rename them.
+//! `/etc/roomvoice/roomvoice.toml`. With none found, the embedded demo room is used
+//! ([`crate::demo`]), so `roomvoice ask "alexa is this room free"` works with zero setup.
+//! Every table rejects unknown keys, and a wrong key or type is reported with the file,
+//! line and key. The key names are a contract that outside scripts rely on: add keys,
+//! never rename them.
+//!
+//! Each table is defined and checked by the component it configures (`[speech]` in
+//! `speech`, `[calendar]` in `calendar`, ...); this file only gathers them, and hands
+//! each component its own settings with a [`Paths`] to resolve files
+//! ([`Config::calendar_setup`], [`Config::speech_setup`], [`Config::assistant_settings`]).
+//! Components never see the whole configuration.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono_tz::Tz;
 use serde::Deserialize;
+
+pub use crate::assistant::{AssistantConfig, ClockStyle, ReadBack, MAX_OFFER_MINUTES_BEFORE};
+pub use crate::audio::AudioConfig;
+pub use crate::calendar::{Backend, CalendarConfig, IcsConfig, UserConfig};
+pub use crate::dialin::{PinRequirement, ProviderDialing};
+pub use crate::join::{Dialer, DtmfMode, JoinConfig, JoinTarget, SipConfig, SipTransport};
+pub use crate::paths::{ConfigSource, Paths};
+pub use crate::room::RoomConfig;
+pub use crate::speech::SpeechConfig;
+pub use crate::utilisation::UtilisationConfig;
+pub use crate::voice::{TtsMode, VoiceConfig};
 
 /// The configuration of one room device.
 #[derive(Debug, Clone, Deserialize)]
@@ -30,384 +45,15 @@ pub struct Config {
     #[serde(default)]
     pub voice: VoiceConfig,
     #[serde(default)]
-    pub speech: crate::speech::SpeechConfig,
+    pub speech: SpeechConfig,
     #[serde(default)]
-    pub audio: crate::audio::AudioConfig,
+    pub audio: AudioConfig,
     #[serde(default)]
     pub utilisation: UtilisationConfig,
-    /// Where this configuration came from; relative paths in it resolve against
-    /// `base_dir`. Not a key in the file.
+    /// Where this configuration came from; relative paths in it resolve against its
+    /// folder. Not a key in the file.
     #[serde(skip)]
-    pub source: ConfigSource,
-}
-
-/// Where the configuration was read from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum ConfigSource {
-    /// The embedded demo room (no file found).
-    #[default]
-    EmbeddedDemo,
-    File(PathBuf),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoomConfig {
-    /// Spoken and logged name of the room, e.g. "Everest".
-    pub name: String,
-    /// The room mailbox, e.g. "everest@contoso.com".
-    pub mailbox: String,
-    /// IANA time zone the room lives in; answers speak times in it.
-    #[serde(default = "default_timezone")]
-    pub timezone: Tz,
-    /// Preferred dial-in country (ISO 3166 alpha-2), used to choose among an
-    /// invitation's numbers.
-    #[serde(default = "default_country")]
-    pub country: String,
-    /// The room's usual conferencing provider (e.g. "zoom"), used when a meeting ID is
-    /// given by voice and the calendar names no provider.
-    #[serde(default)]
-    pub provider: Option<String>,
-}
-
-fn default_timezone() -> Tz {
-    Tz::UTC
-}
-fn default_country() -> String {
-    "US".to_string()
-}
-
-/// 12- or 24-hour clock for spoken times.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-pub enum ClockStyle {
-    #[default]
-    #[serde(rename = "12h")]
-    Twelve,
-    #[serde(rename = "24h")]
-    TwentyFour,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AssistantConfig {
-    /// The word that starts a command, e.g. "alexa" in "alexa, start my meeting".
-    pub wake_word: String,
-    /// A meeting that starts within this many minutes counts as "my meeting".
-    pub start_window_minutes: u32,
-    /// "12h" (3:30 PM) or "24h" (15:30).
-    pub clock: ClockStyle,
-    /// Instant booking: when a meeting is started in a free room, book it for this many
-    /// minutes (15 to 240, in steps of 15). Absent: no instant booking.
-    pub instant_booking_minutes: Option<u32>,
-    /// Require check-in: a reservation nobody checks into is released after this many
-    /// minutes. Absent: no check-in required.
-    pub release_unattended_after_minutes: Option<u32>,
-    /// End-of-meeting reminders, in minutes before the end (e.g. [5, 1]).
-    pub end_reminders_minutes: Vec<u32>,
-    /// An action (book, end the call, extend, add an event) heard after a wake word the
-    /// detector scored below this is confirmed first ("Did you want me to end the
-    /// call?"). 0 turns confirmation off.
-    pub confirm_below_wake_score: f32,
-    /// An action heard with a recogniser confidence below this (0-1; PocketSphinx: the
-    /// share of words its two passes agree on) is confirmed first too. 0: never.
-    pub confirm_below_confidence: f32,
-    /// When the device reads a meeting ID or PIN back before using it ("I heard 8 5 5,
-    /// 1 2 3. Is that right?"): "uncertain" (the recogniser was unsure of a digit),
-    /// "always" or "never".
-    pub read_back_digits: ReadBack,
-    /// Proactive join: when a meeting starts, the device offers to join it ("Your
-    /// meeting \"X\" is starting. Shall I join?").
-    pub proactive_join: bool,
-    /// How many minutes before the meeting's start the offer is made (0: at the start).
-    pub proactive_join_minutes_before: u32,
-}
-
-/// When spoken digits are read back before they are dialed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReadBack {
-    /// When the recogniser's confidence in the answer is below full.
-    #[default]
-    Uncertain,
-    Always,
-    Never,
-}
-
-impl Default for AssistantConfig {
-    fn default() -> Self {
-        AssistantConfig {
-            wake_word: "alexa".into(),
-            start_window_minutes: 10,
-            clock: ClockStyle::Twelve,
-            instant_booking_minutes: None,
-            release_unattended_after_minutes: None,
-            end_reminders_minutes: vec![5],
-            confirm_below_wake_score: 0.9,
-            confirm_below_confidence: 0.9,
-            read_back_digits: ReadBack::Uncertain,
-            proactive_join: false,
-            proactive_join_minutes_before: 0,
-        }
-    }
-}
-
-/// The room utilisation log (`roomvoice report` reads it).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UtilisationConfig {
-    /// The log file (relative to the config file). Default: $STATE_DIRECTORY (systemd's
-    /// StateDirectory), else $XDG_STATE_HOME/roomvoice, else ~/.local/state/roomvoice;
-    /// the file in it is `utilisation.jsonl`.
-    #[serde(default)]
-    pub log: Option<PathBuf>,
-}
-
-/// Which calendar backend serves the room.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Backend {
-    #[default]
-    Ics,
-    Ews,
-    Graph,
-}
-
-impl Backend {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Backend::Ics => "ics",
-            Backend::Ews => "ews",
-            Backend::Graph => "graph",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CalendarConfig {
-    #[serde(default)]
-    pub backend: Backend,
-    #[serde(default)]
-    pub ics: Option<IcsConfig>,
-    /// Exchange Web Services (on-premises Exchange).
-    #[serde(default)]
-    pub ews: Option<crate::calendar::ews::EwsConfig>,
-    /// Microsoft Graph (Office 365).
-    #[serde(default)]
-    pub graph: Option<crate::calendar::graph::GraphConfig>,
-    /// Where the calendar snapshot for outages is kept (relative to the config file).
-    /// Default: $XDG_STATE_HOME/roomvoice, else ~/.local/state/roomvoice.
-    #[serde(default)]
-    pub state_dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IcsConfig {
-    /// The room calendar file, relative to the config file.
-    pub path: PathBuf,
-    /// The enrolled user's calendar file (for "what's on my calendar"), relative to the
-    /// config file.
-    #[serde(default)]
-    pub user_path: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UserConfig {
-    pub name: String,
-    pub mailbox: String,
-}
-
-/// How a join plan is dialed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialer {
-    /// Emit the join plan as an event (and print it); nothing is dialed.
-    #[default]
-    Print,
-    /// Run `join.command` with the dial string, SIP URI or URL as arguments (no shell).
-    Command,
-    /// Place the call through a SIP user agent (baresip) with the `[join.sip]` settings.
-    Sip,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JoinConfig {
-    #[serde(default)]
-    pub dialer: Dialer,
-    /// Program and fixed arguments for `dialer = "command"`, e.g. ["/usr/local/bin/dial"].
-    /// The join target is appended as arguments: never through a shell.
-    #[serde(default)]
-    pub command: Vec<String>,
-    /// What the command receives: "dial_string" (default), "sip" or "url", in order of
-    /// preference; the first the plan has is used.
-    #[serde(default)]
-    pub prefer: Vec<JoinTarget>,
-    /// Per-provider pauses (seconds) before keying the meeting ID and the PIN.
-    #[serde(default)]
-    pub providers: BTreeMap<String, ProviderDialing>,
-    /// The SIP account and user agent for `dialer = "sip"`.
-    #[serde(default)]
-    pub sip: Option<SipConfig>,
-}
-
-/// `[join.sip]`: where `dialer = "sip"` places calls. Phone numbers are called as
-/// `sip:<number>@<domain>` (a SIP trunk or PSTN gateway); a plan's SIP address (video
-/// bridges) is called as it is. The password lives in its own file, never in this one.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SipConfig {
-    /// The registrar, "host" or "host:port". Absent: the device does not register
-    /// (IP-authenticated trunks, or calls straight to SIP addresses).
-    pub registrar: Option<String>,
-    /// Where phone numbers are called ("host" or "host:port"). Default: the registrar.
-    pub domain: Option<String>,
-    /// The SIP user (account name) the device signs in and calls as.
-    pub user: Option<String>,
-    /// A file holding the SIP password (relative to the config file).
-    pub password_file: Option<PathBuf>,
-    /// Every request goes through this proxy, e.g. "sip:proxy.example.net;transport=tcp".
-    pub outbound_proxy: Option<String>,
-    /// "udp" (default), "tcp" or "tls".
-    pub transport: SipTransport,
-    /// How digits are keyed: "rfc4733" (RTP telephone-events, default), "info" (SIP
-    /// INFO) or "auto" (telephone-events when the far end offers them, else INFO).
-    pub dtmf: DtmfMode,
-    /// Seconds to wait for the far end to answer before giving up.
-    pub answer_timeout_s: u32,
-    /// Local SIP address baresip listens on; port 0 picks a free one.
-    pub listen: String,
-    /// baresip's audio source and player ("driver,device"): the room's microphone and
-    /// speaker.
-    pub audio_source: String,
-    pub audio_player: String,
-    /// CA certificates for `transport = "tls"` (relative to the config file).
-    pub ca_file: Option<PathBuf>,
-    /// The baresip program.
-    pub baresip: String,
-}
-
-impl Default for SipConfig {
-    fn default() -> Self {
-        SipConfig {
-            registrar: None,
-            domain: None,
-            user: None,
-            password_file: None,
-            outbound_proxy: None,
-            transport: SipTransport::Udp,
-            dtmf: DtmfMode::Rfc4733,
-            answer_timeout_s: 60,
-            listen: "0.0.0.0:0".into(),
-            audio_source: "alsa,default".into(),
-            audio_player: "alsa,default".into(),
-            ca_file: None,
-            baresip: "baresip".into(),
-        }
-    }
-}
-
-impl SipConfig {
-    /// Where phone numbers are called: `domain`, else the registrar.
-    pub fn dial_domain(&self) -> Option<&str> {
-        self.domain.as_deref().or(self.registrar.as_deref())
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SipTransport {
-    #[default]
-    Udp,
-    Tcp,
-    Tls,
-}
-
-impl SipTransport {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SipTransport::Udp => "udp",
-            SipTransport::Tcp => "tcp",
-            SipTransport::Tls => "tls",
-        }
-    }
-}
-
-/// How DTMF digits reach the far end.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DtmfMode {
-    /// RFC 4733 telephone-events in the RTP stream.
-    #[default]
-    Rfc4733,
-    /// SIP INFO requests (application/dtmf-relay).
-    Info,
-    /// Telephone-events when the far end's SDP offers them, else SIP INFO.
-    Auto,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JoinTarget {
-    DialString,
-    Sip,
-    Url,
-}
-
-/// Conference provider settings of a room (PSTN delays, PIN requirement).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProviderDialing {
-    /// Seconds to wait after the call connects before keying the meeting ID.
-    pub meeting_id_delay_s: Option<u32>,
-    /// Seconds to wait after the meeting ID before keying the PIN.
-    pub pin_delay_s: Option<u32>,
-    /// Whether the provider asks for a PIN: "yes", "no" or "optional".
-    pub pin: Option<PinRequirement>,
-    /// A PSTN number to dial when the invitation has none (E.164).
-    pub number: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PinRequirement {
-    Yes,
-    No,
-    Optional,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct VoiceConfig {
-    /// "auto" (espeak-ng when installed, else silent), "off", or "command".
-    pub tts: TtsMode,
-    /// For `tts = "command"`: program and arguments; the sentence is appended.
-    pub command: Vec<String>,
-    /// A short tone when the wake word is heard (the device is listening).
-    pub earcon: bool,
-    /// The program that plays the tone: program and arguments; a WAV file is appended.
-    pub earcon_command: Vec<String>,
-}
-
-impl Default for VoiceConfig {
-    fn default() -> Self {
-        VoiceConfig {
-            tts: TtsMode::Auto,
-            command: Vec::new(),
-            earcon: true,
-            earcon_command: vec!["aplay".into(), "-q".into()],
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TtsMode {
-    Auto,
-    Off,
-    Command,
+    pub paths: Paths,
 }
 
 /// Why the configuration could not be used.
@@ -425,14 +71,10 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
 }
 
-/// The longest lead a proactive join offer may have: an offer long before the start would
-/// be heard by whoever is in the room then, most likely the meeting before.
-pub const MAX_OFFER_MINUTES_BEFORE: u32 = 30;
-
-/// The embedded demo room's configuration; its calendar is `device/demo/room.ics`.
-pub const DEMO_CONFIG: &str = include_str!("../device/demo/roomvoice.toml");
+/// The embedded demo room's configuration (see [`crate::demo`]).
+pub const DEMO_CONFIG: &str = crate::demo::CONFIG;
 /// The embedded demo room calendar.
-pub const DEMO_CALENDAR: &str = include_str!("../device/demo/room.ics");
+pub const DEMO_CALENDAR: &str = crate::demo::ROOM_CALENDAR;
 
 impl Config {
     /// Finds and loads the configuration: `explicit` (from `--config`), then
@@ -458,7 +100,7 @@ impl Config {
     /// The embedded demo room.
     pub fn demo() -> Result<Config, ConfigError> {
         let mut config = Config::parse(DEMO_CONFIG, "<embedded demo config>")?;
-        config.source = ConfigSource::EmbeddedDemo;
+        config.paths = Paths::new(ConfigSource::EmbeddedDemo);
         Ok(config)
     }
 
@@ -468,7 +110,7 @@ impl Config {
             source,
         })?;
         let mut config = Config::parse(&text, &path.display().to_string())?;
-        config.source = ConfigSource::File(path.to_path_buf());
+        config.paths = Paths::new(ConfigSource::File(path.to_path_buf()));
         Ok(config)
     }
 
@@ -487,110 +129,87 @@ impl Config {
             path: origin.to_string(),
             message,
         };
-        if self.assistant.wake_word.trim().is_empty() {
-            return Err(invalid(
-                "[assistant] wake_word is empty; set a word such as \"alexa\"".into(),
-            ));
-        }
-        if let Some(m) = self.assistant.instant_booking_minutes {
-            if !(15..=240).contains(&m) || m % 15 != 0 {
-                return Err(invalid(format!(
-                    "[assistant] instant_booking_minutes = {m}: use 15 to 240 in steps of 15"
-                )));
-            }
-        }
-        if self.assistant.proactive_join_minutes_before > MAX_OFFER_MINUTES_BEFORE {
-            return Err(invalid(format!(
-                "[assistant] proactive_join_minutes_before = {}: use 0 to {MAX_OFFER_MINUTES_BEFORE} minutes",
-                self.assistant.proactive_join_minutes_before
-            )));
-        }
-        if self.room.country.len() != 2
-            || !self.room.country.chars().all(|c| c.is_ascii_alphabetic())
-        {
-            return Err(invalid(format!(
-                "[room] country = \"{}\": use a two-letter ISO country code such as \"US\" or \"GB\"",
-                self.room.country
-            )));
-        }
-        if self.calendar.backend == Backend::Ics && self.calendar.ics.is_none() {
-            return Err(invalid(
-                "[calendar] backend = \"ics\" needs a [calendar.ics] table with path = \"room.ics\"".into(),
-            ));
-        }
-        match (self.calendar.backend, &self.calendar.ews, &self.calendar.graph) {
-            (Backend::Ews, None, _) => {
-                return Err(invalid(
-                    "[calendar] backend = \"ews\" needs a [calendar.ews] table with url, username and password_file (see README)".into(),
-                ))
-            }
-            (Backend::Graph, _, None) => {
-                return Err(invalid(
-                    "[calendar] backend = \"graph\" needs a [calendar.graph] table with tenant_id, client_id and client_secret_file (see README)".into(),
-                ))
-            }
-            _ => {}
-        }
-        if let Some(ews) = &self.calendar.ews {
-            ews.check().map_err(invalid)?;
-        }
-        if let Some(graph) = &self.calendar.graph {
-            graph.check().map_err(invalid)?;
-        }
-        if self.join.dialer == Dialer::Command && self.join.command.is_empty() {
-            return Err(invalid(
-                "[join] dialer = \"command\" needs command = [\"/path/to/program\", ...]".into(),
-            ));
-        }
-        if self.join.dialer == Dialer::Sip {
-            let Some(sip) = &self.join.sip else {
-                return Err(invalid(
-                    "[join] dialer = \"sip\" needs a [join.sip] table with registrar (or domain), user and password_file (see README)".into(),
-                ));
-            };
-            if sip.registrar.is_some() && sip.user.is_none() {
-                return Err(invalid(
-                    "[join.sip] registrar is set but user is not: set user = \"the SIP account name\"".into(),
-                ));
-            }
-            if sip.answer_timeout_s == 0 {
-                return Err(invalid(
-                    "[join.sip] answer_timeout_s = 0: use the seconds to wait for an answer, e.g. 60".into(),
-                ));
-            }
-        }
-        if self.voice.tts == TtsMode::Command && self.voice.command.is_empty() {
-            return Err(invalid(
-                "[voice] tts = \"command\" needs command = [\"program\", ...]".into(),
-            ));
-        }
+        self.assistant.check().map_err(invalid)?;
+        self.room.check().map_err(invalid)?;
+        self.calendar.check().map_err(invalid)?;
+        self.join.check().map_err(invalid)?;
+        self.voice.check().map_err(invalid)?;
         Ok(())
+    }
+
+    /// Where the configuration came from.
+    pub fn source(&self) -> &ConfigSource {
+        self.paths.source()
     }
 
     /// The directory relative paths resolve against: the config file's folder, or the
     /// current directory for the embedded demo.
     pub fn base_dir(&self) -> PathBuf {
-        match &self.source {
-            ConfigSource::File(path) => path
-                .parent()
-                .map(Path::to_path_buf)
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or_else(|| PathBuf::from(".")),
-            ConfigSource::EmbeddedDemo => PathBuf::from("."),
-        }
+        self.paths.base_dir()
     }
 
     /// Resolves a path from the config file against its directory.
     pub fn resolve(&self, path: &Path) -> PathBuf {
-        if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            self.base_dir().join(path)
-        }
+        self.paths.resolve(path)
     }
 
     pub fn is_demo(&self) -> bool {
-        self.source == ConfigSource::EmbeddedDemo
+        self.paths.is_demo()
+    }
+
+    /// What the calendar backend is opened with.
+    pub fn calendar_setup(&self) -> crate::calendar::Setup<'_> {
+        crate::calendar::Setup {
+            calendar: &self.calendar,
+            room: &self.room,
+            user: self.user.as_ref(),
+            paths: &self.paths,
+        }
+    }
+
+    /// What the speech engine is opened with.
+    pub fn speech_setup(&self) -> crate::speech::Setup<'_> {
+        crate::speech::Setup {
+            speech: &self.speech,
+            wake_word: &self.assistant.wake_word,
+            paths: &self.paths,
+        }
+    }
+
+    /// What the dialogue is opened with.
+    pub fn assistant_settings(&self) -> crate::assistant::Settings {
+        crate::assistant::Settings {
+            room: self.room.clone(),
+            assistant: self.assistant.clone(),
+            user: self.user.clone(),
+            join: self.join.clone(),
+            voice: self.voice.clone(),
+            paths: self.paths.clone(),
+        }
+    }
+
+    /// Opens the calendar and prepares the dialogue.
+    pub fn open_assistant(
+        &self,
+        clock: crate::assistant::Clock,
+        speak: bool,
+    ) -> anyhow::Result<crate::assistant::Assistant> {
+        crate::assistant::Assistant::open(
+            self.assistant_settings(),
+            &self.calendar_setup(),
+            clock,
+            speak,
+        )
+    }
+
+    /// The room's dial-in preferences (country, provider pauses).
+    pub fn dial_preferences(&self) -> crate::dialin::DialPreferences {
+        crate::dialin::DialPreferences::for_room(&self.room.country, &self.join.providers)
+    }
+
+    /// The utilisation log's file: `[utilisation] log`, else the default place.
+    pub fn utilisation_log_path(&self) -> Option<PathBuf> {
+        crate::utilisation::configured_log_path(&self.utilisation, &self.paths)
     }
 }
 
@@ -667,6 +286,16 @@ mod tests {
         let typo = format!("{base}[join.sip]\npassword = \"hunter2\"\n");
         let err = Config::parse(&typo, "t.toml").unwrap_err().to_string();
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn speech_keys_are_checked() {
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\nengine = \"whisper\"\n";
+        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("whisper") || err.contains("engine"), "{err}");
+        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\nmodel = \"x\"\n";
+        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
+        assert!(err.contains("model"), "{err}");
     }
 
     #[test]

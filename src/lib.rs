@@ -13,7 +13,8 @@
 //! - [`voice`]: speaking answers back (a TTS command such as espeak-ng).
 //! - [`utilisation`]: the room utilisation log `listen` keeps, and its report.
 //!
-//! [`config`] loads `roomvoice.toml`; [`commands`] holds one function per CLI subcommand,
+//! [`config`] loads `roomvoice.toml` and hands each component its own table ([`room`] the
+//! room's identity, [`paths`] where files resolve, [`demo`] the embedded demo room); [`commands`] holds one function per CLI subcommand,
 //! and [`events`] the JSON event lines those commands emit (a stable contract).
 
 pub mod assistant;
@@ -21,10 +22,13 @@ pub mod audio;
 pub mod calendar;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod dialin;
 pub mod events;
 pub mod intent;
 pub mod join;
+pub mod paths;
+pub mod room;
 pub mod speech;
 pub mod utilisation;
 pub mod voice;

@@ -4,7 +4,50 @@
 
 use std::process::{Command, Stdio};
 
-use crate::config::{TtsMode, VoiceConfig};
+use serde::Deserialize;
+
+/// `[voice]`: how answers are spoken.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VoiceConfig {
+    /// "auto" (espeak-ng when installed, else silent), "off", or "command".
+    pub tts: TtsMode,
+    /// For `tts = "command"`: program and arguments; the sentence is appended.
+    pub command: Vec<String>,
+    /// A short tone when the wake word is heard (the device is listening).
+    pub earcon: bool,
+    /// The program that plays the tone: program and arguments; a WAV file is appended.
+    pub earcon_command: Vec<String>,
+}
+
+impl Default for VoiceConfig {
+    fn default() -> Self {
+        VoiceConfig {
+            tts: TtsMode::Auto,
+            command: Vec::new(),
+            earcon: true,
+            earcon_command: vec!["aplay".into(), "-q".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TtsMode {
+    Auto,
+    Off,
+    Command,
+}
+
+impl VoiceConfig {
+    /// What is wrong with the table, said as the fix.
+    pub fn check(&self) -> Result<(), String> {
+        if self.tts == TtsMode::Command && self.command.is_empty() {
+            return Err("[voice] tts = \"command\" needs command = [\"program\", ...]".into());
+        }
+        Ok(())
+    }
+}
 
 /// Speaks sentences, or stays silent.
 pub struct Voice {

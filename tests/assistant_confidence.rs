@@ -19,8 +19,9 @@ fn open(extra: &str) -> (ics_support::Room, Assistant) {
     let mut config = room.config.clone();
     // The room's own conferencing service: a meeting ID alone is enough to dial.
     config.room.provider = Some("zoom".into());
-    let assistant =
-        Assistant::open(config, Clock::Fixed(at("2026-11-23T12:35:00Z")), false).expect("open");
+    let assistant = config
+        .open_assistant(Clock::Fixed(at("2026-11-23T12:35:00Z")), false)
+        .expect("open");
     (room, assistant)
 }
 

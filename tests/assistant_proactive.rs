@@ -46,8 +46,10 @@ fn joined(sink: &Collect) -> Vec<Option<String>> {
 
 fn assistant(extra: &str, now: &str) -> (ics_support::Room, Assistant) {
     let room = ics_support::room_with_config(CALENDAR, "UTC", extra);
-    let assistant =
-        Assistant::open(room.config.clone(), Clock::Fixed(at(now)), false).expect("open");
+    let assistant = room
+        .config
+        .open_assistant(Clock::Fixed(at(now)), false)
+        .expect("open");
     (room, assistant)
 }
 

@@ -7,7 +7,7 @@ mod ics_support;
 use ics_support::said;
 
 use chrono::{DateTime, Utc};
-use roomvoice::assistant::{Assistant, Clock};
+use roomvoice::assistant::Clock;
 use roomvoice::events::{Collect, Event};
 
 const CALENDAR: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:standup\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261123T180000Z\r\nDTEND:20261123T183000Z\r\nSUMMARY:Standup\r\nORGANIZER;CN=Dana Lee:mailto:dana@example.com\r\nDESCRIPTION:Meeting ID: 812 3456 7890\\nPasscode: 271828\\nDial +1 646 558 8656\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
@@ -25,12 +25,10 @@ fn reminds_before_the_end_of_the_meeting_once() {
         "UTC",
         "\n[assistant]\nend_reminders_minutes = [5, 1]\n",
     );
-    let mut assistant = Assistant::open(
-        room.config.clone(),
-        Clock::Fixed(at("2026-11-23T18:02:00Z")),
-        false,
-    )
-    .expect("open");
+    let mut assistant = room
+        .config
+        .open_assistant(Clock::Fixed(at("2026-11-23T18:02:00Z")), false)
+        .expect("open");
     let mut sink = Collect::default();
     assistant.hear("alexa start my meeting", &mut sink);
     assert!(assistant.in_call());
@@ -61,12 +59,10 @@ fn releases_a_reservation_nobody_checked_into() {
         "UTC",
         "\n[assistant]\nrelease_unattended_after_minutes = 10\n",
     );
-    let mut assistant = Assistant::open(
-        room.config.clone(),
-        Clock::Fixed(at("2026-11-23T18:05:00Z")),
-        false,
-    )
-    .expect("open");
+    let mut assistant = room
+        .config
+        .open_assistant(Clock::Fixed(at("2026-11-23T18:05:00Z")), false)
+        .expect("open");
     let mut sink = Collect::default();
     assistant.tick(&mut sink);
     assert!(sink.0.is_empty(), "not yet: {:?}", sink.0);
@@ -96,12 +92,10 @@ fn a_checked_in_reservation_is_kept() {
         "UTC",
         "\n[assistant]\nrelease_unattended_after_minutes = 10\n",
     );
-    let mut assistant = Assistant::open(
-        room.config.clone(),
-        Clock::Fixed(at("2026-11-23T18:03:00Z")),
-        false,
-    )
-    .expect("open");
+    let mut assistant = room
+        .config
+        .open_assistant(Clock::Fixed(at("2026-11-23T18:03:00Z")), false)
+        .expect("open");
     let mut sink = Collect::default();
     assistant.hear("alexa check in", &mut sink);
     assistant.set_clock(Clock::Fixed(at("2026-11-23T18:15:00Z")));
@@ -138,21 +132,17 @@ fn answers_are_spoken_through_the_tts_command() {
     );
     let room = ics_support::room_with_config(CALENDAR, "UTC", &extra);
 
-    let mut silent = Assistant::open(
-        room.config.clone(),
-        Clock::Fixed(at("2026-11-23T17:00:00Z")),
-        false,
-    )
-    .expect("open");
+    let mut silent = room
+        .config
+        .open_assistant(Clock::Fixed(at("2026-11-23T17:00:00Z")), false)
+        .expect("open");
     silent.hear("alexa is this room free", &mut Collect::default());
     assert!(!log.exists(), "speak = false must stay silent");
 
-    let mut speaking = Assistant::open(
-        room.config.clone(),
-        Clock::Fixed(at("2026-11-23T17:00:00Z")),
-        true,
-    )
-    .expect("open");
+    let mut speaking = room
+        .config
+        .open_assistant(Clock::Fixed(at("2026-11-23T17:00:00Z")), true)
+        .expect("open");
     speaking.hear("alexa is this room free", &mut Collect::default());
     assert_eq!(
         std::fs::read_to_string(&log).expect("spoken"),

@@ -279,7 +279,7 @@ pin_delay_s = 10
         "test.toml",
     )
     .expect("valid config");
-    let prefs = DialPreferences::from_config(&config);
+    let prefs = config.dial_preferences();
     assert_eq!(prefs.country, "GB");
     assert_eq!(
         prefs.pauses.get("zoom"),

@@ -34,7 +34,7 @@ fn day() -> Vec<Item> {
 
 fn open(fake: &FakeExchange, access: &str, extra: &str) -> (Setup, EwsCalendar) {
     let setup = Setup::new(&ews_basic(&fake.url(), access, extra));
-    let calendar = EwsCalendar::from_config(&setup.load()).expect("ews backend opens");
+    let calendar = EwsCalendar::open(&setup.load().calendar_setup()).expect("ews backend opens");
     (setup, calendar)
 }
 
@@ -436,7 +436,7 @@ fn owa_and_wrong_urls_are_explained() {
     let fake = FakeExchange::start(Behaviour::default(), day());
     let owa = fake.server.url("/owa");
     let setup = Setup::new(&ews_basic(&owa, "impersonation", ""));
-    let err = EwsCalendar::from_config(&setup.load())
+    let err = EwsCalendar::open(&setup.load().calendar_setup())
         .unwrap_err()
         .to_string();
     assert!(err.contains("OWA") && err.contains(&fake.url()), "{err}");
@@ -444,7 +444,7 @@ fn owa_and_wrong_urls_are_explained() {
     // A URL that redirects to the OWA login page.
     let redirecting = fake.server.url("/owa-redirect");
     let setup = Setup::new(&ews_basic(&redirecting, "impersonation", ""));
-    let calendar = EwsCalendar::from_config(&setup.load()).unwrap();
+    let calendar = EwsCalendar::open(&setup.load().calendar_setup()).unwrap();
     let err = calendar
         .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-24T08:00:00Z"))
         .unwrap_err()
@@ -456,7 +456,7 @@ fn owa_and_wrong_urls_are_explained() {
 
     let wrong_path = fake.server.url("/ews/wrong.asmx");
     let setup = Setup::new(&ews_basic(&wrong_path, "impersonation", ""));
-    let calendar = EwsCalendar::from_config(&setup.load()).unwrap();
+    let calendar = EwsCalendar::open(&setup.load().calendar_setup()).unwrap();
     let err = calendar
         .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-24T08:00:00Z"))
         .unwrap_err()
@@ -476,7 +476,7 @@ fn plain_http_is_refused_unless_allowed() {
     )
     .replace("allow_insecure_http = true", "allow_insecure_http = false");
     let setup = Setup::new(&calendar);
-    let err = EwsCalendar::from_config(&setup.load())
+    let err = EwsCalendar::open(&setup.load().calendar_setup())
         .unwrap_err()
         .to_string();
     assert!(
@@ -494,7 +494,7 @@ fn tls_failures_are_explained() {
         &ews_basic(&url, "impersonation", "timeout_ms = 1000\n")
             .replace("allow_insecure_http = true", "allow_insecure_http = false"),
     );
-    let calendar = EwsCalendar::from_config(&setup.load()).unwrap();
+    let calendar = EwsCalendar::open(&setup.load().calendar_setup()).unwrap();
     let err = calendar
         .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-24T08:00:00Z"))
         .unwrap_err();
@@ -582,7 +582,7 @@ fn oauth_tokens_are_fetched_once_and_sent_as_bearer() {
         tokens.token_url()
     );
     let setup = Setup::new(&config);
-    let calendar = EwsCalendar::from_config(&setup.load()).unwrap();
+    let calendar = EwsCalendar::open(&setup.load().calendar_setup()).unwrap();
     for _ in 0..3 {
         calendar
             .events(ROOM, t("2026-11-23T16:00:00Z"), t("2026-11-24T08:00:00Z"))

@@ -74,7 +74,8 @@ fn day() -> Vec<GraphItem> {
 
 fn open(fake: &FakeGraph, extra: &str) -> (Setup, GraphCalendar) {
     let setup = Setup::new(&graph_app(&fake.base_url(), &fake.token_url(), extra));
-    let calendar = GraphCalendar::from_config(&setup.load()).expect("graph backend opens");
+    let calendar =
+        GraphCalendar::open(&setup.load().calendar_setup()).expect("graph backend opens");
     (setup, calendar)
 }
 

@@ -14,7 +14,7 @@ fn at(text: &str) -> DateTime<Utc> {
 
 fn demo() -> (Config, IcsCalendar) {
     let config = Config::demo().unwrap();
-    let calendar = IcsCalendar::from_config(&config).unwrap();
+    let calendar = IcsCalendar::open(&config.calendar_setup()).unwrap();
     (config, calendar)
 }
 

@@ -242,7 +242,7 @@ fn byhour_and_rdate_series() {
 #[test]
 fn unreadable_file_names_file_line_and_value() {
     let room = room_with(&fixture("bad_date.ics"), "UTC");
-    let err = match IcsCalendar::from_config(&room.config) {
+    let err = match IcsCalendar::open(&room.config.calendar_setup()) {
         Err(e) => e,
         Ok(_) => panic!("a broken file must not open"),
     };
@@ -288,7 +288,7 @@ fn structural_errors_are_reported_with_lines() {
         ("Hello, this is not a calendar\n", "line 1: expected NAME:VALUE"),
     ] {
         let room = room_with(text, "UTC");
-        let err = match IcsCalendar::from_config(&room.config) {
+        let err = match IcsCalendar::open(&room.config.calendar_setup()) {
             Err(e) => e.to_string(),
             Ok(_) => panic!("{text:?} must not open"),
         };
@@ -328,7 +328,7 @@ fn edits_by_others_are_seen_on_the_next_read() {
 fn missing_file_names_the_path_and_the_config_key() {
     let room = edge_room();
     std::fs::remove_file(&room.ics).unwrap();
-    let err = match IcsCalendar::from_config(&room.config) {
+    let err = match IcsCalendar::open(&room.config.calendar_setup()) {
         Err(e) => e.to_string(),
         Ok(_) => panic!("a missing file must not open"),
     };

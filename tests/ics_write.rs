@@ -307,7 +307,7 @@ fn several_devices_booking_one_slot_at_once_get_exactly_one_booking() {
             let barrier = barrier.clone();
             std::thread::spawn(move || {
                 // Each device opens its own calendar, as separate processes would.
-                let calendar = IcsCalendar::from_config(&room.config).unwrap();
+                let calendar = IcsCalendar::open(&room.config.calendar_setup()).unwrap();
                 barrier.wait();
                 calendar.book(
                     room.mailbox(),

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
-use crate::config::ClockStyle;
+use super::settings::ClockStyle;
 
 /// Formats times for speech in one room.
 #[derive(Debug, Clone, Copy)]

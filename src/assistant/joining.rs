@@ -19,7 +19,7 @@ impl Assistant {
         let Some(view) = self.read_room(now, sink) else {
             return;
         };
-        let window = Duration::minutes(i64::from(self.config.assistant.start_window_minutes));
+        let window = Duration::minutes(i64::from(self.settings.assistant.start_window_minutes));
         let meeting = current_or_next(&view.events, now, window).cloned();
         let Some(event) = meeting else {
             self.ask(Pending::NewMeeting { retried: false }, sink);
@@ -51,7 +51,7 @@ impl Assistant {
     /// The join plan a calendar meeting's invitation gives (the room's provider and
     /// number filling in what it lacks).
     pub(super) fn invitation_plan(&self, event: &Meeting) -> JoinPlan {
-        let body = match self.calendar.body(&self.config.room.mailbox, event) {
+        let body = match self.calendar.body(&self.settings.room.mailbox, event) {
             Ok(body) => body,
             Err(e) => {
                 // The meeting is known; without its body we can still ask for the ID.
@@ -67,7 +67,7 @@ impl Assistant {
         };
         let mut plan = dialin::read_invitation(&invitation, &self.dial_preferences());
         if plan.provider == "unknown" {
-            if let Some(p) = &self.config.room.provider {
+            if let Some(p) = &self.settings.room.provider {
                 plan.provider = p.clone();
             }
         }
@@ -177,7 +177,7 @@ impl Assistant {
             format!("{what} on {provider}.")
         };
         self.say(&sentence, sink);
-        let line = match crate::join::dial(&self.config, &plan) {
+        let line = match crate::join::dial(&self.settings.join, &self.settings.paths, &plan) {
             Ok(line) => line,
             Err(e) => {
                 self.error(&e.to_string(), sink);
@@ -202,13 +202,13 @@ impl Assistant {
     }
 
     pub(super) fn dial_preferences(&self) -> DialPreferences {
-        DialPreferences::from_config(&self.config)
+        DialPreferences::for_room(&self.settings.room.country, &self.settings.join.providers)
     }
 
     /// A plan for a meeting ID given by voice: the room's provider and its number.
     pub(super) fn voice_plan(&self, provider: Option<String>) -> JoinPlan {
         let provider = provider
-            .or_else(|| self.config.room.provider.clone())
+            .or_else(|| self.settings.room.provider.clone())
             .unwrap_or_else(|| "unknown".into());
         JoinPlan {
             number: self.provider_number(&provider),
@@ -220,7 +220,7 @@ impl Assistant {
     /// The PSTN number for a provider when the invitation has none: the room's config,
     /// else the provider's well-known US number.
     pub(super) fn provider_number(&self, provider: &str) -> Option<String> {
-        self.config
+        self.settings
             .join
             .providers
             .get(provider)
@@ -233,7 +233,7 @@ impl Assistant {
     }
 
     pub(super) fn pin_requirement(&self, provider: &str) -> PinRequirement {
-        self.config
+        self.settings
             .join
             .providers
             .get(provider)

@@ -21,6 +21,7 @@
 pub mod answers;
 mod joining;
 mod room;
+mod settings;
 mod timers;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,13 +29,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::calendar::{self, Calendar, CalendarError, CalendarView, Meeting, NewBooking};
-use crate::config::{Config, PinRequirement, ReadBack};
-use crate::dialin::{self, DialPreferences, Invitation, JoinPlan};
+use crate::dialin::{self, DialPreferences, Invitation, JoinPlan, PinRequirement};
 use crate::events::{Event, EventSink};
 use crate::intent::{self, Expecting, Intent, SpokenTime};
 use crate::utilisation::{Record, UtilisationLog};
 use crate::voice::Voice;
 use answers::Speaker;
+pub use settings::{AssistantConfig, ClockStyle, ReadBack, Settings, MAX_OFFER_MINUTES_BEFORE};
 
 /// Where "now" comes from.
 #[derive(Debug, Clone, Copy)]
@@ -236,9 +237,9 @@ const OFFER_UNTIL_AFTER_START: Duration = Duration::minutes(10);
 const LOOK_BEHIND: Duration = Duration::hours(14);
 const LOOK_AHEAD: Duration = Duration::hours(38);
 
-/// The device: configuration, calendar, dialogue state.
+/// The device: settings, calendar, dialogue state.
 pub struct Assistant {
-    pub config: Config,
+    pub settings: Settings,
     calendar: Box<dyn Calendar>,
     clock: Clock,
     voice: Voice,
@@ -265,29 +266,34 @@ pub struct Assistant {
 
 impl Assistant {
     /// Opens the configured calendar and prepares the dialogue.
-    pub fn open(config: Config, clock: Clock, speak: bool) -> anyhow::Result<Assistant> {
-        let calendar = calendar::open(&config)?;
+    pub fn open(
+        settings: Settings,
+        calendar: &calendar::Setup,
+        clock: Clock,
+        speak: bool,
+    ) -> anyhow::Result<Assistant> {
+        let calendar = calendar::open(calendar)?;
         tracing::info!(
-            room = %config.room.name,
+            room = %settings.room.name,
             backend = calendar.backend(),
             "assistant ready"
         );
-        Ok(Assistant::new(config, calendar, clock, speak))
+        Ok(Assistant::new(settings, calendar, clock, speak))
     }
 
     pub fn new(
-        config: Config,
+        settings: Settings,
         calendar: Box<dyn Calendar>,
         clock: Clock,
         speak: bool,
     ) -> Assistant {
-        let voice = Voice::new(&config.voice, speak);
+        let voice = Voice::new(&settings.voice, speak);
         let speaker = Speaker {
-            zone: config.room.timezone,
-            clock: config.assistant.clock,
+            zone: settings.room.timezone,
+            clock: settings.assistant.clock,
         };
         Assistant {
-            config,
+            settings,
             calendar,
             clock,
             voice,
@@ -350,7 +356,7 @@ impl Assistant {
     pub fn hear_spoken(&mut self, text: &str, confidence: Option<f32>, sink: &mut dyn EventSink) {
         self.confidence = confidence;
         self.call_progress(sink);
-        let parsed = intent::parse(text, &self.config.assistant.wake_word, self.expecting());
+        let parsed = intent::parse(text, &self.settings.assistant.wake_word, self.expecting());
         sink.emit(&Event::Intent {
             intent: parsed.intent.clone(),
             text: text.to_string(),
@@ -387,10 +393,10 @@ impl Assistant {
     /// room" said between colleagues woke the detector at 0.5-0.9 and became a booking).
     fn needs_confirmation(&self, intent: &Intent, wake_score: Option<f32>) -> bool {
         let uncertain = wake_score
-            .is_some_and(|s| s < self.config.assistant.confirm_below_wake_score)
+            .is_some_and(|s| s < self.settings.assistant.confirm_below_wake_score)
             || self
                 .confidence
-                .is_some_and(|c| c < self.config.assistant.confirm_below_confidence);
+                .is_some_and(|c| c < self.settings.assistant.confirm_below_confidence);
         let action = match intent {
             Intent::BookRoom { .. } | Intent::ExtendMeeting { .. } | Intent::AddEvent { .. } => {
                 true
@@ -412,7 +418,7 @@ impl Assistant {
             intent: Intent::None,
             text: String::new(),
         });
-        if wake_score.is_none_or(|s| s >= self.config.assistant.confirm_below_wake_score) {
+        if wake_score.is_none_or(|s| s >= self.settings.assistant.confirm_below_wake_score) {
             self.say(NOT_A_COMMAND, sink);
         }
     }
@@ -457,7 +463,7 @@ impl Assistant {
     /// hear their next turn only then, as a person would wait for the call).
     pub fn settle(&mut self, sink: &mut dyn EventSink) {
         let limit = std::time::Duration::from_secs(
-            self.config
+            self.settings
                 .join
                 .sip
                 .as_ref()
@@ -629,7 +635,7 @@ impl Assistant {
         {
             return false;
         }
-        match self.config.assistant.read_back_digits {
+        match self.settings.assistant.read_back_digits {
             ReadBack::Always => true,
             ReadBack::Never => false,
             ReadBack::Uncertain => self
@@ -687,7 +693,7 @@ impl Assistant {
     /// Reads the room calendar around `now`; on failure says so and returns None.
     fn read_room(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) -> Option<CalendarView> {
         match self.calendar.events(
-            &self.config.room.mailbox,
+            &self.settings.room.mailbox,
             now - LOOK_BEHIND,
             now + LOOK_AHEAD,
         ) {
@@ -702,7 +708,7 @@ impl Assistant {
     fn read_room_quiet(&self, now: DateTime<Utc>) -> Option<CalendarView> {
         self.calendar
             .events(
-                &self.config.room.mailbox,
+                &self.settings.room.mailbox,
                 now - LOOK_BEHIND,
                 now + LOOK_AHEAD,
             )

@@ -12,7 +12,7 @@ impl Assistant {
         now: DateTime<Utc>,
         sink: &mut dyn EventSink,
     ) -> Option<Meeting> {
-        let minutes = self.config.assistant.instant_booking_minutes?;
+        let minutes = self.settings.assistant.instant_booking_minutes?;
         let view = self.read_room_quiet(now)?;
         if view
             .events
@@ -32,12 +32,12 @@ impl Assistant {
             end = end.min(next);
         }
         let booking = NewBooking {
-            subject: format!("Instant meeting in {}", self.config.room.name),
+            subject: format!("Instant meeting in {}", self.settings.room.name),
             start: now,
             end,
             body: Some("Booked by roomvoice when a meeting was started in a free room.".into()),
         };
-        match self.calendar.book(&self.config.room.mailbox, &booking) {
+        match self.calendar.book(&self.settings.room.mailbox, &booking) {
             Ok(event) => {
                 sink.emit(&Event::booked(&event));
                 self.log_booked(&event, "instant");
@@ -67,7 +67,7 @@ impl Assistant {
                 let end = now.max(booking.start + Duration::minutes(1));
                 match self
                     .calendar
-                    .set_end(&self.config.room.mailbox, &booking, end)
+                    .set_end(&self.settings.room.mailbox, &booking, end)
                 {
                     Ok(()) => sink.emit(&Event::Updated {
                         subject: booking.subject.clone(),
@@ -154,7 +154,7 @@ impl Assistant {
         let Some(view) = self.read_room(now, sink) else {
             return;
         };
-        let window = Duration::minutes(i64::from(self.config.assistant.start_window_minutes));
+        let window = Duration::minutes(i64::from(self.settings.assistant.start_window_minutes));
         match current_or_next(&view.events, now, window) {
             Some(e) => {
                 let subject = e.subject.clone();
@@ -185,7 +185,11 @@ impl Assistant {
                 }
             },
             (None, None) => {
-                let m = self.config.assistant.instant_booking_minutes.unwrap_or(30);
+                let m = self
+                    .settings
+                    .assistant
+                    .instant_booking_minutes
+                    .unwrap_or(30);
                 start + Duration::minutes(i64::from(m))
             }
         };
@@ -244,19 +248,19 @@ impl Assistant {
             return;
         }
         let booking = NewBooking {
-            subject: format!("Booked in {} by voice", self.config.room.name),
+            subject: format!("Booked in {} by voice", self.settings.room.name),
             start,
             end,
             body: Some("Booked by roomvoice from the room.".into()),
         };
-        match self.calendar.book(&self.config.room.mailbox, &booking) {
+        match self.calendar.book(&self.settings.room.mailbox, &booking) {
             Ok(event) => {
                 sink.emit(&Event::booked(&event));
                 self.log_booked(&event, "voice");
                 self.checked_in.insert(event.id.clone());
                 let until = self.speaker.time(event.end, now);
                 self.say(
-                    &format!("Okay, {} is yours until {until}.", self.config.room.name),
+                    &format!("Okay, {} is yours until {until}.", self.settings.room.name),
                     sink,
                 );
             }
@@ -335,7 +339,7 @@ impl Assistant {
         let now = self.clock.now();
         match self
             .calendar
-            .set_end(&self.config.room.mailbox, event, new_end)
+            .set_end(&self.settings.room.mailbox, event, new_end)
         {
             Ok(()) => {
                 sink.emit(&Event::Updated {
@@ -361,7 +365,7 @@ impl Assistant {
     // ---- personal calendar -------------------------------------------------------------
 
     pub(super) fn my_calendar(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
-        let Some(user) = self.config.user.clone() else {
+        let Some(user) = self.settings.user.clone() else {
             self.say("No personal calendar is linked to this device.", sink);
             return;
         };
@@ -414,7 +418,7 @@ impl Assistant {
         now: DateTime<Utc>,
         sink: &mut dyn EventSink,
     ) {
-        let Some(user) = self.config.user.clone() else {
+        let Some(user) = self.settings.user.clone() else {
             self.say("No personal calendar is linked to this device.", sink);
             return;
         };
@@ -429,7 +433,7 @@ impl Assistant {
             subject: title.clone(),
             start,
             end: start + Duration::minutes(i64::from(minutes)),
-            body: Some(format!("Added by voice in {}.", self.config.room.name)),
+            body: Some(format!("Added by voice in {}.", self.settings.room.name)),
         };
         match self.calendar.book(&user.mailbox, &booking) {
             Ok(event) => {

@@ -14,11 +14,11 @@ impl Assistant {
         self.remind_end(now, sink);
         // One calendar read serves every timer (a request per tick on EWS and Graph).
         let needs_calendar = self
-            .config
+            .settings
             .assistant
             .release_unattended_after_minutes
             .is_some()
-            || self.config.assistant.proactive_join
+            || self.settings.assistant.proactive_join
             || self.utilisation.is_some();
         let view = if needs_calendar {
             self.read_room_quiet(now)
@@ -34,7 +34,7 @@ impl Assistant {
     // ---- first turns ---------------------------------------------------------------
 
     pub(super) fn remind_end(&mut self, now: DateTime<Utc>, sink: &mut dyn EventSink) {
-        let reminders = self.config.assistant.end_reminders_minutes.clone();
+        let reminders = self.settings.assistant.end_reminders_minutes.clone();
         let Some(call) = &mut self.call else { return };
         let Some(end) = call
             .event
@@ -67,7 +67,7 @@ impl Assistant {
         now: DateTime<Utc>,
         sink: &mut dyn EventSink,
     ) {
-        let Some(after) = self.config.assistant.release_unattended_after_minutes else {
+        let Some(after) = self.settings.assistant.release_unattended_after_minutes else {
             return;
         };
         let grace = Duration::minutes(i64::from(after));
@@ -84,7 +84,7 @@ impl Assistant {
             .cloned()
             .collect();
         for event in unattended {
-            match self.calendar.cancel(&self.config.room.mailbox, &event) {
+            match self.calendar.cancel(&self.settings.room.mailbox, &event) {
                 Ok(()) => {
                     sink.emit(&Event::Released {
                         subject: event.subject.clone(),
@@ -166,11 +166,12 @@ impl Assistant {
         now: DateTime<Utc>,
         sink: &mut dyn EventSink,
     ) {
-        if !self.config.assistant.proactive_join || self.call.is_some() || self.pending.is_some() {
+        if !self.settings.assistant.proactive_join || self.call.is_some() || self.pending.is_some()
+        {
             return;
         }
         let before = Duration::minutes(i64::from(
-            self.config.assistant.proactive_join_minutes_before,
+            self.settings.assistant.proactive_join_minutes_before,
         ));
         let due: Vec<Meeting> = view
             .events

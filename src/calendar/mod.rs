@@ -18,13 +18,14 @@ pub mod ics;
 pub mod oauth;
 pub mod remote;
 pub mod secret;
+mod settings;
 pub mod snapshot;
 pub mod windows_tz;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
+pub use settings::{Backend, CalendarConfig, IcsConfig, Setup, UserConfig};
 
 /// A person named on an event (organiser or attendee).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,10 +261,10 @@ pub trait Calendar: Send + Sync {
 }
 
 /// Opens the calendar backend the configuration names.
-pub fn open(config: &Config) -> Result<Box<dyn Calendar>, CalendarError> {
-    match &config.calendar.backend {
-        crate::config::Backend::Ics => Ok(Box::new(ics::IcsCalendar::from_config(config)?)),
-        crate::config::Backend::Ews => Ok(Box::new(ews::EwsCalendar::from_config(config)?)),
-        crate::config::Backend::Graph => Ok(Box::new(graph::GraphCalendar::from_config(config)?)),
+pub fn open(setup: &Setup) -> Result<Box<dyn Calendar>, CalendarError> {
+    match setup.calendar.backend {
+        Backend::Ics => Ok(Box::new(ics::IcsCalendar::open(setup)?)),
+        Backend::Ews => Ok(Box::new(ews::EwsCalendar::open(setup)?)),
+        Backend::Graph => Ok(Box::new(graph::GraphCalendar::open(setup)?)),
     }
 }

@@ -88,10 +88,11 @@ fn run(args: &Args) -> anyhow::Result<i32> {
     let config = Config::locate(args.config.as_deref())?;
     let wake_word = config.assistant.wake_word.clone();
     let detector = matches!(
-        crate::speech::wake_path(&config)?,
+        crate::speech::wake_path(&config.speech_setup())?,
         crate::speech::WakePath::Detector { .. }
     );
-    let mut engine = crate::speech::open(&config).context("cannot start speech recognition")?;
+    let mut engine =
+        crate::speech::open(&config.speech_setup()).context("cannot start speech recognition")?;
     let progress = ProgressBar::new(cases.len() as u64);
     progress.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")

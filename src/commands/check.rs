@@ -177,7 +177,7 @@ fn print(report: &Report, json: bool) {
 /// Runs every check for the configured backend.
 pub fn run(config: &Config, now: DateTime<Utc>) -> Report {
     let mut report = Report::default();
-    let origin = match &config.source {
+    let origin = match config.source() {
         crate::config::ConfigSource::File(p) => p.display().to_string(),
         crate::config::ConfigSource::EmbeddedDemo => "the embedded demo room".into(),
     };
@@ -202,7 +202,7 @@ pub fn run(config: &Config, now: DateTime<Utc>) -> Report {
 /// How the wake word will be heard: the trained detector, or the engine's spotting.
 fn check_wake_word(config: &Config, report: &mut Report) {
     use crate::speech::WakePath;
-    match crate::speech::wake_path(config) {
+    match crate::speech::wake_path(&config.speech_setup()) {
         Ok(path @ WakePath::Detector { .. }) => report.pass("speech.wake_word", path.to_string()),
         Ok(
             path @ WakePath::Engine {
@@ -238,7 +238,7 @@ fn check_ics(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             report.pass("ics.file", format!("{} is readable", path.display()));
         }
     }
-    match crate::calendar::open(config)
+    match crate::calendar::open(&config.calendar_setup())
         .and_then(|c| c.events(&config.room.mailbox, now, now + Duration::days(1)))
     {
         Ok(view) => report.pass(
@@ -329,7 +329,7 @@ fn check_ews(config: &Config, now: DateTime<Utc>, report: &mut Report) {
         );
     }
     // 2. Open the backend: secrets readable, scheme allowed.
-    let calendar = match EwsCalendar::from_config(config) {
+    let calendar = match EwsCalendar::open(&config.calendar_setup()) {
         Ok(c) => c,
         Err(e) => {
             report.error("ews.setup", "cannot set up the EWS connection", &e);
@@ -573,7 +573,7 @@ fn check_graph(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             "prefer auth = \"application\" (Calendars.ReadWrite application permission, scoped with an application access policy)",
         );
     }
-    let calendar = match GraphCalendar::from_config(config) {
+    let calendar = match GraphCalendar::open(&config.calendar_setup()) {
         Ok(c) => c,
         Err(e) => {
             report.error("graph.setup", "cannot set up the Graph connection", &e);

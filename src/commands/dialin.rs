@@ -34,7 +34,7 @@ pub struct Args {
 pub fn main(args: &Args) -> i32 {
     let mut prefs = match &args.config {
         Some(path) => match Config::from_file(path) {
-            Ok(config) => DialPreferences::from_config(&config),
+            Ok(config) => config.dial_preferences(),
             Err(e) => {
                 eprintln!("roomvoice: {e}");
                 return 1;

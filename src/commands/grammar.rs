@@ -50,7 +50,7 @@ pub fn main(args: &Args) -> i32 {
         }
     };
     // Which path hears the wake word, on stderr so the grammar on stdout stays exact.
-    match crate::speech::wake_path(&config) {
+    match crate::speech::wake_path(&config.speech_setup()) {
         Ok(path) => eprintln!(
             "roomvoice: wake word \"{}\" heard by the {path}",
             phrases.wake_word

@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use super::{report_error, SessionArgs};
-use crate::assistant::Assistant;
 use crate::audio::mic::Microphone;
 use crate::config::Config;
 use crate::events::{stdout_sink, EventSink};
@@ -61,12 +60,13 @@ fn listen(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
     let device = args.device.clone().or_else(|| config.audio.device.clone());
     // The microphone first: on a device without one, that is the error worth showing.
     let mut microphone = Microphone::open(device.as_deref())?;
-    let mut engine = crate::speech::open(&config).context("cannot start speech recognition")?;
+    let mut engine =
+        crate::speech::open(&config.speech_setup()).context("cannot start speech recognition")?;
     let log = args.session.utilisation_log(&config, true);
     if let Some(log) = &log {
         tracing::info!(path = %log.path().display(), "room utilisation log");
     }
-    let mut assistant = Assistant::open(config, args.session.clock(), !args.quiet)?;
+    let mut assistant = config.open_assistant(args.session.clock(), !args.quiet)?;
     // Ready before the first "start my meeting", without delaying the first wake word.
     std::thread::spawn(crate::dialin::warm_up);
     assistant.set_utilisation_log(log);

@@ -63,7 +63,7 @@ impl SessionArgs {
     pub fn utilisation_log(&self, config: &Config, always: bool) -> Option<UtilisationLog> {
         let path = match &self.log {
             Some(path) => Some(path.clone()),
-            None if always => crate::utilisation::configured_log_path(config),
+            None if always => config.utilisation_log_path(),
             None => None,
         };
         if path.is_none() && always {
@@ -80,7 +80,7 @@ impl SessionArgs {
 pub fn open_assistant(args: &SessionArgs, speak: bool) -> anyhow::Result<Assistant> {
     let config = Config::locate(args.config.as_deref())?;
     let log = args.utilisation_log(&config, false);
-    let mut assistant = Assistant::open(config, args.clock(), speak)?;
+    let mut assistant = config.open_assistant(args.clock(), speak)?;
     assistant.set_utilisation_log(log);
     Ok(assistant)
 }

@@ -49,7 +49,7 @@ pub fn main(args: &Args) -> i32 {
                 Ok(config) => config,
                 Err(e) => return fail(args.json, &e.to_string()),
             };
-            match crate::utilisation::configured_log_path(&config) {
+            match config.utilisation_log_path() {
                 Some(path) => path,
                 None => {
                     return fail(

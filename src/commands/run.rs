@@ -13,7 +13,6 @@ use anyhow::Context;
 use chrono::Utc;
 
 use super::{report_error, SessionArgs};
-use crate::assistant::Assistant;
 use crate::config::Config;
 use crate::events::{stdout_sink, EventSink};
 
@@ -47,9 +46,10 @@ fn run(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
         .map(|path| crate::audio::read_wav(path))
         .collect::<Result<Vec<_>, _>>()?;
     let config = Config::locate(args.session.config.as_deref())?;
-    let mut engine = crate::speech::open(&config).context("cannot start speech recognition")?;
+    let mut engine =
+        crate::speech::open(&config.speech_setup()).context("cannot start speech recognition")?;
     let log = args.session.utilisation_log(&config, false);
-    let mut assistant = Assistant::open(config, args.session.clock(), args.speak)?;
+    let mut assistant = config.open_assistant(args.session.clock(), args.speak)?;
     assistant.set_utilisation_log(log);
     let mut start = args.session.now.map(|t| t.with_timezone(&Utc));
     for (path, clip) in args.audio.iter().zip(&clips) {

@@ -15,7 +15,9 @@
 //! dial-in section or on a line that says it is one, never on a signature line, and
 //! only when it is a valid number; meeting IDs and PINs only follow their labels.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Body, OnlineMeeting};
 
@@ -38,6 +40,28 @@ pub struct DialPreferences {
     pub pauses: std::collections::BTreeMap<String, Pauses>,
 }
 
+/// `[join.providers.<id>]`: conference provider settings of a room (PSTN delays, PIN requirement).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderDialing {
+    /// Seconds to wait after the call connects before keying the meeting ID.
+    pub meeting_id_delay_s: Option<u32>,
+    /// Seconds to wait after the meeting ID before keying the PIN.
+    pub pin_delay_s: Option<u32>,
+    /// Whether the provider asks for a PIN: "yes", "no" or "optional".
+    pub pin: Option<PinRequirement>,
+    /// A PSTN number to dial when the invitation has none (E.164).
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PinRequirement {
+    Yes,
+    No,
+    Optional,
+}
+
 impl Default for DialPreferences {
     fn default() -> Self {
         DialPreferences {
@@ -51,11 +75,9 @@ impl DialPreferences {
     /// The room's preferences: `[room] country`, and `[join.providers.<id>]
     /// meeting_id_delay_s / pin_delay_s` turned into commas (about 2 s each, rounded
     /// up). A provider with only one delay set keeps its default for the other.
-    pub fn from_config(config: &crate::config::Config) -> Self {
+    pub fn for_room(country: &str, providers: &BTreeMap<String, ProviderDialing>) -> Self {
         let commas = |seconds: u32| seconds.div_ceil(2);
-        let pauses = config
-            .join
-            .providers
+        let pauses = providers
             .iter()
             .filter(|(_, d)| d.meeting_id_delay_s.is_some() || d.pin_delay_s.is_some())
             .map(|(id, d)| {
@@ -70,7 +92,7 @@ impl DialPreferences {
             })
             .collect();
         DialPreferences {
-            country: config.room.country.to_ascii_uppercase(),
+            country: country.to_ascii_uppercase(),
             pauses,
         }
     }

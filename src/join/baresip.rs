@@ -23,7 +23,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
-use crate::config::{DtmfMode, SipConfig};
+use super::settings::{DtmfMode, SipConfig};
 
 use super::JoinError;
 

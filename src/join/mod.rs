@@ -4,13 +4,15 @@
 //! baresip and follow it: [`sip`] for the call, [`baresip`] for the user agent).
 
 pub mod baresip;
+mod settings;
 pub mod sip;
 
 use std::process::Command;
 
-use crate::config::{Config, Dialer, JoinTarget};
 use crate::dialin::JoinPlan;
+use crate::paths::Paths;
 
+pub use settings::{Dialer, DtmfMode, JoinConfig, JoinTarget, SipConfig, SipTransport};
 pub use sip::{EndedBy, Failure, Progress, SipCall};
 
 /// Why a join could not be started.
@@ -71,8 +73,11 @@ pub fn target(plan: &JoinPlan, prefer: &[JoinTarget]) -> Option<String> {
 /// Dials a plan with the configured dialer. `print` does nothing here (the caller emits
 /// the `join` event in every case); `sip` returns the call, which goes on in the
 /// background until hung up.
-pub fn dial(root: &Config, plan: &JoinPlan) -> Result<Option<SipCall>, JoinError> {
-    let config = &root.join;
+pub fn dial(
+    config: &JoinConfig,
+    paths: &Paths,
+    plan: &JoinPlan,
+) -> Result<Option<SipCall>, JoinError> {
     match config.dialer {
         Dialer::Print => Ok(None),
         Dialer::Sip => {
@@ -92,10 +97,10 @@ pub fn dial(root: &Config, plan: &JoinPlan) -> Result<Option<SipCall>, JoinError
             let password = sip
                 .password_file
                 .as_ref()
-                .map(|p| baresip::Secret::from_file(&root.resolve(p)))
+                .map(|p| baresip::Secret::from_file(&paths.resolve(p)))
                 .transpose()?;
             let account = sip::account(&sip, password);
-            let ca_file = sip.ca_file.as_ref().map(|p| root.resolve(p));
+            let ca_file = sip.ca_file.as_ref().map(|p| paths.resolve(p));
             SipCall::start(&sip, &account, ca_file.as_deref(), call).map(Some)
         }
         Dialer::Command => {

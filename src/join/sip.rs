@@ -17,7 +17,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::config::{SipConfig, SipTransport};
+use super::settings::{SipConfig, SipTransport};
 
 use super::baresip::{Account, Baresip, Notice, Secret};
 use super::JoinError;

@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::config::Config;
 use crate::intent::Expecting;
+use crate::paths::Paths;
 
 pub use phrases::PhraseSet;
 
@@ -184,6 +184,15 @@ pub trait Engine {
     }
 }
 
+/// What the speech engines are opened with: `[speech]`, the wake word (the phrase set is
+/// built from it) and where relative paths resolve.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup<'a> {
+    pub speech: &'a SpeechConfig,
+    pub wake_word: &'a str,
+    pub paths: &'a Paths,
+}
+
 /// Which engine [`open`] chose and why (for the log and for `run`'s report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EngineKind {
@@ -192,9 +201,9 @@ pub enum EngineKind {
 }
 
 /// The Vosk model directory the configuration points at.
-pub fn vosk_model_dir(config: &Config) -> PathBuf {
-    match &config.speech.vosk_model {
-        Some(path) => config.resolve(path),
+pub fn vosk_model_dir(setup: &Setup) -> PathBuf {
+    match &setup.speech.vosk_model {
+        Some(path) => setup.paths.resolve(path),
         None => project_path(DEFAULT_VOSK_MODEL),
     }
 }
@@ -210,12 +219,12 @@ fn project_path(relative: &str) -> PathBuf {
 }
 
 /// Resolves `[speech] engine` to an engine kind.
-pub fn choose(config: &Config) -> EngineKind {
-    match config.speech.engine {
+pub fn choose(setup: &Setup) -> EngineKind {
+    match setup.speech.engine {
         EngineChoice::Vosk => EngineKind::Vosk,
         EngineChoice::Pocketsphinx => EngineKind::PocketSphinx,
         EngineChoice::Auto => {
-            let model = vosk_model_dir(config);
+            let model = vosk_model_dir(setup);
             if vosk::AVAILABLE && model.join("conf").is_dir() {
                 EngineKind::Vosk
             } else {
@@ -260,9 +269,9 @@ impl std::fmt::Display for WakePath {
 }
 
 /// Resolves `[speech] wake_model` for the configured wake word.
-pub fn wake_path(config: &Config) -> Result<WakePath, SpeechError> {
-    let speech = &config.speech;
-    let wake_word = crate::intent::grammar(&config.assistant.wake_word).wake_word;
+pub fn wake_path(setup: &Setup) -> Result<WakePath, SpeechError> {
+    let speech = setup.speech;
+    let wake_word = crate::intent::grammar(setup.wake_word).wake_word;
     if let Some(cutoff) = speech.wake_threshold {
         if !(0.0..1.0).contains(&cutoff) {
             return Err(SpeechError::Setting {
@@ -279,7 +288,7 @@ pub fn wake_path(config: &Config) -> Result<WakePath, SpeechError> {
             })
         }
         "auto" | "" => (project_path(wakeword::DEFAULT_MODEL), false),
-        path => (config.resolve(Path::new(path)), true),
+        path => (setup.paths.resolve(Path::new(path)), true),
     };
     if !explicit {
         if !wakeword::tflite::AVAILABLE {
@@ -326,8 +335,8 @@ pub fn wake_path(config: &Config) -> Result<WakePath, SpeechError> {
 
 /// Opens the configured engine on the device's phrase set (from the wake word), behind
 /// the trained wake-word detector when [`wake_path`] chooses it.
-pub fn open(config: &Config) -> Result<Box<dyn Engine>, SpeechError> {
-    let path = wake_path(config)?;
+pub fn open(setup: &Setup) -> Result<Box<dyn Engine>, SpeechError> {
+    let path = wake_path(setup)?;
     tracing::info!("wake word: {path}");
     let detector = match &path {
         WakePath::Detector { model, cutoff } => {
@@ -336,56 +345,56 @@ pub fn open(config: &Config) -> Result<Box<dyn Engine>, SpeechError> {
         }
         WakePath::Engine { .. } => None,
     };
-    let engine = open_engine(config, detector.is_some())?;
+    let engine = open_engine(setup, detector.is_some())?;
     let Some(detector) = detector else {
         return Ok(engine);
     };
-    if !(config.speech.command_window_s > 0.0 && config.speech.command_window_s <= 30.0) {
+    if !(setup.speech.command_window_s > 0.0 && setup.speech.command_window_s <= 30.0) {
         return Err(SpeechError::Setting {
             key: "command_window_s",
             reason: format!(
                 "{} s: give the seconds (more than 0, at most 30) the device listens for a command after the wake word",
-                config.speech.command_window_s
+                setup.speech.command_window_s
             ),
         });
     }
-    let wake_word = crate::intent::grammar(&config.assistant.wake_word).wake_word;
+    let wake_word = crate::intent::grammar(setup.wake_word).wake_word;
     Ok(Box::new(wakeword::gate::WakeGate::new(
         engine,
         detector,
         &wake_word,
         wakeword::gate::GateSettings {
-            window_s: config.speech.command_window_s,
+            window_s: setup.speech.command_window_s,
         },
     )))
 }
 
 /// The engine alone; `gated`: behind the trained detector (PocketSphinx then needs no
 /// keyword spotter of its own).
-fn open_engine(config: &Config, gated: bool) -> Result<Box<dyn Engine>, SpeechError> {
-    let phrases = PhraseSet::from_grammar(&crate::intent::grammar(&config.assistant.wake_word))?;
-    let kind = choose(config);
+fn open_engine(setup: &Setup, gated: bool) -> Result<Box<dyn Engine>, SpeechError> {
+    let phrases = PhraseSet::from_grammar(&crate::intent::grammar(setup.wake_word))?;
+    let kind = choose(setup);
     match kind {
         EngineKind::Vosk => {
-            let dir = vosk_model_dir(config);
+            let dir = vosk_model_dir(setup);
             tracing::info!(
                 "speech engine: vosk (model {}; [speech] engine = {:?})",
                 dir.display(),
-                config.speech.engine
+                setup.speech.engine
             );
             Ok(Box::new(vosk::VoskEngine::open(&dir, &phrases)?))
         }
         EngineKind::PocketSphinx => {
             tracing::info!(
                 "speech engine: pocketsphinx ([speech] engine = {:?}{})",
-                config.speech.engine,
-                if config.speech.engine == EngineChoice::Auto {
+                setup.speech.engine,
+                if setup.speech.engine == EngineChoice::Auto {
                     "; no English Vosk model installed"
                 } else {
                     ""
                 }
             );
-            let mut settings = pocketsphinx::Settings::from_config(config);
+            let mut settings = pocketsphinx::Settings::from_setup(setup);
             if gated {
                 settings.wake_threshold = None;
             }
@@ -400,40 +409,36 @@ fn open_engine(config: &Config, gated: bool) -> Result<Box<dyn Engine>, SpeechEr
 mod tests {
     use super::*;
 
-    fn config(speech: &str) -> Config {
-        let text = format!(
-            "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\n{speech}\n"
-        );
-        Config::parse(&text, "test.toml").expect("config")
+    /// `[speech]` from TOML, as the configuration file gives it.
+    fn speech(toml_text: &str) -> SpeechConfig {
+        toml::from_str(toml_text).expect("[speech]")
+    }
+
+    fn choose_for(speech: &SpeechConfig) -> EngineKind {
+        choose(&Setup {
+            speech,
+            wake_word: "alexa",
+            paths: &Paths::default(),
+        })
     }
 
     #[test]
     fn auto_uses_vosk_only_when_a_model_is_there() {
-        let none = config("engine = \"auto\"\nvosk_model = \"/nonexistent/model\"");
-        assert_eq!(choose(&none), EngineKind::PocketSphinx);
+        let none = speech("engine = \"auto\"\nvosk_model = \"/nonexistent/model\"");
+        assert_eq!(choose_for(&none), EngineKind::PocketSphinx);
         let dir = tempfile::tempdir().expect("tmp");
         std::fs::create_dir_all(dir.path().join("conf")).expect("mkdir");
-        let with_model = config(&format!("vosk_model = \"{}\"", dir.path().display()));
+        let with_model = speech(&format!("vosk_model = \"{}\"", dir.path().display()));
         let expected = if vosk::AVAILABLE {
             EngineKind::Vosk
         } else {
             EngineKind::PocketSphinx
         };
-        assert_eq!(choose(&with_model), expected);
+        assert_eq!(choose_for(&with_model), expected);
         assert_eq!(
-            choose(&config("engine = \"pocketsphinx\"")),
+            choose_for(&speech("engine = \"pocketsphinx\"")),
             EngineKind::PocketSphinx
         );
-        assert_eq!(choose(&config("engine = \"vosk\"")), EngineKind::Vosk);
-    }
-
-    #[test]
-    fn speech_keys_are_checked() {
-        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\nengine = \"whisper\"\n";
-        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
-        assert!(err.contains("whisper") || err.contains("engine"), "{err}");
-        let text = "[room]\nname = \"A\"\nmailbox = \"a@b.c\"\n[calendar.ics]\npath = \"x.ics\"\n[speech]\nmodel = \"x\"\n";
-        let err = Config::parse(text, "t.toml").unwrap_err().to_string();
-        assert!(err.contains("model"), "{err}");
+        assert_eq!(choose_for(&speech("engine = \"vosk\"")), EngineKind::Vosk);
     }
 }

@@ -21,6 +21,19 @@ use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::paths::Paths;
+
+/// The room utilisation log (`roomvoice report` reads it).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UtilisationConfig {
+    /// The log file (relative to the config file). Default: $STATE_DIRECTORY (systemd's
+    /// StateDirectory), else $XDG_STATE_HOME/roomvoice, else ~/.local/state/roomvoice;
+    /// the file in it is `utilisation.jsonl`.
+    #[serde(default)]
+    pub log: Option<PathBuf>,
+}
+
 /// The log's file name inside the state directory.
 pub const LOG_FILE: &str = "utilisation.jsonl";
 
@@ -155,9 +168,9 @@ pub fn default_log_path() -> Option<PathBuf> {
 
 /// The log path for a configuration: `[utilisation] log` (relative to the config file),
 /// else [`default_log_path`].
-pub fn configured_log_path(config: &crate::config::Config) -> Option<PathBuf> {
-    match &config.utilisation.log {
-        Some(path) => Some(config.resolve(path)),
+pub fn configured_log_path(config: &UtilisationConfig, paths: &Paths) -> Option<PathBuf> {
+    match &config.log {
+        Some(path) => Some(paths.resolve(path)),
         None => default_log_path(),
     }
 }

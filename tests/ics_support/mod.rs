@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use roomvoice::calendar::ics::IcsCalendar;
 use roomvoice::calendar::{Calendar, Meeting};
-use roomvoice::config::{Config, ConfigSource};
+use roomvoice::config::{Config, ConfigSource, Paths};
 
 pub struct Room {
     pub dir: tempfile::TempDir,
@@ -21,7 +21,7 @@ impl Room {
     }
 
     pub fn open(&self) -> IcsCalendar {
-        IcsCalendar::from_config(&self.config).expect("open the room calendar")
+        IcsCalendar::open(&self.config.calendar_setup()).expect("open the room calendar")
     }
 
     pub fn bytes(&self) -> Vec<u8> {
@@ -59,7 +59,7 @@ pub fn room_with_config(calendar: &str, timezone: &str, extra_toml: &str) -> Roo
     let config_path = dir.path().join("roomvoice.toml");
     std::fs::write(&config_path, &toml).expect("write config");
     let mut config = Config::parse(&toml, &config_path.display().to_string()).expect("config");
-    config.source = ConfigSource::File(config_path);
+    config.paths = Paths::new(ConfigSource::File(config_path));
     Room { dir, config, ics }
 }
 

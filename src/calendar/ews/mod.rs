@@ -33,7 +33,6 @@ use super::oauth::{Grant, TokenCache, TokenSource};
 use super::remote::{BodyFormat, Common, Idempotence, Remote};
 use super::snapshot::Snapshots;
 use super::{Body, CalendarError, FreeBusy, Meeting, NewBooking};
-use crate::config::Config;
 use soap::{Credentials, Transport};
 
 /// Name of the extended property holding a booking's per-request marker.
@@ -244,8 +243,8 @@ const MAX_ENTRIES: u32 = 200;
 
 impl EwsCalendar {
     /// Opens the backend `[calendar.ews]` describes: reads secrets, checks the URL.
-    pub fn from_config(config: &Config) -> Result<EwsCalendar, CalendarError> {
-        let ews = config.calendar.ews.as_ref().ok_or_else(|| {
+    pub fn open(setup: &super::Setup) -> Result<EwsCalendar, CalendarError> {
+        let ews = setup.calendar.ews.as_ref().ok_or_else(|| {
             CalendarError::Invalid(
                 "[calendar] backend = \"ews\" needs a [calendar.ews] table".into(),
             )
@@ -260,7 +259,7 @@ impl EwsCalendar {
         }
         http::check_scheme(&ews.url, ews.allow_insecure_http, "[calendar.ews]")?;
         let limits = ews.limits();
-        let ca_file = ews.ca_file.as_deref().map(|p| config.resolve(p));
+        let ca_file = ews.ca_file.as_deref().map(|p| setup.paths.resolve(p));
         let client = http::client(&limits, ca_file.as_deref(), !ews.allow_insecure_http)?;
         let credentials = match ews.auth {
             EwsAuth::Basic => Credentials::Basic {
@@ -268,7 +267,7 @@ impl EwsCalendar {
                 password: super::secret::load(
                     ews.password_file
                         .as_deref()
-                        .map(|p| config.resolve(p))
+                        .map(|p| setup.paths.resolve(p))
                         .as_deref(),
                     ews.password_env.as_deref(),
                     "[calendar.ews] password",
@@ -296,7 +295,7 @@ impl EwsCalendar {
                     client_secret: Some(super::secret::load(
                         ews.client_secret_file
                             .as_deref()
-                            .map(|p| config.resolve(p))
+                            .map(|p| setup.paths.resolve(p))
                             .as_deref(),
                         ews.client_secret_env.as_deref(),
                         "[calendar.ews] client secret",
@@ -307,12 +306,12 @@ impl EwsCalendar {
                 }))
             }
         };
-        let time_zone = super::windows_tz::to_windows(config.room.timezone).unwrap_or("UTC");
-        let state_dir = config
+        let time_zone = super::windows_tz::to_windows(setup.room.timezone).unwrap_or("UTC");
+        let state_dir = setup
             .calendar
             .state_dir
             .as_deref()
-            .map(|p| config.resolve(p));
+            .map(|p| setup.paths.resolve(p));
         Ok(EwsCalendar {
             transport: Transport {
                 client,
@@ -325,7 +324,7 @@ impl EwsCalendar {
                 limits,
                 account: ews.account(),
                 outage: http::OutageMemory::default(),
-                anchor_mailbox: config.room.mailbox.clone(),
+                anchor_mailbox: setup.room.mailbox.clone(),
             },
             common: Common {
                 endpoint: ews.url.clone(),
@@ -333,7 +332,7 @@ impl EwsCalendar {
                 max_threads: ews.max_threads,
             },
             body_format: ews.body_type,
-            room_name: config.room.name.clone(),
+            room_name: setup.room.name.clone(),
             names: Default::default(),
         })
     }

@@ -33,7 +33,6 @@ use super::oauth::{Grant, TokenCache, TokenSource};
 use super::remote::{BodyFormat, Common, Remote};
 use super::snapshot::Snapshots;
 use super::{CalendarError, FreeBusy, Meeting, NewBooking};
-use crate::config::Config;
 use client::GraphClient;
 
 /// How the device signs in to Graph.
@@ -180,8 +179,8 @@ pub struct GraphCalendar {
 }
 
 impl GraphCalendar {
-    pub fn from_config(config: &Config) -> Result<GraphCalendar, CalendarError> {
-        let graph = config.calendar.graph.as_ref().ok_or_else(|| {
+    pub fn open(setup: &super::Setup) -> Result<GraphCalendar, CalendarError> {
+        let graph = setup.calendar.graph.as_ref().ok_or_else(|| {
             CalendarError::Invalid(
                 "[calendar] backend = \"graph\" needs a [calendar.graph] table".into(),
             )
@@ -199,7 +198,7 @@ impl GraphCalendar {
             "[calendar.graph] token_url",
         )?;
         let limits = graph.limits();
-        let ca_file = graph.ca_file.as_deref().map(|p| config.resolve(p));
+        let ca_file = graph.ca_file.as_deref().map(|p| setup.paths.resolve(p));
         let http_client = http::client(&limits, ca_file.as_deref(), !graph.allow_insecure_http)?;
         let client_secret =
             if graph.client_secret_file.is_some() || graph.client_secret_env.is_some() {
@@ -207,7 +206,7 @@ impl GraphCalendar {
                     graph
                         .client_secret_file
                         .as_deref()
-                        .map(|p| config.resolve(p))
+                        .map(|p| setup.paths.resolve(p))
                         .as_deref(),
                     graph.client_secret_env.as_deref(),
                     "[calendar.graph] client secret",
@@ -227,7 +226,7 @@ impl GraphCalendar {
                     graph
                         .password_file
                         .as_deref()
-                        .map(|p| config.resolve(p))
+                        .map(|p| setup.paths.resolve(p))
                         .as_deref(),
                     graph.password_env.as_deref(),
                     "[calendar.graph] password",
@@ -242,11 +241,11 @@ impl GraphCalendar {
                 )
             }
         };
-        let state_dir = config
+        let state_dir = setup
             .calendar
             .state_dir
             .as_deref()
-            .map(|p| config.resolve(p));
+            .map(|p| setup.paths.resolve(p));
         Ok(GraphCalendar {
             client: GraphClient {
                 client: http_client,
@@ -269,8 +268,8 @@ impl GraphCalendar {
                 snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
                 max_threads: graph.max_threads,
             },
-            room_name: config.room.name.clone(),
-            room_mailbox: config.room.mailbox.clone(),
+            room_name: setup.room.name.clone(),
+            room_mailbox: setup.room.mailbox.clone(),
         })
     }
 

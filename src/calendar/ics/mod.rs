@@ -40,12 +40,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::{Calendar, CalendarError, CalendarView, Meeting, NewBooking};
-use crate::config::Config;
 use edit::Edit;
 use model::Document;
-
-/// The demo user's personal calendar ("what's on my calendar" in the demo).
-pub const DEMO_USER_CALENDAR: &str = include_str!("../../../device/demo/user.ics");
 
 /// An iCalendar file (or the embedded demo) per mailbox.
 pub struct IcsCalendar {
@@ -123,25 +119,25 @@ fn parse(text: String, label: &str, room_tz: Tz) -> Result<Loaded, CalendarError
 impl IcsCalendar {
     /// Opens the calendars the configuration names: the embedded demo, or
     /// `[calendar.ics] path` for the room mailbox and `user_path` for `[user] mailbox`.
-    pub fn from_config(config: &Config) -> Result<IcsCalendar, CalendarError> {
-        let room_tz = config.room.timezone;
-        if config.is_demo() {
+    pub fn open(setup: &super::Setup) -> Result<IcsCalendar, CalendarError> {
+        let room_tz = setup.room.timezone;
+        if setup.paths.is_demo() {
             let mut sources = vec![Source {
-                mailbox: config.room.mailbox.clone(),
+                mailbox: setup.room.mailbox.clone(),
                 is_room: true,
                 store: Store::memory(
                     "demo room calendar (device/demo/room.ics)",
-                    crate::config::DEMO_CALENDAR,
+                    crate::demo::ROOM_CALENDAR,
                     room_tz,
                 )?,
             }];
-            if let Some(user) = &config.user {
+            if let Some(user) = setup.user {
                 sources.push(Source {
                     mailbox: user.mailbox.clone(),
                     is_room: false,
                     store: Store::memory(
                         "demo user calendar (device/demo/user.ics)",
-                        DEMO_USER_CALENDAR,
+                        crate::demo::USER_CALENDAR,
                         room_tz,
                     )?,
                 });
@@ -151,32 +147,29 @@ impl IcsCalendar {
                 demo_room: Some(0),
             });
         }
-        let ics = config.calendar.ics.as_ref().ok_or_else(|| {
+        let ics = setup.calendar.ics.as_ref().ok_or_else(|| {
             CalendarError::Invalid(
                 "[calendar] backend = \"ics\" needs a [calendar.ics] table with path = \"room.ics\""
                     .into(),
             )
         })?;
-        let origin = match &config.source {
-            crate::config::ConfigSource::File(p) => p.display().to_string(),
-            crate::config::ConfigSource::EmbeddedDemo => "the configuration".into(),
-        };
+        let origin = setup.paths.origin();
         let mut sources = vec![Source {
-            mailbox: config.room.mailbox.clone(),
+            mailbox: setup.room.mailbox.clone(),
             is_room: true,
             store: Store::file(
-                config.resolve(&ics.path),
+                setup.paths.resolve(&ics.path),
                 "[calendar.ics] path",
                 &origin,
                 room_tz,
             )?,
         }];
-        match (&ics.user_path, &config.user) {
+        match (&ics.user_path, setup.user) {
             (Some(user_path), Some(user)) => sources.push(Source {
                 mailbox: user.mailbox.clone(),
                 is_room: false,
                 store: Store::file(
-                    config.resolve(user_path),
+                    setup.paths.resolve(user_path),
                     "[calendar.ics] user_path",
                     &origin,
                     room_tz,

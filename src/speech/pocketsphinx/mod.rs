@@ -26,7 +26,6 @@ use std::ffi::CString;
 use std::path::{Path, PathBuf};
 
 use crate::audio::SAMPLE_RATE;
-use crate::config::Config;
 use crate::intent::Expecting;
 
 mod decoder;
@@ -143,17 +142,18 @@ impl Default for Settings {
 }
 
 impl Settings {
-    pub fn from_config(config: &Config) -> Settings {
-        let speech = &config.speech;
+    /// The settings `[speech]` gives.
+    pub fn from_setup(setup: &super::Setup) -> Settings {
+        let speech = setup.speech;
         Settings {
             hmm: speech
                 .pocketsphinx_hmm
                 .as_deref()
-                .map_or_else(|| DEFAULT_HMM.into(), |p| config.resolve(p)),
+                .map_or_else(|| DEFAULT_HMM.into(), |p| setup.paths.resolve(p)),
             dict: speech
                 .pocketsphinx_dict
                 .as_deref()
-                .map_or_else(|| DEFAULT_DICT.into(), |p| config.resolve(p)),
+                .map_or_else(|| DEFAULT_DICT.into(), |p| setup.paths.resolve(p)),
             wake_threshold: Some(speech.pocketsphinx_wake_threshold),
         }
     }
