@@ -11,6 +11,8 @@
 //! - [`dialin`]: reading invitations: provider, numbers, meeting ID, passcode, join plan.
 //! - [`join`]: dialing a join plan (print it, or run a configured program).
 //! - [`voice`]: speaking answers back (a TTS command such as espeak-ng).
+//! - [`device`]: the device's life: audio through the engine into the assistant, with
+//!   its timers (the live loop of `listen`, and recordings for `run`).
 //! - [`utilisation`]: the room utilisation log `listen` keeps, and its report.
 //!
 //! [`config`] loads `roomvoice.toml` and hands each component its own table ([`room`] the
@@ -23,6 +25,7 @@ pub mod calendar;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod device;
 pub mod dialin;
 pub mod events;
 pub mod intent;

@@ -431,3 +431,72 @@ fn accuracy_table() {
         println!("{row}");
     }
 }
+
+/// A recording as the live loop's microphone: 100 ms chunks, then a second of silence,
+/// then it sets the stop flag (as Ctrl-C would).
+struct Recording<'a> {
+    samples: Vec<i16>,
+    at: usize,
+    stop: &'a std::sync::atomic::AtomicBool,
+}
+
+impl roomvoice::device::AudioSource for Recording<'_> {
+    fn next_chunk(
+        &mut self,
+        _wait: std::time::Duration,
+    ) -> Result<Option<Vec<i16>>, roomvoice::audio::AudioError> {
+        if self.at >= self.samples.len() {
+            self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            return Ok(None);
+        }
+        let end = (self.at + 1600).min(self.samples.len());
+        let chunk = self.samples[self.at..end].to_vec();
+        self.at = end;
+        Ok(Some(chunk))
+    }
+}
+
+#[test]
+fn the_live_loop_joins_the_meeting_heard_and_stops_when_told() {
+    let config = roomvoice::config::Config::demo().expect("demo config");
+    let mut engine = roomvoice::speech::open(&config.speech_setup()).expect("engine");
+    // 10:05 in Los Angeles is inside the demo room's daily Zoom meeting.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:05:00-08:00")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let mut assistant = config
+        .open_assistant(roomvoice::assistant::Clock::Fixed(now), false)
+        .expect("assistant");
+    let clip = roomvoice::audio::read_wav(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/audio/start_meeting.wav"),
+    )
+    .expect("recording");
+    let mut samples = clip.samples;
+    samples.extend(std::iter::repeat_n(0, 16_000));
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mut microphone = Recording {
+        samples,
+        at: 0,
+        stop: &stop,
+    };
+    let mut sink = roomvoice::events::Collect::default();
+    roomvoice::device::listen(
+        &mut microphone,
+        engine.as_mut(),
+        &mut assistant,
+        &stop,
+        &mut sink,
+    )
+    .expect("the loop runs until stopped");
+    let joins: Vec<_> = sink
+        .0
+        .iter()
+        .filter_map(|e| match e {
+            roomvoice::events::Event::Join { plan, .. } => Some(plan),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(joins.len(), 1, "{:?}", sink.0);
+    assert_eq!(joins[0].provider, "zoom");
+    assert_eq!(joins[0].meeting_id.as_deref(), Some("85512345678"));
+}

@@ -61,13 +61,7 @@ fn run(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
             clip.source_channels,
             engine.name()
         );
-        crate::speech::session::play_clip(
-            engine.as_mut(),
-            &clip.samples,
-            &mut assistant,
-            start,
-            sink,
-        )?;
+        crate::device::play_clip(engine.as_mut(), &clip.samples, &mut assistant, start, sink)?;
         // A SIP call keys its dial string before the next recording is heard.
         assistant.settle(sink);
         // The next file starts where this one ended.

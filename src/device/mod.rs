@@ -1,0 +1,114 @@
+//! The device's life: audio through the speech engine into the assistant, with the
+//! assistant's timers, until it is told to stop.
+//!
+//! [`listen`] is the live loop (`roomvoice listen` gives it the microphone and a flag
+//! set by Ctrl-C or SIGTERM); [`play_clip`] plays a recording through the same turns
+//! (`roomvoice run`). The assistant's timers (reminders, releasing unattended
+//! reservations, proactive join offers, the utilisation log) run at start, every
+//! [`TICK_EVERY`] and right after each understood turn. When the device asked a question
+//! and nobody answers within [`ANSWER_TIMEOUT`], the assistant is told about the silence.
+
+mod turns;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::assistant::Assistant;
+use crate::audio::mic::Microphone;
+use crate::audio::AudioError;
+use crate::events::EventSink;
+use crate::intent::Expecting;
+use crate::speech::{Engine, Heard, SpeechError};
+
+pub use turns::{play_clip, turn};
+
+/// How long an answer to the device's question may take.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// How often the assistant's timers run.
+pub const TICK_EVERY: Duration = Duration::from_secs(20);
+
+/// How long the loop waits for audio before it looks at the stop flag and the timers.
+const AUDIO_WAIT: Duration = Duration::from_millis(200);
+
+/// Where the live loop's audio comes from: the microphone, or a recording played at
+/// its own pace (tests).
+pub trait AudioSource {
+    /// The next chunk of 16 kHz mono samples; `None` when none came within `wait`.
+    fn next_chunk(&mut self, wait: Duration) -> Result<Option<Vec<i16>>, AudioError>;
+}
+
+impl AudioSource for Microphone {
+    fn next_chunk(&mut self, wait: Duration) -> Result<Option<Vec<i16>>, AudioError> {
+        Microphone::next_chunk(self, wait)
+    }
+}
+
+/// Why the live loop stopped before it was told to.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error(transparent)]
+    Speech(#[from] SpeechError),
+}
+
+/// Runs the device until `stop` is set: each chunk of audio through the engine, each
+/// utterance a turn of the assistant, the timers in between. On stop, the utterance in
+/// progress is finished and the dialogue closed (`assistant.finish`).
+pub fn listen(
+    audio: &mut dyn AudioSource,
+    engine: &mut dyn Engine,
+    assistant: &mut Assistant,
+    stop: &AtomicBool,
+    sink: &mut dyn EventSink,
+) -> Result<(), DeviceError> {
+    engine.expect(assistant.expecting())?;
+    let mut last_turn = Instant::now();
+    // Due at once: a device started during a meeting offers to join it (or releases
+    // it) without waiting a tick.
+    let mut tick_due = true;
+    let mut last_tick = Instant::now();
+    while !stop.load(Ordering::SeqCst) {
+        // Timers: end-of-meeting reminders, releasing unattended reservations, offers.
+        if tick_due || last_tick.elapsed() >= TICK_EVERY {
+            let before = assistant.expecting();
+            assistant.tick(sink);
+            last_tick = Instant::now();
+            tick_due = false;
+            if assistant.expecting() != before {
+                // The timers asked a question (an offer to join): the engine listens
+                // for the answer, and the answer's time runs from now.
+                engine.expect(assistant.expecting())?;
+                last_turn = Instant::now();
+            }
+        }
+        let Some(samples) = audio.next_chunk(AUDIO_WAIT)? else {
+            continue;
+        };
+        for heard in engine.feed(&samples)? {
+            let final_turn = matches!(heard, Heard::Final(_));
+            let understood = matches!(&heard, Heard::Final(u) if !u.text.is_empty());
+            turn(engine, heard, assistant, None, sink)?;
+            if final_turn {
+                last_turn = Instant::now();
+            }
+            // After a turn the timers run at once: a call just joined near its end gets
+            // its reminder now, not a tick later, and an offer waiting behind a
+            // question is made once it is settled. (Rejected chatter does not count:
+            // on EWS or Graph each tick is a request.)
+            tick_due |= understood;
+        }
+        if assistant.expecting() != Expecting::Command && last_turn.elapsed() > ANSWER_TIMEOUT {
+            assistant.silence(sink);
+            engine.expect(assistant.expecting())?;
+            last_turn = Instant::now();
+        }
+    }
+    tracing::info!("stopping");
+    for heard in engine.finish()? {
+        turn(engine, heard, assistant, None, sink)?;
+    }
+    assistant.finish(sink);
+    Ok(())
+}
