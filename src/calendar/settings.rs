@@ -106,3 +106,134 @@ pub struct Setup<'a> {
     pub user: Option<&'a UserConfig>,
     pub paths: &'a Paths,
 }
+
+impl Setup<'_> {
+    /// The snapshot store for outages: `[calendar] state_dir`, else the default place.
+    pub fn snapshots(&self, backend: &'static str) -> super::snapshot::Snapshots {
+        let state_dir = self
+            .calendar
+            .state_dir
+            .as_deref()
+            .map(|p| self.paths.resolve(p));
+        super::snapshot::Snapshots::new(state_dir.as_deref(), backend)
+    }
+}
+
+/// Defines a remote calendar's table (`[calendar.ews]`, `[calendar.graph]`) with the keys
+/// both share written in once: the service account and app secrets, the mailbox `check`
+/// tests, requests in flight, TLS, bodies and limits; with `limits()`, `password()`,
+/// `client_secret()` and `check_shared()`. A macro, because serde's `flatten` cannot be
+/// combined with `deny_unknown_fields`, which reports a misspelt key with its line.
+macro_rules! remote_calendar_table {
+    (
+        table = $table:literal;
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident: $type:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: $type, )*
+            /// The service account (UPN): EWS basic sign-in, Graph delegate access.
+            #[serde(default)]
+            pub username: Option<String>,
+            /// File holding the service account's password (relative to the config file).
+            #[serde(default)]
+            pub password_file: Option<std::path::PathBuf>,
+            /// Environment variable holding the service account's password.
+            #[serde(default)]
+            pub password_env: Option<String>,
+            /// OAuth: directory (tenant) ID.
+            #[serde(default)]
+            pub tenant_id: Option<String>,
+            /// OAuth: file holding the app's client secret (relative to the config file).
+            #[serde(default)]
+            pub client_secret_file: Option<std::path::PathBuf>,
+            /// OAuth: environment variable holding the app's client secret.
+            #[serde(default)]
+            pub client_secret_env: Option<String>,
+            /// OAuth token endpoint; default from tenant_id (override for tests).
+            #[serde(default)]
+            pub token_url: Option<String>,
+            /// A mailbox `check` tests access to (as the original "Test" button did).
+            #[serde(default)]
+            pub test_mailbox: Option<String>,
+            /// Requests in flight at once when serving many mailboxes (1 to 32).
+            #[serde(default = "crate::calendar::settings::default_max_threads")]
+            pub max_threads: usize,
+            /// Allow http:// URLs (loopback tests only).
+            #[serde(default)]
+            pub allow_insecure_http: bool,
+            /// Extra trusted CA certificates (PEM): an internal CA, a TLS-inspecting proxy.
+            #[serde(default)]
+            pub ca_file: Option<std::path::PathBuf>,
+            /// "text" (default) or "html" bodies.
+            #[serde(default)]
+            pub body_type: crate::calendar::remote::BodyFormat,
+            #[serde(default)]
+            pub connect_timeout_ms: Option<u64>,
+            #[serde(default)]
+            pub timeout_ms: Option<u64>,
+            #[serde(default)]
+            pub max_attempts: Option<u32>,
+            #[serde(default)]
+            pub retry_budget_ms: Option<u64>,
+        }
+
+        impl $name {
+            /// Timeouts and retries: the table's, else the defaults.
+            pub fn limits(&self) -> crate::calendar::http::Limits {
+                let d = crate::calendar::http::Limits::default();
+                crate::calendar::http::Limits {
+                    connect_timeout_ms: self.connect_timeout_ms.unwrap_or(d.connect_timeout_ms),
+                    timeout_ms: self.timeout_ms.unwrap_or(d.timeout_ms),
+                    max_attempts: self.max_attempts.unwrap_or(d.max_attempts),
+                    retry_budget_ms: self.retry_budget_ms.unwrap_or(d.retry_budget_ms),
+                }
+            }
+
+            /// Checks the shared keys.
+            fn check_shared(&self) -> Result<(), String> {
+                if !(1..=32).contains(&self.max_threads) {
+                    return Err(format!(
+                        concat!("[", $table, "] max_threads = {}: use 1 to 32"),
+                        self.max_threads
+                    ));
+                }
+                Ok(())
+            }
+
+            /// The service account's password, from `password_file` or `password_env`.
+            fn password(
+                &self,
+                paths: &crate::paths::Paths,
+            ) -> Result<crate::calendar::secret::Secret, crate::calendar::CalendarError> {
+                crate::calendar::secret::load(
+                    self.password_file.as_deref().map(|p| paths.resolve(p)).as_deref(),
+                    self.password_env.as_deref(),
+                    concat!("[", $table, "] password"),
+                    "password",
+                )
+            }
+
+            /// The app's client secret, from `client_secret_file` or `client_secret_env`.
+            fn client_secret(
+                &self,
+                paths: &crate::paths::Paths,
+            ) -> Result<crate::calendar::secret::Secret, crate::calendar::CalendarError> {
+                crate::calendar::secret::load(
+                    self.client_secret_file.as_deref().map(|p| paths.resolve(p)).as_deref(),
+                    self.client_secret_env.as_deref(),
+                    concat!("[", $table, "] client secret"),
+                    "client_secret",
+                )
+            }
+        }
+    };
+}
+pub(crate) use remote_calendar_table;
+
+pub(crate) fn default_max_threads() -> usize {
+    4
+}

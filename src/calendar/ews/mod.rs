@@ -23,15 +23,12 @@ pub mod soap;
 pub mod update_item;
 pub mod xml;
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::http::{self, Limits};
+use super::http;
 use super::oauth::{Grant, TokenCache, TokenSource};
 use super::remote::{BodyFormat, Common, Idempotence, Remote};
-use super::snapshot::Snapshots;
 use super::{Body, CalendarError, FreeBusy, Meeting, NewBooking};
 use soap::{Credentials, Transport};
 
@@ -84,7 +81,11 @@ pub enum EwsAuth {
     OAuth,
 }
 
-/// `[calendar.ews]`. Key names are a contract: add keys, never rename them.
+super::settings::remote_calendar_table! {
+table = "calendar.ews";
+/// `[calendar.ews]`. Key names are a contract: add keys, never rename them. The keys it
+/// shares with `[calendar.graph]` (threads, TLS, bodies, limits) are written in by
+/// `remote_calendar_table!` (calendar/settings.rs).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EwsConfig {
@@ -93,64 +94,20 @@ pub struct EwsConfig {
     /// "basic" (default) or "oauth".
     #[serde(default)]
     pub auth: EwsAuth,
-    /// The service account (UPN), e.g. "alexaforbusiness@contoso.com".
-    #[serde(default)]
-    pub username: Option<String>,
-    /// File holding the password (relative to the config file).
-    #[serde(default)]
-    pub password_file: Option<PathBuf>,
-    /// Environment variable holding the password.
-    #[serde(default)]
-    pub password_env: Option<String>,
     /// `RequestServerVersion`, e.g. "Exchange2013".
     #[serde(default = "default_version")]
     pub version: String,
     /// "impersonation" (default) or "delegate".
     #[serde(default)]
     pub access: Access,
-    /// A mailbox `check` tests access to (as the original "Test" button did).
-    #[serde(default)]
-    pub test_mailbox: Option<String>,
-    /// Requests in flight at once when serving many mailboxes.
-    #[serde(default = "default_threads")]
-    pub max_threads: usize,
-    /// Allow an http:// URL (loopback tests only).
-    #[serde(default)]
-    pub allow_insecure_http: bool,
-    /// OAuth: directory (tenant) ID.
-    #[serde(default)]
-    pub tenant_id: Option<String>,
     /// OAuth: application (client) ID.
     #[serde(default)]
     pub client_id: Option<String>,
-    #[serde(default)]
-    pub client_secret_file: Option<PathBuf>,
-    #[serde(default)]
-    pub client_secret_env: Option<String>,
-    /// OAuth token endpoint; default from tenant_id (override for tests).
-    #[serde(default)]
-    pub token_url: Option<String>,
-    /// Extra trusted CA certificates (PEM), for an internal CA.
-    #[serde(default)]
-    pub ca_file: Option<PathBuf>,
-    /// "text" (default) or "html" bodies.
-    #[serde(default)]
-    pub body_type: BodyFormat,
-    #[serde(default)]
-    pub connect_timeout_ms: Option<u64>,
-    #[serde(default)]
-    pub timeout_ms: Option<u64>,
-    #[serde(default)]
-    pub max_attempts: Option<u32>,
-    #[serde(default)]
-    pub retry_budget_ms: Option<u64>,
+}
 }
 
 fn default_version() -> String {
     "Exchange2013".into()
-}
-fn default_threads() -> usize {
-    4
 }
 
 impl EwsConfig {
@@ -163,12 +120,7 @@ impl EwsConfig {
                 VERSIONS.join(", ")
             ));
         }
-        if !(1..=32).contains(&self.max_threads) {
-            return Err(format!(
-                "[calendar.ews] max_threads = {}: use 1 to 32",
-                self.max_threads
-            ));
-        }
+        self.check_shared()?;
         match self.auth {
             EwsAuth::Basic => {
                 if self.username.as_deref().unwrap_or("").trim().is_empty() {
@@ -194,16 +146,6 @@ impl EwsConfig {
             }
         }
         Ok(())
-    }
-
-    pub fn limits(&self) -> Limits {
-        let d = Limits::default();
-        Limits {
-            connect_timeout_ms: self.connect_timeout_ms.unwrap_or(d.connect_timeout_ms),
-            timeout_ms: self.timeout_ms.unwrap_or(d.timeout_ms),
-            max_attempts: self.max_attempts.unwrap_or(d.max_attempts),
-            retry_budget_ms: self.retry_budget_ms.unwrap_or(d.retry_budget_ms),
-        }
     }
 
     /// The account the device signs in as, for messages.
@@ -264,15 +206,7 @@ impl EwsCalendar {
         let credentials = match ews.auth {
             EwsAuth::Basic => Credentials::Basic {
                 username: ews.username.clone().unwrap_or_default(),
-                password: super::secret::load(
-                    ews.password_file
-                        .as_deref()
-                        .map(|p| setup.paths.resolve(p))
-                        .as_deref(),
-                    ews.password_env.as_deref(),
-                    "[calendar.ews] password",
-                    "password",
-                )?,
+                password: ews.password(setup.paths)?,
             },
             EwsAuth::OAuth => {
                 let token_url = match (&ews.token_url, &ews.tenant_id) {
@@ -292,26 +226,13 @@ impl EwsCalendar {
                 Credentials::OAuth(TokenCache::new(TokenSource {
                     token_url,
                     client_id: ews.client_id.clone().unwrap_or_default(),
-                    client_secret: Some(super::secret::load(
-                        ews.client_secret_file
-                            .as_deref()
-                            .map(|p| setup.paths.resolve(p))
-                            .as_deref(),
-                        ews.client_secret_env.as_deref(),
-                        "[calendar.ews] client secret",
-                        "client_secret",
-                    )?),
+                    client_secret: Some(ews.client_secret(setup.paths)?),
                     scope: "https://outlook.office365.com/.default".into(),
                     grant: Grant::ClientCredentials,
                 }))
             }
         };
         let time_zone = super::windows_tz::to_windows(setup.room.timezone).unwrap_or("UTC");
-        let state_dir = setup
-            .calendar
-            .state_dir
-            .as_deref()
-            .map(|p| setup.paths.resolve(p));
         Ok(EwsCalendar {
             transport: Transport {
                 client,
@@ -328,7 +249,7 @@ impl EwsCalendar {
             },
             common: Common {
                 endpoint: ews.url.clone(),
-                snapshots: Snapshots::new(state_dir.as_deref(), "ews"),
+                snapshots: setup.snapshots("ews"),
                 max_threads: ews.max_threads,
             },
             body_format: ews.body_type,

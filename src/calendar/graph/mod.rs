@@ -23,15 +23,12 @@ pub mod events;
 pub mod get_schedule;
 pub mod types;
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::http::{self, Limits};
+use super::http;
 use super::oauth::{Grant, TokenCache, TokenSource};
-use super::remote::{BodyFormat, Common, Remote};
-use super::snapshot::Snapshots;
+use super::remote::{Common, Remote};
 use super::{CalendarError, FreeBusy, Meeting, NewBooking};
 use client::GraphClient;
 
@@ -46,64 +43,26 @@ pub enum GraphAuth {
     Delegate,
 }
 
-/// `[calendar.graph]`. Key names are a contract: add keys, never rename them.
+super::settings::remote_calendar_table! {
+table = "calendar.graph";
+/// `[calendar.graph]`. Key names are a contract: add keys, never rename them. The keys it
+/// shares with `[calendar.ews]` (threads, TLS, bodies, limits) are written in by
+/// `remote_calendar_table!` (calendar/settings.rs).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GraphConfig {
     /// "application" (default) or "delegate".
     #[serde(default)]
     pub auth: GraphAuth,
-    /// Directory (tenant) ID.
-    #[serde(default)]
-    pub tenant_id: Option<String>,
     /// Application (client) ID.
     pub client_id: String,
-    #[serde(default)]
-    pub client_secret_file: Option<PathBuf>,
-    #[serde(default)]
-    pub client_secret_env: Option<String>,
-    /// Delegate: the service account (UPN).
-    #[serde(default)]
-    pub username: Option<String>,
-    #[serde(default)]
-    pub password_file: Option<PathBuf>,
-    #[serde(default)]
-    pub password_env: Option<String>,
-    /// A mailbox `check` tests access to.
-    #[serde(default)]
-    pub test_mailbox: Option<String>,
-    /// Requests in flight at once when serving many mailboxes.
-    #[serde(default = "default_threads")]
-    pub max_threads: usize,
     /// Graph endpoint; default "https://graph.microsoft.com/v1.0" (override for tests
     /// or national clouds).
     #[serde(default = "default_base_url")]
     pub base_url: String,
-    /// Token endpoint; default from tenant_id (override for tests).
-    #[serde(default)]
-    pub token_url: Option<String>,
-    /// Allow http:// URLs (loopback tests only).
-    #[serde(default)]
-    pub allow_insecure_http: bool,
-    /// Extra trusted CA certificates (PEM), e.g. for a TLS-inspecting proxy.
-    #[serde(default)]
-    pub ca_file: Option<PathBuf>,
-    /// "text" (default) or "html" bodies.
-    #[serde(default)]
-    pub body_type: BodyFormat,
-    #[serde(default)]
-    pub connect_timeout_ms: Option<u64>,
-    #[serde(default)]
-    pub timeout_ms: Option<u64>,
-    #[serde(default)]
-    pub max_attempts: Option<u32>,
-    #[serde(default)]
-    pub retry_budget_ms: Option<u64>,
+}
 }
 
-fn default_threads() -> usize {
-    4
-}
 fn default_base_url() -> String {
     "https://graph.microsoft.com/v1.0".into()
 }
@@ -120,12 +79,7 @@ impl GraphConfig {
         if self.client_id.trim().is_empty() {
             return Err("[calendar.graph] client_id is empty: use the application (client) ID of the app registration".into());
         }
-        if !(1..=32).contains(&self.max_threads) {
-            return Err(format!(
-                "[calendar.graph] max_threads = {}: use 1 to 32",
-                self.max_threads
-            ));
-        }
+        self.check_shared()?;
         match self.auth {
             GraphAuth::Application => {
                 if self.client_secret_file.is_none() && self.client_secret_env.is_none() {
@@ -148,16 +102,6 @@ impl GraphConfig {
             }
         }
         Ok(())
-    }
-
-    pub fn limits(&self) -> Limits {
-        let d = Limits::default();
-        Limits {
-            connect_timeout_ms: self.connect_timeout_ms.unwrap_or(d.connect_timeout_ms),
-            timeout_ms: self.timeout_ms.unwrap_or(d.timeout_ms),
-            max_attempts: self.max_attempts.unwrap_or(d.max_attempts),
-            retry_budget_ms: self.retry_budget_ms.unwrap_or(d.retry_budget_ms),
-        }
     }
 
     pub fn token_url(&self) -> String {
@@ -202,16 +146,7 @@ impl GraphCalendar {
         let http_client = http::client(&limits, ca_file.as_deref(), !graph.allow_insecure_http)?;
         let client_secret =
             if graph.client_secret_file.is_some() || graph.client_secret_env.is_some() {
-                Some(super::secret::load(
-                    graph
-                        .client_secret_file
-                        .as_deref()
-                        .map(|p| setup.paths.resolve(p))
-                        .as_deref(),
-                    graph.client_secret_env.as_deref(),
-                    "[calendar.graph] client secret",
-                    "client_secret",
-                )?)
+                Some(graph.client_secret(setup.paths)?)
             } else {
                 None
             };
@@ -222,16 +157,7 @@ impl GraphCalendar {
             ),
             GraphAuth::Delegate => {
                 let username = graph.username.clone().unwrap_or_default();
-                let password = super::secret::load(
-                    graph
-                        .password_file
-                        .as_deref()
-                        .map(|p| setup.paths.resolve(p))
-                        .as_deref(),
-                    graph.password_env.as_deref(),
-                    "[calendar.graph] password",
-                    "password",
-                )?;
+                let password = graph.password(setup.paths)?;
                 (
                     Grant::Password {
                         username: username.clone(),
@@ -241,11 +167,6 @@ impl GraphCalendar {
                 )
             }
         };
-        let state_dir = setup
-            .calendar
-            .state_dir
-            .as_deref()
-            .map(|p| setup.paths.resolve(p));
         Ok(GraphCalendar {
             client: GraphClient {
                 client: http_client,
@@ -265,7 +186,7 @@ impl GraphCalendar {
             },
             common: Common {
                 endpoint: graph.base_url.trim_end_matches('/').to_string(),
-                snapshots: Snapshots::new(state_dir.as_deref(), "graph"),
+                snapshots: setup.snapshots("graph"),
                 max_threads: graph.max_threads,
             },
             room_name: setup.room.name.clone(),
