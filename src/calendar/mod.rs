@@ -130,6 +130,9 @@ pub struct FreeBusy {
     pub error: Option<String>,
 }
 
+/// What a calendar operation gives: the value, or why it failed.
+pub type Result<T, E = CalendarError> = std::result::Result<T, E>;
+
 /// Why a calendar operation failed. Messages say what is wrong and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum CalendarError {

@@ -181,6 +181,16 @@ pub struct Common {
 /// What a server backend does in its own protocol. Every `Remote` is a [`Calendar`]:
 /// the functions of this module add retries around lost bookings, the snapshot, the
 /// conflict check and the free/busy fan-out.
+/// The span of time a read covers: events overlapping `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// Events as a backend fetched them, each with the booking marker it carries.
+pub(crate) type MarkedMeetings = Vec<(Meeting, Option<String>)>;
+
 pub(crate) trait Remote: Send + Sync {
     /// Backend name for logs and events.
     const BACKEND: &'static str;
@@ -188,41 +198,22 @@ pub(crate) trait Remote: Send + Sync {
     const FREE_BUSY_BATCH: usize;
 
     fn common(&self) -> &Common;
-    /// Events overlapping `[from, to)`, sorted by start, cancelled ones left out, each
+    /// Events overlapping the window, sorted by start, cancelled ones left out, each
     /// with the booking marker it carries.
-    fn fetch(
-        &self,
-        mailbox: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<(Meeting, Option<String>)>, CalendarError>;
+    fn fetch(&self, mailbox: &str, window: Window) -> super::Result<MarkedMeetings>;
     /// The body of an event `fetch` returned without one.
-    fn fetch_body(&self, mailbox: &str, event: &Meeting) -> Result<Option<Body>, CalendarError> {
+    fn fetch_body(&self, mailbox: &str, event: &Meeting) -> super::Result<Option<Body>> {
         let _ = mailbox;
         Ok(event.body.clone())
     }
     /// One create request for `booking`, tagged with `marker`.
-    fn create(
-        &self,
-        mailbox: &str,
-        booking: &NewBooking,
-        marker: &str,
-    ) -> Result<Meeting, CalendarError>;
+    fn create(&self, mailbox: &str, booking: &NewBooking, marker: &str) -> super::Result<Meeting>;
     /// Moves an event's end (already checked to be after its start).
-    fn move_end(
-        &self,
-        mailbox: &str,
-        event: &Meeting,
-        new_end: DateTime<Utc>,
-    ) -> Result<(), CalendarError>;
-    fn delete(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError>;
+    fn move_end(&self, mailbox: &str, event: &Meeting, end: DateTime<Utc>) -> super::Result<()>;
+    fn delete(&self, mailbox: &str, event: &Meeting) -> super::Result<()>;
     /// One free/busy request for at most [`Remote::FREE_BUSY_BATCH`] mailboxes.
-    fn free_busy_batch(
-        &self,
-        mailboxes: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<FreeBusy>, CalendarError>;
+    fn free_busy_batch(&self, mailboxes: &[String], window: Window)
+        -> super::Result<Vec<FreeBusy>>;
 }
 
 impl<R: Remote> Calendar for R {
@@ -281,7 +272,7 @@ fn read<R: Remote>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<CalendarView, CalendarError> {
-    match remote.fetch(mailbox, from, to) {
+    match remote.fetch(mailbox, Window { from, to }) {
         Ok(events) => {
             let events: Vec<Meeting> = events.into_iter().map(|(e, _)| e).collect();
             remote
@@ -318,7 +309,13 @@ fn book<R: Remote>(
             "a booking must end after it starts".into(),
         ));
     }
-    let existing = remote.fetch(mailbox, booking.start, booking.end)?;
+    let existing = remote.fetch(
+        mailbox,
+        Window {
+            from: booking.start,
+            to: booking.end,
+        },
+    )?;
     if let Some((conflict, _)) = existing
         .into_iter()
         .find(|(e, _)| e.start < booking.end && e.end > booking.start)
@@ -333,7 +330,13 @@ fn book<R: Remote>(
         &remote.common().endpoint,
         || remote.create(mailbox, booking, &marker),
         || {
-            let events = remote.fetch(mailbox, booking.start, booking.end)?;
+            let events = remote.fetch(
+                mailbox,
+                Window {
+                    from: booking.start,
+                    to: booking.end,
+                },
+            )?;
             Ok(events
                 .into_iter()
                 .find(|(_, m)| m.as_deref() == Some(marker.as_str()))
@@ -410,7 +413,9 @@ fn free_busy<R: Remote>(
         let results: Vec<Result<Vec<FreeBusy>, CalendarError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = group
                 .iter()
-                .map(|batch| scope.spawn(move || remote.free_busy_batch(batch, from, to)))
+                .map(|batch| {
+                    scope.spawn(move || remote.free_busy_batch(batch, Window { from, to }))
+                })
                 .collect();
             handles
                 .into_iter()

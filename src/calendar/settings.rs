@@ -119,8 +119,9 @@ impl Setup<'_> {
     }
 }
 
-/// Defines a remote calendar's table (`[calendar.ews]`, `[calendar.graph]`) with the keys
-/// both share written in once: the service account and app secrets, the mailbox `check`
+/// Defines a remote calendar's table (`[calendar.ews]`, `[calendar.graph]`): key names are a
+/// contract (add keys, never rename them), unknown keys are errors, and the keys both
+/// share are written in once: the service account and app secrets, the mailbox `check`
 /// tests, requests in flight, TLS, bodies and limits; with `limits()`, `password()`,
 /// `client_secret()` and `check_shared()`. A macro, because serde's `flatten` cannot be
 /// combined with `deny_unknown_fields`, which reports a misspelt key with its line.
@@ -133,6 +134,8 @@ macro_rules! remote_calendar_table {
         }
     ) => {
         $(#[$meta])*
+        #[derive(Debug, Clone, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
         pub struct $name {
             $( $(#[$field_meta])* pub $field: $type, )*
             /// The service account (UPN): EWS basic sign-in, Graph delegate access.

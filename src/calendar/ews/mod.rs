@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use super::http;
 use super::oauth::{Grant, TokenCache, TokenSource};
-use super::remote::{BodyFormat, Common, Idempotence, Remote};
+use super::remote::{BodyFormat, Common, Idempotence, MarkedMeetings, Remote, Window};
 use super::{Body, CalendarError, FreeBusy, Meeting, NewBooking};
 use soap::{Credentials, Transport};
 
@@ -83,11 +83,8 @@ pub enum EwsAuth {
 
 super::settings::remote_calendar_table! {
 table = "calendar.ews";
-/// `[calendar.ews]`. Key names are a contract: add keys, never rename them. The keys it
-/// shares with `[calendar.graph]` (threads, TLS, bodies, limits) are written in by
-/// `remote_calendar_table!` (calendar/settings.rs).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `[calendar.ews]`: on-premises Exchange (or Exchange Online) through EWS; with the keys
+/// every remote calendar has (`remote_calendar_table!`).
 pub struct EwsConfig {
     /// The EWS endpoint, e.g. "https://mail.contoso.com/EWS/Exchange.asmx".
     pub url: String,
@@ -393,17 +390,12 @@ impl Remote for EwsCalendar {
         &self.common
     }
 
-    fn fetch(
-        &self,
-        mailbox: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<(Meeting, Option<String>)>, CalendarError> {
-        let items = self.find(mailbox, from, to)?;
+    fn fetch(&self, mailbox: &str, window: Window) -> super::Result<MarkedMeetings> {
+        let items = self.find(mailbox, window.from, window.to)?;
         Ok(items.events.into_iter().zip(items.markers).collect())
     }
 
-    fn fetch_body(&self, mailbox: &str, event: &Meeting) -> Result<Option<Body>, CalendarError> {
+    fn fetch_body(&self, mailbox: &str, event: &Meeting) -> super::Result<Option<Body>> {
         let ids = [event.id.as_str()];
         let request = get_item::GetBodies {
             item_ids: &ids,
@@ -425,12 +417,7 @@ impl Remote for EwsCalendar {
         Ok(body)
     }
 
-    fn create(
-        &self,
-        mailbox: &str,
-        booking: &NewBooking,
-        marker: &str,
-    ) -> Result<Meeting, CalendarError> {
+    fn create(&self, mailbox: &str, booking: &NewBooking, marker: &str) -> super::Result<Meeting> {
         let request = create_item::CreateBooking {
             mailbox,
             booking,
@@ -446,15 +433,10 @@ impl Remote for EwsCalendar {
         create_item::parse(&self.transport, &answer, mailbox, booking)
     }
 
-    fn move_end(
-        &self,
-        mailbox: &str,
-        event: &Meeting,
-        new_end: DateTime<Utc>,
-    ) -> Result<(), CalendarError> {
+    fn move_end(&self, mailbox: &str, event: &Meeting, end: DateTime<Utc>) -> super::Result<()> {
         let request = update_item::SetEnd {
             item_id: &event.id,
-            end: new_end,
+            end,
         };
         let answer = self.transport.call(
             "UpdateItem",
@@ -465,7 +447,7 @@ impl Remote for EwsCalendar {
         update_item::parse(&self.transport, &answer, mailbox)
     }
 
-    fn delete(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError> {
+    fn delete(&self, mailbox: &str, event: &Meeting) -> super::Result<()> {
         let request = delete_item::DeleteCalendarItem { item_id: &event.id };
         let answer = self.transport.call(
             "DeleteItem",
@@ -479,13 +461,12 @@ impl Remote for EwsCalendar {
     fn free_busy_batch(
         &self,
         mailboxes: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<FreeBusy>, CalendarError> {
+        window: Window,
+    ) -> super::Result<Vec<FreeBusy>> {
         let request = get_user_availability::GetFreeBusy {
             mailboxes,
-            start: from,
-            end: to,
+            start: window.from,
+            end: window.to,
         };
         let answer = self.transport.call(
             "GetUserAvailability",

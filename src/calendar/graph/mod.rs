@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use super::http;
 use super::oauth::{Grant, TokenCache, TokenSource};
-use super::remote::{Common, Remote};
+use super::remote::{Common, MarkedMeetings, Remote, Window};
 use super::{CalendarError, FreeBusy, Meeting, NewBooking};
 use client::GraphClient;
 
@@ -45,11 +45,8 @@ pub enum GraphAuth {
 
 super::settings::remote_calendar_table! {
 table = "calendar.graph";
-/// `[calendar.graph]`. Key names are a contract: add keys, never rename them. The keys it
-/// shares with `[calendar.ews]` (threads, TLS, bodies, limits) are written in by
-/// `remote_calendar_table!` (calendar/settings.rs).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `[calendar.graph]`: Office 365 through Microsoft Graph; with the keys every remote
+/// calendar has (`remote_calendar_table!`).
 pub struct GraphConfig {
     /// "application" (default) or "delegate".
     #[serde(default)]
@@ -215,43 +212,33 @@ impl Remote for GraphCalendar {
         &self.common
     }
 
-    fn fetch(
-        &self,
-        mailbox: &str,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<(Meeting, Option<String>)>, CalendarError> {
-        calendar_view::fetch(&self.client, mailbox, from, to)
+    fn fetch(&self, mailbox: &str, window: Window) -> super::Result<MarkedMeetings> {
+        calendar_view::fetch(&self.client, mailbox, window.from, window.to)
     }
 
-    fn create(
-        &self,
-        mailbox: &str,
-        booking: &NewBooking,
-        marker: &str,
-    ) -> Result<Meeting, CalendarError> {
+    fn create(&self, mailbox: &str, booking: &NewBooking, marker: &str) -> super::Result<Meeting> {
         events::create(&self.client, mailbox, booking, marker, &self.room_name)
     }
 
-    fn move_end(
-        &self,
-        mailbox: &str,
-        event: &Meeting,
-        new_end: DateTime<Utc>,
-    ) -> Result<(), CalendarError> {
-        events::set_end(&self.client, mailbox, &event.id, new_end)
+    fn move_end(&self, mailbox: &str, event: &Meeting, end: DateTime<Utc>) -> super::Result<()> {
+        events::set_end(&self.client, mailbox, &event.id, end)
     }
 
-    fn delete(&self, mailbox: &str, event: &Meeting) -> Result<(), CalendarError> {
+    fn delete(&self, mailbox: &str, event: &Meeting) -> super::Result<()> {
         events::delete(&self.client, mailbox, &event.id)
     }
 
     fn free_busy_batch(
         &self,
         mailboxes: &[String],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> Result<Vec<FreeBusy>, CalendarError> {
-        get_schedule::fetch(&self.client, &self.room_mailbox, mailboxes, from, to)
+        window: Window,
+    ) -> super::Result<Vec<FreeBusy>> {
+        get_schedule::fetch(
+            &self.client,
+            &self.room_mailbox,
+            mailboxes,
+            window.from,
+            window.to,
+        )
     }
 }
