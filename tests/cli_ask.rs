@@ -733,3 +733,36 @@ fn a_bad_now_is_explained() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("2026-11-23T10:05:00-08:00"));
 }
+
+#[test]
+fn a_spoken_meeting_id_without_a_known_service_says_to_set_the_rooms_provider() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("room.ics"),
+        format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//roomvoice tests//EN\r\n{VTIMEZONE_LA}END:VCALENDAR\r\n"),
+    )
+    .expect("write ics");
+    let config = dir.path().join("roomvoice.toml");
+    std::fs::write(
+        &config,
+        "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\ntimezone = \"America/Los_Angeles\"\n\n[calendar.ics]\npath = \"room.ics\"\n",
+    )
+    .expect("write config");
+    let ev = events(&ask_raw(
+        Some(&config),
+        "2026-11-23T10:00:00-08:00",
+        &[
+            "alexa start my meeting",
+            "yes",
+            "one two three four five six seven",
+        ],
+    ));
+    assert!(find(&ev, "join").is_none(), "{ev:?}");
+    let error = find(&ev, "error").expect("an error event");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("[room]") && message.contains("provider"),
+        "{message}"
+    );
+    assert!(!message.contains("join.providers.unknown"), "{message}");
+}

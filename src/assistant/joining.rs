@@ -66,9 +66,9 @@ impl Assistant {
             online_meeting: event.online_meeting.as_ref(),
         };
         let mut plan = dialin::read_invitation(&invitation, &self.dial_preferences());
-        if plan.provider == "unknown" {
+        if plan.provider.is_unknown() {
             if let Some(p) = &self.settings.room.provider {
-                plan.provider = p.clone();
+                plan.provider = ProviderId::named(p);
             }
         }
         if plan.meeting_id.is_some() && plan.number.is_none() {
@@ -139,10 +139,14 @@ impl Assistant {
         let offered = std::mem::take(&mut self.joining_offer);
         self.complete_dial_string(&mut plan);
         if !plan.is_joinable() {
-            let provider = plan.provider.clone();
-            let message = format!(
-                "no dial-in number is known for provider \"{provider}\": add number = \"+1...\" under [join.providers.{provider}] in the configuration"
-            );
+            let provider = &plan.provider;
+            let message = if provider.is_unknown() {
+                "no dial-in number is known: the meeting names no conferencing service; set provider = \"zoom\" (the room's usual service) under [room], or number = \"+1...\" under [join.providers.<service>] in the configuration".to_string()
+            } else {
+                format!(
+                    "no dial-in number is known for provider \"{provider}\": add number = \"+1...\" under [join.providers.{provider}] in the configuration"
+                )
+            };
             self.error(&message, sink);
             self.say(
                 "Sorry, I don't have a dial-in number for this meeting.",
@@ -170,7 +174,7 @@ impl Assistant {
             Some(s) => format!("Joining \"{s}\""),
             None => "Joining your meeting".to_string(),
         };
-        let provider = provider_name(&plan.provider);
+        let provider = plan.provider.spoken();
         let sentence = if provider.is_empty() {
             format!("{what}.")
         } else {
@@ -185,7 +189,7 @@ impl Assistant {
                 return;
             }
         };
-        let (provider, joined_subject) = (plan.provider.clone(), subject.clone());
+        let (provider, joined_subject) = (plan.provider.to_string(), subject.clone());
         self.log(|log| Record::Joined {
             at: log.local(now),
             provider,
@@ -206,10 +210,13 @@ impl Assistant {
     }
 
     /// A plan for a meeting ID given by voice: the room's provider and its number.
-    pub(super) fn voice_plan(&self, provider: Option<String>) -> JoinPlan {
-        let provider = provider
-            .or_else(|| self.settings.room.provider.clone())
-            .unwrap_or_else(|| "unknown".into());
+    pub(super) fn voice_plan(&self) -> JoinPlan {
+        let provider = self
+            .settings
+            .room
+            .provider
+            .as_deref()
+            .map_or(ProviderId::UNKNOWN, ProviderId::named);
         JoinPlan {
             number: self.provider_number(&provider),
             provider,
@@ -218,32 +225,24 @@ impl Assistant {
     }
 
     /// The PSTN number for a provider when the invitation has none: the room's config,
-    /// else the provider's well-known US number.
-    pub(super) fn provider_number(&self, provider: &str) -> Option<String> {
+    /// else the provider's published number (provider table).
+    pub(super) fn provider_number(&self, provider: &ProviderId) -> Option<String> {
         self.settings
             .join
             .providers
-            .get(provider)
+            .get(provider.as_str())
             .and_then(|p| p.number.clone())
-            .or_else(|| match provider {
-                // Zoom's published US (New York) dial-in.
-                "zoom" => Some("+16465588656".to_string()),
-                _ => None,
-            })
+            .or_else(|| provider.fallback_number().map(str::to_string))
     }
 
-    pub(super) fn pin_requirement(&self, provider: &str) -> PinRequirement {
+    /// Whether the provider asks for a PIN: the room's config, else the provider table.
+    pub(super) fn pin_requirement(&self, provider: &ProviderId) -> PinRequirement {
         self.settings
             .join
             .providers
-            .get(provider)
+            .get(provider.as_str())
             .and_then(|p| p.pin)
-            .unwrap_or(match provider {
-                // Google Meet's phone PIN identifies the meeting: it is the meeting ID here.
-                "zoom" => PinRequirement::Yes,
-                "bluejeans" | "webex" => PinRequirement::Optional,
-                _ => PinRequirement::No,
-            })
+            .unwrap_or_else(|| provider.pin_requirement())
     }
 
     /// Fills in the dial string from number, meeting ID and PIN when the plan has none,
@@ -253,9 +252,13 @@ impl Assistant {
             return;
         }
         if let (Some(number), Some(id)) = (&plan.number, &plan.meeting_id) {
-            let pauses = self.dial_preferences().pauses.get(&plan.provider).copied();
+            let pauses = self
+                .dial_preferences()
+                .pauses
+                .get(plan.provider.as_str())
+                .copied();
             plan.dial_string = Some(dialin::dial_string_for(
-                &plan.provider,
+                plan.provider.as_str(),
                 number,
                 id,
                 plan.passcode.as_deref(),

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::calendar::{self, Calendar, CalendarError, CalendarView, Meeting, NewBooking};
-use crate::dialin::{self, DialPreferences, Invitation, JoinPlan, PinRequirement};
+use crate::dialin::{self, DialPreferences, Invitation, JoinPlan, PinRequirement, ProviderId};
 use crate::events::{Event, EventSink};
 use crate::intent::{self, Expecting, Intent, SpokenTime};
 use crate::utilisation::{Record, UtilisationLog};
@@ -540,7 +540,7 @@ impl Assistant {
             Intent::Cancel | Intent::No => self.say("Okay.", sink),
             Intent::MeetingId { digits } | Intent::Pin { digits } => {
                 // "alexa, meeting ID 855..." without being asked: join with it.
-                let plan = self.voice_plan(None);
+                let plan = self.voice_plan();
                 self.got_meeting_id(plan, None, digits, sink);
             }
             Intent::Yes | Intent::None => self.say(NOT_A_COMMAND, sink),
@@ -585,7 +585,7 @@ impl Assistant {
                 }
             }
             (Pending::NewMeeting { .. }, Intent::Yes) => {
-                let plan = self.voice_plan(None);
+                let plan = self.voice_plan();
                 self.ask(
                     Pending::MeetingId {
                         plan,
@@ -657,7 +657,7 @@ impl Assistant {
                 self.join(plan, subject, None, sink);
             }
             _ => {
-                let plan = self.voice_plan(None);
+                let plan = self.voice_plan();
                 self.got_meeting_id(plan, None, digits, sink)
             }
         }
@@ -851,28 +851,5 @@ fn capitalise(s: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
-    }
-}
-
-/// How a provider is named in speech.
-fn provider_name(id: &str) -> &'static str {
-    match id {
-        "zoom" => "Zoom",
-        "teams" => "Microsoft Teams",
-        "skype" => "Skype for Business",
-        "webex" => "Webex",
-        "chime" => "Amazon Chime",
-        "goto" => "GoTo Meeting",
-        "bluejeans" => "BlueJeans",
-        "google_meet" => "Google Meet",
-        "jitsi" => "Jitsi",
-        "ringcentral" => "RingCentral",
-        "fuze" => "Fuze",
-        "dialpad" => "Dialpad",
-        "freeconferencecall" => "FreeConferenceCall",
-        "lifesize" => "Lifesize",
-        "pexip" => "Pexip",
-        "whereby" => "Whereby",
-        _ => "",
     }
 }

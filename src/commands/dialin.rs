@@ -122,7 +122,7 @@ pub fn human(plan: &JoinPlan) -> String {
     let mut row = |name: &str, value: &str| {
         out.push_str(&format!("{name:<13}{value}\n"));
     };
-    row("Provider:", &plan.provider);
+    row("Provider:", plan.provider.as_str());
     if let Some(u) = &plan.url {
         row("Join link:", u);
     }

@@ -129,13 +129,108 @@ pub struct DialNumber {
     pub country: Option<String>,
 }
 
+/// Which service a meeting is on: a row of the provider table, another service the
+/// room's configuration names (`[room] provider`, `[join.providers.<id>]`: a bridge the
+/// table does not know, with its number), or not known. Written as its id in events and
+/// `--json` ("zoom", "teams", ..., "unknown"). What the device knows of a service (its
+/// spoken name, PIN rule, published number, phone flow) comes from the table row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProviderId(Service);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Service {
+    #[default]
+    Unknown,
+    /// The id of a row of the provider table.
+    Table(&'static str),
+    /// An id only the configuration knows (lowercase).
+    Configured(String),
+}
+
+impl ProviderId {
+    /// No service could be told.
+    pub const UNKNOWN: ProviderId = ProviderId(Service::Unknown);
+
+    /// The service an id names ("zoom", or one the configuration introduces).
+    pub fn named(id: &str) -> ProviderId {
+        let id = id.trim().to_ascii_lowercase();
+        if id.is_empty() || id == "unknown" {
+            return ProviderId::UNKNOWN;
+        }
+        match providers::by_id(&id) {
+            Some(row) => ProviderId(Service::Table(row.id)),
+            None => ProviderId(Service::Configured(id)),
+        }
+    }
+
+    pub(crate) fn of(row: &'static providers::Provider) -> ProviderId {
+        ProviderId(Service::Table(row.id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Service::Unknown => "unknown",
+            Service::Table(id) => id,
+            Service::Configured(id) => id,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        self.0 == Service::Unknown
+    }
+
+    fn row(&self) -> Option<&'static providers::Provider> {
+        match &self.0 {
+            Service::Table(id) => providers::by_id(id),
+            _ => None,
+        }
+    }
+
+    /// How the device names the service when it joins ("" when it does not).
+    pub fn spoken(&self) -> &'static str {
+        self.row().map_or("", |row| row.spoken)
+    }
+
+    /// Whether the bridge asks for a PIN, by the table (the configuration may override).
+    pub fn pin_requirement(&self) -> PinRequirement {
+        self.row()
+            .and_then(|row| row.dial)
+            .map_or(PinRequirement::No, |flow| flow.pin)
+    }
+
+    /// The bridge's published number (E.164), by the table.
+    pub fn fallback_number(&self) -> Option<&'static str> {
+        self.row()
+            .and_then(|row| row.dial)
+            .and_then(|flow| flow.fallback_number)
+    }
+}
+
+impl std::fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProviderId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ProviderId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// Everything needed to join one meeting. `--json` output of `roomvoice dialin`, and the
 /// `join` event's fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct JoinPlan {
-    /// Provider id: "zoom", "teams", "webex", "chime", "google_meet", "goto", ... or
+    /// The service: "zoom", "teams", "webex", "chime", "google_meet", "goto", ... or
     /// "unknown".
-    pub provider: String,
+    pub provider: ProviderId,
     /// The web join link, SafeLinks and redirect wrappers removed.
     pub url: Option<String>,
     /// Meeting ID, digits only.
@@ -281,5 +376,28 @@ mod tests {
         assert_eq!(plan.passcode.as_deref(), Some("414376"));
         assert!(plan.numbers.len() >= 4, "{:?}", plan.numbers);
         assert!(plan.sip.is_some());
+    }
+
+    #[test]
+    fn a_provider_id_knows_its_table_row_and_keeps_ids_only_the_configuration_knows() {
+        let zoom = ProviderId::named(" Zoom ");
+        assert_eq!(zoom, "zoom");
+        assert_eq!(zoom.spoken(), "Zoom");
+        assert_eq!(zoom.pin_requirement(), PinRequirement::Yes);
+        assert_eq!(zoom.fallback_number(), Some("+16465588656"));
+        assert_eq!(ProviderId::named("webex").spoken(), "Webex");
+        assert_eq!(
+            ProviderId::named("webex").pin_requirement(),
+            PinRequirement::Optional
+        );
+        let own = ProviderId::named("AcmeBridge");
+        assert_eq!(own, "acmebridge");
+        assert_eq!((own.spoken(), own.fallback_number()), ("", None));
+        assert!(ProviderId::named("unknown").is_unknown());
+        assert!(ProviderId::named("").is_unknown());
+        assert_eq!(
+            serde_json::to_string(&ProviderId::UNKNOWN).expect("json"),
+            "\"unknown\""
+        );
     }
 }

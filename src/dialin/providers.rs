@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet};
 
-use super::Pauses;
+use super::{Pauses, PinRequirement};
 
 /// How a provider's phone bridge wants the digits keyed after the number answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,11 @@ pub struct DialFlow {
     /// Keyed when there is no PIN but the bridge still asks for one (or for an
     /// attendee ID) and `#` skips the prompt: Webex and BlueJeans.
     pub skip_pin: Option<&'static str>,
+    /// Whether the bridge asks for a PIN, when `[join.providers.<id>] pin` does not say.
+    pub pin: PinRequirement,
+    /// The bridge's published number (E.164) for a meeting ID given by voice, when the
+    /// invitation and `[join.providers.<id>] number` give none.
+    pub fallback_number: Option<&'static str>,
 }
 
 const fn flow(before_meeting_id: u32, before_pin: u32) -> DialFlow {
@@ -49,6 +54,8 @@ const fn flow(before_meeting_id: u32, before_pin: u32) -> DialFlow {
         pin_prefix: "",
         pin_terminator: "#",
         skip_pin: None,
+        pin: PinRequirement::No,
+        fallback_number: None,
     }
 }
 
@@ -59,6 +66,9 @@ pub struct Provider {
     pub id: &'static str,
     /// Display name.
     pub name: &'static str,
+    /// How the device names the service when it joins ("Joining ... on Webex"); empty:
+    /// not named.
+    pub spoken: &'static str,
     /// Join-link patterns (matched against unwrapped URLs, case-insensitive).
     pub links: &'static [&'static str],
     /// Capture group 1 of this pattern, applied to a join link, is the meeting ID the
@@ -186,6 +196,7 @@ macro_rules! link {
         Provider {
             id: $id,
             name: $name,
+            spoken: "",
             links: &[$pattern],
             link_meeting_id: None,
             link_passcode: None,
@@ -465,6 +476,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "zoom",
         name: "Zoom",
+        spoken: "Zoom",
         links: &[
             r"^https?://(?:[a-z0-9-]+\.)*zoomgov\.com/(?:j|my|w|s|wc/join)/[^\s]*",
             r"^https?://(?:[a-z0-9-]+\.)*zoom(?:-x)?\.(?:us|com|com\.cn|de)/(?:j|my|w|s|wc/join|webinar)/[^\s]*",
@@ -486,6 +498,9 @@ pub static PROVIDERS: &[Provider] = &[
         pin_labels: r"numeric passcode|passcode|password|pin",
         dial: Some(DialFlow {
             pin_prefix: "*",
+            pin: PinRequirement::Yes,
+            // Zoom's published US (New York) dial-in.
+            fallback_number: Some("+16465588656"),
             ..flow(2, 4)
         }),
         local: ZOOM_LOCAL,
@@ -493,6 +508,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "teams",
         name: "Microsoft Teams",
+        spoken: "Microsoft Teams",
         links: &[
             r"^https?://(?:gov\.|dod\.)?teams\.microsoft\.(?:com|us)/(?:l/meetup-join|meet|l/meet)/[^\s]*",
             r"^https?://teams\.live\.com/meet/[^\s]*",
@@ -517,6 +533,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "webex",
         name: "Cisco Webex",
+        spoken: "Webex",
         links: &[r"^https?://(?:[a-z0-9-]+\.)*webex\.com/[^\s]*"],
         link_meeting_id: None,
         link_passcode: None,
@@ -534,6 +551,7 @@ pub static PROVIDERS: &[Provider] = &[
         // code's `#` ("...,,25510691776#86357832#"), and `#` alone skips the attendee ID.
         dial: Some(DialFlow {
             skip_pin: Some("#"),
+            pin: PinRequirement::Optional,
             ..flow(2, 0)
         }),
         local: WEBEX_LOCAL,
@@ -541,6 +559,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "chime",
         name: "Amazon Chime",
+        spoken: "Amazon Chime",
         links: &[r"^https?://(?:[a-z0-9-]+\.)*chime\.aws/[^\s]*"],
         link_meeting_id: Some(r"chime\.aws/(\d{10})\b"),
         link_passcode: None,
@@ -554,6 +573,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "goto",
         name: "GoTo Meeting",
+        spoken: "GoTo Meeting",
         links: &[
             r"^https?://(?:[a-z0-9-]+\.)*gotomeeting\.com/[^\s]*",
             r"^https?://(?:[a-z0-9-]+\.)*gotowebinar\.com/[^\s]*",
@@ -574,6 +594,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "bluejeans",
         name: "BlueJeans",
+        spoken: "BlueJeans",
         links: &[r"^https?://(?:[a-z0-9-]+\.)*bluejeans\.com/[^\s]*"],
         link_meeting_id: Some(r"bluejeans\.com/(\d{6,12})\b"),
         link_passcode: Some(r"bluejeans\.com/\d{6,12}/(\d{4,8})\b"),
@@ -583,6 +604,7 @@ pub static PROVIDERS: &[Provider] = &[
         pin_labels: r"participant passcode|passcode",
         dial: Some(DialFlow {
             skip_pin: Some("#"),
+            pin: PinRequirement::Optional,
             ..flow(2, 2)
         }),
         local: &[],
@@ -590,6 +612,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "google_meet",
         name: "Google Meet",
+        spoken: "Google Meet",
         links: &[
             r"^https?://meet\.google\.com/(?:_meet/)?[a-z]{3,4}-[a-z]{4}-[a-z]{3,4}\b[^\s]*",
             r"^https?://meet\.google\.com/lookup/[^\s]*",
@@ -610,6 +633,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "jitsi",
         name: "Jitsi Meet",
+        spoken: "Jitsi",
         links: &[r"^https?://(?:meet\.jit\.si|8x8\.vc|jitsi\.[a-z0-9.-]+)/[^\s]*"],
         link_meeting_id: None,
         link_passcode: None,
@@ -623,6 +647,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "ringcentral",
         name: "RingCentral",
+        spoken: "RingCentral",
         links: &[
             r"^https?://(?:v|meetings)\.ringcentral\.com/[^\s]*",
             r"^https?://(?:[a-z0-9-]+\.)*ringcentral\.com/(?:j|join)/[^\s]*",
@@ -639,6 +664,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "fuze",
         name: "Fuze",
+        spoken: "Fuze",
         links: &[
             r"^https?://(?:[a-z0-9-]+\.)*fuze\.me/[^\s]*",
             r"^https?://(?:[a-z0-9-]+\.)*fuze\.com/meet/[^\s]*",
@@ -655,6 +681,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "dialpad",
         name: "Dialpad Meetings / UberConference",
+        spoken: "Dialpad",
         links: &[
             r"^https?://(?:www\.)?uberconference\.com/[^\s]*",
             r"^https?://(?:meetings\.)?dialpad\.com/(?:room|meetings)?/?[^\s]*",
@@ -671,6 +698,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "freeconferencecall",
         name: "FreeConferenceCall.com",
+        spoken: "FreeConferenceCall",
         links: &[
             r"^https?://join\.freeconferencecall\.com/[^\s]*",
             r"^https?://(?:www\.)?freeconferencecall\.com/[^\s]*",
@@ -688,6 +716,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "lifesize",
         name: "Lifesize",
+        spoken: "Lifesize",
         links: &[r"^https?://(?:[a-z0-9-]+\.)*lifesizecloud\.com/[^\s]*"],
         link_meeting_id: Some(r"lifesizecloud\.com/(?:[a-z]+/)*(\d{3,10})\b"),
         link_passcode: None,
@@ -701,6 +730,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "pexip",
         name: "Pexip",
+        spoken: "Pexip",
         links: &[
             r"^https?://(?:[a-z0-9-]+\.)*pexip\.(?:me|com|net|io)/[^\s]*",
             r"^https?://[a-z0-9.-]+/webapp\d?/[^\s]*",
@@ -717,6 +747,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "whereby",
         name: "Whereby",
+        spoken: "Whereby",
         links: &[r"^https?://(?:[a-z0-9-]+\.)?whereby\.com/[^\s]+"],
         link_meeting_id: None,
         link_passcode: None,
@@ -732,6 +763,7 @@ pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "skype",
         name: "Skype for Business / Lync",
+        spoken: "Skype for Business",
         links: &[
             r"^https?://meet\.lync\.com/[^\s]*",
             r"^https?://join\.skype\.com/[^\s]*",
@@ -943,6 +975,7 @@ pub static PROVIDERS: &[Provider] = &[
 pub static GENERIC: Provider = Provider {
     id: "generic",
     name: "Conference bridge",
+    spoken: "",
     links: &[],
     link_meeting_id: None,
     link_passcode: None,

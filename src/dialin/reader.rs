@@ -34,6 +34,7 @@ use regex::Regex;
 use super::providers::{self, DialFlow, Provider, GENERIC, PROVIDERS};
 use super::{
     decode, html, links, phone, DialNumber, DialPreferences, Invitation, JoinPlan, Pauses,
+    ProviderId,
 };
 use crate::calendar::Body;
 
@@ -235,7 +236,7 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
     let stale = stale_lines(&lines, &anchors);
 
     let mut plan = JoinPlan {
-        provider: "unknown".into(),
+        provider: ProviderId::UNKNOWN,
         ..JoinPlan::default()
     };
     let online = invitation.online_meeting;
@@ -382,7 +383,7 @@ pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
     };
     let (sip, h323, vtc_id) = video_addresses(&block, found.meeting_id.as_deref());
 
-    plan.provider = provider.map_or("unknown", |p| p.id).to_string();
+    plan.provider = provider.map_or(ProviderId::UNKNOWN, ProviderId::of);
     plan.url = url;
     plan.meeting_id = found.meeting_id;
     plan.passcode = found.passcode;
