@@ -72,7 +72,7 @@ pub enum ConfigError {
 }
 
 /// The embedded demo room's configuration (see [`crate::demo`]).
-pub const DEMO_CONFIG: &str = crate::demo::CONFIG;
+pub(crate) const DEMO_CONFIG: &str = crate::demo::CONFIG;
 /// The embedded demo room calendar.
 pub const DEMO_CALENDAR: &str = crate::demo::ROOM_CALENDAR;
 
@@ -80,7 +80,7 @@ impl Config {
     /// Finds and loads the configuration: `explicit` (from `--config`), then
     /// `$ROOMVOICE_CONFIG`, `./roomvoice.toml`, `/etc/roomvoice/roomvoice.toml`, else the
     /// embedded demo room.
-    pub fn locate(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    pub(crate) fn locate(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         if let Some(path) = explicit {
             return Config::from_file(path);
         }
@@ -138,22 +138,16 @@ impl Config {
     }
 
     /// Where the configuration came from.
-    pub fn source(&self) -> &ConfigSource {
+    pub(crate) fn source(&self) -> &ConfigSource {
         self.paths.source()
     }
 
-    /// The directory relative paths resolve against: the config file's folder, or the
-    /// current directory for the embedded demo.
-    pub fn base_dir(&self) -> PathBuf {
-        self.paths.base_dir()
-    }
-
     /// Resolves a path from the config file against its directory.
-    pub fn resolve(&self, path: &Path) -> PathBuf {
+    pub(crate) fn resolve(&self, path: &Path) -> PathBuf {
         self.paths.resolve(path)
     }
 
-    pub fn is_demo(&self) -> bool {
+    pub(crate) fn is_demo(&self) -> bool {
         self.paths.is_demo()
     }
 
@@ -177,7 +171,7 @@ impl Config {
     }
 
     /// What the dialogue is opened with.
-    pub fn assistant_settings(&self) -> crate::assistant::Settings {
+    pub(crate) fn assistant_settings(&self) -> crate::assistant::Settings {
         crate::assistant::Settings {
             room: self.room.clone(),
             assistant: self.assistant.clone(),
@@ -208,7 +202,7 @@ impl Config {
     }
 
     /// The utilisation log's file: `[utilisation] log`, else the default place.
-    pub fn utilisation_log_path(&self) -> Option<PathBuf> {
+    pub(crate) fn utilisation_log_path(&self) -> Option<PathBuf> {
         crate::utilisation::configured_log_path(&self.utilisation, &self.paths)
     }
 }

@@ -3,8 +3,8 @@
 //! in `device/demo/`.
 
 /// The demo room's configuration.
-pub const CONFIG: &str = include_str!("../device/demo/roomvoice.toml");
+pub(crate) const CONFIG: &str = include_str!("../device/demo/roomvoice.toml");
 /// The demo room's calendar.
-pub const ROOM_CALENDAR: &str = include_str!("../device/demo/room.ics");
+pub(crate) const ROOM_CALENDAR: &str = include_str!("../device/demo/room.ics");
 /// The demo user's calendar ("what's on my calendar").
-pub const USER_CALENDAR: &str = include_str!("../device/demo/user.ics");
+pub(crate) const USER_CALENDAR: &str = include_str!("../device/demo/user.ics");

@@ -88,7 +88,7 @@ pub enum Event {
 
 impl Event {
     /// The `booked` event for a booking the calendar confirmed.
-    pub fn booked(booking: &crate::calendar::Meeting) -> Event {
+    pub(crate) fn booked(booking: &crate::calendar::Meeting) -> Event {
         Event::Booked {
             start: booking.start,
             end: booking.end,
@@ -103,7 +103,7 @@ pub trait EventSink {
 }
 
 /// JSON lines on a writer (stdout for `--json`).
-pub struct JsonLines<W: Write>(pub W);
+pub(crate) struct JsonLines<W: Write>(pub W);
 
 impl<W: Write> EventSink for JsonLines<W> {
     fn emit(&mut self, event: &Event) {
@@ -119,7 +119,7 @@ impl<W: Write> EventSink for JsonLines<W> {
 }
 
 /// Human-readable lines.
-pub struct HumanLines<W: Write>(pub W);
+pub(crate) struct HumanLines<W: Write>(pub W);
 
 impl<W: Write> EventSink for HumanLines<W> {
     fn emit(&mut self, event: &Event) {
@@ -208,7 +208,7 @@ impl EventSink for Collect {
 }
 
 /// A sink for the command line: JSON lines or human lines on stdout.
-pub fn stdout_sink(json: bool) -> Box<dyn EventSink> {
+pub(crate) fn stdout_sink(json: bool) -> Box<dyn EventSink> {
     if json {
         Box::new(JsonLines(std::io::stdout()))
     } else {

@@ -26,17 +26,17 @@ impl Paths {
     }
 
     /// Where the configuration came from.
-    pub fn source(&self) -> &ConfigSource {
+    pub(crate) fn source(&self) -> &ConfigSource {
         &self.source
     }
 
     /// Whether this is the embedded demo room (its calendars are embedded too).
-    pub fn is_demo(&self) -> bool {
+    pub(crate) fn is_demo(&self) -> bool {
         self.source == ConfigSource::EmbeddedDemo
     }
 
     /// The configuration file as errors name it.
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         match &self.source {
             ConfigSource::File(p) => p.display().to_string(),
             ConfigSource::EmbeddedDemo => "the configuration".into(),
@@ -45,7 +45,7 @@ impl Paths {
 
     /// The directory relative paths resolve against: the config file's folder, or the
     /// current directory for the embedded demo.
-    pub fn base_dir(&self) -> PathBuf {
+    pub(crate) fn base_dir(&self) -> PathBuf {
         match &self.source {
             ConfigSource::File(path) => path
                 .parent()
@@ -57,7 +57,7 @@ impl Paths {
     }
 
     /// Resolves a path from the config file against its directory.
-    pub fn resolve(&self, path: &Path) -> PathBuf {
+    pub(crate) fn resolve(&self, path: &Path) -> PathBuf {
         if path.is_absolute() {
             path.to_path_buf()
         } else {

@@ -33,7 +33,7 @@ fn default_country() -> String {
 
 impl RoomConfig {
     /// What is wrong with the table, said as the fix.
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if self.country.len() != 2 || !self.country.chars().all(|c| c.is_ascii_alphabetic()) {
             return Err(format!(
                 "[room] country = \"{}\": use a two-letter ISO country code such as \"US\" or \"GB\"",

@@ -41,7 +41,7 @@ pub enum TtsMode {
 
 impl VoiceConfig {
     /// What is wrong with the table, said as the fix.
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if self.tts == TtsMode::Command && self.command.is_empty() {
             return Err("[voice] tts = \"command\" needs command = [\"program\", ...]".into());
         }
@@ -50,7 +50,7 @@ impl VoiceConfig {
 }
 
 /// Speaks sentences, or stays silent.
-pub struct Voice {
+pub(crate) struct Voice {
     program: Option<Vec<String>>,
     warned: bool,
     /// The earcon player and the tone's WAV file (written once, at start).
@@ -59,7 +59,7 @@ pub struct Voice {
 
 impl Voice {
     /// A voice for the configuration; `enabled = false` is always silent.
-    pub fn new(config: &VoiceConfig, enabled: bool) -> Voice {
+    pub(crate) fn new(config: &VoiceConfig, enabled: bool) -> Voice {
         let program = match (enabled, config.tts) {
             (false, _) | (_, TtsMode::Off) => None,
             (true, TtsMode::Command) => Some(config.command.clone()),
@@ -78,7 +78,7 @@ impl Voice {
     }
 
     /// Plays the earcon without waiting for it (the device goes on listening).
-    pub fn earcon(&mut self) {
+    pub(crate) fn earcon(&mut self) {
         let Some((player, file)) = &self.earcon else {
             return;
         };
@@ -104,7 +104,7 @@ impl Voice {
     }
 
     /// Speaks one sentence and waits until it has been said. Failures are logged once.
-    pub fn say(&mut self, text: &str) {
+    pub(crate) fn say(&mut self, text: &str) {
         let Some((program, args)) = self.program.as_ref().and_then(|p| p.split_first()) else {
             return;
         };

@@ -8,7 +8,7 @@ use super::settings::ClockStyle;
 
 /// Formats times for speech in one room.
 #[derive(Debug, Clone, Copy)]
-pub struct Speaker {
+pub(crate) struct Speaker {
     pub zone: Tz,
     pub clock: ClockStyle,
 }
@@ -16,7 +16,7 @@ pub struct Speaker {
 impl Speaker {
     /// "3:30 PM" / "2 PM" / "15:30", with "tomorrow at" or the weekday when `at` is not
     /// on the same local day as `now`.
-    pub fn time(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    pub(crate) fn time(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         let local = at.with_timezone(&self.zone);
         let today = now.with_timezone(&self.zone).date_naive();
         let clock = self.clock_time(local.time());
@@ -33,7 +33,7 @@ impl Speaker {
     }
 
     /// The clock reading alone: "3:30 PM", "2 PM", "15:30".
-    pub fn clock_time(&self, t: NaiveTime) -> String {
+    pub(crate) fn clock_time(&self, t: NaiveTime) -> String {
         match self.clock {
             ClockStyle::TwentyFour => format!("{:02}:{:02}", t.hour(), t.minute()),
             ClockStyle::Twelve => {
@@ -49,21 +49,15 @@ impl Speaker {
     }
 
     /// The end of the local day containing `now` (midnight that follows), in UTC.
-    pub fn end_of_day(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn end_of_day(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         let local = now.with_timezone(&self.zone).date_naive();
         let next = local.succ_opt().unwrap_or(local);
         local_midnight(self.zone, next).unwrap_or(now + Duration::hours(24))
     }
 
-    /// The start of the local day containing `now`, in UTC.
-    pub fn start_of_day(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        let local = now.with_timezone(&self.zone).date_naive();
-        local_midnight(self.zone, local).unwrap_or(now - Duration::hours(24))
-    }
-
     /// The next moment after `now` whose local clock reads `hour:minute` (today or
     /// tomorrow); with `ambiguous`, an hour of 1-12 may also mean the afternoon.
-    pub fn next_clock_time(
+    pub(crate) fn next_clock_time(
         &self,
         hour: u32,
         minute: u32,
@@ -91,7 +85,12 @@ impl Speaker {
 
     /// The moment today (local day of `now`) whose clock reads `hour:minute`, even if
     /// already past: used to tell "that time has passed" from "tomorrow".
-    pub fn today_at(&self, hour: u32, minute: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn today_at(
+        &self,
+        hour: u32,
+        minute: u32,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         let day = now.with_timezone(&self.zone).date_naive();
         let naive = day.and_hms_opt(hour, minute, 0)?;
         self.zone
@@ -113,29 +112,8 @@ fn local_midnight(zone: Tz, day: chrono::NaiveDate) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// "30 minutes", "1 hour", "1 hour and 30 minutes", "2 hours".
-pub fn duration(minutes: i64) -> String {
-    let (h, m) = (minutes / 60, minutes % 60);
-    let hours = match h {
-        0 => String::new(),
-        1 => "1 hour".to_string(),
-        _ => format!("{h} hours"),
-    };
-    let mins = match m {
-        0 => String::new(),
-        1 => "1 minute".to_string(),
-        _ => format!("{m} minutes"),
-    };
-    match (hours.is_empty(), mins.is_empty()) {
-        (true, true) => "0 minutes".into(),
-        (false, true) => hours,
-        (true, false) => mins,
-        (false, false) => format!("{hours} and {mins}"),
-    }
-}
-
 /// "A", "A and B", "A, B, and C".
-pub fn list(items: &[String]) -> String {
+pub(crate) fn list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -234,9 +212,7 @@ mod tests {
     }
 
     #[test]
-    fn durations_and_lists() {
-        assert_eq!(duration(90), "1 hour and 30 minutes");
-        assert_eq!(duration(30), "30 minutes");
+    fn lists() {
         assert_eq!(list(&["a".into(), "b".into(), "c".into()]), "a, b, and c");
     }
 }

@@ -18,7 +18,7 @@
 //! `timers.rs` (what the device does on its own), `answers.rs` (the sentences). Over 600
 //! lines because the dialogue's states and their answers read best in one place.
 
-pub mod answers;
+pub(crate) mod answers;
 mod joining;
 mod room;
 mod settings;
@@ -46,7 +46,7 @@ pub enum Clock {
 }
 
 impl Clock {
-    pub fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         match self {
             Clock::System => Utc::now(),
             Clock::Fixed(t) => *t,
@@ -266,7 +266,7 @@ pub struct Assistant {
 
 impl Assistant {
     /// Opens the configured calendar and prepares the dialogue.
-    pub fn open(
+    pub(crate) fn open(
         settings: Settings,
         calendar: &calendar::Setup,
         clock: Clock,
@@ -281,7 +281,7 @@ impl Assistant {
         Ok(Assistant::new(settings, calendar, clock, speak))
     }
 
-    pub fn new(
+    pub(crate) fn new(
         settings: Settings,
         calendar: Box<dyn Calendar>,
         clock: Clock,
@@ -343,7 +343,7 @@ impl Assistant {
     }
 
     /// 0 when every turn was handled, 1 when an error was reported.
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         i32::from(self.failed)
     }
 
@@ -382,7 +382,7 @@ impl Assistant {
 
     /// The wake-word detector heard the wake word: the device listens (an earcon), and
     /// acts only on the command that follows.
-    pub fn woke(&mut self, score: f32, at_s: f64, sink: &mut dyn EventSink) {
+    pub(crate) fn woke(&mut self, score: f32, at_s: f64, sink: &mut dyn EventSink) {
         sink.emit(&Event::Wake { score, at_s });
         self.wake_score = Some(score);
         self.voice.earcon();
@@ -412,7 +412,7 @@ impl Assistant {
     /// Said only when the wake word was certain: after an uncertain one, the speech was
     /// most likely not addressed to the device at all ("let's book ..." woke the
     /// detector), and a room device that talks back to conversations is a nuisance.
-    pub fn not_a_command(&mut self, sink: &mut dyn EventSink) {
+    pub(crate) fn not_a_command(&mut self, sink: &mut dyn EventSink) {
         let wake_score = self.wake_score.take();
         sink.emit(&Event::Intent {
             intent: Intent::None,
@@ -461,7 +461,7 @@ impl Assistant {
 
     /// Waits until the SIP call has keyed its dial string, or failed (`ask` and `run`
     /// hear their next turn only then, as a person would wait for the call).
-    pub fn settle(&mut self, sink: &mut dyn EventSink) {
+    pub(crate) fn settle(&mut self, sink: &mut dyn EventSink) {
         let limit = std::time::Duration::from_secs(
             self.settings
                 .join

@@ -90,7 +90,7 @@ pub const MAX_OFFER_MINUTES_BEFORE: u32 = 30;
 
 impl AssistantConfig {
     /// What is wrong with the table, said as the fix.
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if self.wake_word.trim().is_empty() {
             return Err("[assistant] wake_word is empty; set a word such as \"alexa\"".into());
         }

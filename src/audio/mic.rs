@@ -17,7 +17,7 @@ use super::AudioError;
 
 /// One input device, as `roomvoice devices` lists it.
 #[derive(Debug, Clone)]
-pub struct InputDevice {
+pub(crate) struct InputDevice {
     pub name: String,
     pub is_default: bool,
     /// "48000 Hz, 2 channels, F32", or why the configuration is unusable.
@@ -25,7 +25,7 @@ pub struct InputDevice {
 }
 
 /// Every input device cpal can see, default first.
-pub fn input_devices() -> Result<Vec<InputDevice>, AudioError> {
+pub(crate) fn input_devices() -> Result<Vec<InputDevice>, AudioError> {
     let host = cpal::default_host();
     let default_name = host.default_input_device().and_then(|d| d.name().ok());
     let devices = host
@@ -73,7 +73,7 @@ fn describe_config(device: &cpal::Device) -> Result<String, String> {
 }
 
 /// A running capture.
-pub struct Microphone {
+pub(crate) struct Microphone {
     _stream: cpal::Stream,
     chunks: Receiver<Vec<f32>>,
     converter: To16kMono,
@@ -82,7 +82,7 @@ pub struct Microphone {
 
 impl Microphone {
     /// Opens the named input device (or the default) and starts capturing.
-    pub fn open(name: Option<&str>) -> Result<Microphone, AudioError> {
+    pub(crate) fn open(name: Option<&str>) -> Result<Microphone, AudioError> {
         let host = cpal::default_host();
         let device = match name {
             Some(wanted) => {
@@ -157,7 +157,7 @@ impl Microphone {
     }
 
     /// The next converted chunk; `Ok(None)` when nothing arrived within `timeout`.
-    pub fn next_chunk(&mut self, timeout: Duration) -> Result<Option<Vec<i16>>, AudioError> {
+    pub(crate) fn next_chunk(&mut self, timeout: Duration) -> Result<Option<Vec<i16>>, AudioError> {
         match self.chunks.recv_timeout(timeout) {
             Ok(samples) => Ok(Some(self.converter.push(&samples))),
             Err(RecvTimeoutError::Timeout) => Ok(None),

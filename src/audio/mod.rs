@@ -8,15 +8,15 @@
 //! - [`mic`] opens an input device through cpal (ALSA on Linux) and delivers converted
 //!   chunks; [`mic::input_devices`] lists the devices for `roomvoice devices`.
 
-pub mod mic;
-pub mod resample;
+pub(crate) mod mic;
+pub(crate) mod resample;
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 /// The sample rate every engine is fed.
-pub const SAMPLE_RATE: u32 = 16_000;
+pub(crate) const SAMPLE_RATE: u32 = 16_000;
 
 /// `[audio]` in roomvoice.toml.
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -11,7 +11,7 @@ use super::{AudioError, SAMPLE_RATE};
 const CHUNK: usize = 1024;
 
 /// A streaming converter to 16 kHz mono i16.
-pub struct To16kMono {
+pub(crate) struct To16kMono {
     channels: usize,
     inner: Option<Inner>,
 }
@@ -28,7 +28,7 @@ struct Inner {
 
 impl To16kMono {
     /// A converter for `channels` interleaved channels at `rate` Hz.
-    pub fn new(rate: u32, channels: u16) -> Result<To16kMono, AudioError> {
+    pub(crate) fn new(rate: u32, channels: u16) -> Result<To16kMono, AudioError> {
         if channels == 0 {
             return Err(AudioError::Format("the stream has 0 channels".into()));
         }
@@ -60,7 +60,7 @@ impl To16kMono {
     }
 
     /// Converts interleaved samples in -1.0..1.0; returns what is ready so far.
-    pub fn push(&mut self, interleaved: &[f32]) -> Vec<i16> {
+    pub(crate) fn push(&mut self, interleaved: &[f32]) -> Vec<i16> {
         let mono = interleaved
             .chunks(self.channels)
             .map(|frame| frame.iter().sum::<f32>() / frame.len() as f32);
@@ -85,7 +85,7 @@ impl To16kMono {
     }
 
     /// Flushes the end of the stream.
-    pub fn finish(&mut self) -> Vec<i16> {
+    pub(crate) fn finish(&mut self) -> Vec<i16> {
         let Some(inner) = &mut self.inner else {
             return Vec::new();
         };
@@ -133,7 +133,11 @@ fn to_i16(sample: f32) -> i16 {
 }
 
 /// Converts a whole clip at once.
-pub fn convert_all(interleaved: &[f32], rate: u32, channels: u16) -> Result<Vec<i16>, AudioError> {
+pub(crate) fn convert_all(
+    interleaved: &[f32],
+    rate: u32,
+    channels: u16,
+) -> Result<Vec<i16>, AudioError> {
     let mut converter = To16kMono::new(rate, channels)?;
     let mut out = converter.push(interleaved);
     out.extend(converter.finish());

@@ -17,7 +17,7 @@ use super::CalendarError;
 /// Timeouts and retry bounds, shared by `[calendar.ews]` and `[calendar.graph]`.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Time to open a TCP + TLS connection.
     pub connect_timeout_ms: u64,
     /// Time for one whole request and response.
@@ -43,7 +43,7 @@ impl Default for Limits {
 /// Builds the blocking client: rustls with the `ring` provider, the platform's trust
 /// store (plus `ca_file` for a private CA), no redirects followed (an EWS URL that
 /// redirects is almost always an OWA login page, which we want to report, not follow).
-pub fn client(
+pub(crate) fn client(
     limits: &Limits,
     ca_file: Option<&Path>,
     https_only: bool,
@@ -77,7 +77,7 @@ pub fn client(
 
 /// The whole `source()` chain of an error, joined: reqwest's top-level message alone
 /// ("error sending request") hides the cause.
-pub fn chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -104,7 +104,7 @@ pub enum TransportFailure {
 }
 
 /// Classifies a reqwest error and writes the explanation for the administrator.
-pub fn transport_error(endpoint: &str, error: &reqwest::Error) -> CalendarError {
+pub(crate) fn transport_error(endpoint: &str, error: &reqwest::Error) -> CalendarError {
     let detail = chain(error);
     // Classify on the causes only: the top message holds the URL, whose host name
     // could contain any word.
@@ -146,7 +146,7 @@ pub fn transport_error(endpoint: &str, error: &reqwest::Error) -> CalendarError 
 }
 
 /// Reads `Retry-After` (seconds; HTTP dates are treated as "soon").
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     match value.trim().parse::<u64>() {
         Ok(seconds) => Some(Duration::from_secs(seconds)),
@@ -156,25 +156,23 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 /// Tracks one operation's attempts and its waiting budget.
 #[derive(Debug)]
-pub struct Retry {
+pub(crate) struct Retry {
     limits: Limits,
     attempt: u32,
     waited: Duration,
-    started: Instant,
 }
 
 impl Retry {
-    pub fn new(limits: Limits) -> Retry {
+    pub(crate) fn new(limits: Limits) -> Retry {
         Retry {
             limits,
             attempt: 0,
             waited: Duration::ZERO,
-            started: Instant::now(),
         }
     }
 
     /// Starts the next attempt; false when attempts are used up.
-    pub fn next_attempt(&mut self) -> bool {
+    pub(crate) fn next_attempt(&mut self) -> bool {
         if self.attempt >= self.limits.max_attempts.max(1) {
             return false;
         }
@@ -182,13 +180,13 @@ impl Retry {
         true
     }
 
-    pub fn attempt(&self) -> u32 {
+    pub(crate) fn attempt(&self) -> u32 {
         self.attempt
     }
 
     /// Waits `delay` (or a short exponential back-off when the server named none) when
     /// another attempt is allowed and the wait fits the budget; false otherwise.
-    pub fn wait(&mut self, delay: Option<Duration>) -> bool {
+    pub(crate) fn wait(&mut self, delay: Option<Duration>) -> bool {
         if self.attempt >= self.limits.max_attempts.max(1) {
             return false;
         }
@@ -202,23 +200,19 @@ impl Retry {
         self.waited += delay;
         true
     }
-
-    pub fn elapsed(&self) -> Duration {
-        self.started.elapsed()
-    }
 }
 
 /// How long after a network failure calls make a single attempt: while the server is
 /// down, each voice answer should not pay for retries again before the snapshot speaks.
-pub const OUTAGE_MEMORY: Duration = Duration::from_secs(30);
+pub(crate) const OUTAGE_MEMORY: Duration = Duration::from_secs(30);
 
 /// Remembers a recent network failure of one endpoint.
 #[derive(Debug, Default)]
-pub struct OutageMemory(std::sync::Mutex<Option<Instant>>);
+pub(crate) struct OutageMemory(std::sync::Mutex<Option<Instant>>);
 
 impl OutageMemory {
     /// The limits for the next call: no retries while an outage is fresh.
-    pub fn limits(&self, limits: Limits) -> Limits {
+    pub(crate) fn limits(&self, limits: Limits) -> Limits {
         let recent = self
             .0
             .lock()
@@ -235,7 +229,7 @@ impl OutageMemory {
     }
 
     /// Records how a call ended: `true` for a network failure.
-    pub fn record(&self, network_failure: bool) {
+    pub(crate) fn record(&self, network_failure: bool) {
         if let Ok(mut since) = self.0.lock() {
             *since = network_failure.then(Instant::now);
         }
@@ -244,7 +238,7 @@ impl OutageMemory {
 
 /// An `http://` URL is refused unless the configuration allows it (loopback tests):
 /// Basic credentials would cross the network in clear text.
-pub fn check_scheme(
+pub(crate) fn check_scheme(
     url: &str,
     allow_insecure_http: bool,
     table: &str,

@@ -13,14 +13,14 @@
 
 pub mod ews;
 pub mod graph;
-pub mod http;
+pub(crate) mod http;
 pub mod ics;
-pub mod oauth;
-pub mod remote;
-pub mod secret;
+pub(crate) mod oauth;
+pub(crate) mod remote;
+pub(crate) mod secret;
 mod settings;
-pub mod snapshot;
-pub mod windows_tz;
+pub(crate) mod snapshot;
+pub(crate) mod windows_tz;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ pub struct Person {
 
 impl Person {
     /// What to say for this person: the name, or the address when there is no name.
-    pub fn spoken(&self) -> &str {
+    pub(crate) fn spoken(&self) -> &str {
         if self.name.trim().is_empty() {
             self.email.as_deref().unwrap_or("someone")
         } else {
@@ -87,7 +87,7 @@ pub struct Meeting {
 }
 
 impl Meeting {
-    pub fn is_active_at(&self, at: DateTime<Utc>) -> bool {
+    pub(crate) fn is_active_at(&self, at: DateTime<Utc>) -> bool {
         self.start <= at && at < self.end
     }
 }
@@ -131,7 +131,7 @@ pub struct FreeBusy {
 }
 
 /// What a calendar operation gives: the value, or why it failed.
-pub type Result<T, E = CalendarError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = CalendarError> = std::result::Result<T, E>;
 
 /// Why a calendar operation failed. Messages say what is wrong and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -182,7 +182,7 @@ pub enum CalendarError {
 
 impl CalendarError {
     /// The kind of network failure, for an `Unreachable` error.
-    pub fn transport_failure(&self) -> Option<http::TransportFailure> {
+    pub(crate) fn transport_failure(&self) -> Option<http::TransportFailure> {
         match self {
             CalendarError::Unreachable { kind, .. } => Some(*kind),
             _ => None,
@@ -264,7 +264,7 @@ pub trait Calendar: Send + Sync {
 }
 
 /// Opens the calendar backend the configuration names.
-pub fn open(setup: &Setup) -> Result<Box<dyn Calendar>, CalendarError> {
+pub(crate) fn open(setup: &Setup) -> Result<Box<dyn Calendar>, CalendarError> {
     match setup.calendar.backend {
         Backend::Ics => Ok(Box::new(ics::IcsCalendar::open(setup)?)),
         Backend::Ews => Ok(Box::new(ews::EwsCalendar::open(setup)?)),

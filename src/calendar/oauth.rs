@@ -23,14 +23,14 @@ const RENEW_BEFORE: Duration = Duration::from_secs(300);
 
 /// Which grant to ask for.
 #[derive(Debug, Clone)]
-pub enum Grant {
+pub(crate) enum Grant {
     ClientCredentials,
     Password { username: String, password: Secret },
 }
 
 /// Everything needed to ask Entra ID for a token.
 #[derive(Debug, Clone)]
-pub struct TokenSource {
+pub(crate) struct TokenSource {
     pub token_url: String,
     pub client_id: String,
     /// Required for client credentials; optional for the password grant (public clients).
@@ -41,7 +41,7 @@ pub struct TokenSource {
 
 impl TokenSource {
     /// The Entra ID token endpoint of a tenant.
-    pub fn default_url(tenant_id: &str) -> String {
+    pub(crate) fn default_url(tenant_id: &str) -> String {
         format!("https://login.microsoftonline.com/{tenant_id}/oauth2/v2.0/token")
     }
 }
@@ -62,13 +62,13 @@ struct TokenError {
 
 /// A cached bearer token, renewed before expiry. Thread-safe.
 #[derive(Debug)]
-pub struct TokenCache {
+pub(crate) struct TokenCache {
     source: TokenSource,
     cached: Mutex<Option<(Secret, Instant)>>,
 }
 
 impl TokenCache {
-    pub fn new(source: TokenSource) -> TokenCache {
+    pub(crate) fn new(source: TokenSource) -> TokenCache {
         TokenCache {
             source,
             cached: Mutex::new(None),
@@ -76,7 +76,10 @@ impl TokenCache {
     }
 
     /// A valid token: the cached one, or a new one from the endpoint.
-    pub fn token(&self, client: &reqwest::blocking::Client) -> Result<Secret, CalendarError> {
+    pub(crate) fn token(
+        &self,
+        client: &reqwest::blocking::Client,
+    ) -> Result<Secret, CalendarError> {
         {
             let cached = self.cached.lock().map_err(|_| poisoned())?;
             if let Some((token, expires)) = cached.as_ref() {
@@ -92,7 +95,7 @@ impl TokenCache {
     }
 
     /// Forgets the cached token (after the server rejected it).
-    pub fn invalidate(&self) {
+    pub(crate) fn invalidate(&self) {
         if let Ok(mut cached) = self.cached.lock() {
             *cached = None;
         }
@@ -161,7 +164,7 @@ impl TokenCache {
 /// (`roles`) and delegated scopes (`scp`), read from its payload without verifying it
 /// (the server verifies it; this is only for `check` to name what is missing).
 /// `None` when the token is not a readable JWT.
-pub fn token_permissions(token: &Secret) -> Option<Vec<String>> {
+pub(crate) fn token_permissions(token: &Secret) -> Option<Vec<String>> {
     use base64::Engine;
     let payload = token.expose().split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD

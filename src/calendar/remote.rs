@@ -27,7 +27,7 @@ use super::{
 };
 
 /// Category put on every booking the device makes (visible in Outlook).
-pub const BOOKING_CATEGORY: &str = "roomvoice";
+pub(crate) const BOOKING_CATEGORY: &str = "roomvoice";
 
 /// Which form of the invitation body to ask for (`body_type` in `[calendar.ews]` and
 /// `[calendar.graph]`).
@@ -41,7 +41,7 @@ pub enum BodyFormat {
 
 impl BodyFormat {
     /// EWS `BodyType`.
-    pub fn as_ews(&self) -> &'static str {
+    pub(crate) fn as_ews(&self) -> &'static str {
         match self {
             BodyFormat::Text => "Text",
             BodyFormat::Html => "HTML",
@@ -49,7 +49,7 @@ impl BodyFormat {
     }
 
     /// Graph's `outlook.body-content-type` preference.
-    pub fn as_graph(&self) -> &'static str {
+    pub(crate) fn as_graph(&self) -> &'static str {
         match self {
             BodyFormat::Text => "text",
             BodyFormat::Html => "html",
@@ -59,7 +59,7 @@ impl BodyFormat {
 
 /// How a failed attempt may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Idempotence {
+pub(crate) enum Idempotence {
     /// Reads, updates, deletes: a lost response is retried.
     Safe,
     /// Creates: a lost response is returned to the caller, which looks the item up
@@ -171,7 +171,7 @@ pub(crate) fn is_outage(error: &CalendarError) -> bool {
 /// What both server backends keep: where the service is, the outage snapshots, how
 /// many free/busy requests may be in flight.
 #[derive(Debug)]
-pub struct Common {
+pub(crate) struct Common {
     /// The service's URL, for errors.
     pub endpoint: String,
     pub snapshots: Snapshots,

@@ -12,15 +12,15 @@ use super::CalendarError;
 
 /// A value that must not be shown. `Debug` and `Display` print `<redacted>`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
+    pub(crate) fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
 
     /// The value itself, for the one place that sends it (an HTTP header or form).
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -40,7 +40,7 @@ impl fmt::Display for Secret {
 /// Reads a secret from `file` (resolved by the caller against the config folder) or the
 /// environment variable `env`; exactly one must be set. `what` names the secret in
 /// errors, e.g. "[calendar.ews] password".
-pub fn load(
+pub(crate) fn load(
     file: Option<&Path>,
     env: Option<&str>,
     what: &str,

@@ -19,7 +19,7 @@ pub enum Backend {
 }
 
 impl Backend {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             Backend::Ics => "ics",
             Backend::Ews => "ews",
@@ -68,7 +68,7 @@ pub struct UserConfig {
 
 impl CalendarConfig {
     /// What is wrong with the tables, said as the fix.
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if self.backend == Backend::Ics && self.ics.is_none() {
             return Err(
                 "[calendar] backend = \"ics\" needs a [calendar.ics] table with path = \"room.ics\"".into(),
@@ -109,7 +109,7 @@ pub struct Setup<'a> {
 
 impl Setup<'_> {
     /// The snapshot store for outages: `[calendar] state_dir`, else the default place.
-    pub fn snapshots(&self, backend: &'static str) -> super::snapshot::Snapshots {
+    pub(crate) fn snapshots(&self, backend: &'static str) -> super::snapshot::Snapshots {
         let state_dir = self
             .calendar
             .state_dir
@@ -129,7 +129,7 @@ macro_rules! remote_calendar_table {
     (
         table = $table:literal;
         $(#[$meta:meta])*
-        pub struct $name:ident {
+        pub(crate) struct $name:ident {
             $( $(#[$field_meta:meta])* pub $field:ident: $type:ty, )*
         }
     ) => {
@@ -186,7 +186,7 @@ macro_rules! remote_calendar_table {
 
         impl $name {
             /// Timeouts and retries: the table's, else the defaults.
-            pub fn limits(&self) -> crate::calendar::http::Limits {
+            pub(crate) fn limits(&self) -> crate::calendar::http::Limits {
                 let d = crate::calendar::http::Limits::default();
                 crate::calendar::http::Limits {
                     connect_timeout_ms: self.connect_timeout_ms.unwrap_or(d.connect_timeout_ms),

@@ -25,7 +25,7 @@ struct Stored {
 
 /// Where one backend keeps its snapshots.
 #[derive(Debug, Clone)]
-pub struct Snapshots {
+pub(crate) struct Snapshots {
     dir: Option<PathBuf>,
     backend: &'static str,
 }
@@ -33,7 +33,7 @@ pub struct Snapshots {
 impl Snapshots {
     /// `state_dir` from the configuration, or the XDG default; `None` anywhere turns
     /// snapshots off (logged once here).
-    pub fn new(state_dir: Option<&Path>, backend: &'static str) -> Snapshots {
+    pub(crate) fn new(state_dir: Option<&Path>, backend: &'static str) -> Snapshots {
         let dir = state_dir.map(Path::to_path_buf).or_else(default_state_dir);
         if dir.is_none() {
             tracing::warn!("no state directory (set [calendar] state_dir): the calendar snapshot for outages is off");
@@ -62,7 +62,7 @@ impl Snapshots {
 
     /// Records a fresh read of `[from, to)`. Failures are logged, never fatal: the
     /// snapshot is a convenience for outages.
-    pub fn store(
+    pub(crate) fn store(
         &self,
         mailbox: &str,
         from: DateTime<Utc>,
@@ -100,7 +100,7 @@ impl Snapshots {
 
     /// The snapshot's events overlapping `[from, to)`, when the snapshot covers that
     /// whole window; `stale_since` is when it was taken.
-    pub fn view(
+    pub(crate) fn view(
         &self,
         mailbox: &str,
         from: DateTime<Utc>,

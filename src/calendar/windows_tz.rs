@@ -5,7 +5,7 @@
 use chrono_tz::Tz;
 
 /// (Windows ID, IANA name), CLDR windowsZones "001" mappings.
-pub const WINDOWS_TO_IANA: &[(&str, &str)] = &[
+pub(crate) const WINDOWS_TO_IANA: &[(&str, &str)] = &[
     ("Dateline Standard Time", "Etc/GMT+12"),
     ("UTC-11", "Etc/GMT+11"),
     ("Aleutian Standard Time", "America/Adak"),
@@ -107,7 +107,7 @@ pub const WINDOWS_TO_IANA: &[(&str, &str)] = &[
 
 /// The IANA zone for a Windows time-zone ID, e.g. "Pacific Standard Time" ->
 /// America/Los_Angeles. Also accepts an IANA name, returned as is.
-pub fn to_iana(windows_id: &str) -> Option<Tz> {
+pub(crate) fn to_iana(windows_id: &str) -> Option<Tz> {
     let id = windows_id.trim();
     WINDOWS_TO_IANA
         .iter()
@@ -118,7 +118,7 @@ pub fn to_iana(windows_id: &str) -> Option<Tz> {
 
 /// The Windows ID for an IANA zone, for EWS `TimeZoneContext`. Zones that are not the
 /// canonical "001" zone of a Windows ID are not found.
-pub fn to_windows(iana: Tz) -> Option<&'static str> {
+pub(crate) fn to_windows(iana: Tz) -> Option<&'static str> {
     let name = iana.name();
     WINDOWS_TO_IANA
         .iter()

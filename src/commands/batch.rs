@@ -39,7 +39,7 @@ pub struct Args {
 
 /// One file to recognise and what it should give.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub(crate) struct Case {
     pub file: PathBuf,
     /// Expected intent name; `None` in folder mode (no expectation).
     pub intent: Option<String>,
@@ -49,7 +49,7 @@ pub struct Case {
 
 /// The result for one file.
 #[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
@@ -177,7 +177,7 @@ fn run_case(
 /// Whether the recognised intent is the expected one with the expected slots. `woke`:
 /// the wake word was heard (for the expected value `wake`: the wake word alone, nothing
 /// acted on).
-pub fn matches(case: &Case, intent: &Intent, woke: bool) -> bool {
+pub(crate) fn matches(case: &Case, intent: &Intent, woke: bool) -> bool {
     let Some(expected) = &case.intent else {
         return true;
     };
@@ -199,7 +199,7 @@ pub fn matches(case: &Case, intent: &Intent, woke: bool) -> bool {
 }
 
 /// The cases of a folder (every `.wav`, sorted) or a manifest CSV.
-pub fn load_cases(input: &Path) -> anyhow::Result<Vec<Case>> {
+pub(crate) fn load_cases(input: &Path) -> anyhow::Result<Vec<Case>> {
     if input.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(input)
             .with_context(|| format!("cannot read folder {}", input.display()))?
@@ -267,7 +267,7 @@ pub fn load_cases(input: &Path) -> anyhow::Result<Vec<Case>> {
 
 /// Totals over a batch.
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub engine: String,
     pub files: usize,
     pub checked: usize,
@@ -288,7 +288,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(outcomes: &[Outcome], engine: &str) -> Summary {
+    pub(crate) fn of(outcomes: &[Outcome], engine: &str) -> Summary {
         let mut s = Summary {
             engine: engine.to_string(),
             files: outcomes.len(),
@@ -347,7 +347,7 @@ impl Summary {
     }
 
     /// The summary for people: one line per file, then the tables.
-    pub fn table(&self, outcomes: &[Outcome]) -> String {
+    pub(crate) fn table(&self, outcomes: &[Outcome]) -> String {
         use std::fmt::Write;
         let mut out = String::new();
         for o in outcomes {

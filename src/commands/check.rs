@@ -55,7 +55,7 @@ fn parse_now(value: &str) -> Result<DateTime<FixedOffset>, String> {
 /// Outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     Pass,
     Warn,
     Fail,
@@ -63,7 +63,7 @@ pub enum Status {
 
 /// One line of the report.
 #[derive(Debug, Clone, Serialize)]
-pub struct Line {
+pub(crate) struct Line {
     /// Stable name of the check, e.g. "ews.credentials".
     pub check: String,
     pub status: Status,
@@ -75,7 +75,7 @@ pub struct Line {
 
 /// The report being built.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     pub lines: Vec<Line>,
 }
 
@@ -115,7 +115,7 @@ impl Report {
         };
         self.fail(check, format!("{what}: {error}"), fix);
     }
-    pub fn failed(&self) -> bool {
+    pub(crate) fn failed(&self) -> bool {
         self.lines.iter().any(|l| l.status == Status::Fail)
     }
 }
@@ -175,7 +175,7 @@ fn print(report: &Report, json: bool) {
 }
 
 /// Runs every check for the configured backend.
-pub fn run(config: &Config, now: DateTime<Utc>) -> Report {
+pub(crate) fn run(config: &Config, now: DateTime<Utc>) -> Report {
     let mut report = Report::default();
     let origin = match config.source() {
         crate::config::ConfigSource::File(p) => p.display().to_string(),

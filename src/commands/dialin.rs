@@ -117,7 +117,7 @@ fn read_body(file: Option<&std::path::Path>) -> Result<String, String> {
 }
 
 /// The plan as aligned lines for a person.
-pub fn human(plan: &JoinPlan) -> String {
+pub(crate) fn human(plan: &JoinPlan) -> String {
     let mut out = String::new();
     let mut row = |name: &str, value: &str| {
         out.push_str(&format!("{name:<13}{value}\n"));

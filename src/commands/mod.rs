@@ -51,7 +51,7 @@ fn parse_now(value: &str) -> Result<DateTime<FixedOffset>, String> {
 
 impl SessionArgs {
     /// The clock: `--now` when given, else the system clock.
-    pub fn clock(&self) -> crate::assistant::Clock {
+    pub(crate) fn clock(&self) -> crate::assistant::Clock {
         match self.now {
             Some(t) => crate::assistant::Clock::Fixed(t.with_timezone(&Utc)),
             None => crate::assistant::Clock::System,
@@ -60,7 +60,7 @@ impl SessionArgs {
 
     /// The utilisation log for this session: `--log`, else (`always`, for `listen`) the
     /// configured or default one.
-    pub fn utilisation_log(&self, config: &Config, always: bool) -> Option<UtilisationLog> {
+    pub(crate) fn utilisation_log(&self, config: &Config, always: bool) -> Option<UtilisationLog> {
         let path = match &self.log {
             Some(path) => Some(path.clone()),
             None if always => config.utilisation_log_path(),
@@ -77,7 +77,7 @@ impl SessionArgs {
 
 /// A configured assistant with its calendar, ready for turns (logging utilisation only
 /// with `--log`).
-pub fn open_assistant(args: &SessionArgs, speak: bool) -> anyhow::Result<Assistant> {
+pub(crate) fn open_assistant(args: &SessionArgs, speak: bool) -> anyhow::Result<Assistant> {
     let config = Config::locate(args.config.as_deref())?;
     let log = args.utilisation_log(&config, false);
     let mut assistant = config.open_assistant(args.clock(), speak)?;
@@ -86,7 +86,7 @@ pub fn open_assistant(args: &SessionArgs, speak: bool) -> anyhow::Result<Assista
 }
 
 /// Prints an error as an event (with `--json`) or on stderr, and returns exit code 1.
-pub fn report_error(sink: &mut dyn EventSink, json: bool, error: &anyhow::Error) -> i32 {
+pub(crate) fn report_error(sink: &mut dyn EventSink, json: bool, error: &anyhow::Error) -> i32 {
     let message = format!("{error:#}");
     if json {
         sink.emit(&crate::events::Event::Error { message });

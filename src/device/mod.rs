@@ -23,10 +23,10 @@ use crate::speech::{Engine, Heard, SpeechError};
 pub use turns::{play_clip, turn};
 
 /// How long an answer to the device's question may take.
-pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(8);
+pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// How often the assistant's timers run.
-pub const TICK_EVERY: Duration = Duration::from_secs(20);
+pub(crate) const TICK_EVERY: Duration = Duration::from_secs(20);
 
 /// How long the loop waits for audio before it looks at the stop flag and the timers.
 const AUDIO_WAIT: Duration = Duration::from_millis(200);

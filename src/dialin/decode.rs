@@ -22,7 +22,7 @@ use regex::Regex;
 
 /// Takes transfer encodings off a raw body (before HTML is rendered): quoted-printable,
 /// then iCalendar folding and escapes. Notes say which were found.
-pub fn transfer(body: &str, notes: &mut Vec<String>) -> String {
+pub(crate) fn transfer(body: &str, notes: &mut Vec<String>) -> String {
     let mut text = Cow::Borrowed(body);
     if looks_quoted_printable(&text) {
         match quoted_printable::decode(text.as_bytes(), quoted_printable::ParseMode::Robust) {
@@ -49,7 +49,7 @@ pub fn transfer(body: &str, notes: &mut Vec<String>) -> String {
 /// Rendered text to what a person sees: character references decoded, invisible
 /// characters dropped, full-width forms and odd spaces and dashes made plain, Markdown
 /// emphasis taken off.
-pub fn visible(text: &str) -> String {
+pub(crate) fn visible(text: &str) -> String {
     static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
             .expect("constant regex")

@@ -15,7 +15,7 @@ const WIDTH: usize = 100_000;
 
 /// Renders HTML to text lines. Never fails: on a renderer error (it has none for any
 /// input we know of, but it says it may) the tags are stripped crudely instead.
-pub fn to_text(html: &str) -> String {
+pub(crate) fn to_text(html: &str) -> String {
     let flat = flatten_costly_tables(html);
     let html: &str = &flat;
     let config = html2text::config::rich()

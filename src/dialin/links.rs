@@ -23,7 +23,7 @@ static URL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Every URL of `text` with its byte offset, unwrapped and trimmed (a link printed
 /// without its scheme gets `https://`).
-pub fn find_urls(text: &str) -> Vec<(usize, String)> {
+pub(crate) fn find_urls(text: &str) -> Vec<(usize, String)> {
     URL.captures_iter(text)
         .filter_map(|c| match c.get(1) {
             Some(bare) => Some((bare.start(), format!("https://{}", trim_url(bare.as_str())))),
@@ -36,7 +36,7 @@ pub fn find_urls(text: &str) -> Vec<(usize, String)> {
 }
 
 /// Drops trailing punctuation that belongs to the sentence, not to the link.
-pub fn trim_url(url: &str) -> &str {
+pub(crate) fn trim_url(url: &str) -> &str {
     let mut out = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '*', '>']);
     // A closing parenthesis belongs to the URL only when the URL opened one.
     while out.ends_with(')') && out.matches('(').count() < out.matches(')').count() {
@@ -46,7 +46,7 @@ pub fn trim_url(url: &str) -> &str {
 }
 
 /// Removes redirect wrappers (repeatedly: a SafeLink around a Google redirect happens).
-pub fn unwrap(url: &str) -> Cow<'_, str> {
+pub(crate) fn unwrap(url: &str) -> Cow<'_, str> {
     let mut current: Cow<'_, str> = Cow::Borrowed(url);
     for _ in 0..4 {
         match unwrap_once(&current) {
@@ -101,7 +101,7 @@ fn proofpoint_v3(url: &str) -> Option<String> {
 }
 
 /// The lowercase host of an absolute URL.
-pub fn host_of(url: &str) -> Option<&str> {
+pub(crate) fn host_of(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let host = &rest[..end];

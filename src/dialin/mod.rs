@@ -75,7 +75,7 @@ impl DialPreferences {
     /// The room's preferences: `[room] country`, and `[join.providers.<id>]
     /// meeting_id_delay_s / pin_delay_s` turned into commas (about 2 s each, rounded
     /// up). A provider with only one delay set keeps its default for the other.
-    pub fn for_room(country: &str, providers: &BTreeMap<String, ProviderDialing>) -> Self {
+    pub(crate) fn for_room(country: &str, providers: &BTreeMap<String, ProviderDialing>) -> Self {
         let commas = |seconds: u32| seconds.div_ceil(2);
         let pauses = providers
             .iter()
@@ -98,17 +98,7 @@ impl DialPreferences {
     }
 }
 
-impl<'a> Invitation<'a> {
-    /// Everything a calendar event holds for the reader (any backend: ICS, EWS, Graph).
-    pub fn from_event(event: &'a crate::calendar::Meeting) -> Self {
-        Invitation {
-            subject: &event.subject,
-            body: event.body.as_ref(),
-            location: event.location.as_deref(),
-            online_meeting: event.online_meeting.as_ref(),
-        }
-    }
-}
+impl<'a> Invitation<'a> {}
 
 /// Pauses in the dial string, each comma about 2 seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,10 +139,10 @@ enum Service {
 
 impl ProviderId {
     /// No service could be told.
-    pub const UNKNOWN: ProviderId = ProviderId(Service::Unknown);
+    pub(crate) const UNKNOWN: ProviderId = ProviderId(Service::Unknown);
 
     /// The service an id names ("zoom", or one the configuration introduces).
-    pub fn named(id: &str) -> ProviderId {
+    pub(crate) fn named(id: &str) -> ProviderId {
         let id = id.trim().to_ascii_lowercase();
         if id.is_empty() || id == "unknown" {
             return ProviderId::UNKNOWN;
@@ -167,7 +157,7 @@ impl ProviderId {
         ProviderId(Service::Table(row.id))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match &self.0 {
             Service::Unknown => "unknown",
             Service::Table(id) => id,
@@ -175,7 +165,7 @@ impl ProviderId {
         }
     }
 
-    pub fn is_unknown(&self) -> bool {
+    pub(crate) fn is_unknown(&self) -> bool {
         self.0 == Service::Unknown
     }
 
@@ -187,19 +177,19 @@ impl ProviderId {
     }
 
     /// How the device names the service when it joins ("" when it does not).
-    pub fn spoken(&self) -> &'static str {
+    pub(crate) fn spoken(&self) -> &'static str {
         self.row().map_or("", |row| row.spoken)
     }
 
     /// Whether the bridge asks for a PIN, by the table (the configuration may override).
-    pub fn pin_requirement(&self) -> PinRequirement {
+    pub(crate) fn pin_requirement(&self) -> PinRequirement {
         self.row()
             .and_then(|row| row.dial)
             .map_or(PinRequirement::No, |flow| flow.pin)
     }
 
     /// The bridge's published number (E.164), by the table.
-    pub fn fallback_number(&self) -> Option<&'static str> {
+    pub(crate) fn fallback_number(&self) -> Option<&'static str> {
         self.row()
             .and_then(|row| row.dial)
             .and_then(|flow| flow.fallback_number)
@@ -257,7 +247,7 @@ pub struct JoinPlan {
 
 impl JoinPlan {
     /// True when the plan can join without asking anything.
-    pub fn is_joinable(&self) -> bool {
+    pub(crate) fn is_joinable(&self) -> bool {
         self.dial_string.is_some() || self.sip.is_some() || self.url.is_some()
     }
 }
@@ -332,16 +322,11 @@ pub fn dial_string_for(
 }
 
 /// Default pauses of a provider's phone flow (the generic bridge's for unknown ids).
-pub fn default_pauses(provider: &str) -> Pauses {
+pub(crate) fn default_pauses(provider: &str) -> Pauses {
     providers::by_id(provider)
         .and_then(|p| p.dial)
         .unwrap_or(providers::GENERIC_FLOW)
         .default_pauses
-}
-
-/// Provider ids and names of the table, in table order (for docs and `--help`).
-pub fn provider_ids() -> impl Iterator<Item = (&'static str, &'static str)> {
-    providers::PROVIDERS.iter().map(|p| (p.id, p.name))
 }
 
 /// The languages whose invitation labels each provider row knows besides English, in

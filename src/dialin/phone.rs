@@ -34,14 +34,14 @@ static METADATA_CACHE_SIZED: LazyLock<()> = LazyLock::new(|| match DATABASE.cach
 
 /// A span of a line that may be a phone number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Candidate<'a> {
+pub(crate) struct Candidate<'a> {
     pub start: usize,
     pub end: usize,
     pub text: &'a str,
 }
 
 /// Number-shaped spans of one line that are not glued to other digits or letters.
-pub fn candidates(line: &str) -> Vec<Candidate<'_>> {
+pub(crate) fn candidates(line: &str) -> Vec<Candidate<'_>> {
     CANDIDATE
         .find_iter(line)
         .filter(|m| {
@@ -66,7 +66,7 @@ pub fn candidates(line: &str) -> Vec<Candidate<'_>> {
 
 /// A checked telephone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Number {
+pub(crate) struct Number {
     pub e164: String,
     /// ISO 3166 alpha-2 of the number's numbering plan, when it names one country.
     pub country: Option<String>,
@@ -76,7 +76,7 @@ pub struct Number {
 /// Parses number-shaped text into a checked number. Numbers without a `+` or `00`
 /// prefix are read in `region` (the country the invitation line names, or the room's).
 /// Returns `None` for anything that is not a valid number, or that looks like a date.
-pub fn parse(raw: &str, region: &str) -> Option<Number> {
+pub(crate) fn parse(raw: &str, region: &str) -> Option<Number> {
     LazyLock::force(&METADATA_CACHE_SIZED);
     let digits = raw.chars().filter(char::is_ascii_digit).count();
     if !(7..=15).contains(&digits) || looks_like_date(raw) {
@@ -187,7 +187,7 @@ fn by_metadata(national: &str, region: &str) -> Option<Number> {
 }
 
 /// `2026-11-22`, `2026-11-0042`, `22.11.2026`, `11/22/2026`: never a phone number.
-pub fn looks_like_date(raw: &str) -> bool {
+pub(crate) fn looks_like_date(raw: &str) -> bool {
     static DATE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
             r"^\s*(?:(?:19|20)\d\d[-./]\d{1,2}[-./]|\d{1,2}[-./]\d{1,2}[-./](?:\d{4}|\d{2})\s*$)",
@@ -361,7 +361,7 @@ const COUNTRY_WORDS: &[(&str, &str)] = &[
 
 /// The country of a line that is a heading of numbers and nothing else: "India:",
 /// "• Italy (toll-free)", "Germany".
-pub fn country_heading(line: &str) -> Option<&'static str> {
+pub(crate) fn country_heading(line: &str) -> Option<&'static str> {
     let mut t = line
         .trim()
         .trim_start_matches(['•', '-', '*', '·'])
@@ -387,7 +387,7 @@ pub fn country_heading(line: &str) -> Option<&'static str> {
 }
 
 /// The country a line names (whole words), for numbers printed without a prefix.
-pub fn country_named_in(line: &str) -> Option<&'static str> {
+pub(crate) fn country_named_in(line: &str) -> Option<&'static str> {
     static WORDS: LazyLock<Regex> = LazyLock::new(|| {
         let alternation: Vec<String> = COUNTRY_WORDS
             .iter()
@@ -412,7 +412,7 @@ pub fn country_named_in(line: &str) -> Option<&'static str> {
 }
 
 /// A readable country name for a label when the invitation gives none.
-pub fn country_name(id: &str) -> &str {
+pub(crate) fn country_name(id: &str) -> &str {
     match id {
         "US" => "United States",
         "GB" => "United Kingdom",

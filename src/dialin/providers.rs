@@ -25,7 +25,7 @@ use super::{Pauses, PinRequirement};
 
 /// How a provider's phone bridge wants the digits keyed after the number answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DialFlow {
+pub(crate) struct DialFlow {
     /// Pauses used when the room config names none for this provider.
     pub default_pauses: Pauses,
     /// Keyed after the meeting ID (`#` for every bridge we know).
@@ -61,7 +61,7 @@ const fn flow(before_meeting_id: u32, before_pin: u32) -> DialFlow {
 
 /// One conferencing service.
 #[derive(Debug)]
-pub struct Provider {
+pub(crate) struct Provider {
     /// Stable provider id (the `provider` field of the plan and of `join` events).
     pub id: &'static str,
     /// Display name.
@@ -95,7 +95,7 @@ pub struct Provider {
 /// (the English ones are the row's own fields). Labels are regex alternations, in
 /// lowercase; the reader matches them case-insensitively, like the English ones.
 #[derive(Debug)]
-pub struct Local {
+pub(crate) struct Local {
     /// BCP 47 language ("de", "fr", "es", "pt", "it", "nl", "ja").
     pub lang: &'static str,
     /// Phrases (lowercase) that name the service.
@@ -108,17 +108,17 @@ pub struct Local {
 
 impl Provider {
     /// Every ID label of the row, English and localised, as one alternation.
-    pub fn all_id_labels(&self) -> String {
+    pub(crate) fn all_id_labels(&self) -> String {
         join_labels(self.id_labels, self.local.iter().map(|l| l.id_labels))
     }
 
     /// Every PIN label of the row, English and localised, as one alternation.
-    pub fn all_pin_labels(&self) -> String {
+    pub(crate) fn all_pin_labels(&self) -> String {
         join_labels(self.pin_labels, self.local.iter().map(|l| l.pin_labels))
     }
 
     /// Every marker of the row, English and localised.
-    pub fn all_markers(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub(crate) fn all_markers(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.markers
             .iter()
             .chain(self.local.iter().flat_map(|l| l.markers.iter()))
@@ -132,7 +132,7 @@ impl Provider {
 /// text (a Unicode `\b` makes it fall back to a much slower engine there). Alternatives
 /// that begin or end with other letters ("über telefon", "パスコード") get no boundary
 /// on that side: an ASCII boundary would never match beside them.
-pub fn bounded(alternation: &str) -> String {
+pub(crate) fn bounded(alternation: &str) -> String {
     let mut out = String::with_capacity(alternation.len() * 2);
     for (i, alt) in split_alternatives(alternation).into_iter().enumerate() {
         if i > 0 {
@@ -187,8 +187,8 @@ fn join_labels<'a>(english: &'a str, local: impl Iterator<Item = &'a str>) -> St
         .join("|")
 }
 
-pub const GENERIC_ID_LABELS: &str = r"meeting id|meeting number|conference id|conference code|access code|participant code|passcode id|bridge id|bridge number|room number|meeting code";
-pub const GENERIC_PIN_LABELS: &str = r"participant pin|participant passcode|attendee pin|attendee passcode|meeting passcode|meeting password|numeric passcode|numeric password|phone passcode|passcode|password|pin";
+pub(crate) const GENERIC_ID_LABELS: &str = r"meeting id|meeting number|conference id|conference code|access code|participant code|passcode id|bridge id|bridge number|room number|meeting code";
+pub(crate) const GENERIC_PIN_LABELS: &str = r"participant pin|participant passcode|attendee pin|attendee passcode|meeting passcode|meeting password|numeric passcode|numeric password|phone passcode|passcode|password|pin";
 
 /// A row for a service known only by its join link.
 macro_rules! link {
@@ -319,7 +319,7 @@ const TEAMS_LOCAL: &[Local] = &[
 ];
 
 /// Labels of the Teams app's meeting ID (not keyed on the phone), every language.
-pub const TEAMS_APP_ID_LABELS: &str = r"meeting id|besprechungs-id|id de réunion|id\. de reunión|id de reunión|id da reunião|id riunione|vergadering-id|会議 ?id";
+pub(crate) const TEAMS_APP_ID_LABELS: &str = r"meeting id|besprechungs-id|id de réunion|id\. de reunión|id de reunión|id da reunião|id riunione|vergadering-id|会議 ?id";
 
 const WEBEX_LOCAL: &[Local] = &[
     local!(
@@ -433,7 +433,7 @@ const GENERIC_LOCAL: &[Local] = &[
 
 /// Words that open or mark a dial-in section, by language (regex alternations; the
 /// English ones are the reader's own). Word boundaries are added by [`bounded`].
-pub const DIAL_IN_WORDS: &[(&str, &str)] = &[
+pub(crate) const DIAL_IN_WORDS: &[(&str, &str)] = &[
     (
         "de",
         r"einwahl\w*|einwählen|per telefon|über telefon|telefonisch|nur audio|schnelleinwahl|rufnummer\w*|telefonnummer\w*|telefonkonferenz|ortseinwahl|oder wählen sie",
@@ -465,14 +465,14 @@ pub const DIAL_IN_WORDS: &[(&str, &str)] = &[
 ];
 
 /// Words beside a number that say it is toll-free, every language.
-pub const TOLL_FREE_WORDS: &str = r"toll[- ]?free|freephone|free ?call|gratuit|numéro vert|kostenfrei|gebührenfrei|gratuito|grátis|numero verde|gratis|フリーダイヤル|通話料無料";
+pub(crate) const TOLL_FREE_WORDS: &str = r"toll[- ]?free|freephone|free ?call|gratuit|numéro vert|kostenfrei|gebührenfrei|gratuito|grátis|numero verde|gratis|フリーダイヤル|通話料無料";
 
 /// Words that label a password shown to web users (with letters it is not keyed on
 /// the phone), every language.
-pub const WEB_PASSWORD_LABELS: &str = r"passcode|password|kenncode|kennung|kennwort|passwort|code secret|mot de passe|contraseña|código de acceso|senha|wachtwoordcode|wachtwoord|toegangscode|パスコード|パスワード";
+pub(crate) const WEB_PASSWORD_LABELS: &str = r"passcode|password|kenncode|kennung|kennwort|passwort|code secret|mot de passe|contraseña|código de acceso|senha|wachtwoordcode|wachtwoord|toegangscode|パスコード|パスワード";
 
 /// The table. Order matters only where patterns overlap: more specific rows first.
-pub static PROVIDERS: &[Provider] = &[
+pub(crate) static PROVIDERS: &[Provider] = &[
     Provider {
         id: "zoom",
         name: "Zoom",
@@ -972,7 +972,7 @@ pub static PROVIDERS: &[Provider] = &[
 ];
 
 /// Generic bridges: a dial-in with an access code, no known service.
-pub static GENERIC: Provider = Provider {
+pub(crate) static GENERIC: Provider = Provider {
     id: "generic",
     name: "Conference bridge",
     spoken: "",
@@ -988,10 +988,10 @@ pub static GENERIC: Provider = Provider {
 };
 
 /// The phone flow of a bridge with no known provider: `number,,,ID#,,,PIN#`.
-pub const GENERIC_FLOW: DialFlow = flow(3, 3);
+pub(crate) const GENERIC_FLOW: DialFlow = flow(3, 3);
 
 /// Looks a provider up by id (for `unknown` and `generic` too).
-pub fn by_id(id: &str) -> Option<&'static Provider> {
+pub(crate) fn by_id(id: &str) -> Option<&'static Provider> {
     if id == GENERIC.id {
         return Some(&GENERIC);
     }
@@ -1019,7 +1019,7 @@ static LINKS: LazyLock<LinkIndex> = LazyLock::new(|| {
 });
 
 /// The provider whose join-link pattern matches `url` (first in table order).
-pub fn provider_of_link(url: &str) -> Option<&'static Provider> {
+pub(crate) fn provider_of_link(url: &str) -> Option<&'static Provider> {
     let index = &*LINKS;
     index
         .set
@@ -1031,12 +1031,12 @@ pub fn provider_of_link(url: &str) -> Option<&'static Provider> {
 }
 
 /// Meeting ID carried by a join link, when the provider's links carry the phone ID.
-pub fn meeting_id_in_link(provider: &Provider, url: &str) -> Option<String> {
+pub(crate) fn meeting_id_in_link(provider: &Provider, url: &str) -> Option<String> {
     capture_digits(provider.link_meeting_id?, url)
 }
 
 /// Phone PIN carried by a join link (BlueJeans).
-pub fn passcode_in_link(provider: &Provider, url: &str) -> Option<String> {
+pub(crate) fn passcode_in_link(provider: &Provider, url: &str) -> Option<String> {
     capture_digits(provider.link_passcode?, url)
 }
 

@@ -50,7 +50,7 @@ use video::*;
 
 /// Bodies longer than this are cut: no invitation is this long, and the reader's cost
 /// stays bounded for hostile input.
-pub const MAX_BODY: usize = 1024 * 1024;
+pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
 /// Distinct number-shaped texts checked per body at most.
 const MAX_CANDIDATES: usize = 1000;
@@ -226,7 +226,7 @@ struct Anchor {
 }
 
 /// Reads one invitation. Never panics.
-pub fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
+pub(crate) fn read(invitation: &Invitation<'_>, prefs: &DialPreferences) -> JoinPlan {
     let mut notes = Vec::new();
     let text = assemble(invitation, &mut notes);
     let lines: Vec<&str> = text.lines().collect();
@@ -446,7 +446,7 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The dial string of a provider's flow.
-pub fn flow_dial_string(
+pub(crate) fn flow_dial_string(
     number: &str,
     meeting_id: &str,
     pin: Option<&str>,

@@ -33,7 +33,7 @@ pub enum Rule {
 
 /// The command intents, each a rule of [`PHRASES`] with the intent's name. Order
 /// matters only for readability: the phrasings do not overlap.
-pub const COMMAND_INTENTS: &[&str] = &[
+pub(crate) const COMMAND_INTENTS: &[&str] = &[
     "start_meeting",
     "end_meeting",
     "room_free",
@@ -51,7 +51,7 @@ pub const COMMAND_INTENTS: &[&str] = &[
 
 /// The phrase set. Rule names that are intents produce that intent; the others are
 /// building blocks. `WAKE` is replaced by the configured wake word.
-pub const PHRASES: &[(&str, &str)] = &[
+pub(crate) const PHRASES: &[(&str, &str)] = &[
     // What may come between the wake word and the command, and after it.
     ("lead", "please | can you | could you | would you | will you | can you please | could you please | i want to | i'd like to | i would like to | let's | we want to | we'd like to | help me | go ahead and"),
     ("tail", "please | now | right now | for me | for us | thanks | thank you"),
@@ -105,7 +105,7 @@ type Match = (usize, Vec<(String, usize, usize)>);
 const MAX_PARTIAL_MATCHES: usize = 256;
 
 impl Grammar {
-    pub fn new(wake_word: &str) -> Grammar {
+    pub(crate) fn new(wake_word: &str) -> Grammar {
         let wake_word = normalise_words(wake_word, false).join(" ");
         let mut rules = BTreeMap::new();
         for (name, text) in PHRASES {
@@ -147,7 +147,7 @@ impl Grammar {
 
     /// Every word the grammar can produce, for checking against a speech model's
     /// vocabulary.
-    pub fn vocabulary(&self) -> BTreeSet<String> {
+    pub(crate) fn vocabulary(&self) -> BTreeSet<String> {
         fn walk(rule: &Rule, out: &mut BTreeSet<String>) {
             match rule {
                 Rule::Word(w) => {
@@ -166,7 +166,8 @@ impl Grammar {
     /// Example phrases, every alternative of every command taken at least once
     /// (repeats once, optional parts both ways, up to `limit` phrases): a phrase list
     /// for engines that take one (Vosk) and a test corpus.
-    pub fn sample_phrases(&self, rule: &str, limit: usize) -> Vec<String> {
+    #[cfg(test)]
+    fn sample_phrases(&self, rule: &str, limit: usize) -> Vec<String> {
         let mut out = Vec::new();
         if let Some(r) = self.rules.get(rule) {
             for seq in self.expand(r, limit, 0) {
@@ -179,6 +180,7 @@ impl Grammar {
         out
     }
 
+    #[cfg(test)]
     fn expand(&self, rule: &Rule, limit: usize, depth: usize) -> Vec<Vec<String>> {
         if depth > 60 {
             return vec![Vec::new()];
@@ -385,7 +387,7 @@ fn build_intent(name: &str, slots: &[(String, usize, usize)], words: &[String]) 
 
 /// Lower-cases, drops punctuation, spells out numerals ("30" -> "thirty", "3:30" ->
 /// "three thirty", long numbers digit by digit) so typed text reads like speech.
-pub fn normalise_words(text: &str, digit_by_digit: bool) -> Vec<String> {
+pub(crate) fn normalise_words(text: &str, digit_by_digit: bool) -> Vec<String> {
     let cleaned: String = text
         .chars()
         .map(|c| match c {
@@ -488,7 +490,7 @@ fn words_rule(text: &str) -> Rule {
 
 /// Parses the phrase notation: words, `|`, `( )`, `[ ]`, `<ref>`, postfix `+`,
 /// `{slot expansion}`.
-pub fn parse_notation(text: &str) -> Result<Rule, String> {
+pub(crate) fn parse_notation(text: &str) -> Result<Rule, String> {
     let tokens = tokenize(text)?;
     let mut pos = 0;
     let rule = parse_alt(&tokens, &mut pos)?;

@@ -4,7 +4,7 @@
 //! the speech engines compile the same grammar (JSGF for PocketSphinx, a phrase list for
 //! Vosk), so what the device can hear and what it understands never drift apart.
 
-pub mod grammar;
+pub(crate) mod grammar;
 pub mod numbers;
 
 pub use grammar::{Grammar, Rule};

@@ -33,7 +33,7 @@ fn digit_value(word: &str) -> Option<u32> {
 }
 
 /// "eight five five double one oh" -> "855110". None when a word is not a digit.
-pub fn digit_string(words: &[String]) -> Option<String> {
+pub(crate) fn digit_string(words: &[String]) -> Option<String> {
     let mut out = String::new();
     let mut i = 0;
     while i < words.len() {
@@ -55,7 +55,7 @@ pub fn digit_string(words: &[String]) -> Option<String> {
 }
 
 /// A cardinal number from 0 to 999 in words: "forty five", "a hundred and twenty".
-pub fn cardinal(words: &[String]) -> Option<u32> {
+pub(crate) fn cardinal(words: &[String]) -> Option<u32> {
     let w: Vec<&str> = words
         .iter()
         .map(String::as_str)
@@ -103,7 +103,7 @@ fn small(w: &[&str]) -> Option<u32> {
 /// Minutes in a spoken duration, with or without a leading "for" / "by" / "another"
 /// and a trailing "more" / "longer": "half an hour" = 30, "an hour and a half" = 90,
 /// "two hours" = 120, "forty five minutes" = 45.
-pub fn duration_minutes(words: &[String]) -> Option<u32> {
+pub(crate) fn duration_minutes(words: &[String]) -> Option<u32> {
     let mut w: Vec<&str> = words.iter().map(String::as_str).collect();
     while matches!(w.first(), Some(&("for" | "by" | "another"))) {
         w.remove(0);
@@ -134,7 +134,7 @@ fn owned(words: &[&str]) -> Vec<String> {
 
 /// A time of day: "three thirty", "three thirty p m", "half past two", "quarter to
 /// four", "noon", "fifteen hundred"? (no: "fifteen"), "ten o'clock in the morning".
-pub fn spoken_time(words: &[String]) -> Option<SpokenTime> {
+pub(crate) fn spoken_time(words: &[String]) -> Option<SpokenTime> {
     let mut w: Vec<&str> = words.iter().map(String::as_str).collect();
     while matches!(w.first(), Some(&("until" | "till" | "to" | "at" | "for"))) {
         w.remove(0);
@@ -246,7 +246,7 @@ fn minute_value(w: &[&str]) -> Option<u32> {
 /// "three thirty"; "3pm" -> "three p m". Other tokens pass through. With
 /// `digit_by_digit`, every number is spelled digit by digit (answers to "What is your
 /// meeting ID?").
-pub fn spell_token(token: &str, digit_by_digit: bool, out: &mut Vec<String>) {
+pub(crate) fn spell_token(token: &str, digit_by_digit: bool, out: &mut Vec<String>) {
     let push_digits = |s: &str, out: &mut Vec<String>| {
         for c in s.chars() {
             if let Some(d) = c.to_digit(10) {

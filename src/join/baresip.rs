@@ -45,7 +45,7 @@ const CONTROL_WAIT: Duration = Duration::from_secs(5);
 
 /// What baresip tells the dialer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Notice {
+pub(crate) enum Notice {
     /// A user-agent event: `kind` is baresip's type (`CALL_ESTABLISHED`, ...), `param`
     /// its detail ("486 Busy Here" for a closed call).
     Event { kind: String, param: String },
@@ -57,7 +57,7 @@ pub enum Notice {
 
 /// The SIP account as baresip's `accounts` file needs it.
 #[derive(Debug, Clone)]
-pub struct Account {
+pub(crate) struct Account {
     /// Address of record, e.g. "sip:room-everest@sip.example.net;transport=tcp".
     pub aor: String,
     pub password: Option<Secret>,
@@ -69,12 +69,12 @@ pub struct Account {
 
 /// A password: printed as `<redacted>` by `Debug`, so it cannot reach a log by accident.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
     /// Reads a password file (one line; surrounding whitespace is dropped). Errors name
     /// the file, never its content.
-    pub fn from_file(path: &Path) -> Result<Secret, JoinError> {
+    pub(crate) fn from_file(path: &Path) -> Result<Secret, JoinError> {
         let text = std::fs::read_to_string(path).map_err(|source| JoinError::PasswordFile {
             path: path.display().to_string(),
             source,
@@ -93,7 +93,7 @@ impl Secret {
         Ok(Secret(password))
     }
 
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -105,7 +105,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// A running baresip and its control connection.
-pub struct Baresip {
+pub(crate) struct Baresip {
     child: Child,
     control: TcpStream,
     /// The configuration folder; removed when the call is over.
@@ -115,7 +115,7 @@ pub struct Baresip {
 impl Baresip {
     /// Writes the configuration, starts baresip and connects to its control port.
     /// Every notice from baresip is sent to `notices` (from a thread of its own).
-    pub fn start<T: From<Notice> + Send + 'static>(
+    pub(crate) fn start<T: From<Notice> + Send + 'static>(
         config: &SipConfig,
         account: &Account,
         ca_file: Option<&Path>,
@@ -200,7 +200,7 @@ impl Baresip {
     }
 
     /// Sends one command (`dial`, `sndcode`, `hangup`, `quit`, ...).
-    pub fn command(&mut self, command: &str, params: Option<&str>) -> std::io::Result<()> {
+    pub(crate) fn command(&mut self, command: &str, params: Option<&str>) -> std::io::Result<()> {
         let mut message = serde_json::json!({ "command": command });
         if let Some(p) = params {
             message["params"] = serde_json::Value::String(p.to_string());
@@ -212,7 +212,7 @@ impl Baresip {
     }
 
     /// Asks baresip to quit and waits for it a moment; kills it if it lingers.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if matches!(self.child.try_wait(), Ok(Some(_))) {
             return;
         }

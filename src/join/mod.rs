@@ -3,9 +3,9 @@
 //! nothing in an invitation can inject a command), or `sip` (place the call through
 //! baresip and follow it: [`sip`] for the call, [`baresip`] for the user agent).
 
-pub mod baresip;
+pub(crate) mod baresip;
 mod settings;
-pub mod sip;
+pub(crate) mod sip;
 
 use std::process::Command;
 
@@ -17,7 +17,7 @@ pub use sip::{EndedBy, Failure, Progress, SipCall};
 
 /// Why a join could not be started.
 #[derive(Debug, thiserror::Error)]
-pub enum JoinError {
+pub(crate) enum JoinError {
     #[error("the join plan has no dial string, SIP address or URL to give to the dialer")]
     NothingToDial,
     #[error("cannot run the dialer command {program}: {source}")]
@@ -56,7 +56,7 @@ pub enum JoinError {
 
 /// What the dialer is handed for a plan, by the configured preference order
 /// (default: dial string, then SIP, then URL).
-pub fn target(plan: &JoinPlan, prefer: &[JoinTarget]) -> Option<String> {
+pub(crate) fn target(plan: &JoinPlan, prefer: &[JoinTarget]) -> Option<String> {
     let default = [JoinTarget::DialString, JoinTarget::Sip, JoinTarget::Url];
     let order = if prefer.is_empty() {
         &default[..]
@@ -73,7 +73,7 @@ pub fn target(plan: &JoinPlan, prefer: &[JoinTarget]) -> Option<String> {
 /// Dials a plan with the configured dialer. `print` does nothing here (the caller emits
 /// the `join` event in every case); `sip` returns the call, which goes on in the
 /// background until hung up.
-pub fn dial(
+pub(crate) fn dial(
     config: &JoinConfig,
     paths: &Paths,
     plan: &JoinPlan,

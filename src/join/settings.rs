@@ -97,7 +97,7 @@ impl Default for SipConfig {
 
 impl SipConfig {
     /// Where phone numbers are called: `domain`, else the registrar.
-    pub fn dial_domain(&self) -> Option<&str> {
+    pub(crate) fn dial_domain(&self) -> Option<&str> {
         self.domain.as_deref().or(self.registrar.as_deref())
     }
 }
@@ -112,7 +112,7 @@ pub enum SipTransport {
 }
 
 impl SipTransport {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             SipTransport::Udp => "udp",
             SipTransport::Tcp => "tcp",
@@ -144,7 +144,7 @@ pub enum JoinTarget {
 
 impl JoinConfig {
     /// What is wrong with the tables, said as the fix.
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if self.dialer == Dialer::Command && self.command.is_empty() {
             return Err(
                 "[join] dialer = \"command\" needs command = [\"/path/to/program\", ...]".into(),

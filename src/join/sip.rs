@@ -23,7 +23,7 @@ use super::baresip::{Account, Baresip, Notice, Secret};
 use super::JoinError;
 
 /// One comma of a dial string (the provider delays are written as commas of 2 s).
-pub const COMMA: Duration = Duration::from_secs(2);
+pub(crate) const COMMA: Duration = Duration::from_secs(2);
 /// From one digit to the next: baresip sends each telephone-event for 180 ms.
 const DIGIT_INTERVAL: Duration = Duration::from_millis(300);
 /// After the answer, before the first digit: the audio stream has to be running for
@@ -61,7 +61,7 @@ pub enum EndedBy {
 }
 
 impl EndedBy {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             EndedBy::Room => "room",
             EndedBy::FarEnd => "far_end",
@@ -153,7 +153,7 @@ impl Failure {
 
 /// What to call and what to key once answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dial {
+pub(crate) struct Dial {
     pub uri: String,
     steps: Vec<Step>,
 }
@@ -168,7 +168,7 @@ enum Step {
 
 /// The call for a join target: a dial string ("+16465588656,,85512345678#") or a SIP
 /// address ("85512345678@zoomcrc.com", "sip:...").
-pub fn plan_call(target: &str, config: &SipConfig) -> Result<Dial, JoinError> {
+pub(crate) fn plan_call(target: &str, config: &SipConfig) -> Result<Dial, JoinError> {
     let target = target.trim();
     let lower = target.to_ascii_lowercase();
     if lower.starts_with("sip:") || lower.starts_with("sips:") {
@@ -236,7 +236,7 @@ fn keying_steps(keys: &str) -> Vec<Step> {
 }
 
 /// The SIP account baresip uses.
-pub fn account(config: &SipConfig, password: Option<Secret>) -> Account {
+pub(crate) fn account(config: &SipConfig, password: Option<Secret>) -> Account {
     let user = config.user.clone().unwrap_or_else(|| "roomvoice".into());
     let host = config
         .registrar
@@ -287,7 +287,7 @@ impl std::fmt::Debug for SipCall {
 impl SipCall {
     /// Starts baresip and dials. Errors are about starting (baresip missing, password
     /// file unreadable); what happens to the call itself comes as [`Progress`].
-    pub fn start(
+    pub(crate) fn start(
         config: &SipConfig,
         account: &Account,
         ca_file: Option<&std::path::Path>,
@@ -315,7 +315,7 @@ impl SipCall {
     }
 
     /// What happened since the last look, without waiting.
-    pub fn poll(&mut self) -> Vec<Progress> {
+    pub(crate) fn poll(&mut self) -> Vec<Progress> {
         let seen: Vec<Progress> = self.progress.try_iter().collect();
         if seen.iter().any(settles) {
             self.settled = true;
@@ -325,7 +325,7 @@ impl SipCall {
 
     /// Waits until the dial string is keyed or the call is over (at most `limit`), and
     /// returns what happened meanwhile. Returns at once when that already happened.
-    pub fn settle(&mut self, limit: Duration) -> Vec<Progress> {
+    pub(crate) fn settle(&mut self, limit: Duration) -> Vec<Progress> {
         let until = Instant::now() + limit;
         let mut seen = Vec::new();
         while !self.settled {
@@ -344,7 +344,7 @@ impl SipCall {
 
     /// Hangs up (BYE, or CANCEL while it rings), stops baresip and returns what
     /// happened meanwhile (ending with `ended`, unless the call was already over).
-    pub fn hang_up(&mut self) -> Vec<Progress> {
+    pub(crate) fn hang_up(&mut self) -> Vec<Progress> {
         let _ = self.inputs.send(Input::HangUp);
         if let Some(thread) = self.thread.take() {
             if thread.join().is_err() {

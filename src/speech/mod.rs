@@ -14,8 +14,8 @@
 //! [`open`] picks the engine from `[speech] engine` ("auto": Vosk when an English model is
 //! installed, else PocketSphinx) and logs the choice.
 
-pub mod noise;
-pub mod phrases;
+pub(crate) mod noise;
+pub(crate) mod phrases;
 pub mod pocketsphinx;
 pub mod session;
 pub mod vosk;
@@ -85,7 +85,7 @@ pub enum EngineChoice {
 }
 
 /// Where the default English Vosk model is installed by setup.
-pub const DEFAULT_VOSK_MODEL: &str = "models/vosk/en-us";
+pub(crate) const DEFAULT_VOSK_MODEL: &str = "models/vosk/en-us";
 
 /// Why speech recognition could not run.
 #[derive(Debug, thiserror::Error)]
@@ -195,13 +195,13 @@ pub struct Setup<'a> {
 
 /// Which engine [`open`] chose and why (for the log and for `run`'s report).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EngineKind {
+pub(crate) enum EngineKind {
     Vosk,
     PocketSphinx,
 }
 
 /// The Vosk model directory the configuration points at.
-pub fn vosk_model_dir(setup: &Setup) -> PathBuf {
+pub(crate) fn vosk_model_dir(setup: &Setup) -> PathBuf {
     match &setup.speech.vosk_model {
         Some(path) => setup.paths.resolve(path),
         None => project_path(DEFAULT_VOSK_MODEL),
@@ -219,7 +219,7 @@ fn project_path(relative: &str) -> PathBuf {
 }
 
 /// Resolves `[speech] engine` to an engine kind.
-pub fn choose(setup: &Setup) -> EngineKind {
+pub(crate) fn choose(setup: &Setup) -> EngineKind {
     match setup.speech.engine {
         EngineChoice::Vosk => EngineKind::Vosk,
         EngineChoice::Pocketsphinx => EngineKind::PocketSphinx,
@@ -236,7 +236,7 @@ pub fn choose(setup: &Setup) -> EngineKind {
 
 /// How the wake word is heard.
 #[derive(Debug, Clone, PartialEq)]
-pub enum WakePath {
+pub(crate) enum WakePath {
     /// The trained detector (microWakeWord) in front of the engine.
     Detector {
         /// The model description (`alexa.json`).
@@ -269,7 +269,7 @@ impl std::fmt::Display for WakePath {
 }
 
 /// Resolves `[speech] wake_model` for the configured wake word.
-pub fn wake_path(setup: &Setup) -> Result<WakePath, SpeechError> {
+pub(crate) fn wake_path(setup: &Setup) -> Result<WakePath, SpeechError> {
     let speech = setup.speech;
     let wake_word = crate::intent::grammar(setup.wake_word).wake_word;
     if let Some(cutoff) = speech.wake_threshold {

@@ -6,7 +6,7 @@
 
 /// The low noise floor added to the audio (`sigma`): a fixed pseudo-random
 /// sequence restarted with each utterance, so a recording decodes the same every time.
-pub struct NoiseFloor {
+pub(crate) struct NoiseFloor {
     state: u64,
     sigma: f64,
 }
@@ -15,14 +15,14 @@ impl NoiseFloor {
     const SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 
     /// A noise floor of standard deviation `sigma`, in 16-bit sample units.
-    pub fn new(sigma: f64) -> NoiseFloor {
+    pub(crate) fn new(sigma: f64) -> NoiseFloor {
         NoiseFloor {
             state: Self::SEED,
             sigma,
         }
     }
 
-    pub fn restart(&mut self) {
+    pub(crate) fn restart(&mut self) {
         self.state = Self::SEED;
     }
 
@@ -37,7 +37,7 @@ impl NoiseFloor {
 
     /// The samples with the noise added (near-Gaussian: a sum of four uniforms, whose
     /// variance is 1/3).
-    pub fn add(&mut self, samples: &[i16]) -> Vec<i16> {
+    pub(crate) fn add(&mut self, samples: &[i16]) -> Vec<i16> {
         let scale = self.sigma * 3f64.sqrt();
         samples
             .iter()

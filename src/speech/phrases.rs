@@ -37,7 +37,7 @@ pub struct PhraseSet {
 
 /// Everyday English words, one per line (`models/chatter-words.txt`: the most frequent
 /// by the wordfreq package, chosen by frequency alone, not from any test sentence).
-pub const CHATTER_WORDS: &str = include_str!("../../models/chatter-words.txt");
+pub(crate) const CHATTER_WORDS: &str = include_str!("../../models/chatter-words.txt");
 
 /// JSGF weight of each chatter word, written out (Sphinx's JSGF reads no exponents).
 /// Chosen on 48 espeak-ng commands and 88 non-commands decoded in one pass with the
@@ -131,15 +131,13 @@ impl PhraseSet {
         })
     }
 
-    /// Sets the wake word (phrase lists have none by default).
-    pub fn with_wake_word(mut self, wake_word: &str) -> PhraseSet {
-        self.wake_word = wake_word.to_lowercase();
-        self
-    }
-
     /// The Vosk grammar (a JSON list) with the model's unknown-word token, leaving out
     /// entries with words in `unknown`.
-    pub fn vosk_grammar(&self, unk: Option<&str>, unknown: &BTreeSet<String>) -> Vec<String> {
+    pub(crate) fn vosk_grammar(
+        &self,
+        unk: Option<&str>,
+        unknown: &BTreeSet<String>,
+    ) -> Vec<String> {
         let mut entries: Vec<String> = self
             .vosk_entries
             .iter()
@@ -210,17 +208,17 @@ fn speech_commands(grammar: &Grammar) -> Grammar {
 }
 
 /// The rule of the chatter path (recognition only): what it hears is rejected.
-pub const CHATTER: &str = "chatter";
+pub(crate) const CHATTER: &str = "chatter";
 
 /// The rule for answers to "what is your meeting ID / PIN" (recognition only).
-pub const DIGITS: &str = "spoken_digits";
+pub(crate) const DIGITS: &str = "spoken_digits";
 
 /// The rule for answers to a yes/no question (recognition only).
-pub const YES_NO: &str = "yes_no";
+pub(crate) const YES_NO: &str = "yes_no";
 
 /// The rule for a command right after the trained detector heard the wake word
 /// (recognition only): the wake word optional.
-pub const WOKEN: &str = "woken";
+pub(crate) const WOKEN: &str = "woken";
 
 /// Sphinx's JSGF compiler turns a rule that refers to itself ("digit = ... | double
 /// <digit>") into a jump back to the state where the rule started, which in a nested
@@ -308,7 +306,7 @@ impl PhraseSet {
     /// ("command" or "answer"); words in `unknown` (missing from the engine's
     /// dictionary) are left out with the phrases using them. The `command` search also
     /// and `woken` searches get the chatter path (`<utterance> = <command> | <chatter>`).
-    pub fn jsgf(&self, public: &str, unknown: &BTreeSet<String>) -> String {
+    pub(crate) fn jsgf(&self, public: &str, unknown: &BTreeSet<String>) -> String {
         let chatter: Vec<&str> = if public == "command" || public == WOKEN {
             self.chatter
                 .iter()

@@ -6,7 +6,7 @@ use crate::intent::{self, Expecting, Intent};
 use super::{Engine, Heard, SpeechError, Utterance};
 
 /// Samples per chunk fed to the engine (100 ms), as a microphone would deliver them.
-pub const CHUNK: usize = 1600;
+pub(crate) const CHUNK: usize = 1600;
 
 /// What one recording was heard as, without an assistant (for `batch` and tests).
 #[derive(Debug, Clone)]

@@ -28,18 +28,18 @@ mod ffi {
     use std::sync::OnceLock;
 
     #[repr(C)]
-    pub struct VoskModel {
+    pub(crate) struct VoskModel {
         _private: [u8; 0],
     }
     #[repr(C)]
-    pub struct VoskRecognizer {
+    pub(crate) struct VoskRecognizer {
         _private: [u8; 0],
     }
 
     type Text = unsafe extern "C" fn(*mut VoskRecognizer) -> *const c_char;
 
     /// The functions of libvosk roomvoice calls.
-    pub struct Api {
+    pub(crate) struct Api {
         pub set_log_level: unsafe extern "C" fn(c_int),
         pub model_new: unsafe extern "C" fn(*const c_char) -> *mut VoskModel,
         pub model_free: unsafe extern "C" fn(*mut VoskModel),
@@ -60,7 +60,7 @@ mod ffi {
     static API: OnceLock<Result<Api, String>> = OnceLock::new();
 
     /// libvosk's functions, opening the library on first use.
-    pub fn api() -> Result<&'static Api, String> {
+    pub(crate) fn api() -> Result<&'static Api, String> {
         API.get_or_init(open).as_ref().map_err(Clone::clone)
     }
 
@@ -188,7 +188,7 @@ impl VoskModel {
     }
 
     /// The phrase-set words this model does not know.
-    pub fn unknown_words(&self, phrases: &PhraseSet) -> BTreeSet<String> {
+    pub(crate) fn unknown_words(&self, phrases: &PhraseSet) -> BTreeSet<String> {
         phrases
             .words
             .iter()
@@ -235,7 +235,10 @@ impl VoskEngine {
     /// Prepares recognition of `phrases` with a loaded model. Words the model does not
     /// know are reported in `missing_words` and logged; when none of the phrase set is
     /// left, that is an error.
-    pub fn with_model(model: VoskModel, phrases: &PhraseSet) -> Result<VoskEngine, SpeechError> {
+    pub(crate) fn with_model(
+        model: VoskModel,
+        phrases: &PhraseSet,
+    ) -> Result<VoskEngine, SpeechError> {
         let missing = model.unknown_words(phrases);
         let grammar = phrases.vosk_grammar(model.unk.as_deref(), &missing);
         let usable = grammar
@@ -268,11 +271,6 @@ impl VoskEngine {
         };
         engine.reset()?;
         Ok(engine)
-    }
-
-    /// The model's unknown-word token.
-    pub fn unk(&self) -> Option<&str> {
-        self.model.unk.as_deref()
     }
 }
 

@@ -35,7 +35,7 @@ pub struct UtilisationConfig {
 }
 
 /// The log's file name inside the state directory.
-pub const LOG_FILE: &str = "utilisation.jsonl";
+pub(crate) const LOG_FILE: &str = "utilisation.jsonl";
 
 /// One happening, as one line of the log (`"kind"` says which).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,18 +103,18 @@ impl UtilisationLog {
         }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// A time in the room's offset, as the log writes it.
-    pub fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    pub(crate) fn local(&self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
         t.with_timezone(&self.zone).fixed_offset()
     }
 
     /// Appends one record. A write that fails is logged (once) and otherwise ignored:
     /// the room's dialogue matters more than its statistics.
-    pub fn append(&mut self, record: &Record) {
+    pub(crate) fn append(&mut self, record: &Record) {
         match self.try_append(record) {
             Ok(()) => self.warned = false,
             Err(e) if !self.warned => {
@@ -147,7 +147,7 @@ impl UtilisationLog {
 /// systemd for the unit's `StateDirectory=roomvoice`: /var/lib/roomvoice), else
 /// `$XDG_STATE_HOME/roomvoice`, else `~/.local/state/roomvoice` (as the calendar
 /// snapshot). None when none of them is set.
-pub fn default_log_path() -> Option<PathBuf> {
+pub(crate) fn default_log_path() -> Option<PathBuf> {
     let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
     // systemd may list several directories, separated by colons; the first is ours.
     if let Some(dirs) = var("STATE_DIRECTORY") {
@@ -168,7 +168,7 @@ pub fn default_log_path() -> Option<PathBuf> {
 
 /// The log path for a configuration: `[utilisation] log` (relative to the config file),
 /// else [`default_log_path`].
-pub fn configured_log_path(config: &UtilisationConfig, paths: &Paths) -> Option<PathBuf> {
+pub(crate) fn configured_log_path(config: &UtilisationConfig, paths: &Paths) -> Option<PathBuf> {
     match &config.log {
         Some(path) => Some(paths.resolve(path)),
         None => default_log_path(),

@@ -94,7 +94,7 @@ pub fn read(path: &Path, since: Option<NaiveDate>) -> Result<Report, ReportError
 }
 
 /// Parses the log's lines (blank lines are ignored) and summarises them.
-pub fn summarise_text(text: &str, since: Option<NaiveDate>) -> Report {
+pub(crate) fn summarise_text(text: &str, since: Option<NaiveDate>) -> Report {
     let mut records = Vec::new();
     let mut skipped = Vec::new();
     for (index, line) in text.lines().enumerate() {
@@ -116,7 +116,7 @@ pub fn summarise_text(text: &str, since: Option<NaiveDate>) -> Report {
 }
 
 /// The per-day summary of `records`, days from `since` on, in order.
-pub fn summarise(records: &[Record], since: Option<NaiveDate>) -> Vec<DaySummary> {
+pub(crate) fn summarise(records: &[Record], since: Option<NaiveDate>) -> Vec<DaySummary> {
     let mut days: BTreeMap<NaiveDate, DaySummary> = BTreeMap::new();
     for record in records {
         let Some(date) = day_of(record) else { continue };
@@ -179,7 +179,7 @@ fn round_hours(h: f64) -> f64 {
 }
 
 /// The totals over `days` (the `day` field is the first day's).
-pub fn total(days: &[DaySummary]) -> Option<DaySummary> {
+pub(crate) fn total(days: &[DaySummary]) -> Option<DaySummary> {
     let first = days.first()?;
     let mut sum = DaySummary::new(first.day);
     for d in days {

@@ -15,7 +15,7 @@ use crate::calendar::{CalendarError, Meeting, NewBooking};
 
 /// Request: book `booking` on `mailbox`, tagged with `marker`.
 #[derive(Debug, Clone)]
-pub struct CreateBooking<'a> {
+pub(crate) struct CreateBooking<'a> {
     pub mailbox: &'a str,
     pub booking: &'a NewBooking,
     pub marker: &'a str,
@@ -23,7 +23,7 @@ pub struct CreateBooking<'a> {
 }
 
 impl CreateBooking<'_> {
-    pub fn to_xml(&self, access: Access) -> String {
+    pub(crate) fn to_xml(&self, access: Access) -> String {
         let body = self
             .booking
             .body
@@ -51,7 +51,7 @@ impl CreateBooking<'_> {
 }
 
 /// Response: the new item's id (the rest of the event is what was asked for).
-pub fn parse(
+pub(crate) fn parse(
     transport: &Transport,
     answer: &Answer,
     mailbox: &str,

@@ -8,12 +8,12 @@ use super::xml::escape;
 use crate::calendar::CalendarError;
 
 #[derive(Debug, Clone)]
-pub struct DeleteCalendarItem<'a> {
+pub(crate) struct DeleteCalendarItem<'a> {
     pub item_id: &'a str,
 }
 
 impl DeleteCalendarItem<'_> {
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         format!(
             "<m:DeleteItem DeleteType=\"MoveToDeletedItems\" SendMeetingCancellations=\"SendToNone\">\
 <m:ItemIds><t:ItemId Id=\"{}\"/></m:ItemIds></m:DeleteItem>",
@@ -22,6 +22,10 @@ impl DeleteCalendarItem<'_> {
     }
 }
 
-pub fn parse(transport: &Transport, answer: &Answer, mailbox: &str) -> Result<(), CalendarError> {
+pub(crate) fn parse(
+    transport: &Transport,
+    answer: &Answer,
+    mailbox: &str,
+) -> Result<(), CalendarError> {
     soap::single_message(transport, answer, Some(mailbox)).map(|_| ())
 }

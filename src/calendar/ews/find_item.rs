@@ -13,7 +13,7 @@ use crate::calendar::{CalendarError, Meeting, Person};
 
 /// Request: the calendar items of `mailbox` overlapping `[start, end)`.
 #[derive(Debug, Clone)]
-pub struct FindCalendarItems<'a> {
+pub(crate) struct FindCalendarItems<'a> {
     pub mailbox: &'a str,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -22,7 +22,7 @@ pub struct FindCalendarItems<'a> {
 }
 
 impl FindCalendarItems<'_> {
-    pub fn to_xml(&self, access: Access) -> String {
+    pub(crate) fn to_xml(&self, access: Access) -> String {
         format!(
             "<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>\
 <t:FieldURI FieldURI=\"item:Subject\"/><t:FieldURI FieldURI=\"item:Categories\"/>\
@@ -43,14 +43,14 @@ impl FindCalendarItems<'_> {
 /// Response: the events (cancelled ones left out, sorted by start), and whether the
 /// view held every item in the window.
 #[derive(Debug, Clone)]
-pub struct CalendarItems {
+pub(crate) struct CalendarItems {
     pub events: Vec<Meeting>,
     pub complete: bool,
     /// The booking marker of each event, by position (device bookings only).
     pub markers: Vec<Option<String>>,
 }
 
-pub fn parse(
+pub(crate) fn parse(
     transport: &Transport,
     answer: &Answer,
     mailbox: &str,
@@ -79,7 +79,7 @@ pub fn parse(
 }
 
 /// One `t:CalendarItem` as a [`Meeting`] and its booking marker.
-pub fn calendar_item(item: &Element) -> Result<(Meeting, Option<String>), CalendarError> {
+pub(crate) fn calendar_item(item: &Element) -> Result<(Meeting, Option<String>), CalendarError> {
     let id = item
         .child("ItemId")
         .and_then(|i| i.attr("Id"))
@@ -129,7 +129,7 @@ pub fn calendar_item(item: &Element) -> Result<(Meeting, Option<String>), Calend
 }
 
 /// Escaped mailbox text for `t:Mailbox` elements.
-pub fn mailbox_xml(mailbox: &str) -> String {
+pub(crate) fn mailbox_xml(mailbox: &str) -> String {
     format!(
         "<t:Mailbox><t:EmailAddress>{}</t:EmailAddress></t:Mailbox>",
         escape(mailbox)

@@ -10,12 +10,12 @@ use super::{folder_id, Access};
 use crate::calendar::CalendarError;
 
 #[derive(Debug, Clone)]
-pub struct GetCalendarRights<'a> {
+pub(crate) struct GetCalendarRights<'a> {
     pub mailbox: &'a str,
 }
 
 impl GetCalendarRights<'_> {
-    pub fn to_xml(&self, access: Access) -> String {
+    pub(crate) fn to_xml(&self, access: Access) -> String {
         format!(
             "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>\
 <t:FieldURI FieldURI=\"folder:EffectiveRights\"/></t:AdditionalProperties></m:FolderShape>\
@@ -34,7 +34,7 @@ pub struct CalendarRights {
     pub delete: bool,
 }
 
-pub fn parse(
+pub(crate) fn parse(
     transport: &Transport,
     answer: &Answer,
     mailbox: &str,

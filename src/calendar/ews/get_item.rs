@@ -9,13 +9,13 @@ use crate::calendar::{Body, CalendarError};
 
 /// Request: the bodies of `item_ids`.
 #[derive(Debug, Clone)]
-pub struct GetBodies<'a> {
+pub(crate) struct GetBodies<'a> {
     pub item_ids: &'a [&'a str],
     pub format: BodyFormat,
 }
 
 impl GetBodies<'_> {
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         let ids: String = self
             .item_ids
             .iter()
@@ -32,7 +32,7 @@ impl GetBodies<'_> {
 
 /// Response: one body per requested id, in order (`None`: the item has no body, or the
 /// room mailbox deleted it: `Set-CalendarProcessing -DeleteComments $false` keeps them).
-pub fn parse(
+pub(crate) fn parse(
     transport: &Transport,
     answer: &Answer,
     mailbox: &str,

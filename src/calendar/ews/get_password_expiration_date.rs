@@ -10,12 +10,12 @@ use super::xml::escape;
 use crate::calendar::CalendarError;
 
 #[derive(Debug, Clone)]
-pub struct GetPasswordExpiration<'a> {
+pub(crate) struct GetPasswordExpiration<'a> {
     pub account: &'a str,
 }
 
 impl GetPasswordExpiration<'_> {
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         format!(
             "<m:GetPasswordExpirationDate><m:MailboxSmtpAddress>{}</m:MailboxSmtpAddress></m:GetPasswordExpirationDate>",
             escape(self.account)
@@ -24,7 +24,7 @@ impl GetPasswordExpiration<'_> {
 }
 
 /// Response: the expiry, or `None` when the password never expires.
-pub fn parse(
+pub(crate) fn parse(
     transport: &Transport,
     answer: &Answer,
 ) -> Result<Option<DateTime<Utc>>, CalendarError> {

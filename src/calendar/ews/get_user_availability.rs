@@ -11,10 +11,10 @@ use crate::calendar::remote;
 use crate::calendar::{CalendarError, FreeBusy};
 
 /// EWS refuses more mailboxes than this in one request.
-pub const MAX_MAILBOXES: usize = 100;
+pub(crate) const MAX_MAILBOXES: usize = 100;
 
 #[derive(Debug, Clone)]
-pub struct GetFreeBusy<'a> {
+pub(crate) struct GetFreeBusy<'a> {
     pub mailboxes: &'a [String],
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -27,7 +27,7 @@ const UTC_TIME_ZONE: &str = "<t:TimeZone><t:Bias>0</t:Bias>\
 </t:TimeZone>";
 
 impl GetFreeBusy<'_> {
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         let mailboxes: String = self
             .mailboxes
             .iter()
@@ -52,7 +52,7 @@ impl GetFreeBusy<'_> {
 
 /// Response: one [`FreeBusy`] per mailbox, in request order; a mailbox the server could
 /// not read carries its error instead of failing the whole batch.
-pub fn parse(
+pub(crate) fn parse(
     transport: &Transport,
     answer: &Answer,
     mailboxes: &[String],

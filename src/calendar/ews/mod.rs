@@ -11,16 +11,16 @@
 //! snapshot, bookings made once, free/busy in parallel batches) is in
 //! [`remote`](super::remote).
 
-pub mod create_item;
-pub mod delete_item;
-pub mod find_item;
-pub mod get_folder;
-pub mod get_item;
-pub mod get_password_expiration_date;
-pub mod get_user_availability;
-pub mod resolve_names;
-pub mod soap;
-pub mod update_item;
+pub(crate) mod create_item;
+pub(crate) mod delete_item;
+pub(crate) mod find_item;
+pub(crate) mod get_folder;
+pub(crate) mod get_item;
+pub(crate) mod get_password_expiration_date;
+pub(crate) mod get_user_availability;
+pub(crate) mod resolve_names;
+pub(crate) mod soap;
+pub(crate) mod update_item;
 pub mod xml;
 
 use chrono::{DateTime, Utc};
@@ -33,12 +33,12 @@ use super::{Body, CalendarError, FreeBusy, Meeting, NewBooking};
 use soap::{Credentials, Transport};
 
 /// Name of the extended property holding a booking's per-request marker.
-pub const BOOKING_MARKER_NAME: &str = "RoomvoiceBooking";
+pub(crate) const BOOKING_MARKER_NAME: &str = "RoomvoiceBooking";
 /// The marker property's path, as used in requests.
-pub const BOOKING_MARKER_URI: &str = "<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"RoomvoiceBooking\" PropertyType=\"String\"/>";
+pub(crate) const BOOKING_MARKER_URI: &str = "<t:ExtendedFieldURI DistinguishedPropertySetId=\"PublicStrings\" PropertyName=\"RoomvoiceBooking\" PropertyType=\"String\"/>";
 
 /// Exchange versions accepted in `version` (the schema's `ExchangeVersionType`).
-pub const VERSIONS: &[&str] = &[
+pub(crate) const VERSIONS: &[&str] = &[
     "Exchange2007_SP1",
     "Exchange2010",
     "Exchange2010_SP1",
@@ -61,7 +61,7 @@ pub enum Access {
 }
 
 impl Access {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             Access::Impersonation => "impersonation",
             Access::Delegate => "delegate",
@@ -85,7 +85,7 @@ super::settings::remote_calendar_table! {
 table = "calendar.ews";
 /// `[calendar.ews]`: on-premises Exchange (or Exchange Online) through EWS; with the keys
 /// every remote calendar has (`remote_calendar_table!`).
-pub struct EwsConfig {
+pub(crate) struct EwsConfig {
     /// The EWS endpoint, e.g. "https://mail.contoso.com/EWS/Exchange.asmx".
     pub url: String,
     /// "basic" (default) or "oauth".
@@ -109,7 +109,7 @@ fn default_version() -> String {
 
 impl EwsConfig {
     /// Structural checks at load time (what is missing, what is contradictory).
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if !VERSIONS.contains(&self.version.as_str()) {
             return Err(format!(
                 "[calendar.ews] version = \"{}\" is not an EWS version; use one of {}",
@@ -146,7 +146,7 @@ impl EwsConfig {
     }
 
     /// The account the device signs in as, for messages.
-    pub fn account(&self) -> String {
+    pub(crate) fn account(&self) -> String {
         match self.auth {
             EwsAuth::Basic => self.username.clone().unwrap_or_default(),
             EwsAuth::OAuth => format!("the app {}", self.client_id.as_deref().unwrap_or("?")),
@@ -156,7 +156,7 @@ impl EwsConfig {
 
 /// `t:DistinguishedFolderId` of a mailbox's calendar: with the mailbox for delegate
 /// access; impersonation already names the mailbox in the header.
-pub fn folder_id(access: Access, mailbox: &str) -> String {
+pub(crate) fn folder_id(access: Access, mailbox: &str) -> String {
     match access {
         Access::Impersonation => "<t:DistinguishedFolderId Id=\"calendar\"/>".into(),
         Access::Delegate => format!(
@@ -253,11 +253,6 @@ impl EwsCalendar {
             room_name: setup.room.name.clone(),
             names: Default::default(),
         })
-    }
-
-    /// The transport, for `check`'s probes.
-    pub fn transport(&self) -> &Transport {
-        &self.transport
     }
 
     fn find(

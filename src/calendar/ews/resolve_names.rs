@@ -8,12 +8,12 @@ use super::xml::escape;
 use crate::calendar::{CalendarError, Person};
 
 #[derive(Debug, Clone)]
-pub struct ResolveName<'a> {
+pub(crate) struct ResolveName<'a> {
     pub entry: &'a str,
 }
 
 impl ResolveName<'_> {
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         format!(
             "<m:ResolveNames ReturnFullContactData=\"false\"><m:UnresolvedEntry>{}</m:UnresolvedEntry></m:ResolveNames>",
             escape(self.entry)
@@ -22,7 +22,7 @@ impl ResolveName<'_> {
 }
 
 /// Response: the matches (empty when nothing matched: `ErrorNameResolutionNoResults`).
-pub fn parse(transport: &Transport, answer: &Answer) -> Result<Vec<Person>, CalendarError> {
+pub(crate) fn parse(transport: &Transport, answer: &Answer) -> Result<Vec<Person>, CalendarError> {
     let message = super::soap::response_messages(&answer.body)
         .into_iter()
         .next()

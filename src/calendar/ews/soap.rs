@@ -16,20 +16,20 @@ use crate::calendar::oauth::TokenCache;
 use crate::calendar::remote::{self, Endpoint, Failure, Idempotence};
 use crate::calendar::CalendarError;
 
-pub const NS_SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-pub const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
-pub const NS_MESSAGES: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
+pub(crate) const NS_SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub(crate) const NS_TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+pub(crate) const NS_MESSAGES: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
 
 /// A successful answer: the SOAP Body's first child, and the server's version.
 #[derive(Debug)]
-pub struct Answer {
+pub(crate) struct Answer {
     pub body: Element,
     /// `ServerVersionInfo` as "15.1 (build 2507.6, V2017_07_11)", when sent.
     pub server_version: Option<String>,
 }
 
 /// Credentials as sent.
-pub enum Credentials {
+pub(crate) enum Credentials {
     Basic {
         username: String,
         password: crate::calendar::secret::Secret,
@@ -48,7 +48,7 @@ impl std::fmt::Debug for Credentials {
 
 /// One EWS endpoint with its credentials and settings.
 #[derive(Debug)]
-pub struct Transport {
+pub(crate) struct Transport {
     pub client: reqwest::blocking::Client,
     pub url: String,
     pub credentials: Credentials,
@@ -71,7 +71,12 @@ impl Transport {
     /// The envelope around `body_xml` (one `m:` operation element) of `operation`.
     /// `TimeZoneContext` goes only with item and folder operations: GetUserAvailability
     /// carries its own `TimeZone`, and the directory operations have no times.
-    pub fn envelope(&self, operation: &str, mailbox: Option<&str>, body_xml: &str) -> String {
+    pub(crate) fn envelope(
+        &self,
+        operation: &str,
+        mailbox: Option<&str>,
+        body_xml: &str,
+    ) -> String {
         let time_zone = match operation {
             "GetUserAvailability" | "ResolveNames" | "GetPasswordExpirationDate" => String::new(),
             _ => format!(
@@ -97,7 +102,7 @@ impl Transport {
 
     /// Sends one operation with retries. `mailbox` is the mailbox acted on (for the
     /// impersonation header and for messages).
-    pub fn call(
+    pub(crate) fn call(
         &self,
         operation: &str,
         mailbox: Option<&str>,
@@ -291,7 +296,12 @@ impl Transport {
     }
 
     /// Maps an EWS `ResponseCode` to an error that names the fix.
-    pub fn code_error(&self, code: &str, message: &str, mailbox: Option<&str>) -> CalendarError {
+    pub(crate) fn code_error(
+        &self,
+        code: &str,
+        message: &str,
+        mailbox: Option<&str>,
+    ) -> CalendarError {
         let mailbox = mailbox.unwrap_or("the mailbox");
         match code {
             "ErrorImpersonationDenied" | "ErrorImpersonationFailed" => CalendarError::Permission(format!(
@@ -335,7 +345,7 @@ fn back_off(element: &Element) -> Option<Duration> {
 }
 
 /// The `*ResponseMessage` elements of an operation's response (in order).
-pub fn response_messages(operation_response: &Element) -> Vec<&Element> {
+pub(crate) fn response_messages(operation_response: &Element) -> Vec<&Element> {
     match operation_response.child("ResponseMessages") {
         Some(messages) => messages.children.iter().collect(),
         None => vec![operation_response],
@@ -344,7 +354,7 @@ pub fn response_messages(operation_response: &Element) -> Vec<&Element> {
 
 /// Checks one response message: `Ok` for Success and Warning, the mapped error
 /// otherwise.
-pub fn check_message<'a>(
+pub(crate) fn check_message<'a>(
     transport: &Transport,
     message: &'a Element,
     mailbox: Option<&str>,
@@ -360,7 +370,7 @@ pub fn check_message<'a>(
 }
 
 /// The first response message of an answer, checked.
-pub fn single_message<'a>(
+pub(crate) fn single_message<'a>(
     transport: &Transport,
     answer: &'a Answer,
     mailbox: Option<&str>,
@@ -377,7 +387,7 @@ pub fn single_message<'a>(
 
 /// `https://host/EWS/Exchange.asmx` for whatever URL was configured (an OWA or
 /// autodiscover address, a bare host).
-pub fn suggested_ews_url(url: &str) -> String {
+pub(crate) fn suggested_ews_url(url: &str) -> String {
     match reqwest::Url::parse(url) {
         Ok(parsed) => {
             let host = parsed.host_str().unwrap_or("mail.example.com");
@@ -389,7 +399,7 @@ pub fn suggested_ews_url(url: &str) -> String {
 }
 
 /// True when a URL points at Outlook on the web rather than EWS.
-pub fn is_owa_url(url: &str) -> bool {
+pub(crate) fn is_owa_url(url: &str) -> bool {
     reqwest::Url::parse(url)
         .map(|u| {
             let path = u.path().to_ascii_lowercase();
@@ -399,13 +409,13 @@ pub fn is_owa_url(url: &str) -> bool {
 }
 
 /// EWS date-times: UTC with a `Z`.
-pub fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn format_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Parses an EWS date-time: RFC 3339 (with `Z` or an offset), or a zone-less value,
 /// which EWS uses in the request's time zone (always UTC for the operations here).
-pub fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CalendarError> {
+pub(crate) fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, CalendarError> {
     let text = text.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&chrono::Utc));

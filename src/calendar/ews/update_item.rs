@@ -11,13 +11,13 @@ use crate::calendar::CalendarError;
 /// Request: set `calendar:End` of `item_id`. Attendees are not notified: the room's own
 /// copy changes (for a device booking, the only copy).
 #[derive(Debug, Clone)]
-pub struct SetEnd<'a> {
+pub(crate) struct SetEnd<'a> {
     pub item_id: &'a str,
     pub end: DateTime<Utc>,
 }
 
 impl SetEnd<'_> {
-    pub fn to_xml(&self) -> String {
+    pub(crate) fn to_xml(&self) -> String {
         format!(
             "<m:UpdateItem ConflictResolution=\"AlwaysOverwrite\" SendMeetingInvitationsOrCancellations=\"SendToNone\">\
 <m:ItemChanges><t:ItemChange><t:ItemId Id=\"{id}\"/><t:Updates><t:SetItemField>\
@@ -29,6 +29,10 @@ impl SetEnd<'_> {
     }
 }
 
-pub fn parse(transport: &Transport, answer: &Answer, mailbox: &str) -> Result<(), CalendarError> {
+pub(crate) fn parse(
+    transport: &Transport,
+    answer: &Answer,
+    mailbox: &str,
+) -> Result<(), CalendarError> {
     soap::single_message(transport, answer, Some(mailbox)).map(|_| ())
 }

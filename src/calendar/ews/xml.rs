@@ -153,7 +153,7 @@ fn local(name: &[u8]) -> String {
 }
 
 /// Escapes text and attribute values for requests.
-pub fn escape(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     quick_xml::escape::escape(text)
 }
 

@@ -16,7 +16,7 @@ const MAX_PAGES: usize = 20;
 
 /// The events of `mailbox` overlapping `[from, to)`, cancelled ones left out, by start.
 /// Also returns each event's `transactionId` (the booking marker).
-pub fn fetch(
+pub(crate) fn fetch(
     client: &GraphClient,
     mailbox: &str,
     from: DateTime<Utc>,

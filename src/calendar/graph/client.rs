@@ -14,7 +14,7 @@ use crate::calendar::remote::{self, BodyFormat, Endpoint, Failure, Idempotence};
 use crate::calendar::CalendarError;
 
 #[derive(Debug)]
-pub struct GraphClient {
+pub(crate) struct GraphClient {
     pub client: reqwest::blocking::Client,
     pub base_url: String,
     pub tokens: TokenCache,
@@ -43,7 +43,7 @@ struct ErrorBody {
 
 impl GraphClient {
     /// `base_url` + path segments, each escaped (mailboxes and ids contain `@`, `=`, `/`).
-    pub fn url(&self, segments: &[&str]) -> Result<reqwest::Url, CalendarError> {
+    pub(crate) fn url(&self, segments: &[&str]) -> Result<reqwest::Url, CalendarError> {
         let mut url = reqwest::Url::parse(&self.base_url).map_err(|e| {
             CalendarError::Invalid(format!(
                 "[calendar.graph] base_url = \"{}\": {e}",
@@ -66,7 +66,7 @@ impl GraphClient {
     }
 
     /// Sends one request with retries; returns the status and body of a 2xx answer.
-    pub fn send(
+    pub(crate) fn send(
         &self,
         method: reqwest::Method,
         url: &reqwest::Url,
@@ -159,7 +159,7 @@ impl GraphClient {
 
     /// A full URL from `@odata.nextLink`, only when it stays on the configured service
     /// (the bearer token must never go elsewhere).
-    pub fn next_link(&self, link: &str) -> Result<reqwest::Url, CalendarError> {
+    pub(crate) fn next_link(&self, link: &str) -> Result<reqwest::Url, CalendarError> {
         let url = reqwest::Url::parse(link).map_err(|e| {
             CalendarError::Invalid(format!("Graph sent an unusable @odata.nextLink: {e}"))
         })?;

@@ -17,7 +17,11 @@ use crate::calendar::remote::BOOKING_CATEGORY;
 use crate::calendar::{CalendarError, Meeting, NewBooking};
 
 /// The JSON of a new booking.
-pub fn booking_json(booking: &NewBooking, marker: &str, location: &str) -> serde_json::Value {
+pub(crate) fn booking_json(
+    booking: &NewBooking,
+    marker: &str,
+    location: &str,
+) -> serde_json::Value {
     let mut value = json!({
         "subject": booking.subject,
         "start": DateTimeTimeZone::utc(booking.start),
@@ -33,7 +37,7 @@ pub fn booking_json(booking: &NewBooking, marker: &str, location: &str) -> serde
     value
 }
 
-pub fn create(
+pub(crate) fn create(
     client: &GraphClient,
     mailbox: &str,
     booking: &NewBooking,
@@ -57,7 +61,7 @@ pub fn create(
     created.into_event()
 }
 
-pub fn set_end(
+pub(crate) fn set_end(
     client: &GraphClient,
     mailbox: &str,
     id: &str,
@@ -75,7 +79,7 @@ pub fn set_end(
     Ok(())
 }
 
-pub fn delete(client: &GraphClient, mailbox: &str, id: &str) -> Result<(), CalendarError> {
+pub(crate) fn delete(client: &GraphClient, mailbox: &str, id: &str) -> Result<(), CalendarError> {
     let url = client.url(&["users", mailbox, "events", id])?;
     client.send(
         reqwest::Method::DELETE,
@@ -89,7 +93,7 @@ pub fn delete(client: &GraphClient, mailbox: &str, id: &str) -> Result<(), Calen
 
 /// `GET /users/{mailbox}/calendar?$select=canEdit`: whether the account may write to
 /// the calendar (for `check`, without creating anything).
-pub fn can_edit(client: &GraphClient, mailbox: &str) -> Result<bool, CalendarError> {
+pub(crate) fn can_edit(client: &GraphClient, mailbox: &str) -> Result<bool, CalendarError> {
     let mut url = client.url(&["users", mailbox, "calendar"])?;
     url.query_pairs_mut().append_pair("$select", "canEdit,name");
     let (_, text) = client.send(

@@ -13,9 +13,9 @@ use crate::calendar::remote::Idempotence;
 use crate::calendar::{CalendarError, FreeBusy};
 
 /// Mailboxes per request (Graph's documented limit for `schedules`).
-pub const MAX_SCHEDULES: usize = 20;
+pub(crate) const MAX_SCHEDULES: usize = 20;
 
-pub fn fetch(
+pub(crate) fn fetch(
     client: &GraphClient,
     via_mailbox: &str,
     mailboxes: &[String],

@@ -17,11 +17,11 @@
 //! `Meeting::online_meeting`. What Graph shares with EWS (retries, the outage snapshot,
 //! bookings made once, free/busy in parallel batches) is in [`remote`](super::remote).
 
-pub mod calendar_view;
-pub mod client;
-pub mod events;
-pub mod get_schedule;
-pub mod types;
+pub(crate) mod calendar_view;
+pub(crate) mod client;
+pub(crate) mod events;
+pub(crate) mod get_schedule;
+pub(crate) mod types;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -47,7 +47,7 @@ super::settings::remote_calendar_table! {
 table = "calendar.graph";
 /// `[calendar.graph]`: Office 365 through Microsoft Graph; with the keys every remote
 /// calendar has (`remote_calendar_table!`).
-pub struct GraphConfig {
+pub(crate) struct GraphConfig {
     /// "application" (default) or "delegate".
     #[serde(default)]
     pub auth: GraphAuth,
@@ -66,7 +66,7 @@ fn default_base_url() -> String {
 
 impl GraphConfig {
     /// Structural checks at load time.
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         if self.tenant_id.is_none() && self.token_url.is_none() {
             return Err(
                 "[calendar.graph] needs tenant_id (the directory ID of the Microsoft 365 tenant)"
@@ -101,7 +101,7 @@ impl GraphConfig {
         Ok(())
     }
 
-    pub fn token_url(&self) -> String {
+    pub(crate) fn token_url(&self) -> String {
         match (&self.token_url, &self.tenant_id) {
             (Some(url), _) => url.clone(),
             (None, Some(tenant)) => TokenSource::default_url(tenant),
@@ -192,13 +192,13 @@ impl GraphCalendar {
     }
 
     /// The transport, for `check`'s probes.
-    pub fn client(&self) -> &GraphClient {
+    pub(crate) fn client(&self) -> &GraphClient {
         &self.client
     }
 
     /// Gets a token now (for `check`) and returns the permissions it carries (`None`:
     /// not a readable JWT).
-    pub fn token_permissions(&self) -> Result<Option<Vec<String>>, CalendarError> {
+    pub(crate) fn token_permissions(&self) -> Result<Option<Vec<String>>, CalendarError> {
         let token = self.client.tokens.token(&self.client.client)?;
         Ok(super::oauth::token_permissions(&token))
     }

@@ -12,13 +12,13 @@ use crate::calendar::{Body, CalendarError, Meeting, OnlineMeeting, Person};
 /// `dateTimeTimeZone`: a wall-clock time and its zone (IANA or Windows ID).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DateTimeTimeZone {
+pub(crate) struct DateTimeTimeZone {
     pub date_time: String,
     pub time_zone: String,
 }
 
 impl DateTimeTimeZone {
-    pub fn utc(t: DateTime<Utc>) -> DateTimeTimeZone {
+    pub(crate) fn utc(t: DateTime<Utc>) -> DateTimeTimeZone {
         DateTimeTimeZone {
             date_time: t.format("%Y-%m-%dT%H:%M:%S").to_string(),
             time_zone: "UTC".into(),
@@ -27,7 +27,7 @@ impl DateTimeTimeZone {
 
     /// To UTC. We ask for UTC (`Prefer: outlook.timezone="UTC"`), but a server may
     /// answer in the event's own zone, named by a Windows ID or an IANA name.
-    pub fn to_utc(&self) -> Result<DateTime<Utc>, CalendarError> {
+    pub(crate) fn to_utc(&self) -> Result<DateTime<Utc>, CalendarError> {
         let naive = NaiveDateTime::parse_from_str(self.date_time.trim(), "%Y-%m-%dT%H:%M:%S%.f")
             .map_err(|e| {
                 CalendarError::Invalid(format!(
@@ -55,7 +55,7 @@ impl DateTimeTimeZone {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EmailAddress {
+pub(crate) struct EmailAddress {
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -64,20 +64,20 @@ pub struct EmailAddress {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Recipient {
+pub(crate) struct Recipient {
     pub email_address: EmailAddress,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Location {
+pub(crate) struct Location {
     #[serde(default)]
     pub display_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ItemBody {
+pub(crate) struct ItemBody {
     #[serde(default)]
     pub content_type: Option<String>,
     #[serde(default)]
@@ -86,7 +86,7 @@ pub struct ItemBody {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Phone {
+pub(crate) struct Phone {
     #[serde(default)]
     pub number: Option<String>,
 }
@@ -94,7 +94,7 @@ pub struct Phone {
 /// `onlineMeetingInfo` (Teams and other providers).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct OnlineMeetingInfo {
+pub(crate) struct OnlineMeetingInfo {
     #[serde(default)]
     pub join_url: Option<String>,
     #[serde(default)]
@@ -112,7 +112,7 @@ pub struct OnlineMeetingInfo {
 /// A Graph `event` (the properties we select).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct GraphEvent {
+pub(crate) struct GraphEvent {
     pub id: String,
     #[serde(default)]
     pub subject: Option<String>,
@@ -137,11 +137,11 @@ pub struct GraphEvent {
 }
 
 /// The properties `calendarView` selects (keep in step with [`GraphEvent`]).
-pub const EVENT_SELECT: &str =
+pub(crate) const EVENT_SELECT: &str =
     "id,subject,organizer,start,end,isAllDay,isCancelled,location,body,onlineMeeting,categories,transactionId";
 
 impl GraphEvent {
-    pub fn into_event(self) -> Result<Meeting, CalendarError> {
+    pub(crate) fn into_event(self) -> Result<Meeting, CalendarError> {
         let body = self.body.and_then(|b| {
             let content = b.content.filter(|c| !c.trim().is_empty())?;
             Some(match b.content_type.as_deref() {
@@ -190,7 +190,7 @@ impl GraphEvent {
 /// `scheduleItem` of `getSchedule`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ScheduleItem {
+pub(crate) struct ScheduleItem {
     pub status: String,
     pub start: DateTimeTimeZone,
     pub end: DateTimeTimeZone,
@@ -198,7 +198,7 @@ pub struct ScheduleItem {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FreeBusyError {
+pub(crate) struct FreeBusyError {
     #[serde(default)]
     pub message: Option<String>,
     #[serde(default)]
@@ -208,7 +208,7 @@ pub struct FreeBusyError {
 /// `scheduleInformation` of `getSchedule`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ScheduleInformation {
+pub(crate) struct ScheduleInformation {
     pub schedule_id: String,
     #[serde(default)]
     pub schedule_items: Vec<ScheduleItem>,
@@ -217,7 +217,7 @@ pub struct ScheduleInformation {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Collection<T> {
+pub(crate) struct Collection<T> {
     pub value: Vec<T>,
     #[serde(rename = "@odata.nextLink", default)]
     pub next_link: Option<String>,

@@ -23,13 +23,13 @@ use crate::calendar::{Body, CalendarError, Meeting, NewBooking};
 
 /// One change to the text: `range` is replaced by `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
+pub(crate) struct Edit {
     pub range: Range<usize>,
     pub text: String,
 }
 
 impl Edit {
-    pub fn apply(&self, original: &str) -> String {
+    pub(crate) fn apply(&self, original: &str) -> String {
         let mut out = String::with_capacity(original.len() + self.text.len());
         out.push_str(&original[..self.range.start]);
         out.push_str(&self.text);
@@ -39,7 +39,7 @@ impl Edit {
 }
 
 /// An occurrence turned into the trait's [`Meeting`].
-pub fn to_event(o: &Occurrence<'_>) -> Meeting {
+pub(crate) fn to_event(o: &Occurrence<'_>) -> Meeting {
     Meeting {
         id: o.id(),
         subject: o.event.summary.clone(),
@@ -59,7 +59,7 @@ fn utc_value(t: DateTime<Utc>) -> String {
 }
 
 /// Plans a booking: refuses an empty slot or an overlap, else inserts a new VEVENT.
-pub fn book(
+pub(crate) fn book(
     doc: &Document,
     booking: &NewBooking,
     now: DateTime<Utc>,
@@ -154,7 +154,7 @@ fn locate<'a>(doc: &'a Document, event: &Meeting) -> Result<Occurrence<'a>, Cale
 }
 
 /// Plans moving the end of an event.
-pub fn set_end(
+pub(crate) fn set_end(
     doc: &Document,
     text: &str,
     event: &Meeting,
@@ -204,7 +204,7 @@ pub fn set_end(
 }
 
 /// Plans cancelling an event: removes a device booking, marks anything else cancelled.
-pub fn cancel(
+pub(crate) fn cancel(
     doc: &Document,
     text: &str,
     event: &Meeting,

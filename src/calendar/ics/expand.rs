@@ -10,7 +10,7 @@ use super::model::{day_start, local, to_utc, Document, Key, Length, Stamp, VEven
 
 /// One occurrence of a VEVENT.
 #[derive(Debug, Clone)]
-pub struct Occurrence<'a> {
+pub(crate) struct Occurrence<'a> {
     pub event: &'a VEvent,
     /// The occurrence's original start for series members (also part of its id).
     pub key: Option<Key>,
@@ -20,20 +20,24 @@ pub struct Occurrence<'a> {
 
 impl Occurrence<'_> {
     /// Stable id: the UID, plus `/` and the original start for a series member.
-    pub fn id(&self) -> String {
+    pub(crate) fn id(&self) -> String {
         match self.key {
             Some(key) => format!("{}/{}", self.event.uid, key.id_suffix()),
             None => self.event.uid.clone(),
         }
     }
 
-    pub fn all_day(&self) -> bool {
+    pub(crate) fn all_day(&self) -> bool {
         matches!(self.event.start, Stamp::Day(_))
     }
 }
 
 /// Occurrences overlapping `[from, to)`, sorted by start, cancelled ones left out.
-pub fn occurrences(doc: &Document, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence<'_>> {
+pub(crate) fn occurrences(
+    doc: &Document,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Occurrence<'_>> {
     let overridden: HashSet<(&str, Key)> = doc
         .events
         .iter()

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 /// One unfolded content line.
 #[derive(Debug, Clone)]
-pub struct ContentLine {
+pub(crate) struct ContentLine {
     /// 1-based number of the first physical line.
     pub line: usize,
     /// Bytes of the whole logical line in the file, folds and line ending included.
@@ -26,7 +26,7 @@ pub struct ContentLine {
 
 impl ContentLine {
     /// The value of a parameter, e.g. `TZID`, `VALUE`, `CN`.
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(n, _)| n == name)
@@ -36,13 +36,13 @@ impl ContentLine {
 
 /// A content line that could not be split into name, parameters and value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineError {
+pub(crate) struct LineError {
     pub line: usize,
     pub message: String,
 }
 
 /// Splits a whole file into unfolded content lines. Blank lines are skipped.
-pub fn content_lines(text: &str) -> Result<Vec<ContentLine>, LineError> {
+pub(crate) fn content_lines(text: &str) -> Result<Vec<ContentLine>, LineError> {
     let mut out = Vec::new();
     // (first line number, start byte, unfolded text)
     let mut current: Option<(usize, usize, String)> = None;
@@ -163,7 +163,7 @@ fn shorten(text: &str) -> String {
 }
 
 /// Undoes TEXT escapes: `\n` `\N` -> newline, `\,` `\;` `\\` -> the character.
-pub fn unescape_text(value: &str) -> String {
+pub(crate) fn unescape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut chars = value.chars();
     while let Some(c) = chars.next() {
@@ -181,7 +181,7 @@ pub fn unescape_text(value: &str) -> String {
 }
 
 /// Escapes a TEXT value for writing.
-pub fn escape_text(value: &str) -> String {
+pub(crate) fn escape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -198,7 +198,7 @@ pub fn escape_text(value: &str) -> String {
 
 /// Folds one logical line to physical lines of at most 75 octets (never inside a
 /// UTF-8 character), each ended by `eol`.
-pub fn fold(line: &str, eol: &str) -> String {
+pub(crate) fn fold(line: &str, eol: &str) -> String {
     let mut out = String::with_capacity(line.len() + line.len() / 70 * 3 + eol.len());
     let mut width = 0;
     for c in line.chars() {

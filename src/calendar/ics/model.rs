@@ -15,14 +15,14 @@ use crate::calendar::{Body, Person};
 
 /// A point in time as the file wrote it: an all-day date, or a zoned date-time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stamp {
+pub(crate) enum Stamp {
     Day(NaiveDate),
     At(DateTime<Tz>),
 }
 
 /// How DTSTART was written, so an override's RECURRENCE-ID can be written the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Form {
+pub(crate) enum Form {
     Date,
     Utc,
     Floating,
@@ -31,13 +31,13 @@ pub enum Form {
 
 /// Identifies one occurrence of a series: its original start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Key {
+pub(crate) enum Key {
     Day(NaiveDate),
     At(DateTime<Utc>),
 }
 
 impl Key {
-    pub fn of(stamp: Stamp) -> Key {
+    pub(crate) fn of(stamp: Stamp) -> Key {
         match stamp {
             Stamp::Day(d) => Key::Day(d),
             Stamp::At(t) => Key::At(t.with_timezone(&Utc)),
@@ -45,7 +45,7 @@ impl Key {
     }
 
     /// The suffix of an occurrence's event id: `20261123` or `20261123T180000Z`.
-    pub fn id_suffix(&self) -> String {
+    pub(crate) fn id_suffix(&self) -> String {
         match self {
             Key::Day(d) => d.format("%Y%m%d").to_string(),
             Key::At(t) => t.format("%Y%m%dT%H%M%SZ").to_string(),
@@ -55,14 +55,14 @@ impl Key {
 
 /// How long each occurrence lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Length {
+pub(crate) enum Length {
     Exact(Duration),
     Days(i64),
 }
 
 /// One VEVENT, with where it sits in the file.
 #[derive(Debug, Clone)]
-pub struct VEvent {
+pub(crate) struct VEvent {
     /// Bytes from `BEGIN:VEVENT` through the `END:VEVENT` line ending.
     pub span: Range<usize>,
     /// Where new properties go: before the first VALARM (properties come before
@@ -88,18 +88,18 @@ pub struct VEvent {
 }
 
 impl VEvent {
-    pub fn is_series(&self) -> bool {
+    pub(crate) fn is_series(&self) -> bool {
         self.recurrence_id.is_none() && (self.rule.is_some() || !self.rdates.is_empty())
     }
 
-    pub fn prop(&self, name: &str) -> Option<&ContentLine> {
+    pub(crate) fn prop(&self, name: &str) -> Option<&ContentLine> {
         self.props.iter().find(|p| p.name == name)
     }
 }
 
 /// A parsed calendar file.
 #[derive(Debug, Clone)]
-pub struct Document {
+pub(crate) struct Document {
     /// The file's line ending, used for everything written into it.
     pub eol: &'static str,
     pub events: Vec<VEvent>,
@@ -111,7 +111,7 @@ pub struct Document {
 
 /// What is wrong, and on which line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
+pub(crate) struct ParseError {
     pub line: usize,
     pub message: String,
 }
@@ -124,7 +124,7 @@ fn err(line: usize, message: impl Into<String>) -> ParseError {
 }
 
 /// Parses a whole calendar file.
-pub fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
+pub(crate) fn parse(text: &str, room_tz: Tz) -> Result<Document, ParseError> {
     let lines = content_lines(text).map_err(|e| err(e.line, e.message))?;
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
 
@@ -438,7 +438,7 @@ fn stamp(p: &ContentLine, value: &str, zones: &Zones) -> Result<(Stamp, Form), P
 
 /// A wall-clock time in a zone. In the hour skipped by a DST change the time is moved
 /// forward (RFC 5545 §3.3.5); in the repeated hour the first one is used.
-pub fn local(naive: NaiveDateTime, tz: Tz) -> DateTime<Tz> {
+pub(crate) fn local(naive: NaiveDateTime, tz: Tz) -> DateTime<Tz> {
     for shift in 0..4 {
         if let Some(t) = tz
             .from_local_datetime(&(naive + Duration::hours(shift)))
@@ -452,11 +452,11 @@ pub fn local(naive: NaiveDateTime, tz: Tz) -> DateTime<Tz> {
 }
 
 /// Midnight starting `day` in the room's zone, in UTC.
-pub fn day_start(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+pub(crate) fn day_start(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
     local(day.and_time(chrono::NaiveTime::MIN), tz).with_timezone(&Utc)
 }
 
-pub fn to_utc(stamp: Stamp, room_tz: Tz) -> DateTime<Utc> {
+pub(crate) fn to_utc(stamp: Stamp, room_tz: Tz) -> DateTime<Utc> {
     match stamp {
         Stamp::Day(d) => day_start(d, room_tz),
         Stamp::At(t) => t.with_timezone(&Utc),
@@ -464,7 +464,7 @@ pub fn to_utc(stamp: Stamp, room_tz: Tz) -> DateTime<Utc> {
 }
 
 /// RFC 5545 DURATION: `[+-]P[nW]` or `[+-]P[nD][T[nH][nM][nS]]`.
-pub fn parse_duration(text: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     let (sign, rest) = match text.strip_prefix('-') {
         Some(r) => (-1, r),
         None => (1, text.strip_prefix('+').unwrap_or(text)),

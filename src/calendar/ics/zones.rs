@@ -15,20 +15,20 @@ use crate::calendar::windows_tz;
 
 /// A VTIMEZONE: its own properties and its STANDARD / DAYLIGHT parts.
 #[derive(Debug, Default)]
-pub struct VTimezone {
+pub(crate) struct VTimezone {
     pub props: Vec<ContentLine>,
     pub parts: Vec<(String, Vec<ContentLine>)>,
 }
 
 /// How the TZIDs of one file resolve.
-pub struct Zones {
+pub(crate) struct Zones {
     /// Floating times and all-day dates are in the room's zone.
     pub room_tz: Tz,
     aliases: Vec<(String, Tz)>,
 }
 
 impl Zones {
-    pub fn new(room_tz: Tz, vtimezones: &[VTimezone]) -> Zones {
+    pub(crate) fn new(room_tz: Tz, vtimezones: &[VTimezone]) -> Zones {
         let mut zones = Zones {
             room_tz,
             aliases: Vec::new(),
@@ -64,7 +64,7 @@ impl Zones {
         zones
     }
 
-    pub fn resolve(&self, tzid: &str) -> Option<Tz> {
+    pub(crate) fn resolve(&self, tzid: &str) -> Option<Tz> {
         let id = tzid.trim();
         by_name(id).or_else(|| {
             self.aliases

@@ -13,58 +13,58 @@ use super::SpeechError;
 mod ffi {
     use std::os::raw::{c_char, c_int, c_void};
 
-    pub type ps_decoder_t = c_void;
-    pub type cmd_ln_t = c_void;
-    pub type arg_t = c_void;
-    pub type ps_seg_t = c_void;
+    pub(crate) type ps_decoder_t = c_void;
+    pub(crate) type cmd_ln_t = c_void;
+    pub(crate) type arg_t = c_void;
+    pub(crate) type ps_seg_t = c_void;
 
     #[cfg(roomvoice_pocketsphinx)]
     extern "C" {
-        pub fn ps_args() -> *const arg_t;
-        pub fn cmd_ln_parse_r(
+        pub(crate) fn ps_args() -> *const arg_t;
+        pub(crate) fn cmd_ln_parse_r(
             inout: *mut cmd_ln_t,
             defn: *const arg_t,
             argc: i32,
             argv: *const *const c_char,
             strict: i32,
         ) -> *mut cmd_ln_t;
-        pub fn cmd_ln_free_r(cmdln: *mut cmd_ln_t) -> c_int;
-        pub fn ps_init(config: *mut cmd_ln_t) -> *mut ps_decoder_t;
-        pub fn ps_free(ps: *mut ps_decoder_t) -> c_int;
-        pub fn ps_lookup_word(ps: *mut ps_decoder_t, word: *const c_char) -> *mut c_char;
-        pub fn ps_add_word(
+        pub(crate) fn cmd_ln_free_r(cmdln: *mut cmd_ln_t) -> c_int;
+        pub(crate) fn ps_init(config: *mut cmd_ln_t) -> *mut ps_decoder_t;
+        pub(crate) fn ps_free(ps: *mut ps_decoder_t) -> c_int;
+        pub(crate) fn ps_lookup_word(ps: *mut ps_decoder_t, word: *const c_char) -> *mut c_char;
+        pub(crate) fn ps_add_word(
             ps: *mut ps_decoder_t,
             word: *const c_char,
             phones: *const c_char,
             update: c_int,
         ) -> c_int;
-        pub fn ps_set_jsgf_string(
+        pub(crate) fn ps_set_jsgf_string(
             ps: *mut ps_decoder_t,
             name: *const c_char,
             jsgf: *const c_char,
         ) -> c_int;
-        pub fn ps_set_keyphrase(
+        pub(crate) fn ps_set_keyphrase(
             ps: *mut ps_decoder_t,
             name: *const c_char,
             phrase: *const c_char,
         ) -> c_int;
-        pub fn ps_set_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
-        pub fn ps_unset_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
-        pub fn ps_start_utt(ps: *mut ps_decoder_t) -> c_int;
-        pub fn ps_process_raw(
+        pub(crate) fn ps_set_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
+        pub(crate) fn ps_unset_search(ps: *mut ps_decoder_t, name: *const c_char) -> c_int;
+        pub(crate) fn ps_start_utt(ps: *mut ps_decoder_t) -> c_int;
+        pub(crate) fn ps_process_raw(
             ps: *mut ps_decoder_t,
             data: *const i16,
             n_samples: usize,
             no_search: c_int,
             full_utt: c_int,
         ) -> c_int;
-        pub fn ps_end_utt(ps: *mut ps_decoder_t) -> c_int;
-        pub fn ps_get_hyp(ps: *mut ps_decoder_t, out_best_score: *mut i32) -> *const c_char;
-        pub fn ps_get_in_speech(ps: *mut ps_decoder_t) -> u8;
-        pub fn roomvoice_ps_reset_cmn(ps: *mut ps_decoder_t) -> c_int;
-        pub fn ps_seg_iter(ps: *mut ps_decoder_t) -> *mut ps_seg_t;
-        pub fn ps_seg_next(seg: *mut ps_seg_t) -> *mut ps_seg_t;
-        pub fn ps_seg_frames(seg: *mut ps_seg_t, out_sf: *mut c_int, out_ef: *mut c_int);
+        pub(crate) fn ps_end_utt(ps: *mut ps_decoder_t) -> c_int;
+        pub(crate) fn ps_get_hyp(ps: *mut ps_decoder_t, out_best_score: *mut i32) -> *const c_char;
+        pub(crate) fn ps_get_in_speech(ps: *mut ps_decoder_t) -> u8;
+        pub(crate) fn roomvoice_ps_reset_cmn(ps: *mut ps_decoder_t) -> c_int;
+        pub(crate) fn ps_seg_iter(ps: *mut ps_decoder_t) -> *mut ps_seg_t;
+        pub(crate) fn ps_seg_next(seg: *mut ps_seg_t) -> *mut ps_seg_t;
+        pub(crate) fn ps_seg_frames(seg: *mut ps_seg_t, out_sf: *mut c_int, out_ef: *mut c_int);
     }
 
     /// Stand-ins so the module compiles without the library; `Decoder::new` refuses
@@ -73,13 +73,13 @@ mod ffi {
     mod absent {
         #![allow(clippy::missing_safety_doc)]
         use super::*;
-        pub unsafe fn ps_free(_: *mut ps_decoder_t) -> c_int {
+        pub(crate) unsafe fn ps_free(_: *mut ps_decoder_t) -> c_int {
             0
         }
-        pub unsafe fn cmd_ln_free_r(_: *mut cmd_ln_t) -> c_int {
+        pub(crate) unsafe fn cmd_ln_free_r(_: *mut cmd_ln_t) -> c_int {
             0
         }
-        pub unsafe fn ps_add_word(
+        pub(crate) unsafe fn ps_add_word(
             _: *mut ps_decoder_t,
             _: *const c_char,
             _: *const c_char,
@@ -87,33 +87,33 @@ mod ffi {
         ) -> c_int {
             -1
         }
-        pub unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char {
+        pub(crate) unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char {
             std::ptr::null_mut()
         }
-        pub unsafe fn ps_set_jsgf_string(
+        pub(crate) unsafe fn ps_set_jsgf_string(
             _: *mut ps_decoder_t,
             _: *const c_char,
             _: *const c_char,
         ) -> c_int {
             -1
         }
-        pub unsafe fn ps_set_keyphrase(
+        pub(crate) unsafe fn ps_set_keyphrase(
             _: *mut ps_decoder_t,
             _: *const c_char,
             _: *const c_char,
         ) -> c_int {
             -1
         }
-        pub unsafe fn ps_set_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int {
+        pub(crate) unsafe fn ps_set_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int {
             -1
         }
-        pub unsafe fn ps_unset_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int {
+        pub(crate) unsafe fn ps_unset_search(_: *mut ps_decoder_t, _: *const c_char) -> c_int {
             -1
         }
-        pub unsafe fn ps_start_utt(_: *mut ps_decoder_t) -> c_int {
+        pub(crate) unsafe fn ps_start_utt(_: *mut ps_decoder_t) -> c_int {
             -1
         }
-        pub unsafe fn ps_process_raw(
+        pub(crate) unsafe fn ps_process_raw(
             _: *mut ps_decoder_t,
             _: *const i16,
             _: usize,
@@ -122,25 +122,25 @@ mod ffi {
         ) -> c_int {
             -1
         }
-        pub unsafe fn ps_end_utt(_: *mut ps_decoder_t) -> c_int {
+        pub(crate) unsafe fn ps_end_utt(_: *mut ps_decoder_t) -> c_int {
             -1
         }
-        pub unsafe fn ps_get_hyp(_: *mut ps_decoder_t, _: *mut i32) -> *const c_char {
+        pub(crate) unsafe fn ps_get_hyp(_: *mut ps_decoder_t, _: *mut i32) -> *const c_char {
             std::ptr::null()
         }
-        pub unsafe fn ps_get_in_speech(_: *mut ps_decoder_t) -> u8 {
+        pub(crate) unsafe fn ps_get_in_speech(_: *mut ps_decoder_t) -> u8 {
             0
         }
-        pub unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int {
+        pub(crate) unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int {
             -1
         }
-        pub unsafe fn ps_seg_iter(_: *mut ps_decoder_t) -> *mut ps_seg_t {
+        pub(crate) unsafe fn ps_seg_iter(_: *mut ps_decoder_t) -> *mut ps_seg_t {
             std::ptr::null_mut()
         }
-        pub unsafe fn ps_seg_next(_: *mut ps_seg_t) -> *mut ps_seg_t {
+        pub(crate) unsafe fn ps_seg_next(_: *mut ps_seg_t) -> *mut ps_seg_t {
             std::ptr::null_mut()
         }
-        pub unsafe fn ps_seg_frames(_: *mut ps_seg_t, _: *mut c_int, _: *mut c_int) {}
+        pub(crate) unsafe fn ps_seg_frames(_: *mut ps_seg_t, _: *mut c_int, _: *mut c_int) {}
     }
     #[cfg(not(roomvoice_pocketsphinx))]
     pub use absent::*;

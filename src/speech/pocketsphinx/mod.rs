@@ -34,15 +34,12 @@ use super::noise::NoiseFloor;
 use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
 use decoder::{dictionary_entries, path_str, Decoder, EMPTY_DICTIONARY};
 
-/// True when libpocketsphinx was linked into this build.
-pub const AVAILABLE: bool = cfg!(roomvoice_pocketsphinx);
-
 /// Default keyword-spotting threshold for the wake word.
-pub const DEFAULT_WAKE_THRESHOLD: f64 = 1e-70;
+pub(crate) const DEFAULT_WAKE_THRESHOLD: f64 = 1e-70;
 
 /// Debian's pocketsphinx-en-us.
-pub const DEFAULT_HMM: &str = "/usr/share/pocketsphinx/model/en-us/en-us";
-pub const DEFAULT_DICT: &str = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
+pub(crate) const DEFAULT_HMM: &str = "/usr/share/pocketsphinx/model/en-us/en-us";
+pub(crate) const DEFAULT_DICT: &str = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
 
 /// How late the voice-activity detector reports the start of speech (its
 /// `-vad_startspeech` plus a step) and the end (`-vad_postspeech`, 50 frames). A
@@ -143,7 +140,7 @@ impl Default for Settings {
 
 impl Settings {
     /// The settings `[speech]` gives.
-    pub fn from_setup(setup: &super::Setup) -> Settings {
+    pub(crate) fn from_setup(setup: &super::Setup) -> Settings {
         let speech = setup.speech;
         Settings {
             hmm: speech

@@ -36,9 +36,9 @@ use super::fft::{Cpx, RealFft};
 use super::filterbank::Filterbank;
 
 /// Values in one feature vector (mel channels).
-pub const FEATURES: usize = 40;
+pub(crate) const FEATURES: usize = 40;
 /// Samples per step (10 ms at 16 kHz): one feature vector per step.
-pub const STEP_SAMPLES: usize = 160;
+pub(crate) const STEP_SAMPLES: usize = 160;
 /// Samples per analysis window (30 ms at 16 kHz); the first vector needs this many.
 const WINDOW_SAMPLES: usize = 480;
 /// Smallest power of two holding a window.
@@ -71,7 +71,7 @@ pub(super) fn msb32(n: u32) -> u32 {
 /// Streaming TFLite Micro frontend: 16 kHz mono samples in, one vector of
 /// [`FEATURES`] floats out per [`STEP_SAMPLES`] samples once a 30 ms window is full.
 #[derive(Debug, Clone)]
-pub struct MicroFrontend {
+pub(crate) struct MicroFrontend {
     // Tables, fixed after `new`.
     window: [i16; WINDOW_SAMPLES],
     fft: RealFft,
@@ -100,7 +100,7 @@ impl Default for MicroFrontend {
 
 impl MicroFrontend {
     /// A frontend in its initial state, with all tables computed.
-    pub fn new() -> MicroFrontend {
+    pub(crate) fn new() -> MicroFrontend {
         let fixed = |x: f32| (x * (1 << NOISE_REDUCTION_BITS) as f32) as u16 as u32;
         MicroFrontend {
             window: hann_window(),
@@ -119,7 +119,7 @@ impl MicroFrontend {
     }
 
     /// Back to the initial state: no buffered samples, noise estimates zero.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.input = [0; WINDOW_SAMPLES];
         self.input_used = 0;
         self.noise_estimate = [0; FEATURES];
@@ -128,7 +128,7 @@ impl MicroFrontend {
     /// Feeds samples (any number; the remainder is buffered) and appends one feature
     /// vector to `out` for every completed 10 ms step: the same sequence the reference
     /// gives when fed 160-sample chunks. The first vector comes once 480 samples are in.
-    pub fn process(&mut self, mut samples: &[i16], out: &mut Vec<[f32; FEATURES]>) {
+    pub(crate) fn process(&mut self, mut samples: &[i16], out: &mut Vec<[f32; FEATURES]>) {
         while !samples.is_empty() {
             let n = (WINDOW_SAMPLES - self.input_used).min(samples.len());
             self.input[self.input_used..self.input_used + n].copy_from_slice(&samples[..n]);

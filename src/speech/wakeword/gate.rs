@@ -34,10 +34,10 @@ use super::WakeDetector;
 /// Audio before the detection that the engine hears too: the whole wake word. The
 /// detector decides about 0.1-0.4 s after "alexa" ends (by which time a command said in
 /// the same breath has begun), and "alexa" itself lasts 0.4-0.8 s.
-pub const LEAD_S: f64 = 1.5;
+pub(crate) const LEAD_S: f64 = 1.5;
 
 /// Default seconds after the wake word within which the command must begin.
-pub const DEFAULT_WINDOW_S: f64 = 5.0;
+pub(crate) const DEFAULT_WINDOW_S: f64 = 5.0;
 
 /// How long after the detection an utterance that is no command must go on to count as
 /// a request ("alexa, play some music") rather than the wake word itself.
@@ -48,7 +48,7 @@ const MAX_COMMAND_S: f64 = 15.0;
 
 /// Tuning of the gate.
 #[derive(Debug, Clone, Copy)]
-pub struct GateSettings {
+pub(crate) struct GateSettings {
     /// Seconds after the wake word within which the command must begin.
     pub window_s: f64,
 }
@@ -72,7 +72,7 @@ enum State {
 }
 
 /// An engine behind the wake-word detector.
-pub struct WakeGate {
+pub(crate) struct WakeGate {
     inner: Box<dyn Engine>,
     detector: WakeDetector,
     wake_word: String,
@@ -90,7 +90,7 @@ pub struct WakeGate {
 }
 
 impl WakeGate {
-    pub fn new(
+    pub(crate) fn new(
         inner: Box<dyn Engine>,
         detector: WakeDetector,
         wake_word: &str,

@@ -15,9 +15,9 @@
 mod compress;
 mod fft;
 mod filterbank;
-pub mod frontend;
-pub mod gate;
-pub mod tflite;
+pub(crate) mod frontend;
+pub(crate) mod gate;
+pub(crate) mod tflite;
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ use crate::speech::noise::NoiseFloor;
 use frontend::{MicroFrontend, FEATURES, STEP_SAMPLES};
 
 /// Where setup puts the model for the default wake word.
-pub const DEFAULT_MODEL: &str = "models/wakeword/alexa.json";
+pub(crate) const DEFAULT_MODEL: &str = "models/wakeword/alexa.json";
 
 /// The probability cutoff used unless `[speech] wake_threshold` says otherwise, lower
 /// than the model's own 0.9 (chosen on real voices). Measured on espeak-ng voices
@@ -40,7 +40,7 @@ pub const DEFAULT_MODEL: &str = "models/wakeword/alexa.json";
 /// wake word (license texts read by 6 voices) it never woke, even at 0.3. A false
 /// accept opens a listening window, in which a command must still be heard, and
 /// actions are confirmed below `[assistant] confirm_below_wake_score`.
-pub const DEFAULT_CUTOFF: f32 = 0.7;
+pub(crate) const DEFAULT_CUTOFF: f32 = 0.7;
 
 /// Inferences (30 ms each) a detection is followed while its score still rises: it is
 /// reported at its peak, at most about 0.15 s after the cutoff was crossed.
@@ -133,7 +133,7 @@ impl ModelSpec {
     }
 
     /// The wake word in the form the phrase set uses ("alexa").
-    pub fn normalised_wake_word(&self) -> String {
+    pub(crate) fn normalised_wake_word(&self) -> String {
         self.wake_word
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())

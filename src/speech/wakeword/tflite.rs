@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use super::WakeWordError;
 
 /// True when libtensorflowlite_c was linked into this build.
-pub const AVAILABLE: bool = cfg!(roomvoice_tflite);
+pub(crate) const AVAILABLE: bool = cfg!(roomvoice_tflite);
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,40 +40,44 @@ const TYPE_INT8: c_int = 9;
 mod ffi {
     use super::*;
     extern "C" {
-        pub fn TfLiteModelCreateFromFile(path: *const c_char) -> *mut TfLiteModel;
-        pub fn TfLiteModelDelete(model: *mut TfLiteModel);
-        pub fn TfLiteInterpreterOptionsCreate() -> *mut TfLiteInterpreterOptions;
-        pub fn TfLiteInterpreterOptionsSetNumThreads(
+        pub(crate) fn TfLiteModelCreateFromFile(path: *const c_char) -> *mut TfLiteModel;
+        pub(crate) fn TfLiteModelDelete(model: *mut TfLiteModel);
+        pub(crate) fn TfLiteInterpreterOptionsCreate() -> *mut TfLiteInterpreterOptions;
+        pub(crate) fn TfLiteInterpreterOptionsSetNumThreads(
             options: *mut TfLiteInterpreterOptions,
             threads: i32,
         );
-        pub fn TfLiteInterpreterOptionsDelete(options: *mut TfLiteInterpreterOptions);
-        pub fn TfLiteInterpreterCreate(
+        pub(crate) fn TfLiteInterpreterOptionsDelete(options: *mut TfLiteInterpreterOptions);
+        pub(crate) fn TfLiteInterpreterCreate(
             model: *const TfLiteModel,
             options: *const TfLiteInterpreterOptions,
         ) -> *mut TfLiteInterpreter;
-        pub fn TfLiteInterpreterDelete(interpreter: *mut TfLiteInterpreter);
-        pub fn TfLiteInterpreterAllocateTensors(interpreter: *mut TfLiteInterpreter) -> c_int;
-        pub fn TfLiteInterpreterInvoke(interpreter: *mut TfLiteInterpreter) -> c_int;
-        pub fn TfLiteInterpreterGetInputTensor(
+        pub(crate) fn TfLiteInterpreterDelete(interpreter: *mut TfLiteInterpreter);
+        pub(crate) fn TfLiteInterpreterAllocateTensors(
+            interpreter: *mut TfLiteInterpreter,
+        ) -> c_int;
+        pub(crate) fn TfLiteInterpreterInvoke(interpreter: *mut TfLiteInterpreter) -> c_int;
+        pub(crate) fn TfLiteInterpreterGetInputTensor(
             interpreter: *const TfLiteInterpreter,
             index: i32,
         ) -> *mut TfLiteTensor;
-        pub fn TfLiteInterpreterGetOutputTensor(
+        pub(crate) fn TfLiteInterpreterGetOutputTensor(
             interpreter: *const TfLiteInterpreter,
             index: i32,
         ) -> *const TfLiteTensor;
-        pub fn TfLiteTensorType(tensor: *const TfLiteTensor) -> c_int;
-        pub fn TfLiteTensorNumDims(tensor: *const TfLiteTensor) -> i32;
-        pub fn TfLiteTensorDim(tensor: *const TfLiteTensor, index: i32) -> i32;
-        pub fn TfLiteTensorByteSize(tensor: *const TfLiteTensor) -> usize;
-        pub fn TfLiteTensorQuantizationParams(tensor: *const TfLiteTensor) -> QuantizationParams;
-        pub fn TfLiteTensorCopyFromBuffer(
+        pub(crate) fn TfLiteTensorType(tensor: *const TfLiteTensor) -> c_int;
+        pub(crate) fn TfLiteTensorNumDims(tensor: *const TfLiteTensor) -> i32;
+        pub(crate) fn TfLiteTensorDim(tensor: *const TfLiteTensor, index: i32) -> i32;
+        pub(crate) fn TfLiteTensorByteSize(tensor: *const TfLiteTensor) -> usize;
+        pub(crate) fn TfLiteTensorQuantizationParams(
+            tensor: *const TfLiteTensor,
+        ) -> QuantizationParams;
+        pub(crate) fn TfLiteTensorCopyFromBuffer(
             tensor: *mut TfLiteTensor,
             data: *const c_void,
             size: usize,
         ) -> c_int;
-        pub fn TfLiteTensorCopyToBuffer(
+        pub(crate) fn TfLiteTensorCopyToBuffer(
             tensor: *const TfLiteTensor,
             data: *mut c_void,
             size: usize,
@@ -87,63 +91,69 @@ mod ffi {
 #[allow(non_snake_case, clippy::missing_safety_doc)]
 mod ffi {
     use super::*;
-    pub unsafe fn TfLiteModelCreateFromFile(_: *const c_char) -> *mut TfLiteModel {
+    pub(crate) unsafe fn TfLiteModelCreateFromFile(_: *const c_char) -> *mut TfLiteModel {
         std::ptr::null_mut()
     }
-    pub unsafe fn TfLiteModelDelete(_: *mut TfLiteModel) {}
-    pub unsafe fn TfLiteInterpreterOptionsCreate() -> *mut TfLiteInterpreterOptions {
+    pub(crate) unsafe fn TfLiteModelDelete(_: *mut TfLiteModel) {}
+    pub(crate) unsafe fn TfLiteInterpreterOptionsCreate() -> *mut TfLiteInterpreterOptions {
         std::ptr::null_mut()
     }
-    pub unsafe fn TfLiteInterpreterOptionsSetNumThreads(_: *mut TfLiteInterpreterOptions, _: i32) {}
-    pub unsafe fn TfLiteInterpreterOptionsDelete(_: *mut TfLiteInterpreterOptions) {}
-    pub unsafe fn TfLiteInterpreterCreate(
+    pub(crate) unsafe fn TfLiteInterpreterOptionsSetNumThreads(
+        _: *mut TfLiteInterpreterOptions,
+        _: i32,
+    ) {
+    }
+    pub(crate) unsafe fn TfLiteInterpreterOptionsDelete(_: *mut TfLiteInterpreterOptions) {}
+    pub(crate) unsafe fn TfLiteInterpreterCreate(
         _: *const TfLiteModel,
         _: *const TfLiteInterpreterOptions,
     ) -> *mut TfLiteInterpreter {
         std::ptr::null_mut()
     }
-    pub unsafe fn TfLiteInterpreterDelete(_: *mut TfLiteInterpreter) {}
-    pub unsafe fn TfLiteInterpreterAllocateTensors(_: *mut TfLiteInterpreter) -> c_int {
+    pub(crate) unsafe fn TfLiteInterpreterDelete(_: *mut TfLiteInterpreter) {}
+    pub(crate) unsafe fn TfLiteInterpreterAllocateTensors(_: *mut TfLiteInterpreter) -> c_int {
         1
     }
-    pub unsafe fn TfLiteInterpreterInvoke(_: *mut TfLiteInterpreter) -> c_int {
+    pub(crate) unsafe fn TfLiteInterpreterInvoke(_: *mut TfLiteInterpreter) -> c_int {
         1
     }
-    pub unsafe fn TfLiteInterpreterGetInputTensor(
+    pub(crate) unsafe fn TfLiteInterpreterGetInputTensor(
         _: *const TfLiteInterpreter,
         _: i32,
     ) -> *mut TfLiteTensor {
         std::ptr::null_mut()
     }
-    pub unsafe fn TfLiteInterpreterGetOutputTensor(
+    pub(crate) unsafe fn TfLiteInterpreterGetOutputTensor(
         _: *const TfLiteInterpreter,
         _: i32,
     ) -> *const TfLiteTensor {
         std::ptr::null()
     }
-    pub unsafe fn TfLiteTensorType(_: *const TfLiteTensor) -> c_int {
+    pub(crate) unsafe fn TfLiteTensorType(_: *const TfLiteTensor) -> c_int {
         0
     }
-    pub unsafe fn TfLiteTensorNumDims(_: *const TfLiteTensor) -> i32 {
+    pub(crate) unsafe fn TfLiteTensorNumDims(_: *const TfLiteTensor) -> i32 {
         0
     }
-    pub unsafe fn TfLiteTensorDim(_: *const TfLiteTensor, _: i32) -> i32 {
+    pub(crate) unsafe fn TfLiteTensorDim(_: *const TfLiteTensor, _: i32) -> i32 {
         0
     }
-    pub unsafe fn TfLiteTensorByteSize(_: *const TfLiteTensor) -> usize {
+    pub(crate) unsafe fn TfLiteTensorByteSize(_: *const TfLiteTensor) -> usize {
         0
     }
-    pub unsafe fn TfLiteTensorQuantizationParams(_: *const TfLiteTensor) -> QuantizationParams {
+    pub(crate) unsafe fn TfLiteTensorQuantizationParams(
+        _: *const TfLiteTensor,
+    ) -> QuantizationParams {
         QuantizationParams::default()
     }
-    pub unsafe fn TfLiteTensorCopyFromBuffer(
+    pub(crate) unsafe fn TfLiteTensorCopyFromBuffer(
         _: *mut TfLiteTensor,
         _: *const c_void,
         _: usize,
     ) -> c_int {
         1
     }
-    pub unsafe fn TfLiteTensorCopyToBuffer(
+    pub(crate) unsafe fn TfLiteTensorCopyToBuffer(
         _: *const TfLiteTensor,
         _: *mut c_void,
         _: usize,
@@ -217,7 +227,7 @@ impl Quantized {
 }
 
 /// A loaded streaming model and its interpreter.
-pub struct Model {
+pub(crate) struct Model {
     path: PathBuf,
     model: *mut TfLiteModel,
     interpreter: *mut TfLiteInterpreter,
@@ -239,7 +249,7 @@ unsafe impl Send for Model {}
 
 impl Model {
     /// Loads a `.tflite` model and prepares an interpreter.
-    pub fn load(path: &Path) -> Result<Model, WakeWordError> {
+    pub(crate) fn load(path: &Path) -> Result<Model, WakeWordError> {
         if !AVAILABLE {
             return Err(WakeWordError::NotBuilt);
         }
@@ -286,7 +296,7 @@ impl Model {
     }
 
     /// A fresh interpreter: the model's streaming state back to silence.
-    pub fn restart(&mut self) -> Result<(), WakeWordError> {
+    pub(crate) fn restart(&mut self) -> Result<(), WakeWordError> {
         self.free_interpreter();
         let fail = |reason: &str| WakeWordError::Model {
             path: self.path.clone(),
@@ -338,7 +348,7 @@ impl Model {
 
     /// Runs one step: `stride` feature vectors of `features` values, concatenated. Returns
     /// the model's probability that the wake word just ended.
-    pub fn infer(&mut self, features: &[f32]) -> Result<f32, WakeWordError> {
+    pub(crate) fn infer(&mut self, features: &[f32]) -> Result<f32, WakeWordError> {
         if features.len() != self.input_bytes.len() {
             return Err(WakeWordError::Model {
                 path: self.path.clone(),
