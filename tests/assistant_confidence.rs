@@ -2,9 +2,8 @@
 //! heard uncertainly are read back before they are dialed, and an action heard
 //! uncertainly is confirmed first. Typed text (`ask`) is never doubted.
 
-mod ics_support;
-
-use ics_support::said;
+use crate::support;
+use crate::support::ics::said;
 
 use chrono::{DateTime, Utc};
 use roomvoice::assistant::{Assistant, Clock};
@@ -14,8 +13,8 @@ use roomvoice::events::{Collect, Event};
 /// the meeting ID and the PIN (Zoom, the room's provider).
 const EMPTY_DAY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:late\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261123T230000Z\r\nDTEND:20261123T233000Z\r\nSUMMARY:Late sync\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
-fn open(extra: &str) -> (ics_support::Room, Assistant) {
-    let room = ics_support::room_with_config(EMPTY_DAY, "UTC", extra);
+fn open(extra: &str) -> (support::ics::Room, Assistant) {
+    let room = support::ics::room_with_config(EMPTY_DAY, "UTC", extra);
     let mut config = room.config.clone();
     // The room's own conferencing service: a meeting ID alone is enough to dial.
     config.room.provider = Some("zoom".into());

@@ -3,9 +3,8 @@
 //! and note joins, bookings, releases and meetings held in the log `roomvoice report`
 //! summarises.
 
-mod ics_support;
-
-use ics_support::said;
+use crate::support;
+use crate::support::ics::said;
 
 use chrono::{DateTime, Utc};
 use roomvoice::assistant::{Assistant, Clock};
@@ -21,7 +20,7 @@ const CALENDAR: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEG
 const OFFER: &str = "Your meeting \"Standup\" is starting. Shall I join?";
 
 fn at(s: &str) -> DateTime<Utc> {
-    ics_support::at(s)
+    support::ics::at(s)
 }
 
 fn offers(sink: &Collect) -> Vec<String> {
@@ -44,8 +43,8 @@ fn joined(sink: &Collect) -> Vec<Option<String>> {
         .collect()
 }
 
-fn assistant(extra: &str, now: &str) -> (ics_support::Room, Assistant) {
-    let room = ics_support::room_with_config(CALENDAR, "UTC", extra);
+fn assistant(extra: &str, now: &str) -> (support::ics::Room, Assistant) {
+    let room = support::ics::room_with_config(CALENDAR, "UTC", extra);
     let assistant = room
         .config
         .open_assistant(Clock::Fixed(at(now)), false)

@@ -2,9 +2,8 @@
 //! a call, releasing a reservation nobody checked into, and answers spoken through the
 //! configured text-to-speech command.
 
-mod ics_support;
-
-use ics_support::said;
+use crate::support;
+use crate::support::ics::said;
 
 use chrono::{DateTime, Utc};
 use roomvoice::assistant::Clock;
@@ -20,7 +19,7 @@ fn at(s: &str) -> DateTime<Utc> {
 
 #[test]
 fn reminds_before_the_end_of_the_meeting_once() {
-    let room = ics_support::room_with_config(
+    let room = support::ics::room_with_config(
         CALENDAR,
         "UTC",
         "\n[assistant]\nend_reminders_minutes = [5, 1]\n",
@@ -54,7 +53,7 @@ fn reminds_before_the_end_of_the_meeting_once() {
 
 #[test]
 fn releases_a_reservation_nobody_checked_into() {
-    let room = ics_support::room_with_config(
+    let room = support::ics::room_with_config(
         CALENDAR,
         "UTC",
         "\n[assistant]\nrelease_unattended_after_minutes = 10\n",
@@ -87,7 +86,7 @@ fn releases_a_reservation_nobody_checked_into() {
 
 #[test]
 fn a_checked_in_reservation_is_kept() {
-    let room = ics_support::room_with_config(
+    let room = support::ics::room_with_config(
         CALENDAR,
         "UTC",
         "\n[assistant]\nrelease_unattended_after_minutes = 10\n",
@@ -130,7 +129,7 @@ fn answers_are_spoken_through_the_tts_command() {
         "\n[voice]\ntts = \"command\"\ncommand = [\"{}\"]\n",
         script.display()
     );
-    let room = ics_support::room_with_config(CALENDAR, "UTC", &extra);
+    let room = support::ics::room_with_config(CALENDAR, "UTC", &extra);
 
     let mut silent = room
         .config

@@ -2,8 +2,7 @@
 //! length, and bad files give an error that names the file and the problem (library and
 //! `roomvoice run`).
 
-mod speech_support;
-
+use crate::support;
 use std::path::Path;
 use std::process::Command as Process;
 
@@ -110,7 +109,7 @@ fn empty_truncated_and_headerless_files_are_named() {
     assert!(err.to_string().contains("header.wav"), "{err}");
 
     let no_samples = tmp.path().join("nosamples.wav");
-    speech_support::write(&no_samples, &[]);
+    support::speech::write(&no_samples, &[]);
     assert!(matches!(
         read_wav(&no_samples),
         Err(AudioError::NoSamples { .. })

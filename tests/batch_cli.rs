@@ -3,8 +3,7 @@
 //! whether every expectation held.
 #![cfg(roomvoice_pocketsphinx)]
 
-mod speech_support;
-
+use crate::support;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -36,10 +35,10 @@ fn batch(args: &[&str]) -> (i32, String, String) {
 /// wake word), with their expected intents.
 fn manifest(dir: &Path, wrong: bool) -> std::path::PathBuf {
     let silence = dir.join("silence.wav");
-    speech_support::write(&silence, &vec![0i16; 32_000]);
-    let hiss = speech_support::add_noise(dir, &silence, -40.0);
+    support::speech::write(&silence, &vec![0i16; 32_000]);
+    let hiss = support::speech::add_noise(dir, &silence, -40.0);
     // chatter.wav: speech without the wake word.
-    speech_support::speak(dir, "chatter", "en-us", 160, "play some music");
+    support::speech::speak(dir, "chatter", "en-us", 160, "play some music");
     let start_expectation = if wrong {
         "end_meeting"
     } else {

@@ -3,14 +3,13 @@
 //! with a fix; the exit status says whether something needed failed; and no secret
 //! ever appears in the output, even with trace logging.
 
-mod support;
-
+use crate::support;
 use std::process::Command;
 
+use crate::support::ews_server::{Behaviour, FakeExchange, Item};
+use crate::support::graph_server::{FakeGraph, GraphBehaviour};
+use crate::support::{ews_basic, graph_app, Setup, CLIENT_SECRET, PASSWORD};
 use serde_json::Value;
-use support::ews_server::{Behaviour, FakeExchange, Item};
-use support::graph_server::{FakeGraph, GraphBehaviour};
-use support::{ews_basic, graph_app, Setup, CLIENT_SECRET, PASSWORD};
 
 const BIN: &str = env!("CARGO_BIN_EXE_roomvoice");
 const ROOM: &str = "everest@contoso.com";

@@ -4,15 +4,14 @@
 //! request the fake receives and every EWS response it sends is validated against the
 //! schema copy in tests/ews-schema.
 
-mod support;
-
+use crate::support;
 use std::time::{Duration, Instant};
 
+use crate::support::ews_server::{Behaviour, FakeExchange, Item};
+use crate::support::{ews_basic, Setup, PASSWORD};
 use chrono::{DateTime, Utc};
 use roomvoice::calendar::ews::EwsCalendar;
 use roomvoice::calendar::{Body, Calendar, CalendarError, NewBooking};
-use support::ews_server::{Behaviour, FakeExchange, Item};
-use support::{ews_basic, Setup, PASSWORD};
 
 const ROOM: &str = "everest@contoso.com";
 
@@ -567,7 +566,7 @@ fn free_busy_is_batched_by_100_and_respects_max_threads() {
 
 #[test]
 fn oauth_tokens_are_fetched_once_and_sent_as_bearer() {
-    use support::graph_server::{FakeGraph, GraphBehaviour};
+    use crate::support::graph_server::{FakeGraph, GraphBehaviour};
     let tokens = FakeGraph::start(GraphBehaviour::default(), Vec::new());
     let fake = FakeExchange::start(
         Behaviour {

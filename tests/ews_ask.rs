@@ -3,14 +3,13 @@
 //! "start my meeting" (the dial-in read from the invitation body fetched with GetItem,
 //! or from Graph's onlineMeeting), and an answer from the snapshot during an outage.
 
-mod support;
-
+use crate::support;
 use std::process::Command;
 
+use crate::support::ews_server::{Behaviour, FakeExchange, Item};
+use crate::support::graph_server::{FakeGraph, GraphBehaviour, GraphItem};
+use crate::support::{ews_basic, graph_app, Setup, PASSWORD};
 use serde_json::Value;
-use support::ews_server::{Behaviour, FakeExchange, Item};
-use support::graph_server::{FakeGraph, GraphBehaviour, GraphItem};
-use support::{ews_basic, graph_app, Setup, PASSWORD};
 
 const BIN: &str = env!("CARGO_BIN_EXE_roomvoice");
 const ROOM: &str = "everest@contoso.com";

@@ -3,15 +3,13 @@
 //! getSchedule batches, both sign-in methods, throttling, permissions, outages and
 //! lost answers.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::graph_server::{FakeGraph, GraphBehaviour, GraphItem};
+use crate::support::{graph_app, Setup, CLIENT_SECRET, PASSWORD};
 use chrono::{DateTime, Utc};
 use roomvoice::calendar::graph::GraphCalendar;
 use roomvoice::calendar::{Body, Calendar, CalendarError, NewBooking};
-use support::graph_server::{FakeGraph, GraphBehaviour, GraphItem};
-use support::{graph_app, Setup, CLIENT_SECRET, PASSWORD};
 
 const ROOM: &str = "everest@contoso.com";
 

@@ -2,11 +2,9 @@
 //! moment (as several devices sharing a room file would): exactly one gets the room,
 //! the others are refused, and the file stays a valid calendar with one new VEVENT.
 
-mod ics_support;
-
 use std::process::{Command, Stdio};
 
-use ics_support::{fixture, room_with};
+use crate::support::ics::{fixture, room_with};
 
 #[test]
 fn processes_booking_one_slot_at_once_give_one_booking() {

@@ -1,13 +1,12 @@
 //! Reading iCalendar files: time zones, recurrence with exceptions, all-day and
 //! cancelled events, events crossing midnight and DST change days, and broken files.
 
-mod ics_support;
-
-use ics_support::{at, fixture, room_with, room_with_config, subjects};
+use crate::support;
+use crate::support::ics::{at, fixture, room_with, room_with_config, subjects};
 use roomvoice::calendar::ics::IcsCalendar;
 use roomvoice::calendar::{Body, Calendar, CalendarError};
 
-fn edge_room() -> ics_support::Room {
+fn edge_room() -> support::ics::Room {
     room_with(&fixture("edge_cases.ics"), "America/Los_Angeles")
 }
 

@@ -3,6 +3,7 @@
 //! Tokyo); any use of the machine's local time would move the events. One test only,
 //! because it changes the process environment.
 
+#[path = "support/ics.rs"]
 mod ics_support;
 
 use ics_support::{at, room_with, subjects};

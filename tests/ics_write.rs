@@ -2,11 +2,9 @@
 //! files), overlaps are refused, set_end and cancel change only what they must, and
 //! several devices booking one slot at once get exactly one booking.
 
-mod ics_support;
-
 use std::sync::{Arc, Barrier};
 
-use ics_support::{at, fixture, room_with, subjects, Room};
+use crate::support::ics::{at, fixture, room_with, subjects, Room};
 use roomvoice::calendar::ics::IcsCalendar;
 use roomvoice::calendar::{Calendar, CalendarError, NewBooking};
 

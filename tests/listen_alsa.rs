@@ -8,8 +8,7 @@
 //! the utilisation log `listen` keeps.
 #![cfg(all(target_os = "linux", roomvoice_pocketsphinx))]
 
-mod speech_support;
-
+use crate::support;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -346,7 +345,7 @@ fn listen_offers_to_join_joins_on_yes_and_reminds_before_the_end() {
         "proactive_join = true\nend_reminders_minutes = [5]",
     );
     let log = home.path().join("state/utilisation.jsonl");
-    let yes = speech_support::samples(&speech_support::speak(
+    let yes = support::speech::samples(&support::speech::speak(
         home.path(),
         "yes",
         "en-us",

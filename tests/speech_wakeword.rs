@@ -3,8 +3,7 @@
 //! espeak-ng at test time (tests/speech_support).
 #![cfg(all(roomvoice_pocketsphinx, roomvoice_tflite))]
 
-mod speech_support;
-
+use crate::support;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -50,7 +49,7 @@ fn of_kind<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
 }
 
 fn say(dir: &Path, name: &str, text: &str) -> PathBuf {
-    speech_support::speak(dir, name, VOICE, 150, text)
+    support::speech::speak(dir, name, VOICE, 150, text)
 }
 
 #[test]
@@ -75,7 +74,7 @@ fn the_command_may_follow_after_a_pause() {
     let tmp = tempfile::tempdir().expect("tmp");
     let alexa = say(tmp.path(), "alexa", "alexa");
     let free = say(tmp.path(), "free", "is this room free");
-    let wav = speech_support::concat(tmp.path(), "pause", &[alexa, free], 1.5);
+    let wav = support::speech::concat(tmp.path(), "pause", &[alexa, free], 1.5);
     let events = run(&[&wav], &[]);
     assert_eq!(of_kind(&events, "wake").len(), 1, "{events:?}");
     let intents = of_kind(&events, "intent");
@@ -119,7 +118,7 @@ fn a_command_after_the_window_closed_is_not_heard() {
     let tmp = tempfile::tempdir().expect("tmp");
     let alexa = say(tmp.path(), "alexa", "alexa");
     let free = say(tmp.path(), "free", "is this room free");
-    let wav = speech_support::concat(tmp.path(), "late", &[alexa, free], 4.0);
+    let wav = support::speech::concat(tmp.path(), "late", &[alexa, free], 4.0);
     let config = tmp.path().join("roomvoice.toml");
     std::fs::write(
         &config,
@@ -156,7 +155,7 @@ fn several_files_play_as_one_conversation() {
     let tmp = tempfile::tempdir().expect("tmp");
     let start = say(tmp.path(), "start", "alexa, start my meeting");
     let yes = say(tmp.path(), "yes", "yes");
-    let id = speech_support::speak(
+    let id = support::speech::speak(
         tmp.path(),
         "id",
         VOICE,

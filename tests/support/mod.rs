@@ -1,10 +1,13 @@
-//! Loopback servers and configuration helpers shared by the calendar tests and the
-//! calendar benchmark.
+//! What the integration tests share: loopback EWS and Graph servers and configuration
+//! helpers (also used by the calendar benchmark), rooms with an ICS calendar ([`ics`]),
+//! and test audio made with espeak-ng and sox ([`speech`]).
 #![allow(dead_code)]
 
 pub mod ews_server;
 pub mod graph_server;
 pub mod http_server;
+pub mod ics;
+pub mod speech;
 
 use std::path::{Path, PathBuf};
 
