@@ -7,10 +7,10 @@
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/createitem-operation-calendar-item>
 
 use super::find_item::calendar_item;
-use super::soap::{self, format_time, Answer, Transport};
+use super::soap::{self, format_time, Account, Answer, Operation};
 use super::xml::escape;
 use super::{folder_id, Access, BOOKING_MARKER_URI};
-use crate::calendar::remote::BOOKING_CATEGORY;
+use crate::calendar::remote::{Idempotence, BOOKING_CATEGORY};
 use crate::calendar::{CalendarError, Meeting, NewBooking};
 
 /// Request: book `booking` on `mailbox`, tagged with `marker`.
@@ -22,8 +22,20 @@ pub(crate) struct CreateBooking<'a> {
     pub location: Option<&'a str>,
 }
 
-impl CreateBooking<'_> {
-    pub(crate) fn to_xml(&self, access: Access) -> String {
+impl Operation for CreateBooking<'_> {
+    const NAME: &'static str = "CreateItem";
+    const IDEMPOTENCE: Idempotence = Idempotence::LookUpFirst;
+    type Response = Meeting;
+
+    fn mailbox(&self) -> Option<&str> {
+        Some(self.mailbox)
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        parse(answer, account, self.mailbox, self.booking)
+    }
+
+    fn to_xml(&self, access: Access) -> String {
         let body = self
             .booking
             .body
@@ -51,13 +63,13 @@ impl CreateBooking<'_> {
 }
 
 /// Response: the new item's id (the rest of the event is what was asked for).
-pub(crate) fn parse(
-    transport: &Transport,
+fn parse(
     answer: &Answer,
+    account: &Account,
     mailbox: &str,
     booking: &NewBooking,
 ) -> Result<Meeting, CalendarError> {
-    let message = soap::single_message(transport, answer, Some(mailbox))?;
+    let message = soap::single_message(account, answer, Some(mailbox))?;
     let item = message
         .child("Items")
         .and_then(|items| items.children.first())

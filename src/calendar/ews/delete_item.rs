@@ -3,17 +3,31 @@
 //!
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/deleteitem-operation>
 
-use super::soap::{self, Answer, Transport};
+use super::soap::{self, Account, Answer, Operation};
 use super::xml::escape;
+use super::Access;
 use crate::calendar::CalendarError;
 
 #[derive(Debug, Clone)]
 pub(crate) struct DeleteCalendarItem<'a> {
+    /// The mailbox the item is in.
+    pub mailbox: &'a str,
     pub item_id: &'a str,
 }
 
-impl DeleteCalendarItem<'_> {
-    pub(crate) fn to_xml(&self) -> String {
+impl Operation for DeleteCalendarItem<'_> {
+    const NAME: &'static str = "DeleteItem";
+    type Response = ();
+
+    fn mailbox(&self) -> Option<&str> {
+        Some(self.mailbox)
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        parse(answer, account, self.mailbox)
+    }
+
+    fn to_xml(&self, _access: Access) -> String {
         format!(
             "<m:DeleteItem DeleteType=\"MoveToDeletedItems\" SendMeetingCancellations=\"SendToNone\">\
 <m:ItemIds><t:ItemId Id=\"{}\"/></m:ItemIds></m:DeleteItem>",
@@ -22,10 +36,6 @@ impl DeleteCalendarItem<'_> {
     }
 }
 
-pub(crate) fn parse(
-    transport: &Transport,
-    answer: &Answer,
-    mailbox: &str,
-) -> Result<(), CalendarError> {
-    soap::single_message(transport, answer, Some(mailbox)).map(|_| ())
+fn parse(answer: &Answer, account: &Account, mailbox: &str) -> Result<(), CalendarError> {
+    soap::single_message(account, answer, Some(mailbox)).map(|_| ())
 }

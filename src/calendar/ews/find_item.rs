@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::soap::{self, format_time, parse_time, Answer, Transport};
+use super::soap::{self, format_time, parse_time, Account, Answer, Operation};
 use super::xml::{escape, Element};
 use super::{folder_id, Access, BOOKING_MARKER_URI};
 use crate::calendar::{CalendarError, Meeting, Person};
@@ -21,8 +21,19 @@ pub(crate) struct FindCalendarItems<'a> {
     pub max_entries: u32,
 }
 
-impl FindCalendarItems<'_> {
-    pub(crate) fn to_xml(&self, access: Access) -> String {
+impl Operation for FindCalendarItems<'_> {
+    const NAME: &'static str = "FindItem";
+    type Response = CalendarItems;
+
+    fn mailbox(&self) -> Option<&str> {
+        Some(self.mailbox)
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        parse(answer, account, self.mailbox)
+    }
+
+    fn to_xml(&self, access: Access) -> String {
         format!(
             "<m:FindItem Traversal=\"Shallow\"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>\
 <t:FieldURI FieldURI=\"item:Subject\"/><t:FieldURI FieldURI=\"item:Categories\"/>\
@@ -50,12 +61,12 @@ pub(crate) struct CalendarItems {
     pub markers: Vec<Option<String>>,
 }
 
-pub(crate) fn parse(
-    transport: &Transport,
+fn parse(
     answer: &Answer,
+    account: &Account,
     mailbox: &str,
 ) -> Result<CalendarItems, CalendarError> {
-    let message = soap::single_message(transport, answer, Some(mailbox))?;
+    let message = soap::single_message(account, answer, Some(mailbox))?;
     let root = message
         .child("RootFolder")
         .ok_or_else(|| CalendarError::Invalid("FindItem answer without RootFolder".into()))?;

@@ -5,7 +5,7 @@
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getfolder-operation>
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/effectiverights>
 
-use super::soap::{self, Answer, Transport};
+use super::soap::{self, Account, Answer, Operation};
 use super::{folder_id, Access};
 use crate::calendar::CalendarError;
 
@@ -14,8 +14,20 @@ pub(crate) struct GetCalendarRights<'a> {
     pub mailbox: &'a str,
 }
 
-impl GetCalendarRights<'_> {
-    pub(crate) fn to_xml(&self, access: Access) -> String {
+impl Operation for GetCalendarRights<'_> {
+    const NAME: &'static str = "GetFolder";
+    type Response = (CalendarRights, Option<String>);
+
+    fn mailbox(&self) -> Option<&str> {
+        Some(self.mailbox)
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        // The server version comes with the rights: `check` reports both.
+        parse(answer, account, self.mailbox).map(|rights| (rights, answer.server_version.clone()))
+    }
+
+    fn to_xml(&self, access: Access) -> String {
         format!(
             "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>\
 <t:FieldURI FieldURI=\"folder:EffectiveRights\"/></t:AdditionalProperties></m:FolderShape>\
@@ -34,12 +46,12 @@ pub struct CalendarRights {
     pub delete: bool,
 }
 
-pub(crate) fn parse(
-    transport: &Transport,
+fn parse(
     answer: &Answer,
+    account: &Account,
     mailbox: &str,
 ) -> Result<CalendarRights, CalendarError> {
-    let message = soap::single_message(transport, answer, Some(mailbox))?;
+    let message = soap::single_message(account, answer, Some(mailbox))?;
     let rights = message
         .find("EffectiveRights")
         .ok_or_else(|| CalendarError::Invalid("GetFolder answer without EffectiveRights".into()))?;

@@ -2,20 +2,34 @@
 //!
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/getitem-operation-calendar-item>
 
-use super::soap::{self, Answer, Transport};
+use super::soap::{self, Account, Answer, Operation};
 use super::xml::escape;
+use super::Access;
 use crate::calendar::remote::BodyFormat;
 use crate::calendar::{Body, CalendarError};
 
 /// Request: the bodies of `item_ids`.
 #[derive(Debug, Clone)]
 pub(crate) struct GetBodies<'a> {
+    /// The mailbox the item is in.
+    pub mailbox: &'a str,
     pub item_ids: &'a [&'a str],
     pub format: BodyFormat,
 }
 
-impl GetBodies<'_> {
-    pub(crate) fn to_xml(&self) -> String {
+impl Operation for GetBodies<'_> {
+    const NAME: &'static str = "GetItem";
+    type Response = Vec<Option<Body>>;
+
+    fn mailbox(&self) -> Option<&str> {
+        Some(self.mailbox)
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        parse(answer, account, self.mailbox)
+    }
+
+    fn to_xml(&self, _access: Access) -> String {
         let ids: String = self
             .item_ids
             .iter()
@@ -32,14 +46,14 @@ impl GetBodies<'_> {
 
 /// Response: one body per requested id, in order (`None`: the item has no body, or the
 /// room mailbox deleted it: `Set-CalendarProcessing -DeleteComments $false` keeps them).
-pub(crate) fn parse(
-    transport: &Transport,
+fn parse(
     answer: &Answer,
+    account: &Account,
     mailbox: &str,
 ) -> Result<Vec<Option<Body>>, CalendarError> {
     let mut bodies = Vec::new();
     for message in soap::response_messages(&answer.body) {
-        let message = soap::check_message(transport, message, Some(mailbox))?;
+        let message = soap::check_message(account, message, Some(mailbox))?;
         let body = message
             .child("Items")
             .and_then(|items| items.children.first())

@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::soap::{self, parse_time, Answer, Transport};
+use super::soap::{self, parse_time, Account, Answer, Operation};
 use super::xml::escape;
+use super::Access;
 use crate::calendar::CalendarError;
 
 #[derive(Debug, Clone)]
@@ -14,8 +15,20 @@ pub(crate) struct GetPasswordExpiration<'a> {
     pub account: &'a str,
 }
 
-impl GetPasswordExpiration<'_> {
-    pub(crate) fn to_xml(&self) -> String {
+impl Operation for GetPasswordExpiration<'_> {
+    const NAME: &'static str = "GetPasswordExpirationDate";
+    const TIME_ZONE_CONTEXT: bool = false;
+    type Response = Option<DateTime<Utc>>;
+
+    fn mailbox(&self) -> Option<&str> {
+        None
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        parse(answer, account)
+    }
+
+    fn to_xml(&self, _access: Access) -> String {
         format!(
             "<m:GetPasswordExpirationDate><m:MailboxSmtpAddress>{}</m:MailboxSmtpAddress></m:GetPasswordExpirationDate>",
             escape(self.account)
@@ -24,11 +37,8 @@ impl GetPasswordExpiration<'_> {
 }
 
 /// Response: the expiry, or `None` when the password never expires.
-pub(crate) fn parse(
-    transport: &Transport,
-    answer: &Answer,
-) -> Result<Option<DateTime<Utc>>, CalendarError> {
-    let message = soap::single_message(transport, answer, None)?;
+fn parse(answer: &Answer, account: &Account) -> Result<Option<DateTime<Utc>>, CalendarError> {
+    let message = soap::single_message(account, answer, None)?;
     match message.child_text("PasswordExpirationDate") {
         Some(text) => parse_time(text).map(Some),
         None => Ok(None),

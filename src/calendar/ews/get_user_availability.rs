@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::soap::{self, parse_time, Answer, Transport};
+use super::soap::{self, parse_time, Account, Answer, Operation};
 use super::xml::escape;
+use super::Access;
 use crate::calendar::remote;
 use crate::calendar::{CalendarError, FreeBusy};
 
@@ -26,8 +27,20 @@ const UTC_TIME_ZONE: &str = "<t:TimeZone><t:Bias>0</t:Bias>\
 <t:DaylightTime><t:Bias>0</t:Bias><t:Time>00:00:00</t:Time><t:DayOrder>1</t:DayOrder><t:Month>1</t:Month><t:DayOfWeek>Sunday</t:DayOfWeek></t:DaylightTime>\
 </t:TimeZone>";
 
-impl GetFreeBusy<'_> {
-    pub(crate) fn to_xml(&self) -> String {
+impl Operation for GetFreeBusy<'_> {
+    const NAME: &'static str = "GetUserAvailability";
+    const TIME_ZONE_CONTEXT: bool = false;
+    type Response = Vec<FreeBusy>;
+
+    fn mailbox(&self) -> Option<&str> {
+        None
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        parse(answer, account, self.mailboxes)
+    }
+
+    fn to_xml(&self, _access: Access) -> String {
         let mailboxes: String = self
             .mailboxes
             .iter()
@@ -52,9 +65,9 @@ impl GetFreeBusy<'_> {
 
 /// Response: one [`FreeBusy`] per mailbox, in request order; a mailbox the server could
 /// not read carries its error instead of failing the whole batch.
-pub(crate) fn parse(
-    transport: &Transport,
+fn parse(
     answer: &Answer,
+    account: &Account,
     mailboxes: &[String],
 ) -> Result<Vec<FreeBusy>, CalendarError> {
     let array = answer.body.child("FreeBusyResponseArray").ok_or_else(|| {
@@ -75,7 +88,7 @@ pub(crate) fn parse(
             .ok_or_else(|| {
                 CalendarError::Invalid("FreeBusyResponse without ResponseMessage".into())
             })
-            .and_then(|m| soap::check_message(transport, m, Some(mailbox)));
+            .and_then(|m| soap::check_message(account, m, Some(mailbox)));
         if let Err(e) = checked {
             result.push(remote::unanswered(mailbox, e.to_string()));
             continue;

@@ -28,7 +28,7 @@ use serde::Deserialize;
 
 use super::http;
 use super::oauth::{Grant, TokenCache, TokenSource};
-use super::remote::{BodyFormat, Common, Idempotence, MarkedMeetings, Remote, Window};
+use super::remote::{BodyFormat, Common, MarkedMeetings, Remote, Window};
 use super::{Body, CalendarError, FreeBusy, Meeting, NewBooking};
 use soap::{Credentials, Transport};
 
@@ -235,12 +235,14 @@ impl EwsCalendar {
                 client,
                 url: ews.url.clone(),
                 credentials,
-                version: ews.version.clone(),
                 access: ews.access,
                 auth: ews.auth,
                 time_zone: time_zone.to_string(),
                 limits,
-                account: ews.account(),
+                account: soap::Account {
+                    name: ews.account(),
+                    version: ews.version.clone(),
+                },
                 outage: http::OutageMemory::default(),
                 anchor_mailbox: setup.room.mailbox.clone(),
             },
@@ -267,13 +269,7 @@ impl EwsCalendar {
             end: to,
             max_entries: MAX_ENTRIES,
         };
-        let answer = self.transport.call(
-            "FindItem",
-            Some(mailbox),
-            &request.to_xml(self.transport.access),
-            Idempotence::Safe,
-        )?;
-        let mut items = find_item::parse(&self.transport, &answer, mailbox)?;
+        let mut items = self.transport.send(&request)?;
         self.fill_organizer_names(&mut items.events);
         if !items.complete {
             tracing::warn!(
@@ -291,25 +287,13 @@ impl EwsCalendar {
         mailbox: &str,
     ) -> Result<(get_folder::CalendarRights, Option<String>), CalendarError> {
         let request = get_folder::GetCalendarRights { mailbox };
-        let answer = self.transport.call(
-            "GetFolder",
-            Some(mailbox),
-            &request.to_xml(self.transport.access),
-            Idempotence::Safe,
-        )?;
-        Ok((
-            get_folder::parse(&self.transport, &answer, mailbox)?,
-            answer.server_version,
-        ))
+        self.transport.send(&request)
     }
 
     /// Directory matches for a name or address.
     pub fn resolve_name(&self, entry: &str) -> Result<Vec<super::Person>, CalendarError> {
         let request = resolve_names::ResolveName { entry };
-        let answer =
-            self.transport
-                .call("ResolveNames", None, &request.to_xml(), Idempotence::Safe)?;
-        resolve_names::parse(&self.transport, &answer)
+        self.transport.send(&request)
     }
 
     /// When the service account's password expires (`None`: never).
@@ -318,13 +302,7 @@ impl EwsCalendar {
         account: &str,
     ) -> Result<Option<DateTime<Utc>>, CalendarError> {
         let request = get_password_expiration_date::GetPasswordExpiration { account };
-        let answer = self.transport.call(
-            "GetPasswordExpirationDate",
-            None,
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        get_password_expiration_date::parse(&self.transport, &answer)
+        self.transport.send(&request)
     }
 
     /// Organisers that came with an address but no display name get their name from
@@ -393,19 +371,11 @@ impl Remote for EwsCalendar {
     fn fetch_body(&self, mailbox: &str, event: &Meeting) -> super::Result<Option<Body>> {
         let ids = [event.id.as_str()];
         let request = get_item::GetBodies {
+            mailbox,
             item_ids: &ids,
             format: self.body_format,
         };
-        let answer = self.transport.call(
-            "GetItem",
-            Some(mailbox),
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        let body = get_item::parse(&self.transport, &answer, mailbox)?
-            .into_iter()
-            .next()
-            .flatten();
+        let body = self.transport.send(&request)?.into_iter().next().flatten();
         if body.is_none() {
             tracing::warn!(mailbox, subject = %event.subject, "the event has no body: room mailboxes delete them unless Set-CalendarProcessing -DeleteComments $false");
         }
@@ -419,38 +389,24 @@ impl Remote for EwsCalendar {
             marker,
             location: Some(&self.room_name),
         };
-        let answer = self.transport.call(
-            "CreateItem",
-            Some(mailbox),
-            &request.to_xml(self.transport.access),
-            Idempotence::LookUpFirst,
-        )?;
-        create_item::parse(&self.transport, &answer, mailbox, booking)
+        self.transport.send(&request)
     }
 
     fn move_end(&self, mailbox: &str, event: &Meeting, end: DateTime<Utc>) -> super::Result<()> {
         let request = update_item::SetEnd {
+            mailbox,
             item_id: &event.id,
             end,
         };
-        let answer = self.transport.call(
-            "UpdateItem",
-            Some(mailbox),
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        update_item::parse(&self.transport, &answer, mailbox)
+        self.transport.send(&request)
     }
 
     fn delete(&self, mailbox: &str, event: &Meeting) -> super::Result<()> {
-        let request = delete_item::DeleteCalendarItem { item_id: &event.id };
-        let answer = self.transport.call(
-            "DeleteItem",
-            Some(mailbox),
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        delete_item::parse(&self.transport, &answer, mailbox)
+        let request = delete_item::DeleteCalendarItem {
+            mailbox,
+            item_id: &event.id,
+        };
+        self.transport.send(&request)
     }
 
     fn free_busy_batch(
@@ -463,12 +419,6 @@ impl Remote for EwsCalendar {
             start: window.from,
             end: window.to,
         };
-        let answer = self.transport.call(
-            "GetUserAvailability",
-            None,
-            &request.to_xml(),
-            Idempotence::Safe,
-        )?;
-        get_user_availability::parse(&self.transport, &answer, mailboxes)
+        self.transport.send(&request)
     }
 }

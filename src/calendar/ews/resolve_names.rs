@@ -3,8 +3,9 @@
 //!
 //! <https://learn.microsoft.com/en-us/exchange/client-developer/web-service-reference/resolvenames-operation>
 
-use super::soap::{Answer, Transport};
+use super::soap::{Account, Answer, Operation};
 use super::xml::escape;
+use super::Access;
 use crate::calendar::{CalendarError, Person};
 
 #[derive(Debug, Clone)]
@@ -12,8 +13,20 @@ pub(crate) struct ResolveName<'a> {
     pub entry: &'a str,
 }
 
-impl ResolveName<'_> {
-    pub(crate) fn to_xml(&self) -> String {
+impl Operation for ResolveName<'_> {
+    const NAME: &'static str = "ResolveNames";
+    const TIME_ZONE_CONTEXT: bool = false;
+    type Response = Vec<Person>;
+
+    fn mailbox(&self) -> Option<&str> {
+        None
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        parse(answer, account)
+    }
+
+    fn to_xml(&self, _access: Access) -> String {
         format!(
             "<m:ResolveNames ReturnFullContactData=\"false\"><m:UnresolvedEntry>{}</m:UnresolvedEntry></m:ResolveNames>",
             escape(self.entry)
@@ -22,7 +35,7 @@ impl ResolveName<'_> {
 }
 
 /// Response: the matches (empty when nothing matched: `ErrorNameResolutionNoResults`).
-pub(crate) fn parse(transport: &Transport, answer: &Answer) -> Result<Vec<Person>, CalendarError> {
+fn parse(answer: &Answer, account: &Account) -> Result<Vec<Person>, CalendarError> {
     let message = super::soap::response_messages(&answer.body)
         .into_iter()
         .next()
@@ -32,7 +45,7 @@ pub(crate) fn parse(transport: &Transport, answer: &Answer) -> Result<Vec<Person
     if message.child_text("ResponseCode") == Some("ErrorNameResolutionNoResults") {
         return Ok(Vec::new());
     }
-    let message = super::soap::check_message(transport, message, None)?;
+    let message = super::soap::check_message(account, message, None)?;
     Ok(message
         .child("ResolutionSet")
         .map(|set| {

@@ -52,14 +52,14 @@ pub(crate) struct Transport {
     pub client: reqwest::blocking::Client,
     pub url: String,
     pub credentials: Credentials,
-    pub version: String,
     pub access: Access,
     pub auth: EwsAuth,
     /// Windows time-zone ID for `t:TimeZoneContext`.
     pub time_zone: String,
     pub limits: Limits,
-    /// For messages: the account the device signs in as.
-    pub account: String,
+    /// Who the device is on this server: `RequestServerVersion`, and the account that
+    /// error messages name.
+    pub account: Account,
     /// A recent network failure: calls make one attempt until it is old.
     pub outage: http::OutageMemory,
     /// The room mailbox: app-only OAuth tokens must impersonate a mailbox on every
@@ -68,21 +68,21 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// The envelope around `body_xml` (one `m:` operation element) of `operation`.
-    /// `TimeZoneContext` goes only with item and folder operations: GetUserAvailability
-    /// carries its own `TimeZone`, and the directory operations have no times.
+    /// The envelope around `body_xml` (one `m:` operation element), with
+    /// `TimeZoneContext` when `time_zone_context` ([`Operation::TIME_ZONE_CONTEXT`]).
     pub(crate) fn envelope(
         &self,
-        operation: &str,
+        time_zone_context: bool,
         mailbox: Option<&str>,
         body_xml: &str,
     ) -> String {
-        let time_zone = match operation {
-            "GetUserAvailability" | "ResolveNames" | "GetPasswordExpirationDate" => String::new(),
-            _ => format!(
+        let time_zone = if time_zone_context {
+            format!(
                 "<t:TimeZoneContext><t:TimeZoneDefinition Id=\"{}\"/></t:TimeZoneContext>",
                 escape(&self.time_zone)
-            ),
+            )
+        } else {
+            String::new()
         };
         let impersonation = match (self.access, mailbox) {
             (Access::Impersonation, Some(mailbox)) => format!(
@@ -96,24 +96,37 @@ impl Transport {
 <soap:Envelope xmlns:soap=\"{NS_SOAP}\" xmlns:t=\"{NS_TYPES}\" xmlns:m=\"{NS_MESSAGES}\">\
 <soap:Header><t:RequestServerVersion Version=\"{version}\"/>{impersonation}{time_zone}</soap:Header>\
 <soap:Body>{body_xml}</soap:Body></soap:Envelope>",
-            version = escape(&self.version),
+            version = escape(&self.account.version),
         )
     }
 
-    /// Sends one operation with retries. `mailbox` is the mailbox acted on (for the
-    /// impersonation header and for messages).
-    pub(crate) fn call(
+    /// Sends one operation with retries and reads its answer.
+    pub(crate) fn send<O: Operation>(&self, operation: &O) -> Result<O::Response, CalendarError> {
+        let answer = self.call(
+            O::NAME,
+            operation.mailbox(),
+            &operation.to_xml(self.access),
+            O::IDEMPOTENCE,
+            O::TIME_ZONE_CONTEXT,
+        )?;
+        operation.parse(&answer, &self.account)
+    }
+
+    /// Sends one operation's body with retries. `mailbox` is the mailbox acted on (for
+    /// the impersonation header and for messages).
+    fn call(
         &self,
         operation: &str,
         mailbox: Option<&str>,
         body_xml: &str,
         idempotence: Idempotence,
+        time_zone_context: bool,
     ) -> Result<Answer, CalendarError> {
         let mailbox = match (mailbox, self.auth) {
             (None, EwsAuth::OAuth) => Some(self.anchor_mailbox.as_str()),
             (mailbox, _) => mailbox,
         };
-        let envelope = self.envelope(operation, mailbox, body_xml);
+        let envelope = self.envelope(time_zone_context, mailbox, body_xml);
         let endpoint = Endpoint {
             service: "EWS",
             url: &self.url,
@@ -181,7 +194,7 @@ impl Transport {
             403 => {
                 return Err(Failure::Final(CalendarError::Permission(format!(
                     "the server refused {} (HTTP 403): check that EWS is enabled for it (Set-CASMailbox -EwsEnabled $true) and, for Exchange Online, that the tenant still allows EWS for this app",
-                    self.account
+                    self.account.name
                 ))))
             }
             429 | 503 => return Err(Failure::Throttled(http::retry_after(&headers))),
@@ -258,7 +271,7 @@ impl Transport {
             if code == "ErrorServerBusy" {
                 return Err(Failure::Throttled(back_off(fault)));
             }
-            return Err(Failure::Final(self.code_error(&code, &message, mailbox)));
+            return Err(Failure::Final(self.account.error(&code, &message, mailbox)));
         }
         if !status.is_success() {
             return Err(Failure::Final(CalendarError::Server(format!(
@@ -287,37 +300,44 @@ impl Transport {
         match self.auth {
             EwsAuth::Basic => CalendarError::Auth(format!(
                 "the credentials were rejected for {} (HTTP 401): check username and password_file / password_env; the password may have expired, and Exchange Online no longer accepts Basic authentication (use auth = \"oauth\")",
-                self.account
+                self.account.name
             )),
             EwsAuth::OAuth => CalendarError::Auth(
                 "the OAuth token was rejected (HTTP 401): the app registration needs the Office 365 Exchange Online application permission full_access_as_app with admin consent, and the tenant must allow EWS for it".into(),
             ),
         }
     }
+}
 
+/// Who the device is on the server, for the request header and for error messages that
+/// name the fix.
+#[derive(Debug, Clone)]
+pub(crate) struct Account {
+    /// The account the device signs in as ("svc@contoso.com", "the app <client id>").
+    pub name: String,
+    /// `RequestServerVersion`, e.g. "Exchange2013".
+    pub version: String,
+}
+
+impl Account {
     /// Maps an EWS `ResponseCode` to an error that names the fix.
-    pub(crate) fn code_error(
-        &self,
-        code: &str,
-        message: &str,
-        mailbox: Option<&str>,
-    ) -> CalendarError {
+    pub(crate) fn error(&self, code: &str, message: &str, mailbox: Option<&str>) -> CalendarError {
         let mailbox = mailbox.unwrap_or("the mailbox");
         match code {
             "ErrorImpersonationDenied" | "ErrorImpersonationFailed" => CalendarError::Permission(format!(
                 "{code}: {} may not impersonate {mailbox}. Give it the ApplicationImpersonation role (New-ManagementRoleAssignment -Role ApplicationImpersonation -User {}), or use access = \"delegate\" with Editor rights on the room calendar",
-                self.account, self.account
+                self.name, self.name
             )),
             "ErrorAccessDenied" | "ErrorDelegateNoUser" | "ErrorNoPermissionToAction" => CalendarError::Permission(format!(
                 "{code}: {} has no access to {mailbox}'s calendar. Grant it: Add-MailboxFolderPermission -Identity {mailbox}:\\Calendar -User {} -AccessRights Editor (or use access = \"impersonation\")",
-                self.account, self.account
+                self.name, self.name
             )),
             "ErrorNonExistentMailbox" | "ErrorInvalidSmtpAddress" | "ErrorMailRecipientNotFound" | "ErrorNoPublicFolderReplicaAvailable" => {
                 CalendarError::NotFound(format!("{code}: no mailbox {mailbox}; check the address ([room] mailbox or test_mailbox)"))
             }
             "ErrorFolderNotFound" => CalendarError::Permission(format!(
                 "{code}: {mailbox}'s calendar is not visible to {}: with access = \"delegate\" grant Editor on it (Add-MailboxFolderPermission -Identity {mailbox}:\\Calendar -User {} -AccessRights Editor)",
-                self.account, self.account
+                self.name, self.name
             )),
             "ErrorItemNotFound" => CalendarError::NotFound(format!("{code}: the event no longer exists in {mailbox}")),
             "ErrorInvalidServerVersion" | "ErrorIncorrectSchemaVersion" => CalendarError::Invalid(format!(
@@ -332,6 +352,26 @@ impl Transport {
             _ => CalendarError::Server(format!("{code}: {message}")),
         }
     }
+}
+
+/// One EWS operation: what is sent and how its answer reads. Each lives in a module of
+/// its own (named after the operation) with a test built from Microsoft's documented
+/// response example, so a parse is checked without a transport.
+pub(crate) trait Operation {
+    /// The operation's name (`FindItem`): the SOAP body element and the log's label.
+    const NAME: &'static str;
+    /// Whether a lost answer may be asked for again.
+    const IDEMPOTENCE: Idempotence = Idempotence::Safe;
+    /// Whether the header carries `t:TimeZoneContext`: item and folder operations do;
+    /// GetUserAvailability carries its own `TimeZone`, directory operations have no times.
+    const TIME_ZONE_CONTEXT: bool = true;
+    type Response;
+    /// The mailbox acted on (impersonation header, messages); `None`: none in particular.
+    fn mailbox(&self) -> Option<&str>;
+    /// The operation element (`access` decides how a mailbox's folder is named).
+    fn to_xml(&self, access: Access) -> String;
+    /// Reads the answer; `account` words the errors of failed response messages.
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError>;
 }
 
 /// `BackOffMilliseconds` from a fault's or message's `MessageXml`.
@@ -355,7 +395,7 @@ pub(crate) fn response_messages(operation_response: &Element) -> Vec<&Element> {
 /// Checks one response message: `Ok` for Success and Warning, the mapped error
 /// otherwise.
 pub(crate) fn check_message<'a>(
-    transport: &Transport,
+    account: &Account,
     message: &'a Element,
     mailbox: Option<&str>,
 ) -> Result<&'a Element, CalendarError> {
@@ -364,14 +404,14 @@ pub(crate) fn check_message<'a>(
         _ => {
             let code = message.child_text("ResponseCode").unwrap_or("");
             let text = message.child_text("MessageText").unwrap_or("");
-            Err(transport.code_error(code, text, mailbox))
+            Err(account.error(code, text, mailbox))
         }
     }
 }
 
 /// The first response message of an answer, checked.
 pub(crate) fn single_message<'a>(
-    transport: &Transport,
+    account: &Account,
     answer: &'a Answer,
     mailbox: Option<&str>,
 ) -> Result<&'a Element, CalendarError> {
@@ -382,7 +422,7 @@ pub(crate) fn single_message<'a>(
             answer.body.name
         ))
     })?;
-    check_message(transport, first, mailbox)
+    check_message(account, first, mailbox)
 }
 
 /// `https://host/EWS/Exchange.asmx` for whatever URL was configured (an OWA or

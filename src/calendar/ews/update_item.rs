@@ -4,20 +4,34 @@
 
 use chrono::{DateTime, Utc};
 
-use super::soap::{self, format_time, Answer, Transport};
+use super::soap::{self, format_time, Account, Answer, Operation};
 use super::xml::escape;
+use super::Access;
 use crate::calendar::CalendarError;
 
 /// Request: set `calendar:End` of `item_id`. Attendees are not notified: the room's own
 /// copy changes (for a device booking, the only copy).
 #[derive(Debug, Clone)]
 pub(crate) struct SetEnd<'a> {
+    /// The mailbox the item is in.
+    pub mailbox: &'a str,
     pub item_id: &'a str,
     pub end: DateTime<Utc>,
 }
 
-impl SetEnd<'_> {
-    pub(crate) fn to_xml(&self) -> String {
+impl Operation for SetEnd<'_> {
+    const NAME: &'static str = "UpdateItem";
+    type Response = ();
+
+    fn mailbox(&self) -> Option<&str> {
+        Some(self.mailbox)
+    }
+
+    fn parse(&self, answer: &Answer, account: &Account) -> Result<Self::Response, CalendarError> {
+        parse(answer, account, self.mailbox)
+    }
+
+    fn to_xml(&self, _access: Access) -> String {
         format!(
             "<m:UpdateItem ConflictResolution=\"AlwaysOverwrite\" SendMeetingInvitationsOrCancellations=\"SendToNone\">\
 <m:ItemChanges><t:ItemChange><t:ItemId Id=\"{id}\"/><t:Updates><t:SetItemField>\
@@ -29,10 +43,6 @@ impl SetEnd<'_> {
     }
 }
 
-pub(crate) fn parse(
-    transport: &Transport,
-    answer: &Answer,
-    mailbox: &str,
-) -> Result<(), CalendarError> {
-    soap::single_message(transport, answer, Some(mailbox)).map(|_| ())
+fn parse(answer: &Answer, account: &Account, mailbox: &str) -> Result<(), CalendarError> {
+    soap::single_message(account, answer, Some(mailbox)).map(|_| ())
 }
