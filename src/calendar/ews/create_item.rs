@@ -97,3 +97,32 @@ fn parse(
         booked_by_device: true,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::ews::soap::{microsoft_example, parse_time};
+
+    #[test]
+    fn microsofts_example_gives_the_new_items_id_with_the_booking_asked_for() {
+        let booking = NewBooking {
+            subject: "Instant meeting".into(),
+            start: parse_time("2026-11-23T18:00:00Z").expect("time"),
+            end: parse_time("2026-11-23T18:30:00Z").expect("time"),
+            body: None,
+        };
+        let request = CreateBooking {
+            mailbox: "everest@contoso.com",
+            booking: &booking,
+            marker: "roomvoice-1",
+            location: Some("Everest"),
+        };
+        let meeting = request
+            .parse(&microsoft_example("create_item.xml"), &Account::for_tests())
+            .expect("the documented answer reads");
+        assert_eq!(meeting.id, "AAAlAFV");
+        assert_eq!(meeting.subject, "Instant meeting");
+        assert_eq!((meeting.start, meeting.end), (booking.start, booking.end));
+        assert!(meeting.booked_by_device);
+    }
+}

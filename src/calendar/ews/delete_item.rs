@@ -39,3 +39,33 @@ impl Operation for DeleteCalendarItem<'_> {
 fn parse(answer: &Answer, account: &Account, mailbox: &str) -> Result<(), CalendarError> {
     soap::single_message(account, answer, Some(mailbox)).map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::ews::soap::microsoft_example;
+
+    const REQUEST: DeleteCalendarItem<'static> = DeleteCalendarItem {
+        mailbox: "everest@contoso.com",
+        item_id: "AAAtAEFkbW",
+    };
+
+    #[test]
+    fn microsofts_example_reads_as_done() {
+        REQUEST
+            .parse(&microsoft_example("delete_item.xml"), &Account::for_tests())
+            .expect("the documented answer reads as done");
+    }
+
+    #[test]
+    fn microsofts_error_example_says_the_event_is_gone() {
+        let err = REQUEST
+            .parse(
+                &microsoft_example("error_delete_item.xml"),
+                &Account::for_tests(),
+            )
+            .expect_err("ErrorItemNotFound");
+        assert!(matches!(err, CalendarError::NotFound(_)), "{err:?}");
+        assert!(err.to_string().contains("everest@contoso.com"), "{err}");
+    }
+}

@@ -146,3 +146,39 @@ pub(crate) fn mailbox_xml(mailbox: &str) -> String {
         escape(mailbox)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::ews::soap::microsoft_example;
+
+    fn request() -> FindCalendarItems<'static> {
+        FindCalendarItems {
+            mailbox: "everest@contoso.com",
+            start: parse_time("2026-11-23T00:00:00Z").expect("time"),
+            end: parse_time("2026-11-24T00:00:00Z").expect("time"),
+            max_entries: 200,
+        }
+    }
+
+    #[test]
+    fn microsofts_example_reads_as_a_complete_view_of_calendar_items_only() {
+        let items = request()
+            .parse(&microsoft_example("find_item.xml"), &Account::for_tests())
+            .expect("the documented answer reads");
+        // The documented answer lists two messages: a calendar view keeps calendar items.
+        assert!(items.complete);
+        assert!(items.events.is_empty(), "{:?}", items.events);
+    }
+
+    #[test]
+    fn microsofts_error_example_gives_its_response_code() {
+        let err = request()
+            .parse(
+                &microsoft_example("error_find_item.xml"),
+                &Account::for_tests(),
+            )
+            .expect_err("an error answer");
+        assert!(err.to_string().contains("ErrorInvalidIdMalformed"), "{err}");
+    }
+}

@@ -63,3 +63,34 @@ fn parse(
         delete: flag("Delete"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::ews::soap::microsoft_example;
+
+    const REQUEST: GetCalendarRights<'static> = GetCalendarRights {
+        mailbox: "everest@contoso.com",
+    };
+
+    #[test]
+    fn microsofts_example_without_the_rights_asked_for_is_no_answer() {
+        // The documented answer shows an Inbox without EffectiveRights: rights the server
+        // did not send are not read as "no rights".
+        let err = REQUEST
+            .parse(&microsoft_example("get_folder.xml"), &Account::for_tests())
+            .expect_err("no EffectiveRights");
+        assert!(err.to_string().contains("EffectiveRights"), "{err}");
+    }
+
+    #[test]
+    fn microsofts_error_example_gives_its_response_code() {
+        let err = REQUEST
+            .parse(
+                &microsoft_example("error_get_folder.xml"),
+                &Account::for_tests(),
+            )
+            .expect_err("an error answer");
+        assert!(err.to_string().contains("ErrorInvalidIdMalformed"), "{err}");
+    }
+}

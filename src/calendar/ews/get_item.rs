@@ -67,3 +67,24 @@ fn parse(
     }
     Ok(bodies)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::ews::soap::microsoft_example;
+
+    #[test]
+    fn microsofts_example_with_an_empty_body_reads_as_no_body() {
+        let ids = ["AAAlAFVz"];
+        let request = GetBodies {
+            mailbox: "everest@contoso.com",
+            item_ids: &ids,
+            format: BodyFormat::Text,
+        };
+        let bodies = request
+            .parse(&microsoft_example("get_item.xml"), &Account::for_tests())
+            .expect("the documented answer reads");
+        // One calendar item, whose `t:Body` is empty: no invitation to read.
+        assert_eq!(bodies, vec![None]);
+    }
+}

@@ -111,3 +111,38 @@ fn parse(
     }
     Ok(result)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::ews::soap::microsoft_example;
+
+    #[test]
+    fn microsofts_example_gives_each_mailboxs_busy_times_in_order() {
+        let mailboxes = [
+            "user1@example.com".to_string(),
+            "user2@example.com".to_string(),
+        ];
+        let request = GetFreeBusy {
+            mailboxes: &mailboxes,
+            start: parse_time("2006-10-16T00:00:00-08:00").expect("time"),
+            end: parse_time("2006-10-16T23:59:59-08:00").expect("time"),
+        };
+        let answer = request
+            .parse(
+                &microsoft_example("get_user_availability.xml"),
+                &Account::for_tests(),
+            )
+            .expect("the documented answer reads");
+        assert_eq!(answer.len(), 2);
+        assert_eq!(answer[0].mailbox, "user1@example.com");
+        assert_eq!(answer[0].busy.len(), 3, "{:?}", answer[0].busy);
+        assert_eq!(
+            answer[0].busy[0].start,
+            parse_time("2006-10-16T13:00:00Z").expect("time")
+        );
+        // The second mailbox is tentatively busy once.
+        assert_eq!(answer[1].busy.len(), 1, "{:?}", answer[1].busy);
+        assert!(answer.iter().all(|f| f.error.is_none()));
+    }
+}

@@ -59,3 +59,26 @@ fn parse(answer: &Answer, account: &Account) -> Result<Vec<Person>, CalendarErro
         })
         .unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::ews::soap::microsoft_example;
+
+    #[test]
+    fn microsofts_example_gives_the_matching_mailbox() {
+        let people = ResolveName { entry: "User2" }
+            .parse(
+                &microsoft_example("resolve_names.xml"),
+                &Account::for_tests(),
+            )
+            .expect("the documented answer reads");
+        assert_eq!(
+            people,
+            vec![Person {
+                name: "User2".into(),
+                email: Some("User2@example.com".into()),
+            }]
+        );
+    }
+}

@@ -46,3 +46,21 @@ impl Operation for SetEnd<'_> {
 fn parse(answer: &Answer, account: &Account, mailbox: &str) -> Result<(), CalendarError> {
     soap::single_message(account, answer, Some(mailbox)).map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::ews::soap::{microsoft_example, parse_time};
+
+    #[test]
+    fn microsofts_example_reads_as_done() {
+        let request = SetEnd {
+            mailbox: "everest@contoso.com",
+            item_id: "AAAtAEFkbW",
+            end: parse_time("2026-11-23T19:00:00Z").expect("time"),
+        };
+        request
+            .parse(&microsoft_example("update_item.xml"), &Account::for_tests())
+            .expect("the documented answer reads as done");
+    }
+}
