@@ -13,6 +13,8 @@
 //! Each backend implements [`Remote`] (how to fetch, create, change and ask for
 //! free/busy in its own protocol) and is a [`Calendar`] through it, so a fix to
 //! retries or outage handling is made once.
+//!
+//! Over 600 lines only with its tests (the code is under 480).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

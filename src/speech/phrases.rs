@@ -12,6 +12,8 @@
 //! - Vosk gets a word list plus the model's unknown-word token: its grammar mode lets
 //!   listed entries follow each other, so a word list covers every phrase, and the token
 //!   absorbs words outside it; the intent parser then decides.
+//!
+//! Over 600 lines only with its tests (the code is under 470).
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
