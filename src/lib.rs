@@ -9,15 +9,17 @@
 //! - [`assistant`]: the dialogue and the device's state: follow-up questions, answers.
 //! - [`calendar`]: one trait over the room's calendar; `ics`, `ews` and `graph` backends.
 //! - [`dialin`]: reading invitations: provider, numbers, meeting ID, passcode, join plan.
-//! - [`join`]: dialing a join plan (print it, or run a configured program).
+//! - [`join`]: dialing a join plan (print it, run a configured program, or call over SIP).
 //! - [`voice`]: speaking answers back (a TTS command such as espeak-ng).
 //! - [`device`]: the device's life: audio through the engine into the assistant, with
 //!   its timers (the live loop of `listen`, and recordings for `run`).
 //! - [`utilisation`]: the room utilisation log `listen` keeps, and its report.
 //!
-//! [`config`] loads `roomvoice.toml` and hands each component its own table ([`room`] the
-//! room's identity, [`paths`] where files resolve, [`demo`] the embedded demo room); [`commands`] holds one function per CLI subcommand,
-//! and [`events`] the JSON event lines those commands emit (a stable contract).
+//! [`config`] loads `roomvoice.toml` and hands each component its own table ([`room`]:
+//! the room's identity; [`paths`]: where files resolve; [`demo`]: the embedded demo
+//! room). No component depends on the whole configuration. [`commands`] holds one
+//! function per CLI subcommand, which only parses and calls, and [`events`] the JSON
+//! event lines those commands emit (a stable contract).
 
 pub mod assistant;
 pub mod audio;
