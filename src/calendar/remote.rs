@@ -174,15 +174,16 @@ pub(crate) fn is_outage(error: &CalendarError) -> bool {
 /// many free/busy requests may be in flight.
 #[derive(Debug)]
 pub(crate) struct Common {
+    /// Backend name for logs and events ("ews", "graph").
+    pub backend: &'static str,
+    /// Mailboxes one free/busy request may name.
+    pub free_busy_batch: usize,
     /// The service's URL, for errors.
     pub endpoint: String,
     pub snapshots: Snapshots,
     pub max_threads: usize,
 }
 
-/// What a server backend does in its own protocol. Every `Remote` is a [`Calendar`]:
-/// the functions of this module add retries around lost bookings, the snapshot, the
-/// conflict check and the free/busy fan-out.
 /// The span of time a read covers: events overlapping `[from, to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Window {
@@ -193,12 +194,10 @@ pub(crate) struct Window {
 /// Events as a backend fetched them, each with the booking marker it carries.
 pub(crate) type MarkedMeetings = Vec<(Meeting, Option<String>)>;
 
+/// What a server backend does in its own protocol. Every `Remote` is a [`Calendar`]:
+/// the functions of this module add retries around lost bookings, the snapshot, the
+/// conflict check and the free/busy fan-out.
 pub(crate) trait Remote: Send + Sync {
-    /// Backend name for logs and events.
-    const BACKEND: &'static str;
-    /// Mailboxes one free/busy request may name.
-    const FREE_BUSY_BATCH: usize;
-
     fn common(&self) -> &Common;
     /// Events overlapping the window, sorted by start, cancelled ones left out, each
     /// with the booking marker it carries.
@@ -213,14 +212,14 @@ pub(crate) trait Remote: Send + Sync {
     /// Moves an event's end (already checked to be after its start).
     fn move_end(&self, mailbox: &str, event: &Meeting, end: DateTime<Utc>) -> super::Result<()>;
     fn delete(&self, mailbox: &str, event: &Meeting) -> super::Result<()>;
-    /// One free/busy request for at most [`Remote::FREE_BUSY_BATCH`] mailboxes.
+    /// One free/busy request for at most [`Common::free_busy_batch`] mailboxes.
     fn free_busy_batch(&self, mailboxes: &[String], window: Window)
         -> super::Result<Vec<FreeBusy>>;
 }
 
 impl<R: Remote> Calendar for R {
     fn backend(&self) -> &'static str {
-        R::BACKEND
+        self.common().backend
     }
 
     fn events(
@@ -400,7 +399,7 @@ fn check_new_end(event: &Meeting, new_end: DateTime<Utc>) -> Result<(), Calendar
     Ok(())
 }
 
-/// Free/busy of many mailboxes: batches of [`Remote::FREE_BUSY_BATCH`], at most
+/// Free/busy of many mailboxes: batches of [`Common::free_busy_batch`], at most
 /// `max_threads` in flight, answers in the order asked. A failed batch fails the call
 /// (one mailbox the server cannot read only marks that mailbox).
 fn free_busy<R: Remote>(
@@ -409,7 +408,7 @@ fn free_busy<R: Remote>(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<FreeBusy>, CalendarError> {
-    let batches: Vec<&[String]> = mailboxes.chunks(R::FREE_BUSY_BATCH).collect();
+    let batches: Vec<&[String]> = mailboxes.chunks(remote.common().free_busy_batch).collect();
     let mut all = Vec::new();
     for group in batches.chunks(remote.common().max_threads.max(1)) {
         let results: Vec<Result<Vec<FreeBusy>, CalendarError>> = std::thread::scope(|scope| {

@@ -108,6 +108,24 @@ pub struct Setup<'a> {
 }
 
 impl Setup<'_> {
+    /// `[calendar.ews]`, checked.
+    pub(crate) fn ews(&self) -> Result<&super::ews::EwsConfig, super::CalendarError> {
+        checked(
+            self.calendar.ews.as_ref(),
+            "ews",
+            super::ews::EwsConfig::check,
+        )
+    }
+
+    /// `[calendar.graph]`, checked.
+    pub(crate) fn graph(&self) -> Result<&super::graph::GraphConfig, super::CalendarError> {
+        checked(
+            self.calendar.graph.as_ref(),
+            "graph",
+            super::graph::GraphConfig::check,
+        )
+    }
+
     /// The snapshot store for outages: `[calendar] state_dir`, else the default place.
     pub(crate) fn snapshots(&self, backend: &'static str) -> super::snapshot::Snapshots {
         let state_dir = self
@@ -117,6 +135,21 @@ impl Setup<'_> {
             .map(|p| self.paths.resolve(p));
         super::snapshot::Snapshots::new(state_dir.as_deref(), backend)
     }
+}
+
+/// A backend's table, checked; the error names the table the backend needs.
+fn checked<'a, T>(
+    table: Option<&'a T>,
+    backend: &str,
+    check: fn(&T) -> Result<(), String>,
+) -> Result<&'a T, super::CalendarError> {
+    let table = table.ok_or_else(|| {
+        super::CalendarError::Invalid(format!(
+            "[calendar] backend = \"{backend}\" needs a [calendar.{backend}] table"
+        ))
+    })?;
+    check(table).map_err(super::CalendarError::Invalid)?;
+    Ok(table)
 }
 
 /// Defines a remote calendar's table (`[calendar.ews]`, `[calendar.graph]`): key names are a

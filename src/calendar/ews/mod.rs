@@ -183,12 +183,7 @@ const MAX_ENTRIES: u32 = 200;
 impl EwsCalendar {
     /// Opens the backend `[calendar.ews]` describes: reads secrets, checks the URL.
     pub fn open(setup: &super::Setup) -> Result<EwsCalendar, CalendarError> {
-        let ews = setup.calendar.ews.as_ref().ok_or_else(|| {
-            CalendarError::Invalid(
-                "[calendar] backend = \"ews\" needs a [calendar.ews] table".into(),
-            )
-        })?;
-        ews.check().map_err(CalendarError::Invalid)?;
+        let ews = setup.ews()?;
         if soap::is_owa_url(&ews.url) {
             return Err(CalendarError::Invalid(format!(
                 "[calendar.ews] url = \"{}\" is the Outlook on the web (OWA) address, not EWS; use url = \"{}\"",
@@ -247,6 +242,8 @@ impl EwsCalendar {
                 anchor_mailbox: setup.room.mailbox.clone(),
             },
             common: Common {
+                backend: "ews",
+                free_busy_batch: get_user_availability::MAX_MAILBOXES,
                 endpoint: ews.url.clone(),
                 snapshots: setup.snapshots("ews"),
                 max_threads: ews.max_threads,
@@ -356,9 +353,6 @@ impl EwsCalendar {
 }
 
 impl Remote for EwsCalendar {
-    const BACKEND: &'static str = "ews";
-    const FREE_BUSY_BATCH: usize = get_user_availability::MAX_MAILBOXES;
-
     fn common(&self) -> &Common {
         &self.common
     }

@@ -121,12 +121,7 @@ pub struct GraphCalendar {
 
 impl GraphCalendar {
     pub fn open(setup: &super::Setup) -> Result<GraphCalendar, CalendarError> {
-        let graph = setup.calendar.graph.as_ref().ok_or_else(|| {
-            CalendarError::Invalid(
-                "[calendar] backend = \"graph\" needs a [calendar.graph] table".into(),
-            )
-        })?;
-        graph.check().map_err(CalendarError::Invalid)?;
+        let graph = setup.graph()?;
         http::check_scheme(
             &graph.base_url,
             graph.allow_insecure_http,
@@ -182,6 +177,8 @@ impl GraphCalendar {
                 outage: http::OutageMemory::default(),
             },
             common: Common {
+                backend: "graph",
+                free_busy_batch: get_schedule::MAX_SCHEDULES,
                 endpoint: graph.base_url.trim_end_matches('/').to_string(),
                 snapshots: setup.snapshots("graph"),
                 max_threads: graph.max_threads,
@@ -205,9 +202,6 @@ impl GraphCalendar {
 }
 
 impl Remote for GraphCalendar {
-    const BACKEND: &'static str = "graph";
-    const FREE_BUSY_BATCH: usize = get_schedule::MAX_SCHEDULES;
-
     fn common(&self) -> &Common {
         &self.common
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use std::time::Instant;
 
-use super::{events, Report};
+use super::{events, opened, Report};
 use crate::calendar::ews::{self, Access, EwsAuth, EwsCalendar};
 use crate::calendar::http::TransportFailure;
 use crate::calendar::{Body, Calendar, CalendarError};
@@ -88,12 +88,13 @@ pub(super) fn check(config: &Config, now: DateTime<Utc>, report: &mut Report) {
         );
     }
     // 2. Open the backend: secrets readable, scheme allowed.
-    let calendar = match EwsCalendar::open(&config.calendar_setup()) {
-        Ok(c) => c,
-        Err(e) => {
-            report.error("ews.setup", "cannot set up the EWS connection", &e);
-            return;
-        }
+    let Some(calendar) = opened(
+        report,
+        "ews.setup",
+        "cannot set up the EWS connection",
+        EwsCalendar::open(&config.calendar_setup()),
+    ) else {
+        return;
     };
     if settings.auth == EwsAuth::OAuth {
         report.pass(

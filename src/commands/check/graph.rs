@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{events, Report};
+use super::{events, opened, Report};
 use crate::calendar::graph::{GraphAuth, GraphCalendar};
 use crate::calendar::Calendar;
 use crate::config::Config;
@@ -24,12 +24,13 @@ pub(super) fn check(config: &Config, now: DateTime<Utc>, report: &mut Report) {
             "prefer auth = \"application\" (Calendars.ReadWrite application permission, scoped with an application access policy)",
         );
     }
-    let calendar = match GraphCalendar::open(&config.calendar_setup()) {
-        Ok(c) => c,
-        Err(e) => {
-            report.error("graph.setup", "cannot set up the Graph connection", &e);
-            return;
-        }
+    let Some(calendar) = opened(
+        report,
+        "graph.setup",
+        "cannot set up the Graph connection",
+        GraphCalendar::open(&config.calendar_setup()),
+    ) else {
+        return;
     };
     match calendar.token_permissions() {
         Ok(permissions) => {

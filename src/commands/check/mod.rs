@@ -258,3 +258,19 @@ pub(super) fn events(n: usize) -> String {
         format!("{n} events")
     }
 }
+
+/// The backend `open` gave, or its error reported as `key` (and `None`).
+pub(super) fn opened<T>(
+    report: &mut Report,
+    key: &'static str,
+    what: &str,
+    open: Result<T, CalendarError>,
+) -> Option<T> {
+    match open {
+        Ok(calendar) => Some(calendar),
+        Err(e) => {
+            report.error(key, what, &e);
+            None
+        }
+    }
+}
