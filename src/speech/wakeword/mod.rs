@@ -43,8 +43,10 @@ pub(crate) const DEFAULT_MODEL: &str = "models/wakeword/alexa.json";
 pub(crate) const DEFAULT_CUTOFF: f32 = 0.7;
 
 /// Inferences (30 ms each) a detection is followed while its score still rises: it is
-/// reported at its peak, at most about 0.15 s after the cutoff was crossed.
-const PEAK_INFERENCES: u32 = 5;
+/// reported at its peak, at most about 0.6 s after the cutoff was crossed. The peak is
+/// where the wake word ends, which the gate starts the command recogniser from; with a
+/// low cutoff the score crosses it early in the word and rises for several inferences.
+const PEAK_INFERENCES: u32 = 20;
 
 /// Standard deviation (16-bit units) of the noise floor the detector hears added to the
 /// audio (`crate::speech::noise`), as PocketSphinx does.
