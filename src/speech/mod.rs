@@ -52,7 +52,7 @@ pub struct SpeechConfig {
     /// when installed, else the engine's own spotting), "off", or a model description
     /// (`.json`, relative to the config file).
     pub wake_model: String,
-    /// The detector's probability cutoff (0-1); default 0.5 (measured, see
+    /// The detector's probability cutoff (0-1); default 0.7 (measured, see
     /// `wakeword::DEFAULT_CUTOFF`; the model's own is 0.9).
     pub wake_threshold: Option<f32>,
     /// Seconds after the wake word within which the command must begin.
