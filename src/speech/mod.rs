@@ -14,6 +14,7 @@
 //! [`open`] picks the engine from `[speech] engine` ("auto": Vosk when an English model is
 //! installed, else PocketSphinx) and logs the choice.
 
+mod denoised;
 pub(crate) mod noise;
 pub(crate) mod phrases;
 pub mod pocketsphinx;
@@ -57,6 +58,9 @@ pub struct SpeechConfig {
     pub wake_threshold: Option<f32>,
     /// Seconds after the wake word within which the command must begin.
     pub command_window_s: f64,
+    /// Noise suppression (RNNoise) in front of the speech engine (not the wake-word
+    /// detector, which has its own).
+    pub denoise: bool,
 }
 
 impl Default for SpeechConfig {
@@ -70,6 +74,7 @@ impl Default for SpeechConfig {
             wake_model: "auto".into(),
             wake_threshold: None,
             command_window_s: wakeword::gate::DEFAULT_WINDOW_S,
+            denoise: true,
         }
     }
 }
@@ -345,7 +350,11 @@ pub fn open(setup: &Setup) -> Result<Box<dyn Engine>, SpeechError> {
         }
         WakePath::Engine { .. } => None,
     };
-    let engine = open_engine(setup, detector.is_some())?;
+    let mut engine = open_engine(setup, detector.is_some())?;
+    if setup.speech.denoise {
+        tracing::info!("noise suppression: RNNoise in front of the engine ([speech] denoise)");
+        engine = Box::new(denoised::Denoised::new(engine)?);
+    }
     let Some(detector) = detector else {
         return Ok(engine);
     };
