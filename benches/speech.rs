@@ -4,6 +4,7 @@
 //!   cargo bench --bench speech                 # both engines, each in its own process
 //!   cargo bench --bench speech -- pocketsphinx # one engine
 //!   cargo bench --bench speech -- wakeword     # the trained wake-word detector alone
+//!   cargo bench --bench speech -- denoise      # the noise suppressor alone
 //!
 //! Test audio is spoken by espeak-ng at run time (PocketSphinx: English commands;
 //! Vosk: Korean phrases with the PyPI Korean model, the only Vosk model installable
@@ -35,6 +36,7 @@ fn main() {
         Some("pocketsphinx") => pocketsphinx(),
         Some("vosk") => vosk(),
         Some("wakeword") => wakeword(),
+        Some("denoise") => denoise(),
         _ => {
             // Each engine in its own process, so VmHWM is that engine's peak.
             let exe = match std::env::current_exe() {
@@ -45,7 +47,7 @@ fn main() {
                 }
             };
             println!("machine: {} cores, {}", cores(), cpu_model());
-            for engine in ["wakeword", "pocketsphinx", "vosk"] {
+            for engine in ["wakeword", "denoise", "pocketsphinx", "vosk"] {
                 match Command::new(&exe).arg(engine).status() {
                     Ok(s) if s.success() => {}
                     Ok(s) => println!("{engine}: benchmark failed ({s})"),
@@ -105,6 +107,45 @@ fn wakeword() {
         100.0 * spent / audio_s
     );
     println!("  peak memory (VmHWM): {}", vm_hwm());
+}
+
+/// The noise suppressor (RNNoise at 48 kHz, two resamplings) over a minute of speech
+/// in loud noise, so that it is fully on, fed in 100 ms pieces as the engine is: what it
+/// adds while the engine listens.
+fn denoise() {
+    use roomvoice::audio::denoise::Denoiser;
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (clip, _) = speak(
+        tmp.path(),
+        "long",
+        "en-us",
+        "alexa, book this room for thirty minutes; the budget meeting follows after lunch",
+    );
+    let mut audio = Vec::new();
+    let mut state: u32 = 1;
+    while audio.len() < 60 * SAMPLE_RATE as usize {
+        for &s in &clip {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let noise = ((state >> 16) as i32 - 32768) / 16;
+            audio.push((i32::from(s) + noise).clamp(-32768, 32767) as i16);
+        }
+    }
+    let mut denoiser = Denoiser::new().expect("denoiser");
+    let started = Instant::now();
+    let mut out = 0;
+    for piece in audio.chunks(1600) {
+        out += denoiser.push(piece).len();
+    }
+    out += denoiser.finish().len();
+    let spent = started.elapsed().as_secs_f64();
+    let audio_s = audio.len() as f64 / SAMPLE_RATE;
+    assert_eq!(out, audio.len());
+    println!("denoise (RNNoise via nnnoiseless, 16 -> 48 -> 16 kHz, 100 ms pieces):");
+    println!(
+        "  {audio_s:.0} s of noisy audio in {spent:.3} s: {:.4} x real time = {:.2}% of one core",
+        spent / audio_s,
+        100.0 * spent / audio_s
+    );
 }
 
 /// PocketSphinx as the device runs it: the demo room's configuration, the trained

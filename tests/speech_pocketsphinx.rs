@@ -286,6 +286,49 @@ fn one_recording_decodes_the_same_whatever_came_before() {
     );
 }
 
+/// Every final utterance of `samples` fed in pieces of `piece` samples.
+fn finals_in_pieces(engine: &mut PocketSphinxEngine, samples: &[i16], piece: usize) -> Vec<String> {
+    engine.reset().expect("reset");
+    engine.expect(Expecting::Pin).expect("expect");
+    let mut heard = Vec::new();
+    for chunk in samples.chunks(piece) {
+        heard.extend(engine.feed(chunk).expect("feed"));
+    }
+    heard.extend(engine.finish().expect("finish"));
+    heard
+        .into_iter()
+        .filter_map(|h| match h {
+            Heard::Final(u) => Some(format!("{} {:.2}-{:.2}", u.text, u.start_s, u.end_s)),
+            Heard::Partial(_) | Heard::Wake { .. } | Heard::NotACommand { .. } => None,
+        })
+        .collect()
+}
+
+#[test]
+fn how_the_audio_is_cut_into_chunks_changes_nothing() {
+    // A microphone delivers pieces of any size, the noise suppressor whole 10 ms frames:
+    // the same digits must come out, at the same times.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let wav = support::speech::speak(
+        tmp.path(),
+        "pin",
+        "en-us",
+        140,
+        "four one four three seven six",
+    );
+    let samples = support::speech::samples(&wav);
+    let mut engine = engine();
+    let whole_steps = finals_in_pieces(&mut engine, &samples, 1600);
+    assert!(!whole_steps.is_empty());
+    for piece in [160, 777, 2500] {
+        assert_eq!(
+            finals_in_pieces(&mut engine, &samples, piece),
+            whole_steps,
+            "pieces of {piece}"
+        );
+    }
+}
+
 #[test]
 fn partials_stream_and_finals_carry_times() {
     let tmp = tempfile::tempdir().expect("tmp");

@@ -8,7 +8,7 @@
 //! - [`mic`] opens an input device through cpal (ALSA on Linux) and delivers converted
 //!   chunks; [`mic::input_devices`] lists the devices for `roomvoice devices`.
 
-pub(crate) mod denoise;
+pub mod denoise;
 pub(crate) mod mic;
 pub(crate) mod resample;
 

@@ -51,4 +51,9 @@ impl Engine for Denoised {
     fn in_speech(&self) -> bool {
         self.inner.in_speech()
     }
+
+    fn prime(&mut self, samples: &[i16]) -> Result<(), SpeechError> {
+        self.denoiser.prime(samples);
+        self.inner.prime(samples)
+    }
 }

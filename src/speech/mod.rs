@@ -187,6 +187,12 @@ pub trait Engine {
     fn in_speech(&self) -> bool {
         false
     }
+    /// Audio from just before the stream (after a reset): adaptive front ends (the noise
+    /// suppressor) settle on it; nothing in it is recognised, and times do not count it.
+    fn prime(&mut self, samples: &[i16]) -> Result<(), SpeechError> {
+        let _ = samples;
+        Ok(())
+    }
 }
 
 /// What the speech engines are opened with: `[speech]`, the wake word (the phrase set is

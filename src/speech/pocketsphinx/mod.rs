@@ -218,6 +218,10 @@ pub struct PocketSphinxEngine {
     utterance_too_long: bool,
     /// The grammar's hypothesis for the last utterance, before rejection.
     pub last_raw_text: String,
+    /// Samples fed that do not make a whole step yet: steps fall at the same places of
+    /// the stream however it is cut into chunks, so the result does not depend on it
+    /// (measured: the demo dialogue's PIN read right or wrong depending on the chunks).
+    carry: Vec<i16>,
     /// Whether the wake word was spotted in the last utterance (None: not checked).
     pub last_wake: Option<bool>,
     /// Phrase-set words missing from the dictionary (their phrases are left out).
@@ -356,6 +360,7 @@ impl PocketSphinxEngine {
             utterance_audio: Vec::new(),
             utterance_too_long: false,
             last_raw_text: String::new(),
+            carry: Vec::with_capacity(STEP),
             last_wake: None,
             missing_words: unknown,
             has_yes_no: phrases.grammar.rules.contains_key(YES_NO),
@@ -614,12 +619,9 @@ impl PocketSphinxEngine {
     }
 }
 
-impl Engine for PocketSphinxEngine {
-    fn name(&self) -> &'static str {
-        "pocketsphinx"
-    }
-
-    fn feed(&mut self, samples: &[i16]) -> Result<Vec<Heard>, SpeechError> {
+impl PocketSphinxEngine {
+    /// Decodes whole steps (a short last one only at the end of the stream).
+    fn feed_steps(&mut self, samples: &[i16]) -> Result<Vec<Heard>, SpeechError> {
         let mut heard = Vec::new();
         for raw in samples.chunks(STEP) {
             let piece = self.noise.add(raw);
@@ -668,19 +670,35 @@ impl Engine for PocketSphinxEngine {
         }
         Ok(heard)
     }
+}
+
+impl Engine for PocketSphinxEngine {
+    fn name(&self) -> &'static str {
+        "pocketsphinx"
+    }
+
+    fn feed(&mut self, samples: &[i16]) -> Result<Vec<Heard>, SpeechError> {
+        self.carry.extend_from_slice(samples);
+        let whole = self.carry.len() / STEP * STEP;
+        if whole == 0 {
+            return Ok(Vec::new());
+        }
+        let steps: Vec<i16> = self.carry.drain(..whole).collect();
+        self.feed_steps(&steps)
+    }
 
     fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
+        let rest = std::mem::take(&mut self.carry);
+        let mut heard = self.feed_steps(&rest)?;
         let was_speaking = self.speaking;
-        let heard = self.end(false)?;
+        let last = self.end(false)?;
         self.restart()?;
-        Ok(heard
-            .filter(|_| was_speaking)
-            .map(Heard::Final)
-            .into_iter()
-            .collect())
+        heard.extend(last.filter(|_| was_speaking).map(Heard::Final));
+        Ok(heard)
     }
 
     fn reset(&mut self) -> Result<(), SpeechError> {
+        self.carry.clear();
         self.end(false)?;
         self.fed = 0;
         self.next_search = Some(COMMAND);

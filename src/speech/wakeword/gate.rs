@@ -134,11 +134,11 @@ impl WakeGate {
         self.inner.expect(Expecting::Woken)?;
         let from = ((peak_s - FROM_PEAK_S).max(0.0) * f64::from(SAMPLE_RATE)) as u64;
         let keep = (self.fed.saturating_sub(from) as usize).min(self.recent.len());
-        let lead: Vec<i16> = self
-            .recent
-            .range(self.recent.len() - keep..)
-            .copied()
-            .collect();
+        // The audio before it only settles the engine's front end (noise suppression).
+        let split = self.recent.len() - keep;
+        let before: Vec<i16> = self.recent.range(..split).copied().collect();
+        self.inner.prime(&before)?;
+        let lead: Vec<i16> = self.recent.range(split..).copied().collect();
         self.inner_origin = self.fed - lead.len() as u64;
         self.state = State::Listening { woke_at };
         let heard = self.inner.feed(&lead)?;
@@ -318,6 +318,8 @@ impl Engine for WakeGate {
                 // The assistant asked a question: the engine hears everything from
                 // here, without a window (its clock restarts here).
                 self.inner.reset()?;
+                let recent: Vec<i16> = self.recent.iter().copied().collect();
+                self.inner.prime(&recent)?;
                 self.inner_origin = self.fed;
                 self.state = State::Answering;
                 self.inner.expect(expecting)?;
