@@ -412,6 +412,7 @@ fn open_engine(setup: &Setup, gated: bool) -> Result<Box<dyn Engine>, SpeechErro
             let mut settings = pocketsphinx::Settings::from_setup(setup);
             if gated {
                 settings.wake_threshold = None;
+                settings.behind_detector = true;
             }
             Ok(Box::new(pocketsphinx::PocketSphinxEngine::open(
                 &settings, &phrases,
