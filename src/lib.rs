@@ -2,8 +2,9 @@
 //!
 //! The modules follow the data, in the order a spoken command travels:
 //!
-//! - [`audio`]: WAV files and the microphone, resampled to 16 kHz mono.
-//! - [`speech`]: speech engines (Vosk, PocketSphinx) behind one trait, turning audio into text.
+//! - [`audio`]: WAV files and the microphone, resampled to 16 kHz mono; noise suppression.
+//! - [`speech`]: speech engines (Vosk, PocketSphinx) behind one trait, turning audio into
+//!   text, behind the trained wake-word detector.
 //! - [`intent`]: what was said: the phrase set (one source of truth, also exported as a
 //!   recognition grammar) and the parser from text to [`intent::Intent`].
 //! - [`assistant`]: the dialogue and the device's state: follow-up questions, answers.

@@ -5,6 +5,7 @@
 //!   stereo, 8/16/24/32-bit integer or 32-bit float) with `hound`, and converts it with
 //!   [`resample`]. A file that is not a WAV, is corrupt, truncated or empty gives an
 //!   [`AudioError`] naming the file and what is wrong.
+//! - [`denoise`] is the noise suppressor (RNNoise) the speech engine hears through.
 //! - [`mic`] opens an input device through cpal (ALSA on Linux) and delivers converted
 //!   chunks; [`mic::input_devices`] lists the devices for `roomvoice devices`.
 

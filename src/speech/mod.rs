@@ -10,6 +10,8 @@
 //! - [`vosk`] and [`pocketsphinx`] are the engines; each exists only when its native
 //!   library was found at build time (see `build.rs`), and otherwise says how to get it.
 //! - [`session`] runs an engine over a file or the microphone into the assistant.
+//! - [`wakeword`] is the trained wake-word detector and the gate in front of the engine;
+//!   `denoised` puts the noise suppressor (`crate::audio::denoise`) between them.
 //!
 //! [`open`] picks the engine from `[speech] engine` ("auto": Vosk when an English model is
 //! installed, else PocketSphinx) and logs the choice.
