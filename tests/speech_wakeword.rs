@@ -149,6 +149,53 @@ fn speech_without_the_wake_word_never_reaches_the_recogniser() {
 }
 
 #[test]
+fn after_an_uncertain_wake_word_questions_are_answered_and_actions_not_taken() {
+    // Every "alexa" here scores below a certain-wake cutoff of 0.999 and above the
+    // question cutoff: a question is answered (the wake event comes with it), an action
+    // is not taken and nothing at all is said or shown.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = tmp.path().join("uncertain.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\n[calendar.ics]\npath = \"{}\"\n[speech]\nwake_threshold = 0.999\nquestion_wake_threshold = 0.25\n",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("device/demo/room.ics")
+                .display()
+        ),
+    )
+    .expect("config");
+    let config = config.to_string_lossy().into_owned();
+    let question = say(tmp.path(), "free", "alexa, is this room free");
+    let events = run(&[&question], &["--config", &config]);
+    assert_eq!(
+        &kinds(&events)[..4],
+        &["wake", "transcript", "intent", "say"],
+        "{events:?}"
+    );
+    let score = of_kind(&events, "wake")[0]["score"]
+        .as_f64()
+        .expect("score");
+    assert!((0.25..0.999).contains(&score), "{events:?}");
+    assert_eq!(of_kind(&events, "intent")[0]["intent"], "room_free");
+    let action = say(
+        tmp.path(),
+        "book",
+        "alexa, book this room for thirty minutes",
+    );
+    let events = run(&[&action], &["--config", &config]);
+    assert!(events.is_empty(), "{events:?}");
+    // With the question cutoff at the wake cutoff, the question is not answered either.
+    let strict = std::fs::read_to_string(&config).expect("config").replace(
+        "question_wake_threshold = 0.25",
+        "question_wake_threshold = 0.999",
+    );
+    std::fs::write(&config, strict).expect("config");
+    let events = run(&[&question], &["--config", &config]);
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
 fn several_files_play_as_one_conversation() {
     // At 12:35 nothing is scheduled: the device offers a new meeting, then asks for the
     // meeting ID and the PIN, each in its own file (answers need no wake word).
@@ -260,6 +307,7 @@ fn bad_wake_settings_are_clear_errors() {
     );
     for (speech, expected) in [
         ("wake_threshold = 1.5", "wake_threshold"),
+        ("question_wake_threshold = -0.1", "question_wake_threshold"),
         ("wake_model = \"nowhere/alexa.json\"", "nowhere/alexa.json"),
         ("command_window_s = 0", "command_window_s"),
     ] {

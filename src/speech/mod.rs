@@ -58,6 +58,12 @@ pub struct SpeechConfig {
     /// The detector's probability cutoff (0-1); default 0.7 (measured, see
     /// `wakeword::DEFAULT_CUTOFF`; the model's own is 0.9).
     pub wake_threshold: Option<f32>,
+    /// A wake word scored from this up to `wake_threshold` is heard silently (no wake
+    /// event, no earcon), and only a question that follows is answered (is this room
+    /// free, who booked it, what is on my calendar); actions need `wake_threshold`.
+    /// Default 0.25 (measured, see `wakeword::DEFAULT_QUESTION_CUTOFF`); equal to
+    /// `wake_threshold` turns it off.
+    pub question_wake_threshold: Option<f32>,
     /// Seconds after the wake word within which the command must begin.
     pub command_window_s: f64,
     /// Noise suppression (RNNoise) in front of the speech engine (not the wake-word
@@ -75,6 +81,7 @@ impl Default for SpeechConfig {
             pocketsphinx_wake_threshold: pocketsphinx::DEFAULT_WAKE_THRESHOLD,
             wake_model: "auto".into(),
             wake_threshold: None,
+            question_wake_threshold: None,
             command_window_s: wakeword::gate::DEFAULT_WINDOW_S,
             denoise: true,
         }
@@ -256,6 +263,8 @@ pub(crate) enum WakePath {
         model: PathBuf,
         /// The probability cutoff in use.
         cutoff: f32,
+        /// The lower cutoff above which a question alone is answered (at most `cutoff`).
+        question_cutoff: f32,
     },
     /// The engine itself: PocketSphinx's keyword spotter / Vosk's grammar, with the
     /// wake word as the first word of each command.
@@ -269,9 +278,13 @@ pub(crate) enum WakePath {
 impl std::fmt::Display for WakePath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            WakePath::Detector { model, cutoff } => write!(
+            WakePath::Detector {
+                model,
+                cutoff,
+                question_cutoff,
+            } => write!(
                 f,
-                "trained detector (microWakeWord {}, cutoff {cutoff})",
+                "trained detector (microWakeWord {}, cutoff {cutoff}; questions from {question_cutoff})",
                 model.display()
             ),
             WakePath::Engine { reason, .. } => {
@@ -285,12 +298,17 @@ impl std::fmt::Display for WakePath {
 pub(crate) fn wake_path(setup: &Setup) -> Result<WakePath, SpeechError> {
     let speech = setup.speech;
     let wake_word = crate::intent::grammar(setup.wake_word).wake_word;
-    if let Some(cutoff) = speech.wake_threshold {
-        if !(0.0..1.0).contains(&cutoff) {
-            return Err(SpeechError::Setting {
-                key: "wake_threshold",
-                reason: format!("{cutoff} is not a probability between 0 and 1"),
-            });
+    for (key, value) in [
+        ("wake_threshold", speech.wake_threshold),
+        ("question_wake_threshold", speech.question_wake_threshold),
+    ] {
+        if let Some(cutoff) = value {
+            if !(0.0..1.0).contains(&cutoff) {
+                return Err(SpeechError::Setting {
+                    key,
+                    reason: format!("{cutoff} is not a probability between 0 and 1"),
+                });
+            }
         }
     }
     let (model, explicit) = match speech.wake_model.trim() {
@@ -340,9 +358,14 @@ pub(crate) fn wake_path(setup: &Setup) -> Result<WakePath, SpeechError> {
             detector_missing: false,
         });
     }
+    let cutoff = speech.wake_threshold.unwrap_or(wakeword::DEFAULT_CUTOFF);
     Ok(WakePath::Detector {
         model,
-        cutoff: speech.wake_threshold.unwrap_or(wakeword::DEFAULT_CUTOFF),
+        cutoff,
+        question_cutoff: speech
+            .question_wake_threshold
+            .unwrap_or(wakeword::DEFAULT_QUESTION_CUTOFF)
+            .min(cutoff),
     })
 }
 
@@ -351,10 +374,17 @@ pub(crate) fn wake_path(setup: &Setup) -> Result<WakePath, SpeechError> {
 pub fn open(setup: &Setup) -> Result<Box<dyn Engine>, SpeechError> {
     let path = wake_path(setup)?;
     tracing::info!("wake word: {path}");
+    let mut certain_score = 0.0;
     let detector = match &path {
-        WakePath::Detector { model, cutoff } => {
+        WakePath::Detector {
+            model,
+            cutoff,
+            question_cutoff,
+        } => {
             let spec = wakeword::ModelSpec::read(model)?;
-            Some(wakeword::WakeDetector::open(&spec, Some(*cutoff))?)
+            certain_score = *cutoff;
+            // The detector reports everything from the lower cutoff; the gate decides.
+            Some(wakeword::WakeDetector::open(&spec, Some(*question_cutoff))?)
         }
         WakePath::Engine { .. } => None,
     };
@@ -382,6 +412,7 @@ pub fn open(setup: &Setup) -> Result<Box<dyn Engine>, SpeechError> {
         &wake_word,
         wakeword::gate::GateSettings {
             window_s: setup.speech.command_window_s,
+            certain_score,
         },
     )))
 }

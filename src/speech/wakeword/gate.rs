@@ -61,12 +61,16 @@ const MAX_COMMAND_S: f64 = 15.0;
 pub(crate) struct GateSettings {
     /// Seconds after the wake word within which the command must begin.
     pub window_s: f64,
+    /// Detections scoring below this are uncertain: heard silently (no wake event, no
+    /// earcon), and only a question that follows is passed on.
+    pub certain_score: f32,
 }
 
 impl Default for GateSettings {
     fn default() -> Self {
         GateSettings {
             window_s: DEFAULT_WINDOW_S,
+            certain_score: 0.0,
         }
     }
 }
@@ -76,7 +80,12 @@ enum State {
     /// Waiting for the wake word; the engine hears nothing.
     Asleep,
     /// The wake word was heard at stream sample `woke_at`: the engine hears everything.
-    Listening { woke_at: u64 },
+    /// `uncertain`: the detection (score, time) not yet reported, see
+    /// [`GateSettings::certain_score`].
+    Listening {
+        woke_at: u64,
+        uncertain: Option<(f32, f64)>,
+    },
     /// The device asked a question: the engine hears everything, no window.
     Answering,
 }
@@ -128,6 +137,7 @@ impl WakeGate {
         &mut self,
         woke_at: u64,
         peak_s: f64,
+        uncertain: Option<(f32, f64)>,
         out: &mut Vec<Heard>,
     ) -> Result<(), SpeechError> {
         self.inner.reset()?;
@@ -140,7 +150,7 @@ impl WakeGate {
         self.inner.prime(&before)?;
         let lead: Vec<i16> = self.recent.range(split..).copied().collect();
         self.inner_origin = self.fed - lead.len() as u64;
-        self.state = State::Listening { woke_at };
+        self.state = State::Listening { woke_at, uncertain };
         let heard = self.inner.feed(&lead)?;
         self.pass_on(heard, out);
         Ok(())
@@ -159,7 +169,7 @@ impl WakeGate {
                         ..u
                     };
                     match self.state {
-                        State::Listening { woke_at } => {
+                        State::Listening { woke_at, uncertain } => {
                             // A command ends after the detector heard the wake word; an
                             // utterance over by then is the end of the wake word alone,
                             // which the grammar may have stretched into a command
@@ -170,17 +180,33 @@ impl WakeGate {
                             } else {
                                 self.as_command(&u.text)
                             };
-                            if let Some(command) = command {
+                            if let (Some(_), Some((text, true))) = (uncertain, &command) {
+                                // After an uncertain wake word, an action is not taken:
+                                // "let's book this room" said between colleagues woke
+                                // the detector at 0.57.
+                                tracing::debug!(
+                                    "after an uncertain wake word: an action, not taken ({} words)",
+                                    text.split_whitespace().count()
+                                );
+                                self.state = State::Asleep;
+                            } else if let Some((command, _)) = command {
+                                if let Some((score, at_s)) = uncertain {
+                                    out.push(Heard::Wake { score, at_s });
+                                }
                                 out.push(Heard::Final(Utterance { text: command, ..u }));
                                 // What comes next depends on the assistant's answer
                                 // (`expect`); until it says, nothing more is a command.
                                 self.state = State::Asleep;
                             } else if u.end_s > woke_s + REQUEST_AFTER_WAKE_S {
-                                // Something was asked, and it is nothing the device does.
-                                out.push(Heard::NotACommand {
-                                    start_s: u.start_s,
-                                    end_s: u.end_s,
-                                });
+                                // Something was asked, and it is nothing the device does
+                                // (after an uncertain wake word: most likely not asked of
+                                // the device at all, so nothing is said).
+                                if uncertain.is_none() {
+                                    out.push(Heard::NotACommand {
+                                        start_s: u.start_s,
+                                        end_s: u.end_s,
+                                    });
+                                }
                                 self.state = State::Asleep;
                             } else {
                                 tracing::debug!(
@@ -200,20 +226,24 @@ impl WakeGate {
         }
     }
 
-    /// The utterance as a command with the wake word in front, or `None` when it is none.
-    fn as_command(&self, text: &str) -> Option<String> {
+    /// The utterance as a command with the wake word in front, and whether it is an
+    /// action (it changes something, as opposed to a question); `None` when it is none.
+    fn as_command(&self, text: &str) -> Option<(String, bool)> {
         if text.trim().is_empty() {
             return None;
         }
         let parsed = intent::parse(text, &self.wake_word, Expecting::Woken);
-        if parsed.intent == Intent::None {
-            return None;
-        }
-        Some(if parsed.woke {
+        let action = match parsed.intent {
+            Intent::None => return None,
+            Intent::RoomFree | Intent::WhoBooked | Intent::MyCalendar => false,
+            _ => true,
+        };
+        let command = if parsed.woke {
             text.to_string()
         } else {
             format!("{} {}", self.wake_word, text.trim())
-        })
+        };
+        Some((command, action))
     }
 
     /// Closes the listening window when the command did not begin in time (or ran on).
@@ -266,11 +296,21 @@ impl Engine for WakeGate {
                 self.remember(piece);
                 self.fed += piece.len() as u64;
                 if let Some(hit) = hits.first() {
-                    out.push(Heard::Wake {
-                        score: hit.score,
-                        at_s: hit.at_s,
-                    });
-                    self.open_window(self.fed, hit.at_s, &mut out)?;
+                    let uncertain = if hit.score >= self.settings.certain_score {
+                        out.push(Heard::Wake {
+                            score: hit.score,
+                            at_s: hit.at_s,
+                        });
+                        None
+                    } else {
+                        tracing::debug!(
+                            "uncertain wake word at {:.2} s (score {:.2}): listening for a question",
+                            hit.at_s,
+                            hit.score
+                        );
+                        Some((hit.score, hit.at_s))
+                    };
+                    self.open_window(self.fed, hit.at_s, uncertain, &mut out)?;
                 }
             } else {
                 // The engine takes the rest of the chunk at once (its own steps are
