@@ -220,6 +220,15 @@ impl WakeGate {
                         State::Asleep => {}
                     }
                 }
+                // Nothing of an uncertain window shows until a question is answered.
+                Heard::Partial(_)
+                    if matches!(
+                        self.state,
+                        State::Listening {
+                            uncertain: Some(_),
+                            ..
+                        }
+                    ) => {}
                 Heard::Partial(text) => out.push(Heard::Partial(text)),
                 Heard::Wake { .. } | Heard::NotACommand { .. } => out.push(h),
             }
