@@ -48,6 +48,16 @@ fn of_kind<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
     events.iter().filter(|e| e["event"] == kind).collect()
 }
 
+/// The demo room on its bundled calendar, as a configuration file's first tables.
+fn demo_room_toml() -> String {
+    format!(
+        "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\n[calendar.ics]\npath = \"{}\"\n",
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("device/demo/room.ics")
+            .display()
+    )
+}
+
 fn say(dir: &Path, name: &str, text: &str) -> PathBuf {
     support::speech::speak(dir, name, VOICE, 150, text)
 }
@@ -158,10 +168,8 @@ fn after_an_uncertain_wake_word_questions_are_answered_and_actions_not_taken() {
     std::fs::write(
         &config,
         format!(
-            "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\n[calendar.ics]\npath = \"{}\"\n[speech]\nwake_threshold = 0.999\nquestion_wake_threshold = 0.25\n",
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("device/demo/room.ics")
-                .display()
+            "{}[speech]\nwake_threshold = 0.999\nquestion_wake_threshold = 0.25\n",
+            demo_room_toml()
         ),
     )
     .expect("config");
@@ -299,12 +307,7 @@ fn check_and_grammar_say_how_the_wake_word_is_heard() {
 fn bad_wake_settings_are_clear_errors() {
     let tmp = tempfile::tempdir().expect("tmp");
     let wav = say(tmp.path(), "alexa", "alexa");
-    let base = format!(
-        "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\n[calendar.ics]\npath = \"{}\"\n",
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("device/demo/room.ics")
-            .display()
-    );
+    let base = demo_room_toml();
     for (speech, expected) in [
         ("wake_threshold = 1.5", "wake_threshold"),
         ("question_wake_threshold = -0.1", "question_wake_threshold"),
