@@ -104,11 +104,14 @@ impl Denoiser {
         self.pending.extend_from_slice(samples);
         let mut out = Vec::with_capacity(self.pending.len());
         let whole = self.pending.len() / FRAME_16K * FRAME_16K;
+        let mut frame = [0f32; FRAME_16K];
         for start in (0..whole).step_by(FRAME_16K) {
-            let frame: Vec<f32> = self.pending[start..start + FRAME_16K]
-                .iter()
-                .map(|&s| f32::from(s))
-                .collect();
+            for (f, &s) in frame
+                .iter_mut()
+                .zip(&self.pending[start..start + FRAME_16K])
+            {
+                *f = f32::from(s);
+            }
             self.frame(&frame, &mut out);
         }
         self.pending.drain(..whole);

@@ -66,6 +66,14 @@ pub enum Intent {
 }
 
 impl Intent {
+    /// A question about the room or the calendar: answering it changes nothing.
+    pub(crate) fn is_question(&self) -> bool {
+        matches!(
+            self,
+            Intent::RoomFree | Intent::WhoBooked | Intent::MyCalendar
+        )
+    }
+
     /// The intent's name in events: "start_meeting", "book_room", ...
     pub fn name(&self) -> &'static str {
         match self {

@@ -242,11 +242,10 @@ impl WakeGate {
             return None;
         }
         let parsed = intent::parse(text, &self.wake_word, Expecting::Woken);
-        let action = match parsed.intent {
-            Intent::None => return None,
-            Intent::RoomFree | Intent::WhoBooked | Intent::MyCalendar => false,
-            _ => true,
-        };
+        if parsed.intent == Intent::None {
+            return None;
+        }
+        let action = !parsed.intent.is_question();
         let command = if parsed.woke {
             text.to_string()
         } else {
