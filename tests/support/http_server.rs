@@ -116,10 +116,7 @@ impl HttpServer {
                         max_active.clone(),
                     );
                     std::thread::spawn(move || {
-                        let now = active.fetch_add(1, Ordering::SeqCst) + 1;
-                        max_active.fetch_max(now, Ordering::SeqCst);
-                        serve(stream, &*handler, &log);
-                        active.fetch_sub(1, Ordering::SeqCst);
+                        serve(stream, &*handler, &log, &active, &max_active);
                     });
                 }
             })
@@ -162,7 +159,17 @@ impl Drop for HttpServer {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
+/// Serves one request. `active` counts requests being handled, from when one has been
+/// read until its reply is about to be written: a client waiting for replies cannot
+/// have sent more than its own concurrency by then (counting until the connection
+/// closed instead saw a third request of a two-thread client now and then).
+fn serve(
+    stream: TcpStream,
+    handler: &Handler,
+    log: &Mutex<Vec<Request>>,
+    active: &AtomicUsize,
+    max_active: &AtomicUsize,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
@@ -205,7 +212,14 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
         body: String::from_utf8_lossy(&body).into_owned(),
     };
     log.lock().unwrap().push(request.clone());
-    let reply = handler(&request);
+    let now = active.fetch_add(1, Ordering::SeqCst) + 1;
+    max_active.fetch_max(now, Ordering::SeqCst);
+    let mut reply = handler(&request);
+    while let Reply::Delay(pause, delayed) = reply {
+        std::thread::sleep(pause);
+        reply = *delayed;
+    }
+    active.fetch_sub(1, Ordering::SeqCst);
     send(stream, reply);
 }
 
