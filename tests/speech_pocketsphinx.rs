@@ -543,3 +543,100 @@ fn the_live_loop_joins_the_meeting_heard_and_stops_when_told() {
     assert_eq!(joins[0].provider, "zoom");
     assert_eq!(joins[0].meeting_id.as_deref(), Some("85512345678"));
 }
+
+/// Every final utterance (text and where it was heard) of `samples` fed in 100 ms
+/// chunks, with the stream position (seconds) at which each came.
+fn finals_with_arrival(
+    engine: &mut PocketSphinxEngine,
+    samples: &[i16],
+) -> Vec<(String, f64, f64)> {
+    let mut finals = Vec::new();
+    let mut fed = 0;
+    for chunk in samples.chunks(1600) {
+        fed += chunk.len();
+        for h in engine.feed(chunk).expect("feed") {
+            if let Heard::Final(u) = h {
+                finals.push((u.text, u.end_s, fed as f64 / 16_000.0));
+            }
+        }
+    }
+    for h in engine.finish().expect("finish") {
+        if let Heard::Final(u) = h {
+            finals.push((u.text, u.end_s, samples.len() as f64 / 16_000.0));
+        }
+    }
+    finals.retain(|(text, _, _)| !text.is_empty());
+    finals
+}
+
+#[test]
+fn a_short_pause_does_not_cut_a_command_and_the_result_waits_for_the_silence() {
+    // The result is decided when the detector reports the end of speech, before the
+    // silence that ends an utterance is over; speech within that silence continues the
+    // same utterance, and the result still comes only once the silence is long enough.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let settings = Settings {
+        wake_threshold: None,
+        ..Settings::default()
+    };
+    let phrases = PhraseSet::from_grammar(&roomvoice::intent::grammar("alexa")).expect("phrases");
+    let mut engine = PocketSphinxEngine::open(&settings, &phrases).expect("pocketsphinx");
+    let whole = support::speech::speak_with_pause(
+        tmp.path(),
+        "paused",
+        "en-us",
+        150,
+        "alexa book this room",
+        "for thirty minutes",
+        0.3,
+    );
+    let finals = finals_with_arrival(&mut engine, &support::speech::samples(&whole));
+    assert_eq!(finals.len(), 1, "{finals:?}");
+    let (text, end_s, arrived_s) = &finals[0];
+    assert_eq!(text, "alexa book this room for thirty minutes");
+    assert!(
+        arrived_s - end_s >= 0.45,
+        "the result came {:.2} s after the speech ended, before the silence was long enough",
+        arrived_s - end_s
+    );
+
+    // A pause longer than that silence: two utterances.
+    let split = support::speech::speak_with_pause(
+        tmp.path(),
+        "split",
+        "en-us",
+        150,
+        "alexa book this room",
+        "for thirty minutes",
+        1.2,
+    );
+    engine.reset().expect("reset");
+    let finals = finals_with_arrival(&mut engine, &support::speech::samples(&split));
+    assert_eq!(
+        finals.first().map(|f| f.0.as_str()),
+        Some("alexa book this room"),
+        "{finals:?}"
+    );
+}
+
+#[test]
+fn digits_said_in_groups_are_one_answer() {
+    // A PIN said "eight five five ... one two three": the first group is too short to
+    // end the answer, so the pause is waited through and the answer decoded whole.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let wav = support::speech::speak_with_pause(
+        tmp.path(),
+        "groups",
+        "en-us",
+        140,
+        "eight five five",
+        "one two three",
+        0.6,
+    );
+    engine.reset().expect("reset");
+    engine.expect(Expecting::Pin).expect("expect");
+    let finals = finals_with_arrival(&mut engine, &support::speech::samples(&wav));
+    assert_eq!(finals.len(), 1, "{finals:?}");
+    assert_eq!(finals[0].0, "eight five five one two three");
+}

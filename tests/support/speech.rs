@@ -21,6 +21,42 @@ pub fn speak(dir: &Path, name: &str, voice: &str, speed: u32, text: &str) -> Pat
     out
 }
 
+/// Speaks `first`, then `gap_s` of silence, then `second` (one speaker pausing within
+/// an utterance), with 0.5 s of silence before and 1 s after; espeak-ng's own silence
+/// at the edges of each part is cut, so the pause is `gap_s` long.
+pub fn speak_with_pause(
+    dir: &Path,
+    name: &str,
+    voice: &str,
+    speed: u32,
+    first: &str,
+    second: &str,
+    gap_s: f32,
+) -> PathBuf {
+    let mut parts = Vec::new();
+    for (i, text) in [first, second].into_iter().enumerate() {
+        let raw = dir.join(format!("{name}.{i}.raw.wav"));
+        let status = Command::new("espeak-ng")
+            .args(["-v", voice, "-s", &speed.to_string(), "-w"])
+            .arg(&raw)
+            .arg(text)
+            .status()
+            .expect("espeak-ng runs (apt-get install espeak-ng)");
+        assert!(status.success(), "espeak-ng failed for {text:?}");
+        let part = dir.join(format!("{name}.{i}.wav"));
+        // Leading silence cut, then trailing (by cutting the reversed audio's leading).
+        let trim = [
+            "silence", "1", "0.01", "0.5%", "reverse", "silence", "1", "0.01", "0.5%", "reverse",
+        ];
+        convert(&raw, &part, &trim);
+        parts.push(part);
+    }
+    let joined = concat(dir, &format!("{name}.joined"), &parts, gap_s);
+    let out = dir.join(format!("{name}.wav"));
+    convert(&joined, &out, &["pad", "0.5", "1.0"]);
+    out
+}
+
 /// sox -R -D INPUT -r 16000 -c 1 -b 16 OUTPUT [effects]
 pub fn convert(input: &Path, output: &Path, effects: &[&str]) {
     // -R -D: repeatable, no dither (sox's default dither is random noise, which makes

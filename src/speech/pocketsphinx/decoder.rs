@@ -62,6 +62,7 @@ mod ffi {
         pub(crate) fn ps_get_hyp(ps: *mut ps_decoder_t, out_best_score: *mut i32) -> *const c_char;
         pub(crate) fn ps_get_in_speech(ps: *mut ps_decoder_t) -> u8;
         pub(crate) fn roomvoice_ps_reset_cmn(ps: *mut ps_decoder_t) -> c_int;
+        pub(crate) fn roomvoice_ps_reset_noise(ps: *mut ps_decoder_t);
         pub(crate) fn ps_seg_iter(ps: *mut ps_decoder_t) -> *mut ps_seg_t;
         pub(crate) fn ps_seg_next(seg: *mut ps_seg_t) -> *mut ps_seg_t;
         pub(crate) fn ps_seg_frames(seg: *mut ps_seg_t, out_sf: *mut c_int, out_ef: *mut c_int);
@@ -134,6 +135,7 @@ mod ffi {
         pub(crate) unsafe fn roomvoice_ps_reset_cmn(_: *mut ps_decoder_t) -> c_int {
             -1
         }
+        pub(crate) unsafe fn roomvoice_ps_reset_noise(_: *mut ps_decoder_t) {}
         pub(crate) unsafe fn ps_seg_iter(_: *mut ps_decoder_t) -> *mut ps_seg_t {
             std::ptr::null_mut()
         }
@@ -284,9 +286,16 @@ impl Decoder {
 
     /// Starts an utterance for [`Decoder::process_whole`]. The live cepstral mean is left
     /// alone: measured, setting it (as `start` does) spoils the one-call decode.
+    /// Starts an utterance for [`Decoder::process_whole`]. The voice-activity detector's
+    /// noise estimate is forgotten first, so the utterance decodes the same whatever the
+    /// decoder heard before: without it, the same "alexa cancel" became "use off" when
+    /// its second pass ran at the end of speech rather than 0.3 s of silence later.
     pub(super) fn start_whole(&mut self) -> Result<(), SpeechError> {
         // SAFETY: live decoder, outside an utterance.
-        unsafe { self.check(ffi::ps_start_utt(self.ps), "starting an utterance") }
+        unsafe {
+            ffi::roomvoice_ps_reset_noise(self.ps);
+            self.check(ffi::ps_start_utt(self.ps), "starting an utterance")
+        }
     }
 
     pub(super) fn process(&mut self, samples: &[i16]) -> Result<(), SpeechError> {

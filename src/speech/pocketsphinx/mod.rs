@@ -17,9 +17,11 @@
 //! forced non-commands (per-frame gaps overlapped completely), so it is not used.
 //! A rejected utterance is an [`Utterance`] with empty text.
 //!
-//! Endpointing is PocketSphinx's own voice-activity detection (`ps_get_in_speech`). The
-//! live cepstral mean is reset before every utterance (`shim.c`) so one recording
-//! decodes the same whatever came before it.
+//! Endpointing is PocketSphinx's own voice-activity detection (`ps_get_in_speech`): it
+//! reports the end of speech after 0.2 s of silence, the utterance ends after 0.5 s,
+//! and its result is decided in between ([`early`]). The live cepstral mean is reset
+//! before every utterance, and the detector's noise estimate before every second pass
+//! (`shim.c`), so one recording decodes the same whatever came before it.
 
 use std::collections::BTreeSet;
 use std::ffi::CString;
@@ -29,6 +31,7 @@ use crate::audio::SAMPLE_RATE;
 use crate::intent::Expecting;
 
 mod decoder;
+mod early;
 
 use super::noise::NoiseFloor;
 use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};
@@ -42,14 +45,23 @@ pub(crate) const DEFAULT_HMM: &str = "/usr/share/pocketsphinx/model/en-us/en-us"
 pub(crate) const DEFAULT_DICT: &str = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict";
 
 /// How late the voice-activity detector reports the start of speech (its
-/// `-vad_startspeech` plus a step) and the end (`-vad_postspeech`, 50 frames). A
-/// shorter end, 30 frames, would answer 0.2 s sooner and measured well on the
-/// evaluation set (2026-12-05, standard run: commands 229 -> 234 of 576, non-commands
-/// triggering 41 -> 27 of 480, answers 140 -> 139 of 288 with two more digit-pause
-/// steps), but it changes which frames the detector keeps, and the demo dialogue's
-/// digits then came out wrong at every end from 20 to 40 frames: kept at 50.
+/// `-vad_startspeech` plus a step) and the end (`-vad_postspeech`, [`VAD_END_FRAMES`]).
 const VAD_START_S: f64 = 0.2;
-const VAD_END_S: f64 = 0.5;
+const VAD_END_S: f64 = VAD_END_FRAMES as f64 / 100.0;
+
+/// Frames of silence after which the detector reports the end of speech (the library's
+/// default is 50). The decoder hears these frames of the silence, so they shape the
+/// result. 20 leaves time for the second pass before the utterance ends; measured on
+/// the evaluation set (2026-12-06, standard run, 50 -> 20 with the same 0.5 s end):
+/// commands 320 -> 322 of 576, answers 140 -> 139 of 288, non-commands triggering
+/// 13 -> 14 of 480 (14 of 1,440 clips changed), and the demo dialogue unchanged.
+const VAD_END_FRAMES: u32 = 20;
+const VAD_END_FRAMES_ARG: &str = "20";
+
+/// Decoding steps (100 ms) of silence after the detector reported the end, before an
+/// utterance ends: 0.5 s of silence in all, as before, so a short pause does not cut a
+/// command. While they pass the result is already known (see `feed_steps`).
+const END_WAIT_STEPS: u32 = 3;
 
 /// Words of the phrase set that CMU's dictionary lacks, in its phone set.
 const EXTRA_PRONUNCIATIONS: [(&str, &str); 2] = [("mins", "M IH N Z"), ("webex", "W EH B EH K S")];
@@ -72,7 +84,7 @@ const WAKE_START_WINDOW_FRAMES: i64 = 25;
 /// gave the same commands at 10 and 20, fewer at 5.
 const NOISE_FLOOR_SIGMA: f64 = 10.0;
 
-/// Decoding steps (100 ms) of silence, after the detector's own 0.5 s, that end a digit
+/// Decoding steps (100 ms) of silence, after the 0.5 s that end an utterance, that end a digit
 /// answer with fewer than [`DIGITS_THAT_END_AN_ANSWER`] digits: a meeting ID said in
 /// groups with pauses (0.3-0.9 s in the evaluation set) is one answer. Measured on the
 /// evaluation set's clean digit answers (tests/eval, 64 clips of 16 voices): 7 exact
@@ -224,6 +236,14 @@ pub struct PocketSphinxEngine {
     /// and no longer kept once it passes [`SECOND_PASS_MAX_SAMPLES`].
     utterance_audio: Vec<i16>,
     utterance_too_long: bool,
+    /// Everything the decoder heard in the current utterance (noise floor added), to
+    /// decode it again if speech resumes after an early result (see [`early`]); emptied
+    /// once it passes [`SECOND_PASS_MAX_SAMPLES`].
+    stream_audio: Vec<i16>,
+    stream_too_long: bool,
+    /// A result decided at the detector's end of speech, waiting for the rest of the
+    /// silence (see [`early`]).
+    pending: Option<early::Pending>,
     /// The grammar's hypothesis for the last utterance, before rejection.
     pub last_raw_text: String,
     /// Samples fed that do not make a whole step yet: steps fall at the same places of
@@ -279,6 +299,7 @@ impl PocketSphinxEngine {
         let entries = dictionary_entries(Path::new(&dict), &needed)?;
         let mut grammar_args = common.to_vec();
         grammar_args.push(("-wip", WORD_INSERTION_PENALTY));
+        grammar_args.push(("-vad_postspeech", VAD_END_FRAMES_ARG));
         grammar_args.extend(BEAMS);
         let grammar = Decoder::new(&grammar_args)?;
         grammar.add_entries(&entries);
@@ -374,6 +395,9 @@ impl PocketSphinxEngine {
             noise: NoiseFloor::new(NOISE_FLOOR_SIGMA),
             utterance_audio: Vec::new(),
             utterance_too_long: false,
+            stream_audio: Vec::new(),
+            stream_too_long: false,
+            pending: None,
             last_raw_text: String::new(),
             carry: Vec::with_capacity(STEP),
             last_wake: None,
@@ -454,6 +478,8 @@ impl PocketSphinxEngine {
         self.noise.restart();
         self.utterance_audio.clear();
         self.utterance_too_long = false;
+        self.stream_audio.clear();
+        self.stream_too_long = false;
         Ok(())
     }
 
@@ -648,7 +674,16 @@ impl PocketSphinxEngine {
             }
             self.fed += piece.len() as u64;
             self.lifetime_fed += piece.len() as u64;
+            self.keep_for_decoding_again(&piece);
             let in_speech = self.grammar.in_speech();
+            if self.pending.is_some() {
+                if !in_speech {
+                    heard.extend(self.wait_for_pending()?.map(Heard::Final));
+                    continue;
+                }
+                // Speech again before the silence was long enough: one utterance.
+                self.resume_utterance(piece.len())?;
+            }
             if in_speech {
                 self.speech_started.get_or_insert(self.fed);
             }
@@ -671,10 +706,15 @@ impl PocketSphinxEngine {
                 // Digits come in groups with pauses ("eight five five, one two three
                 // four, ..."): a pause shorter than DIGIT_PAUSE_STEPS does not end them.
                 self.silent_steps += 1;
-                if self.search == DIGITS
-                    && self.silent_steps < DIGIT_PAUSE_STEPS
-                    && self.digits_so_far() < self.digits_that_end
-                {
+                let mut wait = END_WAIT_STEPS;
+                if self.search == DIGITS && self.digits_so_far() < self.digits_that_end {
+                    wait += DIGIT_PAUSE_STEPS - 1;
+                }
+                if self.silent_steps == 1 && self.can_decide_early() {
+                    self.decide_early(wait)?;
+                    continue;
+                }
+                if self.silent_steps <= wait {
                     continue;
                 }
                 if let Some(u) = self.end(true)? {
@@ -705,6 +745,10 @@ impl Engine for PocketSphinxEngine {
     fn finish(&mut self) -> Result<Vec<Heard>, SpeechError> {
         let rest = std::mem::take(&mut self.carry);
         let mut heard = self.feed_steps(&rest)?;
+        if let Some(early) = self.finish_pending()? {
+            heard.push(Heard::Final(early));
+            return Ok(heard);
+        }
         let was_speaking = self.speaking;
         let last = self.end(false)?;
         self.restart()?;
@@ -714,6 +758,7 @@ impl Engine for PocketSphinxEngine {
 
     fn reset(&mut self) -> Result<(), SpeechError> {
         self.carry.clear();
+        self.pending = None;
         self.end(false)?;
         self.fed = 0;
         self.next_search = Some(self.resident);
@@ -721,7 +766,7 @@ impl Engine for PocketSphinxEngine {
     }
 
     fn in_speech(&self) -> bool {
-        self.speaking
+        self.speaking || self.pending.is_some()
     }
 
     fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
@@ -738,7 +783,7 @@ impl Engine for PocketSphinxEngine {
         } else {
             DIGITS_THAT_END_AN_ANSWER
         };
-        if self.speaking {
+        if self.in_speech() {
             self.next_search = Some(search);
             return Ok(());
         }

@@ -38,3 +38,12 @@ int roomvoice_ps_reset_cmn(ps_decoder_t *ps)
     free(init);
     return 0;
 }
+
+/* Forgets the voice-activity detector's noise estimate: the second pass then hears
+ * its utterance the same whatever the decoder heard before it. */
+void roomvoice_ps_reset_noise(ps_decoder_t *ps)
+{
+    fe_t *fe = ps_get_fe(ps);
+    if (fe != NULL)
+        fe_start_stream(fe);
+}
