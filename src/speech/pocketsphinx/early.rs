@@ -8,8 +8,10 @@
 //! The decoder is needed for the second pass, so the streaming utterance ends early; a
 //! new one goes on listening. If speech resumes before the silence was long enough, the
 //! early result is dropped and everything the decoder heard since the utterance began is
-//! decoded again, as one utterance, before going on. Digit answers, which wait longer
-//! for the next group of digits, do the same with a longer wait.
+//! decoded again, as one utterance, before going on. A digit answer too short to be
+//! complete waits longer for the next group of digits; its result is worked out in the
+//! last 0.3 s of that wait, not at the first pause (where the next group usually
+//! follows: deciding there cost a second pass and a decoding again per group).
 //!
 //! Not for commands heard with the keyword spotter beside the grammar (a wake word
 //! other than the trained detector's): where it heard the wake word decides, and its
@@ -70,6 +72,7 @@ impl PocketSphinxEngine {
             lifetime_start: self.lifetime_start,
             last_partial: self.last_partial.clone(),
         };
+        let steps = self.silent_steps;
         let heard = self.end(true)?;
         self.grammar.start()?;
         for extra in self.wake.iter_mut() {
@@ -81,7 +84,7 @@ impl PocketSphinxEngine {
         );
         self.pending = Some(Pending {
             heard,
-            steps: 1,
+            steps,
             wait,
             resume,
         });

@@ -710,7 +710,9 @@ impl PocketSphinxEngine {
                 if self.search == DIGITS && self.digits_so_far() < self.digits_that_end {
                     wait += DIGIT_PAUSE_STEPS - 1;
                 }
-                if self.silent_steps == 1 && self.can_decide_early() {
+                // The result is worked out while the last END_WAIT_STEPS pass (a digit
+                // answer's longer pause first, where the next group usually comes).
+                if self.silent_steps + END_WAIT_STEPS == wait + 1 && self.can_decide_early() {
                     self.decide_early(wait)?;
                     continue;
                 }
