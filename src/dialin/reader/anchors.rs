@@ -271,11 +271,10 @@ pub(super) fn provider_by_markers(block: &Block<'_>) -> Option<&'static Provider
         .map(|i| block.line(i).to_lowercase())
         .collect();
     for p in PROVIDERS {
-        let Some(patterns) = PATTERNS.get(p.id) else {
+        let Some(markers) = MARKERS.get(p.id) else {
             continue;
         };
-        let hits: usize = patterns
-            .markers
+        let hits: usize = markers
             .iter()
             .map(|m| lowered.iter().filter(|l| l.contains(m.as_str())).count())
             .sum();

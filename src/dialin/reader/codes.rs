@@ -9,8 +9,8 @@ pub(super) fn extract_codes(
     notes: &mut Vec<String>,
 ) -> Codes {
     let mut codes = Codes::default();
-    let own = PATTERNS.get(provider.id);
-    let generic = PATTERNS.get(GENERIC.id);
+    let own = patterns_of(provider);
+    let generic = patterns_of(&GENERIC);
     let (min, max) = if provider.id_labels.is_empty() {
         GENERIC.id_digits
     } else {
