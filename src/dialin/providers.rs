@@ -1040,21 +1040,20 @@ pub(crate) fn passcode_in_link(provider: &Provider, url: &str) -> Option<String>
     capture_digits(provider.link_passcode?, url)
 }
 
-fn capture_digits(pattern: &str, url: &str) -> Option<String> {
-    static CACHE: LazyLock<std::collections::HashMap<&'static str, Regex>> = LazyLock::new(|| {
-        PROVIDERS
-            .iter()
-            .flat_map(|p| [p.link_meeting_id, p.link_passcode])
-            .flatten()
-            .map(|pat| {
-                (
-                    pat,
-                    Regex::new(&format!("(?i){pat}")).expect("constant regex"),
-                )
-            })
-            .collect()
-    });
-    let re = CACHE.get(pattern)?;
+fn capture_digits(pattern: &'static str, url: &str) -> Option<String> {
+    // Each pattern compiled when a link first needs it (all of them at once held 2.4 MB).
+    static CACHE: LazyLock<std::collections::HashMap<&'static str, std::sync::OnceLock<Regex>>> =
+        LazyLock::new(|| {
+            PROVIDERS
+                .iter()
+                .flat_map(|p| [p.link_meeting_id, p.link_passcode])
+                .flatten()
+                .map(|pat| (pat, std::sync::OnceLock::new()))
+                .collect()
+        });
+    let re = CACHE
+        .get(pattern)?
+        .get_or_init(|| Regex::new(&format!("(?i){pattern}")).expect("constant regex"));
     let caps = re.captures(url)?;
     caps.iter()
         .skip(1)
