@@ -39,6 +39,16 @@ const FIRST_BLOCKS: usize = 25;
 const QUIET_DB: f32 = -60.0;
 const NOISY_DB: f32 = -45.0;
 
+/// A room this much quieter than [`QUIET_DB`] does not run the network at all (its
+/// output would not be used): most of the suppressor's cost in quiet rooms, and in
+/// recordings with digital silence around the speech (the evaluation set's clean
+/// clips). The output is the input as it came either way.
+const IDLE_DB: f32 = QUIET_DB - 10.0;
+
+/// Frames (10 ms) over which the denoised signal's share rises after the network
+/// starts again, while its memory settles on the new noise.
+const WARM_UP_FRAMES: u32 = 30;
+
 /// A streaming denoiser for 16 kHz mono audio.
 pub struct Denoiser {
     up: FftFixedInOut<f32>,
@@ -58,6 +68,10 @@ pub struct Denoiser {
     blocks: VecDeque<f32>,
     /// The share of the denoised signal in the output (0-1), from the noise level.
     wet: f32,
+    /// Whether the room is so quiet the network is not run (see [`IDLE_DB`]), and
+    /// frames since it last started.
+    idle: bool,
+    running: u32,
     fed: u64,
     given: u64,
     up_out: Vec<Vec<f32>>,
@@ -89,6 +103,8 @@ impl Denoiser {
             block: Vec::with_capacity(BLOCK_FRAMES),
             blocks: VecDeque::with_capacity(NOISE_BLOCKS),
             wet: 0.0,
+            idle: false,
+            running: 0,
             fed: 0,
             given: 0,
             up_out,
@@ -155,6 +171,8 @@ impl Denoiser {
         self.block.clear();
         self.blocks.clear();
         self.wet = 0.0;
+        self.idle = false;
+        self.running = 0;
         self.fed = 0;
         self.given = 0;
     }
@@ -178,27 +196,41 @@ impl Denoiser {
         }
         let noise = self.blocks.iter().copied().fold(f32::INFINITY, f32::min);
         self.wet = ((noise - QUIET_DB) / (NOISY_DB - QUIET_DB)).clamp(0.0, 1.0);
+        self.idle = noise < IDLE_DB;
     }
 
     fn frame(&mut self, frame: &[f32], out: &mut Vec<i16>) {
         self.raw.extend(frame.iter().copied());
         self.follow_noise(frame);
-        if let Err(e) = self
-            .up
-            .process_into_buffer(&[frame], &mut self.up_out, None)
-        {
-            tracing::error!("noise suppressor: {e}");
-            return;
+        if self.idle {
+            // Nothing of the network's output would be used: the input passes as it
+            // came, in step (the chain's delay still applies).
+            self.running = 0;
+            self.down_out[0][..FRAME_16K].fill(0.0);
+        } else {
+            self.running = self.running.saturating_add(1);
+            if let Err(e) = self
+                .up
+                .process_into_buffer(&[frame], &mut self.up_out, None)
+            {
+                tracing::error!("noise suppressor: {e}");
+                return;
+            }
+            self.rnnoise
+                .process_frame(&mut self.denoised, &self.up_out[0][..FRAME_48K]);
+            if let Err(e) =
+                self.down
+                    .process_into_buffer(&[&self.denoised[..]], &mut self.down_out, None)
+            {
+                tracing::error!("noise suppressor: {e}");
+                return;
+            }
         }
-        self.rnnoise
-            .process_frame(&mut self.denoised, &self.up_out[0][..FRAME_48K]);
-        if let Err(e) =
-            self.down
-                .process_into_buffer(&[&self.denoised[..]], &mut self.down_out, None)
-        {
-            tracing::error!("noise suppressor: {e}");
-            return;
-        }
+        let wet = if self.idle {
+            0.0
+        } else {
+            self.wet * (self.running as f32 / WARM_UP_FRAMES as f32).min(1.0)
+        };
         for &denoised in &self.down_out[0][..FRAME_16K] {
             if self.skip_delay > 0 {
                 self.skip_delay -= 1;
@@ -209,7 +241,7 @@ impl Denoiser {
                 self.skip_primed -= 1;
                 continue;
             }
-            let mixed = self.wet * denoised + (1.0 - self.wet) * raw;
+            let mixed = wet * denoised + (1.0 - wet) * raw;
             out.push(mixed.round().clamp(-32768.0, 32767.0) as i16);
             self.given += 1;
         }
@@ -294,6 +326,25 @@ mod tests {
         // After the first half second (the network's noise estimate settles).
         let before = energy(&input[16000..]);
         let after = energy(&out[16000..]);
+        assert!(after < before / 10.0, "noise energy {before} -> {after}");
+    }
+
+    #[test]
+    fn noise_that_starts_in_a_silent_room_is_suppressed_once_heard() {
+        // Silence long enough for the network to stop, then steady noise: it starts
+        // again and suppresses the noise as when it had run all along.
+        let mut input = vec![0i16; 4 * 16000];
+        input.extend(noise(6 * 16000));
+        let mut denoiser = Denoiser::new().expect("denoiser");
+        let mut out = denoiser.push(&input);
+        out.extend(denoiser.finish());
+        assert_eq!(out.len(), input.len());
+        assert!(out[..4 * 16000].iter().all(|&s| s == 0));
+        // The noise estimate is the quietest block of the last 3 s: the silence leaves
+        // it 3 s into the noise; then the network settles.
+        let tail = 8 * 16000;
+        let before = energy(&input[tail..]);
+        let after = energy(&out[tail..]);
         assert!(after < before / 10.0, "noise energy {before} -> {after}");
     }
 
