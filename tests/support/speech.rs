@@ -10,15 +10,20 @@ use std::process::Command;
 pub fn speak(dir: &Path, name: &str, voice: &str, speed: u32, text: &str) -> PathBuf {
     let raw = dir.join(format!("{name}.raw.wav"));
     let out = dir.join(format!("{name}.wav"));
+    espeak(&raw, voice, speed, text);
+    convert(&raw, &out, &["pad", "0.5", "0.8"]);
+    out
+}
+
+/// espeak-ng's own WAV of `text` (22 kHz, silence at the edges).
+fn espeak(raw: &Path, voice: &str, speed: u32, text: &str) {
     let status = Command::new("espeak-ng")
         .args(["-v", voice, "-s", &speed.to_string(), "-w"])
-        .arg(&raw)
+        .arg(raw)
         .arg(text)
         .status()
         .expect("espeak-ng runs (apt-get install espeak-ng)");
     assert!(status.success(), "espeak-ng failed for {text:?}");
-    convert(&raw, &out, &["pad", "0.5", "0.8"]);
-    out
 }
 
 /// Speaks `first`, then `gap_s` of silence, then `second` (one speaker pausing within
@@ -36,13 +41,7 @@ pub fn speak_with_pause(
     let mut parts = Vec::new();
     for (i, text) in [first, second].into_iter().enumerate() {
         let raw = dir.join(format!("{name}.{i}.raw.wav"));
-        let status = Command::new("espeak-ng")
-            .args(["-v", voice, "-s", &speed.to_string(), "-w"])
-            .arg(&raw)
-            .arg(text)
-            .status()
-            .expect("espeak-ng runs (apt-get install espeak-ng)");
-        assert!(status.success(), "espeak-ng failed for {text:?}");
+        espeak(&raw, voice, speed, text);
         let part = dir.join(format!("{name}.{i}.wav"));
         // Leading silence cut, then trailing (by cutting the reversed audio's leading).
         let trim = [
