@@ -96,6 +96,27 @@ fn the_command_may_follow_after_a_pause() {
 }
 
 #[test]
+fn a_short_pause_within_the_command_keeps_it_whole() {
+    // "alexa, book this room ... for thirty minutes": the result of "book this room"
+    // is worked out at the pause, and dropped when the speech goes on.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let wav = support::speech::speak_with_pause(
+        tmp.path(),
+        "paused",
+        VOICE,
+        150,
+        "alexa, book this room",
+        "for thirty minutes",
+        0.3,
+    );
+    let events = run(&[&wav], &[]);
+    let intents = of_kind(&events, "intent");
+    assert_eq!(intents.len(), 1, "{events:?}");
+    assert_eq!(intents[0]["intent"], "book_room", "{events:?}");
+    assert_eq!(intents[0]["minutes"], 30, "{events:?}");
+}
+
+#[test]
 fn the_wake_word_alone_does_nothing() {
     let tmp = tempfile::tempdir().expect("tmp");
     let alexa = say(tmp.path(), "alexa", "alexa");
