@@ -56,11 +56,10 @@ const VAD_END_S: f64 = VAD_END_FRAMES as f64 / 100.0;
 /// commands 320 -> 322 of 576, answers 140 -> 139 of 288, non-commands triggering
 /// 13 -> 14 of 480 (14 of 1,440 clips changed), and the demo dialogue unchanged.
 const VAD_END_FRAMES: u32 = 20;
-const VAD_END_FRAMES_ARG: &str = "20";
 
 /// Decoding steps (100 ms) of silence after the detector reported the end, before an
 /// utterance ends: 0.5 s of silence in all, as before, so a short pause does not cut a
-/// command. While they pass the result is already known (see `feed_steps`).
+/// command. While they pass the result is already known (see [`early`]).
 const END_WAIT_STEPS: u32 = 3;
 
 /// Words of the phrase set that CMU's dictionary lacks, in its phone set.
@@ -299,7 +298,8 @@ impl PocketSphinxEngine {
         let entries = dictionary_entries(Path::new(&dict), &needed)?;
         let mut grammar_args = common.to_vec();
         grammar_args.push(("-wip", WORD_INSERTION_PENALTY));
-        grammar_args.push(("-vad_postspeech", VAD_END_FRAMES_ARG));
+        let vad_end = VAD_END_FRAMES.to_string();
+        grammar_args.push(("-vad_postspeech", vad_end.as_str()));
         grammar_args.extend(BEAMS);
         let grammar = Decoder::new(&grammar_args)?;
         grammar.add_entries(&entries);
