@@ -74,10 +74,7 @@ impl PocketSphinxEngine {
         };
         let steps = self.silent_steps;
         let heard = self.end(true)?;
-        self.grammar.start()?;
-        for extra in self.wake.iter_mut() {
-            extra.start()?;
-        }
+        self.start_decoders()?;
         tracing::debug!(
             "pocketsphinx: result ready at the end of speech; it stands after {:.1} s more of silence",
             f64::from(wait) * STEP as f64 / f64::from(crate::audio::SAMPLE_RATE)
@@ -110,10 +107,7 @@ impl PocketSphinxEngine {
         let Some(pending) = self.pending.take() else {
             return Ok(None);
         };
-        self.grammar.end()?;
-        for extra in self.wake.iter_mut() {
-            extra.end()?;
-        }
+        self.end_decoders()?;
         self.restart()?;
         Ok(pending.heard)
     }

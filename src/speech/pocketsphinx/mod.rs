@@ -466,11 +466,26 @@ impl PocketSphinxEngine {
         Ok(())
     }
 
-    fn start(&mut self) -> Result<(), SpeechError> {
+    /// Starts an utterance in the grammar decoder and the spotter beside it.
+    fn start_decoders(&mut self) -> Result<(), SpeechError> {
         self.grammar.start()?;
         for extra in self.wake.iter_mut() {
             extra.start()?;
         }
+        Ok(())
+    }
+
+    /// Ends the utterance in the grammar decoder and the spotter beside it.
+    fn end_decoders(&mut self) -> Result<(), SpeechError> {
+        self.grammar.end()?;
+        for extra in self.wake.iter_mut() {
+            extra.end()?;
+        }
+        Ok(())
+    }
+
+    fn start(&mut self) -> Result<(), SpeechError> {
+        self.start_decoders()?;
         self.silent_steps = 0;
         self.utterance_start = self.fed;
         self.lifetime_start = self.lifetime_fed;
@@ -533,10 +548,7 @@ impl PocketSphinxEngine {
 
     /// Ends the current utterance; a heard one is returned (rejected: empty text).
     fn end(&mut self, ended_by_silence: bool) -> Result<Option<Utterance>, SpeechError> {
-        self.grammar.end()?;
-        for extra in self.wake.iter_mut() {
-            extra.end()?;
-        }
+        self.end_decoders()?;
         self.last_partial.clear();
         let was_speaking = std::mem::replace(&mut self.speaking, false);
         let streamed = self.grammar.hypothesis();
@@ -791,10 +803,7 @@ impl Engine for PocketSphinxEngine {
         }
         if search != self.search {
             // Switching needs to be outside an utterance: drop the silence so far.
-            self.grammar.end()?;
-            for extra in self.wake.iter_mut() {
-                extra.end()?;
-            }
+            self.end_decoders()?;
             self.select(search)?;
             self.start()?;
         }
