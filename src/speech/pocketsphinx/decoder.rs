@@ -38,7 +38,7 @@ mod ffi {
             phones: *const c_char,
             update: c_int,
         ) -> c_int;
-        pub(crate) fn ps_set_jsgf_string(
+        pub(crate) fn roomvoice_ps_set_jsgf_compact(
             ps: *mut ps_decoder_t,
             name: *const c_char,
             jsgf: *const c_char,
@@ -91,7 +91,7 @@ mod ffi {
         pub(crate) unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char {
             std::ptr::null_mut()
         }
-        pub(crate) unsafe fn ps_set_jsgf_string(
+        pub(crate) unsafe fn roomvoice_ps_set_jsgf_compact(
             _: *mut ps_decoder_t,
             _: *const c_char,
             _: *const c_char,
@@ -237,7 +237,8 @@ impl Decoder {
     pub(super) fn add_jsgf(&self, name: &str, jsgf: &CStr) -> Result<(), SpeechError> {
         let c_name = search_name(name)?;
         // SAFETY: live decoder outside an utterance, NUL-terminated strings.
-        let status = unsafe { ffi::ps_set_jsgf_string(self.ps, c_name.as_ptr(), jsgf.as_ptr()) };
+        let status =
+            unsafe { ffi::roomvoice_ps_set_jsgf_compact(self.ps, c_name.as_ptr(), jsgf.as_ptr()) };
         self.check(status, &format!("loading the <{name}> JSGF grammar"))
     }
 
