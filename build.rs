@@ -34,6 +34,7 @@ fn main() {
     link_pocketsphinx();
     // Where `device/setup.sh --install` puts libvosk and libtensorflowlite_c.
     println!("cargo::rustc-link-arg=-Wl,-rpath,$ORIGIN/../lib/roomvoice");
+    println!("cargo::rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
 }
 
 /// The folder name setup.sh uses: `uname -m` of the target (not of the build machine).
