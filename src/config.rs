@@ -167,6 +167,7 @@ impl Config {
             speech: &self.speech,
             wake_word: &self.assistant.wake_word,
             paths: &self.paths,
+            release_asleep: true,
         }
     }
 

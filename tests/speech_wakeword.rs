@@ -96,6 +96,27 @@ fn the_command_may_follow_after_a_pause() {
 }
 
 #[test]
+fn the_device_hears_the_next_wake_word_after_acting_on_a_command() {
+    // Asleep between commands the engine lets its command search go; the next wake word
+    // must find it again, however many times (three commands, one stream).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let free = say(tmp.path(), "free", "alexa, is this room free");
+    let who = say(tmp.path(), "who", "alexa, who booked this room");
+    let again = say(tmp.path(), "again", "alexa, is this room free");
+    let wav = support::speech::concat(tmp.path(), "three", &[free, who, again], 2.0);
+    let events = run(&[&wav], &[]);
+    assert_eq!(of_kind(&events, "wake").len(), 3, "{events:?}");
+    let intents: Vec<&str> = of_kind(&events, "intent")
+        .iter()
+        .filter_map(|e| e["intent"].as_str())
+        .collect();
+    assert_eq!(
+        intents,
+        ["room_free", "who_booked", "room_free"],
+        "{events:?}"
+    );
+}
+#[test]
 fn a_short_pause_within_the_command_keeps_it_whole() {
     // "alexa, book this room ... for thirty minutes": the result of "book this room"
     // is worked out at the pause, and dropped when the speech goes on.

@@ -91,8 +91,12 @@ fn run(args: &Args) -> anyhow::Result<i32> {
         crate::speech::wake_path(&config.speech_setup())?,
         crate::speech::WakePath::Detector { .. }
     );
-    let mut engine =
-        crate::speech::open(&config.speech_setup()).context("cannot start speech recognition")?;
+    // Nearly every clip wakes the device: the command search stays loaded between them.
+    let setup = crate::speech::Setup {
+        release_asleep: false,
+        ..config.speech_setup()
+    };
+    let mut engine = crate::speech::open(&setup).context("cannot start speech recognition")?;
     let progress = ProgressBar::new(cases.len() as u64);
     progress.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")

@@ -56,4 +56,8 @@ impl Engine for Denoised {
         self.denoiser.prime(samples);
         self.inner.prime(samples)
     }
+
+    fn sleep(&mut self) -> Result<(), SpeechError> {
+        self.inner.sleep()
+    }
 }

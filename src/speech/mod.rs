@@ -202,6 +202,12 @@ pub trait Engine {
         let _ = samples;
         Ok(())
     }
+    /// The engine hears nothing until the next `reset` (the device sleeps until the wake
+    /// word): an utterance in progress is dropped, and what is held only for listening
+    /// may be let go.
+    fn sleep(&mut self) -> Result<(), SpeechError> {
+        Ok(())
+    }
 }
 
 /// What the speech engines are opened with: `[speech]`, the wake word (the phrase set is
@@ -211,6 +217,10 @@ pub struct Setup<'a> {
     pub speech: &'a SpeechConfig,
     pub wake_word: &'a str,
     pub paths: &'a Paths,
+    /// Behind the trained detector, let go of the command search while asleep (see
+    /// [`Engine::sleep`]): the device's memory. `batch`, which wakes on nearly every
+    /// clip, keeps it and saves reloading it each time (38 ms).
+    pub release_asleep: bool,
 }
 
 /// Which engine [`open`] chose and why (for the log and for `run`'s report).
@@ -446,6 +456,7 @@ fn open_engine(setup: &Setup, gated: bool) -> Result<Box<dyn Engine>, SpeechErro
             if gated {
                 settings.wake_threshold = None;
                 settings.behind_detector = true;
+                settings.release_asleep = setup.release_asleep;
             }
             Ok(Box::new(pocketsphinx::PocketSphinxEngine::open(
                 &settings, &phrases,
@@ -467,6 +478,7 @@ mod tests {
         choose(&Setup {
             speech,
             wake_word: "alexa",
+            release_asleep: true,
             paths: &Paths::default(),
         })
     }

@@ -104,6 +104,9 @@ pub(crate) struct WakeGate {
     fed: u64,
     /// The stream sample where the engine's own time 0 is.
     inner_origin: u64,
+    /// The engine was told it hears nothing until the next wake word or question
+    /// ([`Engine::sleep`]).
+    inner_asleep: bool,
 }
 
 impl WakeGate {
@@ -124,6 +127,7 @@ impl WakeGate {
             recent_samples,
             fed: 0,
             inner_origin: 0,
+            inner_asleep: false,
         }
     }
 
@@ -151,6 +155,7 @@ impl WakeGate {
         let lead: Vec<i16> = self.recent.range(split..).copied().collect();
         self.inner_origin = self.fed - lead.len() as u64;
         self.state = State::Listening { woke_at, uncertain };
+        self.inner_asleep = false;
         let heard = self.inner.feed(&lead)?;
         self.pass_on(heard, out);
         Ok(())
@@ -279,6 +284,18 @@ impl WakeGate {
         Ok(())
     }
 
+    /// Asleep, the engine hears nothing until the next wake word or question: it is told
+    /// so once, and lets go of what it holds for listening (PocketSphinx: the woken
+    /// search, so a whole "start my meeting" peaks lower, the invitation reader reusing
+    /// its memory).
+    fn rest_engine(&mut self) -> Result<(), SpeechError> {
+        if self.state == State::Asleep && !self.inner_asleep {
+            self.inner.sleep()?;
+            self.inner_asleep = true;
+        }
+        Ok(())
+    }
+
     fn remember(&mut self, samples: &[i16]) {
         self.recent.extend(samples.iter().copied());
         let excess = self.recent.len().saturating_sub(self.recent_samples);
@@ -332,6 +349,7 @@ impl Engine for WakeGate {
                 self.check_window(&mut out)?;
             }
         }
+        self.rest_engine()?;
         Ok(out)
     }
 
@@ -344,6 +362,7 @@ impl Engine for WakeGate {
         if matches!(self.state, State::Listening { .. }) {
             self.state = State::Asleep;
         }
+        self.rest_engine()?;
         Ok(out)
     }
 
@@ -355,7 +374,8 @@ impl Engine for WakeGate {
         self.inner_origin = 0;
         // Asleep until told otherwise: `expect` after a reset says what comes.
         self.state = State::Asleep;
-        Ok(())
+        self.inner_asleep = false;
+        self.rest_engine()
     }
 
     fn expect(&mut self, expecting: Expecting) -> Result<(), SpeechError> {
@@ -370,14 +390,16 @@ impl Engine for WakeGate {
                 self.inner.prime(&recent)?;
                 self.inner_origin = self.fed;
                 self.state = State::Answering;
+                self.inner_asleep = false;
                 self.inner.expect(expecting)?;
             }
             (_, _) => {
                 self.state = State::Answering;
+                self.inner_asleep = false;
                 self.inner.expect(expecting)?;
             }
         }
-        Ok(())
+        self.rest_engine()
     }
 
     fn in_speech(&self) -> bool {
