@@ -34,6 +34,10 @@ fn main() {
     link_pocketsphinx();
     // Where `device/setup.sh --install` puts libvosk and libtensorflowlite_c.
     println!("cargo::rustc-link-arg=-Wl,-rpath,$ORIGIN/../lib/roomvoice");
+    // Relative relocations packed (DT_RELR): 1.9 MB of them were read at every start and
+    // stayed resident. The binary then needs glibc 2.36 (Debian 12, Raspberry Pi OS
+    // bookworm), which ld records as a version dependency (GLIBC_ABI_DT_RELR), so an
+    // older system refuses it at start rather than misrunning it.
     println!("cargo::rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
 }
 

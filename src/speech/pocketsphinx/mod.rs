@@ -218,9 +218,10 @@ pub struct PocketSphinxEngine {
     /// The searches the decoder holds now: the resident search and the one in use.
     loaded: BTreeSet<&'static str>,
     /// The search kept loaded: `command`, which first turns use; behind the trained
-    /// detector the one-word `settle`, so that the woken search's lexicon tree (12.5
-    /// MB) is held only from a wake word to the next [`Engine::sleep`] (measured on a
-    /// whole "start my meeting": the invitation reader then reuses its memory).
+    /// detector the one-word `settle`, so that the woken search's lexicon tree (8.5 MB)
+    /// is held only from a wake word to the next [`Engine::sleep`] (measured on a whole
+    /// "start my meeting": the invitation reader then reuses its memory), or `woken`
+    /// when [`Settings::release_asleep`] is off (`batch`).
     resident: &'static str,
     /// Spots the wake word; a command utterance without it is rejected.
     wake: Option<Decoder>,
@@ -442,9 +443,8 @@ impl PocketSphinxEngine {
 
     /// Makes `search` the decoder's search, loading it first if needed, and drops the
     /// searches no longer in use but the resident one. Each search's lexicon tree is
-    /// memory (measured: 12.5 MB for the command and woken searches, 3.6 MB for
-    /// answers); loading one takes 4 ms (answers) to 38 ms (woken), which the device's
-    /// spoken question hides.
+    /// memory (measured: 8.5 MB for the woken search, much less for answers); loading
+    /// one takes 4 ms (answers) to 17-19 ms (woken) on the 2-core development machine.
     fn select(&mut self, search: &'static str) -> Result<(), SpeechError> {
         if !self.loaded.contains(search) {
             let Some((_, jsgf)) = self.jsgf.iter().find(|(n, _)| *n == search) else {
