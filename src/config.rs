@@ -134,6 +134,25 @@ impl Config {
         self.calendar.check().map_err(invalid)?;
         self.join.check().map_err(invalid)?;
         self.voice.check().map_err(invalid)?;
+        self.check_uncertain_wake_actions().map_err(invalid)?;
+        Ok(())
+    }
+
+    /// Actions after an uncertain wake word may only be passed on when the assistant
+    /// then asks about them.
+    fn check_uncertain_wake_actions(&self) -> Result<(), String> {
+        let cutoff = self
+            .speech
+            .wake_threshold
+            .unwrap_or(crate::speech::wakeword::DEFAULT_CUTOFF);
+        let asks_below = self.assistant.confirm_below_wake_score;
+        if self.speech.uncertain_wake_actions == crate::speech::UncertainWakeActions::Confirm
+            && asks_below < cutoff
+        {
+            return Err(format!(
+                "[speech] uncertain_wake_actions = \"confirm\" passes on actions heard after a wake word scored below wake_threshold ({cutoff}), but [assistant] confirm_below_wake_score ({asks_below}) would take them without asking; raise confirm_below_wake_score to at least {cutoff}, or set uncertain_wake_actions = \"ignore\""
+            ));
+        }
         Ok(())
     }
 

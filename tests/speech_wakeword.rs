@@ -201,6 +201,79 @@ fn speech_without_the_wake_word_never_reaches_the_recogniser() {
 }
 
 #[test]
+fn after_an_uncertain_wake_word_an_action_can_be_asked_about_instead() {
+    // `uncertain_wake_actions = "confirm"`: the booking after an uncertain "alexa" is
+    // asked about, and done only after a "yes" (the next recording).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let config = tmp.path().join("confirm.toml");
+    // The booking is written to the calendar: a copy of the demo room's.
+    let calendar = tmp.path().join("room.ics");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/room.ics"),
+        &calendar,
+    )
+    .expect("copy");
+    let room = demo_room_toml().replace(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("device/demo/room.ics")
+            .display()
+            .to_string(),
+        &calendar.display().to_string(),
+    );
+    let settings = "[speech]\nwake_threshold = 0.999\nuncertain_wake_actions = \"confirm\"\n";
+    let asks = "[assistant]\nconfirm_below_wake_score = 0.999\n";
+    std::fs::write(&config, format!("{room}{asks}{settings}")).expect("config");
+    let config_arg = config.to_string_lossy().into_owned();
+    let book = say(
+        tmp.path(),
+        "book",
+        "alexa, book this room for thirty minutes",
+    );
+    let yes = say(tmp.path(), "yes", "yes");
+    // At 14:00 the room is free until 15:00.
+    let out = roomvoice()
+        .args(["run", "--json", "--now", "2026-11-23T14:00:00-08:00"])
+        .args(["--config", &config_arg, "--audio"])
+        .arg(&book)
+        .arg("--audio")
+        .arg(&yes)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{out:?}");
+    let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let score = of_kind(&events, "wake")[0]["score"]
+        .as_f64()
+        .expect("score");
+    assert!((0.25..0.999).contains(&score), "{events:?}");
+    let said: Vec<&str> = of_kind(&events, "say")
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert_eq!(
+        said.first(),
+        Some(&"Did you want me to book this room for 30 minutes?"),
+        "{events:?}"
+    );
+    assert_eq!(of_kind(&events, "booked").len(), 1, "{events:?}");
+    // Without the question, the action would be taken unasked: refused at start.
+    std::fs::write(&config, format!("{room}{settings}")).expect("config");
+    let out = roomvoice()
+        .args(["run", "--config", &config_arg, "--audio"])
+        .arg(&book)
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("uncertain_wake_actions") && stderr.contains("confirm_below_wake_score"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn after_an_uncertain_wake_word_questions_are_answered_and_actions_not_taken() {
     // Every "alexa" here scores below a certain-wake cutoff of 0.999 and above the
     // question cutoff: a question is answered (the wake event comes with it), an action

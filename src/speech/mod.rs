@@ -64,6 +64,10 @@ pub struct SpeechConfig {
     /// Default 0.25 (measured, see `wakeword::DEFAULT_QUESTION_CUTOFF`); equal to
     /// `wake_threshold` turns it off.
     pub question_wake_threshold: Option<f32>,
+    /// What an action (book, end the call, extend, add an event) heard after such an
+    /// uncertain wake word gets: ignored, nothing said (the default), or asked about
+    /// first ("Did you want me to ...?").
+    pub uncertain_wake_actions: UncertainWakeActions,
     /// Seconds after the wake word within which the command must begin.
     pub command_window_s: f64,
     /// Noise suppression (RNNoise) in front of the speech engine (not the wake-word
@@ -82,6 +86,7 @@ impl Default for SpeechConfig {
             wake_model: "auto".into(),
             wake_threshold: None,
             question_wake_threshold: None,
+            uncertain_wake_actions: UncertainWakeActions::Ignore,
             command_window_s: wakeword::gate::DEFAULT_WINDOW_S,
             denoise: true,
         }
@@ -96,6 +101,20 @@ pub enum EngineChoice {
     Auto,
     Vosk,
     Pocketsphinx,
+}
+
+/// `[speech] uncertain_wake_actions`: an action heard after a wake word scored between
+/// `question_wake_threshold` and `wake_threshold`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UncertainWakeActions {
+    /// Not taken, nothing said: most such wake words are speech between people ("let's
+    /// book this room" woke the detector at 0.57).
+    #[default]
+    Ignore,
+    /// Asked about first, as after any wake word below `[assistant]
+    /// confirm_below_wake_score`.
+    Confirm,
 }
 
 /// Where the default English Vosk model is installed by setup.
@@ -423,6 +442,8 @@ pub fn open(setup: &Setup) -> Result<Box<dyn Engine>, SpeechError> {
         wakeword::gate::GateSettings {
             window_s: setup.speech.command_window_s,
             certain_score,
+            confirm_uncertain_actions: setup.speech.uncertain_wake_actions
+                == UncertainWakeActions::Confirm,
         },
     )))
 }

@@ -64,6 +64,9 @@ pub(crate) struct GateSettings {
     /// Detections scoring below this are uncertain: heard silently (no wake event, no
     /// earcon), and only a question that follows is passed on.
     pub certain_score: f32,
+    /// An action after an uncertain wake word is passed on too (the assistant asks
+    /// about it first, the wake word having scored below its confirmation score).
+    pub confirm_uncertain_actions: bool,
 }
 
 impl Default for GateSettings {
@@ -71,6 +74,7 @@ impl Default for GateSettings {
         GateSettings {
             window_s: DEFAULT_WINDOW_S,
             certain_score: 0.0,
+            confirm_uncertain_actions: false,
         }
     }
 }
@@ -185,7 +189,9 @@ impl WakeGate {
                             } else {
                                 self.as_command(&u.text)
                             };
-                            if let (Some(_), Some((text, true))) = (uncertain, &command) {
+                            let ignored =
+                                uncertain.is_some() && !self.settings.confirm_uncertain_actions;
+                            if let (true, Some((text, true))) = (ignored, &command) {
                                 // After an uncertain wake word, an action is not taken:
                                 // "let's book this room" said between colleagues woke
                                 // the detector at 0.57.
