@@ -166,6 +166,32 @@ fn other_requests_after_the_wake_word_get_a_polite_no() {
 }
 
 #[test]
+fn a_request_the_grammar_bends_into_an_action_is_not_taken() {
+    // espeak-ng's Caribbean "alexa, spell necessary" comes out of the command grammar as
+    // "alexa exit the meeting"; those words fit its audio far worse than a free phone
+    // loop does, so it is no command: the device says what it can do instead.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let wav = support::speech::speak(
+        tmp.path(),
+        "spell",
+        "en-029+m1",
+        175,
+        "alexa, spell necessary",
+    );
+    let events = run(&[&wav], &[]);
+    assert_eq!(of_kind(&events, "wake").len(), 1, "{events:?}");
+    let intents = of_kind(&events, "intent");
+    assert_eq!(intents.len(), 1, "{events:?}");
+    assert_eq!(intents[0]["intent"], "none", "{events:?}");
+    assert!(
+        of_kind(&events, "say")[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Sorry")),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn a_command_after_the_window_closed_is_not_heard() {
     let tmp = tempfile::tempdir().expect("tmp");
     let alexa = say(tmp.path(), "alexa", "alexa");

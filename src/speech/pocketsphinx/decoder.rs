@@ -66,6 +66,17 @@ mod ffi {
         pub(crate) fn ps_seg_iter(ps: *mut ps_decoder_t) -> *mut ps_seg_t;
         pub(crate) fn ps_seg_next(seg: *mut ps_seg_t) -> *mut ps_seg_t;
         pub(crate) fn ps_seg_frames(seg: *mut ps_seg_t, out_sf: *mut c_int, out_ef: *mut c_int);
+        pub(crate) fn ps_seg_prob(
+            seg: *mut ps_seg_t,
+            out_ascr: *mut i32,
+            out_lscr: *mut i32,
+            out_lback: *mut i32,
+        ) -> i32;
+        pub(crate) fn ps_set_allphone(
+            ps: *mut ps_decoder_t,
+            name: *const c_char,
+            lm: *mut std::ffi::c_void,
+        ) -> c_int;
     }
 
     /// Stand-ins so the module compiles without the library; `Decoder::new` refuses
@@ -143,6 +154,21 @@ mod ffi {
             std::ptr::null_mut()
         }
         pub(crate) unsafe fn ps_seg_frames(_: *mut ps_seg_t, _: *mut c_int, _: *mut c_int) {}
+        pub(crate) unsafe fn ps_seg_prob(
+            _: *mut ps_seg_t,
+            _: *mut i32,
+            _: *mut i32,
+            _: *mut i32,
+        ) -> i32 {
+            0
+        }
+        pub(crate) unsafe fn ps_set_allphone(
+            _: *mut ps_decoder_t,
+            _: *const c_char,
+            _: *mut std::ffi::c_void,
+        ) -> c_int {
+            -1
+        }
     }
     #[cfg(not(roomvoice_pocketsphinx))]
     pub use absent::*;
@@ -340,6 +366,39 @@ impl Decoder {
             }
         }
         starts
+    }
+
+    /// Adds a search named `name` that hears any sequence of phones (no language model:
+    /// PocketSphinx's unconstrained phone loop; context-independent phones when the
+    /// decoder was made with `-allphone_ci yes`).
+    pub(super) fn add_phone_loop(&self, name: &str) -> Result<(), SpeechError> {
+        let c_name = search_name(name)?;
+        // SAFETY: live decoder outside an utterance; a null language model is allowed.
+        let status =
+            unsafe { ffi::ps_set_allphone(self.ps, c_name.as_ptr(), std::ptr::null_mut()) };
+        self.check(status, "setting up the phone loop")
+    }
+
+    /// The acoustic score of the last utterance's best path (the sum over its segments,
+    /// silences included) and how many frames it spans.
+    pub(super) fn acoustic_score(&self) -> (i64, i32) {
+        let mut total = 0i64;
+        let (mut start, mut end) = (i32::MAX, -1);
+        // SAFETY: live decoder; the iterator is walked to its end, which frees it.
+        unsafe {
+            let mut seg = ffi::ps_seg_iter(self.ps);
+            while !seg.is_null() {
+                let (mut first, mut last) = (0, 0);
+                ffi::ps_seg_frames(seg, &mut first, &mut last);
+                let (mut a, mut l, mut b) = (0, 0, 0);
+                ffi::ps_seg_prob(seg, &mut a, &mut l, &mut b);
+                total += i64::from(a);
+                start = start.min(first);
+                end = end.max(last);
+                seg = ffi::ps_seg_next(seg);
+            }
+        }
+        (total, (end - start + 1).max(0))
     }
 
     /// The best hypothesis so far and its path score.
