@@ -48,6 +48,14 @@ fn of_kind<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
     events.iter().filter(|e| e["event"] == kind).collect()
 }
 
+/// The names of the intents heard, in order.
+fn intent_names(events: &[Value]) -> Vec<&str> {
+    of_kind(events, "intent")
+        .iter()
+        .filter_map(|e| e["intent"].as_str())
+        .collect()
+}
+
 /// The demo room on its bundled calendar, as a configuration file's first tables.
 fn demo_room_toml() -> String {
     format!(
@@ -106,16 +114,13 @@ fn the_device_hears_the_next_wake_word_after_acting_on_a_command() {
     let wav = support::speech::concat(tmp.path(), "three", &[free, who, again], 2.0);
     let events = run(&[&wav], &[]);
     assert_eq!(of_kind(&events, "wake").len(), 3, "{events:?}");
-    let intents: Vec<&str> = of_kind(&events, "intent")
-        .iter()
-        .filter_map(|e| e["intent"].as_str())
-        .collect();
     assert_eq!(
-        intents,
+        intent_names(&events),
         ["room_free", "who_booked", "room_free"],
         "{events:?}"
     );
 }
+
 #[test]
 fn a_short_pause_within_the_command_keeps_it_whole() {
     // "alexa, book this room ... for thirty minutes": the result of "book this room"
@@ -368,12 +373,8 @@ fn several_files_play_as_one_conversation() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json"))
         .collect();
-    let intents: Vec<&str> = of_kind(&events, "intent")
-        .iter()
-        .filter_map(|e| e["intent"].as_str())
-        .collect();
     assert_eq!(
-        intents,
+        intent_names(&events),
         vec!["start_meeting", "yes", "meeting_id"],
         "{events:?}"
     );
