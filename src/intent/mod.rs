@@ -74,6 +74,12 @@ impl Intent {
         )
     }
 
+    /// A command that changes something (the call, a booking, the calendar) or stops
+    /// the device: neither nothing nor a question.
+    pub(crate) fn is_action(&self) -> bool {
+        *self != Intent::None && !self.is_question()
+    }
+
     /// The intent's name in events: "start_meeting", "book_room", ...
     pub fn name(&self) -> &'static str {
         match self {

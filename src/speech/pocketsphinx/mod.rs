@@ -627,8 +627,9 @@ impl PocketSphinxEngine {
 
     /// Whether `text` is a command that changes something (not a question).
     fn is_action(&self, text: &str) -> bool {
-        let intent = crate::intent::parse(text, &self.wake_word, Expecting::Woken).intent;
-        intent != crate::intent::Intent::None && !intent.is_question()
+        crate::intent::parse(text, &self.wake_word, Expecting::Woken)
+            .intent
+            .is_action()
     }
 
     /// How much better, per frame, the phone loop fits `audio` than the grammar's best

@@ -256,7 +256,7 @@ impl WakeGate {
         if parsed.intent == Intent::None {
             return None;
         }
-        let action = !parsed.intent.is_question();
+        let action = parsed.intent.is_action();
         let command = if parsed.woke {
             text.to_string()
         } else {
