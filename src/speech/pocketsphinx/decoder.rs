@@ -7,6 +7,7 @@ use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int};
 use std::path::Path;
 
+use super::word_graph::{Transition, WordGraph};
 use super::SpeechError;
 
 #[allow(non_camel_case_types)]
@@ -17,6 +18,7 @@ mod ffi {
     pub(crate) type cmd_ln_t = c_void;
     pub(crate) type arg_t = c_void;
     pub(crate) type ps_seg_t = c_void;
+    pub(crate) type fsg_model_t = c_void;
 
     #[cfg(roomvoice_pocketsphinx)]
     extern "C" {
@@ -38,11 +40,30 @@ mod ffi {
             phones: *const c_char,
             update: c_int,
         ) -> c_int;
-        pub(crate) fn roomvoice_ps_set_jsgf_compact(
+        pub(crate) fn roomvoice_jsgf_fsg(ps: *mut ps_decoder_t, jsgf: *const c_char)
+            -> *mut fsg_model_t;
+        pub(crate) fn roomvoice_fsg_shape(
+            fsg: *mut fsg_model_t,
+            n_states: *mut i32,
+            start: *mut i32,
+            final_state: *mut i32,
+        ) -> i32;
+        pub(crate) fn roomvoice_fsg_transitions(fsg: *mut fsg_model_t, out: *mut i32, cap: i32)
+            -> i32;
+        pub(crate) fn roomvoice_fsg_with(
+            words: *mut fsg_model_t,
+            n_states: i32,
+            start: i32,
+            final_state: i32,
+            transitions: *const i32,
+            count: i32,
+        ) -> *mut fsg_model_t;
+        pub(crate) fn roomvoice_ps_set_fsg_compact(
             ps: *mut ps_decoder_t,
             name: *const c_char,
-            jsgf: *const c_char,
+            fsg: *mut fsg_model_t,
         ) -> c_int;
+        pub(crate) fn fsg_model_free(fsg: *mut fsg_model_t) -> c_int;
         pub(crate) fn ps_set_keyphrase(
             ps: *mut ps_decoder_t,
             name: *const c_char,
@@ -102,12 +123,42 @@ mod ffi {
         pub(crate) unsafe fn ps_lookup_word(_: *mut ps_decoder_t, _: *const c_char) -> *mut c_char {
             std::ptr::null_mut()
         }
-        pub(crate) unsafe fn roomvoice_ps_set_jsgf_compact(
+        pub(crate) unsafe fn roomvoice_jsgf_fsg(
             _: *mut ps_decoder_t,
             _: *const c_char,
+        ) -> *mut fsg_model_t {
+            std::ptr::null_mut()
+        }
+        pub(crate) unsafe fn roomvoice_fsg_shape(
+            _: *mut fsg_model_t,
+            _: *mut i32,
+            _: *mut i32,
+            _: *mut i32,
+        ) -> i32 {
+            0
+        }
+        pub(crate) unsafe fn roomvoice_fsg_transitions(_: *mut fsg_model_t, _: *mut i32, _: i32) -> i32 {
+            0
+        }
+        pub(crate) unsafe fn roomvoice_fsg_with(
+            _: *mut fsg_model_t,
+            _: i32,
+            _: i32,
+            _: i32,
+            _: *const i32,
+            _: i32,
+        ) -> *mut fsg_model_t {
+            std::ptr::null_mut()
+        }
+        pub(crate) unsafe fn roomvoice_ps_set_fsg_compact(
+            _: *mut ps_decoder_t,
             _: *const c_char,
+            _: *mut fsg_model_t,
         ) -> c_int {
             -1
+        }
+        pub(crate) unsafe fn fsg_model_free(_: *mut fsg_model_t) -> c_int {
+            0
         }
         pub(crate) unsafe fn ps_set_keyphrase(
             _: *mut ps_decoder_t,
@@ -172,6 +223,35 @@ mod ffi {
     }
     #[cfg(not(roomvoice_pocketsphinx))]
     pub use absent::*;
+}
+
+/// The states and transitions of a sphinxbase FSG; `None` when it has none.
+fn read_word_graph(fsg: *mut ffi::fsg_model_t) -> Option<WordGraph> {
+    let (mut states, mut start, mut end) = (0, 0, 0);
+    // SAFETY: `fsg` is a live FSG; the out pointers are valid.
+    let count = unsafe { ffi::roomvoice_fsg_shape(fsg, &mut states, &mut start, &mut end) };
+    if count <= 0 {
+        return None;
+    }
+    let mut flat = vec![0i32; 4 * count as usize];
+    // SAFETY: `flat` has room for `count` quads.
+    let written = unsafe { ffi::roomvoice_fsg_transitions(fsg, flat.as_mut_ptr(), count) };
+    let transitions = flat
+        .chunks_exact(4)
+        .take(written.max(0) as usize)
+        .map(|t| Transition {
+            from: t[0],
+            to: t[1],
+            log_prob: t[2],
+            word: t[3],
+        })
+        .collect();
+    Some(WordGraph {
+        states,
+        start,
+        end,
+        transitions,
+    })
 }
 
 /// One libpocketsphinx decoder and its configuration.
@@ -259,12 +339,57 @@ impl Decoder {
         unsafe { !ffi::ps_lookup_word(self.ps, word.as_ptr()).is_null() }
     }
 
-    /// Adds a JSGF search named `name` (outside an utterance).
+    /// Adds a JSGF search named `name` (outside an utterance), its word graph made
+    /// minimal first (see [`super::word_graph`]).
     pub(super) fn add_jsgf(&self, name: &str, jsgf: &CStr) -> Result<(), SpeechError> {
         let c_name = search_name(name)?;
-        // SAFETY: live decoder outside an utterance, NUL-terminated strings.
-        let status =
-            unsafe { ffi::roomvoice_ps_set_jsgf_compact(self.ps, c_name.as_ptr(), jsgf.as_ptr()) };
+        // SAFETY: live decoder, NUL-terminated grammar; the FSG returned is ours to free.
+        let built = unsafe { ffi::roomvoice_jsgf_fsg(self.ps, jsgf.as_ptr()) };
+        if built.is_null() {
+            return Err(SpeechError::PocketSphinx(format!(
+                "the <{name}> JSGF grammar does not parse"
+            )));
+        }
+        let minimal = read_word_graph(built)
+            .and_then(|graph| {
+                let minimal = graph.minimal();
+                tracing::debug!(
+                    "pocketsphinx: <{name}> word graph of {} states made minimal: {:?}",
+                    graph.states,
+                    minimal.as_ref().map(|m| m.states)
+                );
+                minimal
+            })
+            .map(|graph| {
+                let flat: Vec<i32> = graph
+                    .transitions
+                    .iter()
+                    .flat_map(|t| [t.from, t.to, t.log_prob, t.word])
+                    .collect();
+                // SAFETY: `built` is live; `flat` holds graph.transitions.len() quads.
+                unsafe {
+                    ffi::roomvoice_fsg_with(
+                        built,
+                        graph.states,
+                        graph.start,
+                        graph.end,
+                        flat.as_ptr(),
+                        graph.transitions.len() as i32,
+                    )
+                }
+            })
+            .filter(|fsg| !fsg.is_null());
+        let searched = minimal.unwrap_or(built);
+        // SAFETY: live decoder outside an utterance; the search takes its own reference
+        // to the FSG, and each FSG built here is freed once.
+        let status = unsafe {
+            let status = ffi::roomvoice_ps_set_fsg_compact(self.ps, c_name.as_ptr(), searched);
+            if searched != built {
+                ffi::fsg_model_free(searched);
+            }
+            ffi::fsg_model_free(built);
+            status
+        };
         self.check(status, &format!("loading the <{name}> JSGF grammar"))
     }
 

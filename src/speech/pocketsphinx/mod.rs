@@ -32,6 +32,7 @@ use crate::intent::Expecting;
 
 mod decoder;
 mod early;
+mod word_graph;
 
 use super::noise::NoiseFloor;
 use super::{Engine, Heard, PhraseSet, SpeechError, Utterance};

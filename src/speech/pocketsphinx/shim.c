@@ -93,32 +93,92 @@ static hash_table_t *roomvoice_compact_table(hash_table_t *old)
     return fresh;
 }
 
-/* ps_set_jsgf_string (the public rule, as there) with the FSG's transition tables
- * sized to what they hold before the search is built. Returns ps_set_fsg's result, or
- * -1 when the grammar does not parse or has no public rule. */
-int roomvoice_ps_set_jsgf_compact(ps_decoder_t *ps, const char *name, const char *jsgf_string)
+/* The FSG of a JSGF grammar's public rule, as ps_set_jsgf_string builds it (null
+ * transitions closed), or NULL when the grammar does not parse or has no public rule. */
+fsg_model_t *roomvoice_jsgf_fsg(ps_decoder_t *ps, const char *jsgf_string)
 {
     jsgf_t *jsgf = jsgf_parse_string(jsgf_string, NULL);
     if (jsgf == NULL)
-        return -1;
+        return NULL;
     jsgf_rule_t *rule = jsgf_get_public_rule(jsgf);
-    if (rule == NULL) {
-        jsgf_grammar_free(jsgf);
-        return -1;
+    fsg_model_t *fsg = NULL;
+    if (rule != NULL) {
+        float32 lw = cmd_ln_float32_r(ps_get_config(ps), "-lw");
+        fsg = jsgf_build_fsg(jsgf, rule, ps_get_logmath(ps), lw);
     }
-    float32 lw = cmd_ln_float32_r(ps_get_config(ps), "-lw");
-    fsg_model_t *fsg = jsgf_build_fsg(jsgf, rule, ps_get_logmath(ps), lw);
-    if (fsg == NULL) {
-        jsgf_grammar_free(jsgf);
-        return -1;
+    jsgf_grammar_free(jsgf);
+    return fsg;
+}
+
+/* The FSG's states, start and final state; returns its number of transitions. */
+int32 roomvoice_fsg_shape(fsg_model_t *fsg, int32 *n_states, int32 *start, int32 *final_state)
+{
+    *n_states = fsg->n_state;
+    *start = fsg->start_state;
+    *final_state = fsg->final_state;
+    int32 count = 0;
+    for (int32 s = 0; s < fsg->n_state; ++s)
+        for (fsg_arciter_t *it = fsg_model_arcs(fsg, s); it != NULL; it = fsg_arciter_next(it))
+            ++count;
+    return count;
+}
+
+/* Writes up to `cap` transitions (word and null) as (from, to, log prob, word ID; -1 for
+ * null) into `out`; returns how many were written. */
+int32 roomvoice_fsg_transitions(fsg_model_t *fsg, int32 *out, int32 cap)
+{
+    int32 count = 0;
+    for (int32 s = 0; s < fsg->n_state; ++s) {
+        fsg_arciter_t *it = fsg_model_arcs(fsg, s);
+        for (; it != NULL && count < cap; it = fsg_arciter_next(it)) {
+            fsg_link_t *link = fsg_arciter_get(it);
+            out[4 * count] = link->from_state;
+            out[4 * count + 1] = link->to_state;
+            out[4 * count + 2] = link->logs2prob;
+            out[4 * count + 3] = link->wid;
+            ++count;
+        }
+        if (it != NULL)
+            fsg_arciter_free(it);
     }
+    return count;
+}
+
+/* A new FSG with the name, words and weight of `words` and the given states and
+ * transitions (as roomvoice_fsg_transitions writes them); NULL when one is out of range. */
+fsg_model_t *roomvoice_fsg_with(fsg_model_t *words, int32 n_states, int32 start,
+                                int32 final_state, const int32 *transitions, int32 count)
+{
+    if (start < 0 || start >= n_states || final_state < 0 || final_state >= n_states)
+        return NULL;
+    fsg_model_t *fsg = fsg_model_init(words->name, words->lmath, words->lw, n_states);
+    fsg->start_state = start;
+    fsg->final_state = final_state;
+    for (int32 w = 0; w < words->n_word; ++w)
+        fsg_model_word_add(fsg, words->vocab[w]);
+    for (int32 i = 0; i < count; ++i) {
+        const int32 *t = transitions + 4 * i;
+        if (t[0] < 0 || t[0] >= n_states || t[1] < 0 || t[1] >= n_states || t[3] >= words->n_word) {
+            fsg_model_free(fsg);
+            return NULL;
+        }
+        if (t[3] < 0)
+            fsg_model_null_trans_add(fsg, t[0], t[1], t[2]);
+        else
+            fsg_model_trans_add(fsg, t[0], t[1], t[2], t[3]);
+    }
+    glist_free(fsg_model_null_trans_closure(fsg, NULL));
+    return fsg;
+}
+
+/* ps_set_fsg with the FSG's transition tables first sized to what they hold. The
+ * caller still owns (and frees) `fsg`. */
+int roomvoice_ps_set_fsg_compact(ps_decoder_t *ps, const char *name, fsg_model_t *fsg)
+{
     struct roomvoice_trans_list *trans = (struct roomvoice_trans_list *)fsg->trans;
     for (int32 s = 0; s < fsg->n_state; ++s) {
         trans[s].null_trans = roomvoice_compact_table(trans[s].null_trans);
         trans[s].trans = roomvoice_compact_table(trans[s].trans);
     }
-    int result = ps_set_fsg(ps, name, fsg);
-    fsg_model_free(fsg);
-    jsgf_grammar_free(jsgf);
-    return result;
+    return ps_set_fsg(ps, name, fsg);
 }
