@@ -40,16 +40,21 @@ mod ffi {
             phones: *const c_char,
             update: c_int,
         ) -> c_int;
-        pub(crate) fn roomvoice_jsgf_fsg(ps: *mut ps_decoder_t, jsgf: *const c_char)
-            -> *mut fsg_model_t;
+        pub(crate) fn roomvoice_jsgf_fsg(
+            ps: *mut ps_decoder_t,
+            jsgf: *const c_char,
+        ) -> *mut fsg_model_t;
         pub(crate) fn roomvoice_fsg_shape(
             fsg: *mut fsg_model_t,
             n_states: *mut i32,
             start: *mut i32,
             final_state: *mut i32,
         ) -> i32;
-        pub(crate) fn roomvoice_fsg_transitions(fsg: *mut fsg_model_t, out: *mut i32, cap: i32)
-            -> i32;
+        pub(crate) fn roomvoice_fsg_transitions(
+            fsg: *mut fsg_model_t,
+            out: *mut i32,
+            cap: i32,
+        ) -> i32;
         pub(crate) fn roomvoice_fsg_with(
             words: *mut fsg_model_t,
             n_states: i32,
@@ -137,7 +142,11 @@ mod ffi {
         ) -> i32 {
             0
         }
-        pub(crate) unsafe fn roomvoice_fsg_transitions(_: *mut fsg_model_t, _: *mut i32, _: i32) -> i32 {
+        pub(crate) unsafe fn roomvoice_fsg_transitions(
+            _: *mut fsg_model_t,
+            _: *mut i32,
+            _: i32,
+        ) -> i32 {
             0
         }
         pub(crate) unsafe fn roomvoice_fsg_with(
@@ -379,15 +388,20 @@ impl Decoder {
                 }
             })
             .filter(|fsg| !fsg.is_null());
-        let searched = minimal.unwrap_or(built);
+        let searched = match minimal {
+            Some(fsg) => {
+                // SAFETY: the compiled graph is no longer read (the minimal one copied its
+                // words); freed before the search is built, which is the memory peak.
+                unsafe { ffi::fsg_model_free(built) };
+                fsg
+            }
+            None => built,
+        };
         // SAFETY: live decoder outside an utterance; the search takes its own reference
-        // to the FSG, and each FSG built here is freed once.
+        // to the FSG, and ours is released once.
         let status = unsafe {
             let status = ffi::roomvoice_ps_set_fsg_compact(self.ps, c_name.as_ptr(), searched);
-            if searched != built {
-                ffi::fsg_model_free(searched);
-            }
-            ffi::fsg_model_free(built);
+            ffi::fsg_model_free(searched);
             status
         };
         self.check(status, &format!("loading the <{name}> JSGF grammar"))

@@ -124,9 +124,11 @@ impl WordGraph {
     /// `None` when it would not be smaller (or the null transitions carry weights).
     pub(super) fn minimal(&self) -> Option<WordGraph> {
         let in_range = |s: i32| (0..self.states).contains(&s);
-        if self.transitions.iter().any(|t| {
-            !in_range(t.from) || !in_range(t.to) || (t.word < 0 && t.log_prob != 0)
-        }) || !in_range(self.start)
+        if self
+            .transitions
+            .iter()
+            .any(|t| !in_range(t.from) || !in_range(t.to) || (t.word < 0 && t.log_prob != 0))
+            || !in_range(self.start)
             || !in_range(self.end)
         {
             return None;
