@@ -119,6 +119,51 @@ impl Automaton {
     }
 }
 
+impl Automaton {
+    /// A state that can go on as the start can (the chatter loop: after any chatter
+    /// word, more chatter or the command again) gets a null transition to the start
+    /// instead of its own copy of those words, as sphinxbase compiles such a loop. The
+    /// start's lexicon tree is then shared, and the start's words keep the left contexts
+    /// PocketSphinx gave them in the compiled graph: measured on espeak-ng en-us in 20 dB
+    /// noise without the suppressor, the chatter loop's own copy made "alexa" at the
+    /// start of an utterance lose to chatter (commands 7 -> 1 of 8).
+    fn sharing_the_start(mut self) -> Automaton {
+        let [start] = self.starts[..] else {
+            return self;
+        };
+        let start_is_final = self.finals.contains(&start);
+        let mut from_start: Vec<(usize, Label)> = self
+            .arcs
+            .iter()
+            .filter(|&&(from, _, _)| from == start)
+            .map(|&(_, to, label)| (to, label))
+            .collect();
+        from_start.sort_unstable();
+        if from_start.is_empty() {
+            return self;
+        }
+        let mut by_state: Vec<Vec<(usize, Label)>> = vec![Vec::new(); self.states];
+        for &(from, to, label) in &self.arcs {
+            by_state[from].push((to, label));
+        }
+        let sharing: Vec<bool> = (0..self.states)
+            .map(|state| {
+                state != start
+                    && (!start_is_final || self.finals.contains(&state))
+                    && from_start.iter().all(|arc| by_state[state].contains(arc))
+            })
+            .collect();
+        self.arcs
+            .retain(|&(from, to, label)| !(sharing[from] && from_start.contains(&(to, label))));
+        self.arcs.extend(
+            (0..self.states)
+                .filter(|&state| sharing[state])
+                .map(|state| (state, start, None)),
+        );
+        self
+    }
+}
+
 impl WordGraph {
     /// The minimal deterministic graph accepting the same weighted word sequences, or
     /// `None` when it would not be smaller (or the null transitions carry weights).
@@ -152,7 +197,8 @@ impl WordGraph {
             .reversed()
             .determinized(limit)?
             .reversed()
-            .determinized(limit)?;
+            .determinized(limit)?
+            .sharing_the_start();
         let mut transitions: Vec<Transition> = minimal
             .arcs
             .iter()
@@ -299,6 +345,38 @@ mod tests {
         let minimal = grammar.minimal().expect("smaller");
         assert_eq!(sentences(&minimal), sentences(&grammar));
         assert_eq!(minimal.states, 3);
+    }
+
+    #[test]
+    fn a_loop_that_can_start_over_shares_the_start_state() {
+        // "alexa go" or chatter ("c") repeated, and after chatter the command again: the
+        // loop as sphinxbase compiles "<command> | <chatter>+" (back to the start).
+        let (alexa, go, chatter) = (1, 2, 3);
+        let grammar = WordGraph {
+            states: 5,
+            start: 0,
+            end: 4,
+            transitions: vec![
+                word(0, 1, alexa),
+                word(1, 4, go),
+                word(0, 2, chatter),
+                null(2, 0),
+                null(2, 3),
+                null(3, 4),
+            ],
+        };
+        let minimal = grammar.minimal().expect("smaller");
+        assert_eq!(sentences(&minimal), sentences(&grammar));
+        assert!(
+            minimal
+                .transitions
+                .iter()
+                .any(|t| t.word < 0 && t.to == minimal.start),
+            "{minimal:?}"
+        );
+        // The start's words are not copied onto the loop's state.
+        let alexas = minimal.transitions.iter().filter(|t| t.word == alexa);
+        assert_eq!(alexas.count(), 1);
     }
 
     #[test]
