@@ -6,8 +6,9 @@
 //!   done in the build script rather than `.cargo/config.toml` because rustflags there
 //!   are silently dropped as soon as `RUSTFLAGS` is set.
 //! - PocketSphinx comes from Debian (`libpocketsphinx-dev`), found with pkg-config, plus a
-//!   small C shim (`src/speech/pocketsphinx/shim.c`) for the one thing the public API
-//!   lacks: resetting the live cepstral mean between utterances.
+//!   small C shim (`src/speech/pocketsphinx/shim.c`) for what the public API lacks:
+//!   resetting the live cepstral mean between utterances, and a grammar's word graph as
+//!   arrays (made minimal in Rust before the search is built).
 //!
 //! - The wake-word detector's TensorFlow Lite C library (`libtensorflowlite_c.so`) comes
 //!   from the PyPI `pymicro-wakeword` wheel, unpacked by `device/setup.sh` into

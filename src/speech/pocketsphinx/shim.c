@@ -1,8 +1,10 @@
 /*
- * The one PocketSphinx operation roomvoice needs that the 5prealpha API does not offer:
- * putting the live cepstral mean (CMN) back to the model's initial value before each
- * utterance. Without it one decoder carries the mean of whatever it heard before, and
- * the same recording decodes differently depending on what came first.
+ * What roomvoice needs from PocketSphinx and sphinxbase that the 5prealpha API does not
+ * offer: putting the live cepstral mean (CMN) and the voice-activity detector's noise
+ * estimate back before each utterance (without it one decoder carries what it heard
+ * before, and the same recording decodes differently depending on what came first),
+ * and a grammar's word graph handed over as plain arrays, so that roomvoice can make it
+ * minimal (word_graph.rs) and size its transition tables before the search is built.
  */
 #include <stdlib.h>
 #include <string.h>
