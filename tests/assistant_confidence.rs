@@ -130,6 +130,42 @@ fn read_back_always_and_never_are_honoured() {
 }
 
 #[test]
+fn a_meeting_id_of_a_length_the_service_never_uses_is_read_back_even_when_heard_surely() {
+    let (_room, mut assistant) = open("");
+    asked_for_the_id(&mut assistant);
+    // Twelve digits (a digit heard twice): Zoom's meeting IDs have 9 to 11.
+    assert_eq!(
+        reply(
+            &mut assistant,
+            "eight five five one two three four five six seven eight eight",
+            1.0
+        ),
+        ["I heard 8 5 5, 1 2 3, 4 5 6, 7 8 8. That is 12 digits; Zoom meeting IDs have 9 to 11. Is that right?"]
+    );
+    assert_eq!(
+        reply(&mut assistant, "no", 1.0),
+        ["Okay, let's try again. What is your meeting ID?"]
+    );
+    // Eleven digits heard surely: on to the PIN without a read-back.
+    assert_eq!(
+        reply(&mut assistant, MEETING_ID, 1.0),
+        ["What is your meeting PIN?"]
+    );
+
+    // "never" is honoured for unusual lengths too.
+    let (_room, mut assistant) = open("\n[assistant]\nread_back_digits = \"never\"\n");
+    asked_for_the_id(&mut assistant);
+    assert_eq!(
+        reply(
+            &mut assistant,
+            "eight five five one two three four five six seven eight eight",
+            1.0
+        ),
+        ["What is your meeting PIN?"]
+    );
+}
+
+#[test]
 fn an_action_heard_uncertainly_is_confirmed_and_a_question_is_answered() {
     let (_room, mut assistant) = open("");
     let mut sink = Collect::default();

@@ -181,6 +181,13 @@ impl ProviderId {
         self.row().map_or("", |row| row.spoken)
     }
 
+    /// The digit counts the service's meeting IDs have (inclusive), when the table knows.
+    pub(crate) fn meeting_id_digits(&self) -> Option<(usize, usize)> {
+        self.row()
+            .map(|row| row.id_digits)
+            .filter(|&(fewest, _)| fewest > 0)
+    }
+
     /// Whether the bridge asks for a PIN, by the table (the configuration may override).
     pub(crate) fn pin_requirement(&self) -> PinRequirement {
         self.row()
