@@ -652,9 +652,11 @@ impl Assistant {
     /// Why a meeting ID heard for `pending` is read back whatever the recogniser's
     /// confidence: the service's meeting IDs never have that many digits (a digit heard
     /// twice or missed; on the evaluation set's 33 wrong IDs heard surely, 4 were of a
-    /// length Zoom's never are, and no right one). Not with `read_back_digits = "never"`,
-    /// nor for lengths no service uses (asked for again instead).
+    /// length Zoom's never are, and no right one). Not for typed text (`ask`: never
+    /// doubted), not with `read_back_digits = "never"`, nor for lengths no service uses
+    /// (asked for again instead).
     fn unusual_meeting_id(&self, pending: &Pending, digits: &str) -> Option<String> {
+        self.confidence?;
         let provider = match pending {
             Pending::MeetingId { plan, .. } => plan.provider.clone(),
             Pending::NewMeeting { .. } => self.voice_plan().provider,
