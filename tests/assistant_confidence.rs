@@ -66,8 +66,7 @@ fn asked_for_the_id(assistant: &mut Assistant) {
 
 #[test]
 fn an_uncertain_meeting_id_is_read_back_and_a_no_asks_again() {
-    let (_room, mut assistant) = open("");
-    asked_for_the_id(&mut assistant);
+    let (_room, mut assistant) = at_the_id_question("");
     assert_eq!(
         reply(
             &mut assistant,
@@ -94,8 +93,7 @@ fn an_uncertain_meeting_id_is_read_back_and_a_no_asks_again() {
 
 #[test]
 fn a_read_back_confirmed_with_yes_is_dialed() {
-    let (_room, mut assistant) = open("");
-    asked_for_the_id(&mut assistant);
+    let (_room, mut assistant) = at_the_id_question("");
     assert_eq!(
         reply(&mut assistant, MEETING_ID, 1.0),
         ["What is your meeting PIN?"]
@@ -112,34 +110,46 @@ fn a_read_back_confirmed_with_yes_is_dialed() {
     );
 }
 
+/// A device configured with `extra` that has just asked for the meeting ID.
+fn at_the_id_question(extra: &str) -> (support::ics::Room, Assistant) {
+    let (room, mut assistant) = open(extra);
+    asked_for_the_id(&mut assistant);
+    (room, assistant)
+}
+
+const NEVER_READ_BACK: &str = "\n[assistant]\nread_back_digits = \"never\"\n";
+
+/// Twelve digits (the demo meeting's ID with its last digit heard twice): Zoom's meeting
+/// IDs have 9 to 11.
+const TWELVE_DIGITS: &str = "eight five five one two three four five six seven eight eight";
+
 #[test]
 fn read_back_always_and_never_are_honoured() {
-    let (_room, mut assistant) = open("\n[assistant]\nread_back_digits = \"always\"\n");
-    asked_for_the_id(&mut assistant);
+    let (_room, mut assistant) =
+        at_the_id_question("\n[assistant]\nread_back_digits = \"always\"\n");
     assert_eq!(
         reply(&mut assistant, MEETING_ID, 1.0),
         ["I heard 8 5 5, 1 2 3, 4 5 6, 7 8. Is that right?"]
     );
 
-    let (_room, mut assistant) = open("\n[assistant]\nread_back_digits = \"never\"\n");
-    asked_for_the_id(&mut assistant);
+    let (_room, mut assistant) = at_the_id_question(NEVER_READ_BACK);
     assert_eq!(
         reply(&mut assistant, MEETING_ID, 0.1),
+        ["What is your meeting PIN?"]
+    );
+    // Not even a meeting ID of a length the service never uses.
+    let (_room, mut assistant) = at_the_id_question(NEVER_READ_BACK);
+    assert_eq!(
+        reply(&mut assistant, TWELVE_DIGITS, 1.0),
         ["What is your meeting PIN?"]
     );
 }
 
 #[test]
 fn a_meeting_id_of_a_length_the_service_never_uses_is_read_back_even_when_heard_surely() {
-    let (_room, mut assistant) = open("");
-    asked_for_the_id(&mut assistant);
-    // Twelve digits (a digit heard twice): Zoom's meeting IDs have 9 to 11.
+    let (_room, mut assistant) = at_the_id_question("");
     assert_eq!(
-        reply(
-            &mut assistant,
-            "eight five five one two three four five six seven eight eight",
-            1.0
-        ),
+        reply(&mut assistant, TWELVE_DIGITS, 1.0),
         ["I heard 8 5 5, 1 2 3, 4 5 6, 7 8 8. That is 12 digits; Zoom meeting IDs have 9 to 11. Is that right?"]
     );
     assert_eq!(
@@ -149,18 +159,6 @@ fn a_meeting_id_of_a_length_the_service_never_uses_is_read_back_even_when_heard_
     // Eleven digits heard surely: on to the PIN without a read-back.
     assert_eq!(
         reply(&mut assistant, MEETING_ID, 1.0),
-        ["What is your meeting PIN?"]
-    );
-
-    // "never" is honoured for unusual lengths too.
-    let (_room, mut assistant) = open("\n[assistant]\nread_back_digits = \"never\"\n");
-    asked_for_the_id(&mut assistant);
-    assert_eq!(
-        reply(
-            &mut assistant,
-            "eight five five one two three four five six seven eight eight",
-            1.0
-        ),
         ["What is your meeting PIN?"]
     );
 }
