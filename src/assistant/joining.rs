@@ -98,7 +98,7 @@ impl Assistant {
         digits: String,
         sink: &mut dyn EventSink,
     ) {
-        if !(3..=20).contains(&digits.len()) {
+        if !super::MEETING_ID_LENGTHS.contains(&digits.len()) {
             let pending = Pending::MeetingId {
                 plan,
                 subject,

@@ -207,6 +207,10 @@ fn confirmation(intent: &Intent) -> String {
 /// of 36 right.
 const READ_BACK_BELOW_CONFIDENCE: f32 = 0.8;
 
+/// Digit counts a meeting ID of any service may have; an answer outside them is asked
+/// for again rather than read back or dialed.
+const MEETING_ID_LENGTHS: std::ops::RangeInclusive<usize> = 3..=20;
+
 /// Digits as the device reads them back: one by one, in groups of three (the last group
 /// up to four) so that a listener can follow: "8 5 5, 1 2 3, 4 5 6 7".
 fn spoken_digits(digits: &str) -> String {
@@ -636,7 +640,7 @@ impl Assistant {
         if matches!(
             pending,
             Pending::MeetingId { .. } | Pending::NewMeeting { .. }
-        ) && !(3..=20).contains(&digits.len())
+        ) && !MEETING_ID_LENGTHS.contains(&digits.len())
         {
             return false;
         }
@@ -666,7 +670,7 @@ impl Assistant {
         let count = digits.len();
         let usual = (fewest..=most).contains(&count);
         if usual
-            || !(3..=20).contains(&count)
+            || !MEETING_ID_LENGTHS.contains(&count)
             || self.settings.assistant.read_back_digits == ReadBack::Never
         {
             return None;
