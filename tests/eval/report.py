@@ -111,6 +111,16 @@ def table(rows, markdown):
                                for i, (c, w) in enumerate(zip(r, widths))) for r in rows)
 
 
+# Engines in the order of the set; a voice's engine is its name up to the first "-".
+ENGINES = ["espeak", "pico", "dectalk", "mbrola"]
+# The set before MBROLA's voices joined it (2026-12-06), for comparisons with older runs.
+BEFORE_MBROLA = "all but mbrola"
+
+
+def engine_of(voice):
+    return voice.split("-", 1)[0]
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     markdown = "--markdown" in sys.argv
@@ -128,12 +138,16 @@ def main():
     by_cond = defaultdict(Tally)
     by_voice = defaultdict(Tally)
     by_voice_clean = defaultdict(Tally)
+    by_engine = defaultdict(Tally)
     clean_same = defaultdict(Tally)      # clean results on the clips of each condition
     total = Tally()
     for (voice, cond, name), o in res.items():
         item = items[(voice, name)]
         by_cond[cond].add(item, o)
         by_voice[voice].add(item, o)
+        by_engine[engine_of(voice)].add(item, o)
+        if engine_of(voice) != "mbrola":
+            by_engine[BEFORE_MBROLA].add(item, o)
         total.add(item, o)
         if cond == "clean":
             by_voice_clean[voice].add(item, o)
@@ -165,6 +179,14 @@ def main():
         out.append("")
         out.append("Per voice (all conditions run):")
         out.append(table([by_voice[v].row(v) for v in voices if v in by_voice], markdown))
+    engines = [e for e in ENGINES if e in by_engine]
+    if len(engines) > 1:
+        out.append("")
+        out.append("Per engine (all conditions run):")
+        rows = [by_engine[e].row(e) for e in engines]
+        if "mbrola" in by_engine and BEFORE_MBROLA in by_engine:
+            rows.append(by_engine[BEFORE_MBROLA].row(BEFORE_MBROLA))
+        out.append(table(rows, markdown))
     # Per kind of clip, over everything run: what goes wrong where.
     kinds = defaultdict(lambda: [0, 0, defaultdict(int)])
     for (voice, cond, name), o in res.items():
