@@ -88,6 +88,27 @@ fn a_command_in_one_breath_wakes_the_device_then_acts() {
 }
 
 #[test]
+fn a_polite_lead_in_after_the_wake_word_keeps_the_command() {
+    // People say "alexa, could you ..."; behind the detector the engine hears the
+    // lead-in words, where they used to send the command down the chatter path.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let polite = say(tmp.path(), "polite", "alexa, could you start my meeting");
+    let events = run(&[&polite], &[]);
+    assert_eq!(intent_names(&events), ["start_meeting"], "{events:?}");
+    assert_eq!(of_kind(&events, "join").len(), 1, "{events:?}");
+    let book = say(
+        tmp.path(),
+        "book",
+        "alexa, i'd like to book this room for thirty minutes",
+    );
+    let events = run(&[&book], &[]);
+    let intents = of_kind(&events, "intent");
+    assert_eq!(intents.len(), 1, "{events:?}");
+    assert_eq!(intents[0]["intent"], "book_room", "{events:?}");
+    assert_eq!(intents[0]["minutes"], 30, "{events:?}");
+}
+
+#[test]
 fn the_command_may_follow_after_a_pause() {
     let tmp = tempfile::tempdir().expect("tmp");
     let alexa = say(tmp.path(), "alexa", "alexa");
