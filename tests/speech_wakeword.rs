@@ -192,6 +192,32 @@ fn other_requests_after_the_wake_word_get_a_polite_no() {
 }
 
 #[test]
+fn a_request_forced_into_an_event_to_add_gets_a_polite_no_not_a_question() {
+    // espeak-ng's British "alexa, what's the weather like today" comes out as an event
+    // to add ("alexa put appointment at eight"), heard unsurely: the device says what it
+    // can do rather than asking whether to add an appointment nobody mentioned.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let wav = support::speech::speak(
+        tmp.path(),
+        "weather",
+        "en-gb",
+        150,
+        "alexa, what's the weather like today",
+    );
+    let events = run(&[&wav], &[]);
+    assert_eq!(of_kind(&events, "wake").len(), 1, "{events:?}");
+    assert_eq!(intent_names(&events), ["none"], "{events:?}");
+    let said = of_kind(&events, "say");
+    assert_eq!(said.len(), 1, "{events:?}");
+    assert!(
+        said[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("only help with this room's meetings")),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn a_request_the_grammar_bends_into_an_action_is_not_taken() {
     // espeak-ng's Caribbean "alexa, spell necessary" comes out of the command grammar as
     // "alexa exit the meeting"; those words fit its audio far worse than a free phone
