@@ -442,6 +442,39 @@ fn several_files_play_as_one_conversation() {
 }
 
 #[test]
+fn the_wake_word_while_the_device_waits_for_an_answer_starts_a_new_command() {
+    // Asked for the meeting ID, the person asks something else instead, wake word first:
+    // it is heard as a command, not as digits ("three", before).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let start = say(tmp.path(), "start", "alexa, start my meeting");
+    let yes = say(tmp.path(), "yes", "yes");
+    let free = say(tmp.path(), "free", "alexa, is this room free");
+    let mut cmd = roomvoice();
+    cmd.args(["run", "--json", "--now", "2026-11-23T12:35:00-08:00"]);
+    for f in [&start, &yes, &free] {
+        cmd.arg("--audio").arg(f);
+    }
+    let out = cmd.output().expect("runs");
+    let events: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(
+        intent_names(&events),
+        vec!["start_meeting", "yes", "room_free"],
+        "{events:?}"
+    );
+    assert_eq!(of_kind(&events, "wake").len(), 2, "{events:?}");
+    let said = of_kind(&events, "say");
+    assert!(
+        said.last()
+            .and_then(|s| s["text"].as_str())
+            .is_some_and(|t| t.contains("free until")),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn batch_checks_the_wake_word_alone() {
     let tmp = tempfile::tempdir().expect("tmp");
     say(tmp.path(), "alexa", "alexa");

@@ -63,6 +63,13 @@ const REQUEST_AFTER_WAKE_S: f64 = 0.3;
 /// 18 and 505).
 const ADD_EVENT_FLOOR: f32 = 0.7;
 
+/// How surely the detector must hear the wake word while the device waits for an answer
+/// for it to start a new command. Answers sound like the wake word more often than one
+/// would think: over the evaluation set's 924 answer clips (all conditions, 0.9 h) the
+/// detector passed 0.7 eight times ("double five double four", "that's right"), at most
+/// 0.955; the voices it hears well score "alexa" 0.99 and more.
+const BARGE_IN_SCORE: f32 = 0.98;
+
 /// Longest a command may take once begun, before the window is closed anyway.
 const MAX_COMMAND_S: f64 = 15.0;
 
@@ -375,9 +382,29 @@ impl Engine for WakeGate {
                 // The engine takes the rest of the chunk at once (its own steps are
                 // 100 ms); the detector keeps hearing, so its state stays current.
                 let piece = std::mem::take(&mut rest);
-                self.detector.feed(piece)?;
+                let hits = self.detector.feed(piece)?;
                 self.remember(piece);
                 self.fed += piece.len() as u64;
+                // While the device waits for an answer, a sure wake word starts a new
+                // command, as on an Echo: "alexa, is this room free" said instead of a
+                // meeting ID was heard as the answer "three".
+                let barge_in = hits
+                    .iter()
+                    .find(|hit| hit.score >= BARGE_IN_SCORE.max(self.settings.certain_score));
+                if let (State::Answering, Some(hit)) = (self.state, barge_in) {
+                    tracing::debug!(
+                        "wake word at {:.2} s (score {:.2}) while waiting for an answer: a new command",
+                        hit.at_s,
+                        hit.score
+                    );
+                    out.push(Heard::Wake {
+                        score: hit.score,
+                        at_s: hit.at_s,
+                    });
+                    let at_s = hit.at_s;
+                    self.open_window(self.fed, at_s, None, &mut out)?;
+                    continue;
+                }
                 let heard = self.inner.feed(piece)?;
                 self.pass_on(heard, &mut out);
                 self.check_window(&mut out)?;
