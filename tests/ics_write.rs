@@ -339,3 +339,35 @@ fn several_devices_booking_one_slot_at_once_get_exactly_one_booking() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_booking_by_root_leaves_the_calendar_file_its_owner() {
+    // Root running `roomvoice ask "alexa, book this room"` on a device rewrote the
+    // service's calendar file as root's (mode 0640), and the service could no longer
+    // read it. Only root can give a file to another user, so only root can check this.
+    use std::os::unix::fs::MetadataExt;
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !root {
+        eprintln!("skipped: needs root (CI runs as root)");
+        return;
+    }
+    let room = room_with(&fixture("edge_cases.ics"), "America/Los_Angeles");
+    let nobody = 65534;
+    std::os::unix::fs::chown(&room.ics, Some(nobody), Some(nobody)).unwrap();
+    let calendar = room.open();
+    calendar
+        .book(
+            room.mailbox(),
+            &booking("2026-11-23T12:00:00-08:00", "2026-11-23T12:30:00-08:00"),
+        )
+        .unwrap();
+    let after = std::fs::metadata(&room.ics).unwrap();
+    assert_eq!((after.uid(), after.gid()), (nobody, nobody));
+    let mut lock = room.ics.clone().into_os_string();
+    lock.push(".lock");
+    let lock = std::fs::metadata(lock).unwrap();
+    assert_eq!((lock.uid(), lock.gid()), (nobody, nobody));
+}

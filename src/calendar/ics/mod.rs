@@ -283,12 +283,7 @@ impl Store {
                 cache,
             } => {
                 let lock_path = lock_path(path);
-                let lock = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&lock_path)
-                    .map_err(|e| io_error(&lock_path, e))?;
+                let lock = open_lock(&lock_path, path).map_err(|e| io_error(&lock_path, e))?;
                 // Held until `lock` is dropped at the end of this block.
                 lock_exclusive(&lock).map_err(|e| io_error(&lock_path, e))?;
                 let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
@@ -320,6 +315,56 @@ fn lock_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Opens the lock file beside the calendar `path`. An existing one is opened for reading
+/// only (a lock needs no more), so a lock file another user made (root running
+/// `roomvoice ask` on the device, say) does not lock the service out; a new one gets the
+/// calendar file's owner where this process may give it.
+fn open_lock(lock_path: &Path, path: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::File::open(lock_path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(lock_path)?;
+            if let Ok(original) = std::fs::metadata(path) {
+                keep_owner(&file, lock_path, &original);
+            }
+            Ok(file)
+        }
+        other => other,
+    }
+}
+
+/// Gives `file` the owner and group of `original` when they differ (a calendar file
+/// rewritten by root would otherwise become root's, and the service could no longer
+/// read it). Only root may give a file away: anyone else gets a warning instead.
+fn keep_owner(file: &std::fs::File, path: &Path, original: &std::fs::Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(now) = file.metadata() else {
+            return;
+        };
+        if (now.uid(), now.gid()) == (original.uid(), original.gid()) {
+            return;
+        }
+        if let Err(e) = std::os::unix::fs::fchown(file, Some(original.uid()), Some(original.gid()))
+        {
+            tracing::warn!(
+                "{} now belongs to user {} (group {}), not to user {} (group {}) as before: {e}; the service may no longer read it",
+                path.display(),
+                now.uid(),
+                now.gid(),
+                original.uid(),
+                original.gid()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, path, original);
+}
+
 /// Blocks until this process holds the exclusive lock (`flock` on Unix).
 #[allow(clippy::incompatible_msrv)] // File::lock is stable since Rust 1.89
 fn lock_exclusive(file: &std::fs::File) -> std::io::Result<()> {
@@ -327,7 +372,7 @@ fn lock_exclusive(file: &std::fs::File) -> std::io::Result<()> {
 }
 
 /// Writes `text` to a temporary file next to `path`, flushes it to disk, keeps the
-/// original's permissions and renames it over `path`.
+/// original's permissions and owner and renames it over `path`.
 fn write_atomically(
     path: &Path,
     text: &str,
@@ -349,6 +394,7 @@ fn write_atomically(
         .map_err(|e| io_error(temp.path(), e))?;
     std::fs::set_permissions(temp.path(), original.permissions())
         .map_err(|e| io_error(temp.path(), e))?;
+    keep_owner(temp.as_file(), path, original);
     temp.persist(path).map_err(|e| io_error(path, e.error))?;
     // Make the rename itself durable.
     if let Ok(d) = std::fs::File::open(dir) {
