@@ -66,6 +66,36 @@ impl Paths {
     }
 }
 
+/// Gives `file`, about to replace `path`, the owner and group of `original` when they
+/// differ: a calendar file or snapshot rewritten by root (running `roomvoice ask` on a
+/// device) would otherwise become root's, and the service could no longer read it.
+/// Only root may give a file away: anyone else gets a warning instead.
+pub(crate) fn keep_owner(file: &std::fs::File, path: &Path, original: &std::fs::Metadata) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(now) = file.metadata() else {
+            return;
+        };
+        if (now.uid(), now.gid()) == (original.uid(), original.gid()) {
+            return;
+        }
+        if let Err(e) = std::os::unix::fs::fchown(file, Some(original.uid()), Some(original.gid()))
+        {
+            tracing::warn!(
+                "{} now belongs to user {} (group {}), not to user {} (group {}) as before: {e}; the service may no longer read it",
+                path.display(),
+                now.uid(),
+                now.gid(),
+                original.uid(),
+                original.gid()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, path, original);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

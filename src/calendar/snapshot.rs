@@ -147,6 +147,10 @@ fn write(path: &Path, stored: &Stored) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     serde_json::to_writer(&mut tmp, stored)?;
+    // The service's snapshot stays the service's when root asks the room something.
+    if let Ok(before) = std::fs::metadata(path) {
+        crate::paths::keep_owner(tmp.as_file(), path, &before);
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -328,41 +328,12 @@ fn open_lock(lock_path: &Path, path: &Path) -> std::io::Result<std::fs::File> {
                 .write(true)
                 .open(lock_path)?;
             if let Ok(original) = std::fs::metadata(path) {
-                keep_owner(&file, lock_path, &original);
+                crate::paths::keep_owner(&file, lock_path, &original);
             }
             Ok(file)
         }
         other => other,
     }
-}
-
-/// Gives `file` the owner and group of `original` when they differ (a calendar file
-/// rewritten by root would otherwise become root's, and the service could no longer
-/// read it). Only root may give a file away: anyone else gets a warning instead.
-fn keep_owner(file: &std::fs::File, path: &Path, original: &std::fs::Metadata) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let Ok(now) = file.metadata() else {
-            return;
-        };
-        if (now.uid(), now.gid()) == (original.uid(), original.gid()) {
-            return;
-        }
-        if let Err(e) = std::os::unix::fs::fchown(file, Some(original.uid()), Some(original.gid()))
-        {
-            tracing::warn!(
-                "{} now belongs to user {} (group {}), not to user {} (group {}) as before: {e}; the service may no longer read it",
-                path.display(),
-                now.uid(),
-                now.gid(),
-                original.uid(),
-                original.gid()
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (file, path, original);
 }
 
 /// Blocks until this process holds the exclusive lock (`flock` on Unix).
@@ -394,7 +365,7 @@ fn write_atomically(
         .map_err(|e| io_error(temp.path(), e))?;
     std::fs::set_permissions(temp.path(), original.permissions())
         .map_err(|e| io_error(temp.path(), e))?;
-    keep_owner(temp.as_file(), path, original);
+    crate::paths::keep_owner(temp.as_file(), path, original);
     temp.persist(path).map_err(|e| io_error(path, e.error))?;
     // Make the rename itself durable.
     if let Ok(d) = std::fs::File::open(dir) {
