@@ -26,7 +26,8 @@
 //! often (4 of 160). The demo's espeak-ng recordings are heard right from 0.2-0.35 s.
 //!
 //! When the device asked a question (meeting ID, PIN, yes/no), everything goes to the
-//! engine, as before: answers need no wake word.
+//! engine, as before: answers need no wake word. A wake word the detector is very sure
+//! of ([`BARGE_IN_SCORE`]) still starts a new command then, as on an Echo.
 
 use std::collections::VecDeque;
 
