@@ -184,17 +184,41 @@ fn confirmation(intent: &Intent) -> String {
     match intent {
         Intent::BookRoom {
             minutes: Some(m), ..
-        } => format!("Did you want me to book this room for {m} minutes?"),
+        } => format!(
+            "Did you want me to book this room for {}?",
+            spoken_minutes(*m)
+        ),
         Intent::BookRoom { .. } => "Did you want me to book this room?".into(),
         Intent::EndMeeting => "Did you want me to end the call?".into(),
         Intent::ExtendMeeting { minutes } => {
-            format!("Did you want me to extend the meeting by {minutes} minutes?")
+            format!(
+                "Did you want me to extend the meeting by {}?",
+                spoken_minutes(*minutes)
+            )
         }
         Intent::AddEvent {
             title: Some(title), ..
         } => format!("Did you want me to add \"{title}\" to your calendar?"),
         Intent::AddEvent { .. } => "Did you want me to add an event to your calendar?".into(),
         _ => "Did you want me to do that?".into(),
+    }
+}
+
+/// A duration as said: "30 minutes", "an hour", "1 hour and 30 minutes", "7 hours" (a
+/// booking heard as "seven hours" was asked about as "420 minutes").
+fn spoken_minutes(minutes: u32) -> String {
+    let (hours, rest) = (minutes / 60, minutes % 60);
+    let hours_part = match hours {
+        0 => String::new(),
+        1 => "an hour".to_string(),
+        h => format!("{h} hours"),
+    };
+    match (hours, rest) {
+        (0, 1) => "1 minute".into(),
+        (0, m) => format!("{m} minutes"),
+        (_, 0) => hours_part,
+        (1, m) => format!("1 hour and {m} minutes"),
+        (_, m) => format!("{hours_part} and {m} minutes"),
     }
 }
 
@@ -896,5 +920,20 @@ fn capitalise(s: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spoken_minutes;
+
+    #[test]
+    fn durations_are_said_in_hours_and_minutes() {
+        assert_eq!(spoken_minutes(1), "1 minute");
+        assert_eq!(spoken_minutes(30), "30 minutes");
+        assert_eq!(spoken_minutes(60), "an hour");
+        assert_eq!(spoken_minutes(90), "1 hour and 30 minutes");
+        assert_eq!(spoken_minutes(420), "7 hours");
+        assert_eq!(spoken_minutes(135), "2 hours and 15 minutes");
     }
 }
