@@ -342,6 +342,15 @@ PICO_CODE = (
 )
 
 
+def mbrola_env():
+    """espeak-ng's environment for MBROLA's voices, unpacked by mbrola.sh."""
+    d = Path(os.environ.get("ROOMVOICE_EVAL_MBROLA", HERE.parent.parent / "target/eval/cache/mbrola"))
+    if not (d / "data" / "espeak-ng-data" / "mbrola").is_dir():
+        sys.exit(f"no MBROLA voices in {d}: run tests/eval/mbrola.sh (generate.sh does)")
+    return dict(os.environ, ESPEAK_DATA_PATH=str(d / "data"),
+                PATH=f"{d / 'root' / 'usr' / 'bin'}:{os.environ.get('PATH', '')}")
+
+
 def tts_text(text):
     # "..." and "?" are kept (prosody); "/" marks digit groups and is spoken apart.
     return text.replace(" / ", ", ")
@@ -350,26 +359,18 @@ def tts_text(text):
 def synth(voice, text):
     engine, params, cents, _ = VOICES[voice]
     text = tts_text(text)
-    if engine == "espeak":
+    if engine in ("espeak", "mbrola"):
+        # MBROLA speaks through espeak-ng's front end, with its voices' data and program.
+        env = mbrola_env() if engine == "mbrola" else None
         res = subprocess.run(["espeak-ng", "-v", params["v"], "-s", str(params["s"]),
                               "-p", str(params["p"]), "--stdout", text],
-                             capture_output=True, check=True)
+                             capture_output=True, check=True, env=env)
         x = sox_pipe(res.stdout, ["-t", "wav"])
     elif engine == "pico":
         res = subprocess.run([sys.executable, "-c", PICO_CODE, params["voice"],
                               str(params["speed"]), str(params["pitch"])],
                              input=text.encode(), capture_output=True, check=True)
         x = np.frombuffer(res.stdout, dtype=np.int16).copy()
-    elif engine == "mbrola":
-        d = Path(os.environ.get("ROOMVOICE_EVAL_MBROLA", HERE.parent.parent / "target/eval/cache/mbrola"))
-        if not (d / "data" / "espeak-ng-data" / "mbrola").is_dir():
-            sys.exit(f"no MBROLA voices in {d}: run tests/eval/mbrola.sh (generate.sh does)")
-        env = dict(os.environ, ESPEAK_DATA_PATH=str(d / "data"),
-                   PATH=f"{d / 'root' / 'usr' / 'bin'}:{os.environ.get('PATH', '')}")
-        res = subprocess.run(["espeak-ng", "-v", params["v"], "-s", str(params["s"]),
-                              "-p", str(params["p"]), "--stdout", text],
-                             capture_output=True, check=True, env=env)
-        x = sox_pipe(res.stdout, ["-t", "wav"])
     elif engine == "dectalk":
         d = dectalk_dir()
         with tempfile.TemporaryDirectory() as tmp:
