@@ -380,6 +380,22 @@ fn no_meeting_asks_for_the_meeting_id_and_pin() {
 }
 
 #[test]
+fn the_meeting_id_and_pin_may_be_introduced() {
+    let room = Room::new(&[], "");
+    let ev = room.ask(
+        "2026-11-23T10:00:00-08:00",
+        &[
+            "alexa start my meeting",
+            "my meeting id is eight five five one two three four five six seven eight",
+            "the passcode is four one four three seven six",
+        ],
+    );
+    let join = find(&ev, "join").expect("join");
+    assert_eq!(join["meeting_id"], "85512345678");
+    assert_eq!(join["passcode"], "414376");
+}
+
+#[test]
 fn yes_to_a_new_meeting_then_the_id() {
     let room = Room::new(&[], "\n[join.providers.zoom]\npin = \"no\"\n");
     let ev = room.ask(

@@ -640,3 +640,88 @@ fn digits_said_in_groups_are_one_answer() {
     assert_eq!(finals.len(), 1, "{finals:?}");
     assert_eq!(finals[0].0, "eight five five one two three");
 }
+
+#[test]
+fn a_lead_in_before_the_digits_is_not_heard_as_digits() {
+    // "my meeting id is ..." had no place in the digit search, so its words were forced
+    // into digits ("nine eight nine eight two oh six ...") and the ID was wrong.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let meeting_id = support::speech::speak_with_pause(
+        tmp.path(),
+        "meeting-id",
+        "en-us",
+        140,
+        "my meeting id is two oh six",
+        "nine four four seven three one five",
+        0.6,
+    );
+    assert_eq!(
+        heard(&mut engine, &meeting_id, Expecting::MeetingId),
+        Intent::MeetingId {
+            digits: "2069447315".into()
+        }
+    );
+    let pin = support::speech::speak(
+        tmp.path(),
+        "pin",
+        "en-us",
+        140,
+        "the pin is four one four three seven six",
+    );
+    assert_eq!(
+        heard(&mut engine, &pin, Expecting::Pin),
+        Intent::Pin {
+            digits: "414376".into()
+        }
+    );
+}
+
+#[test]
+fn digits_heard_clearly_are_sure_and_digits_forced_on_other_speech_are_read_back() {
+    // The confidence of a digit answer (below 0.8 the device reads it back) comes from
+    // how well its words, aligned alone, fit the audio against any sequence of phones.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut engine = engine();
+    let clear = support::speech::speak(
+        tmp.path(),
+        "clear",
+        "en-us",
+        140,
+        "my meeting id is four one four three seven six",
+    );
+    let r = recognise(
+        &mut engine,
+        &support::speech::samples(&clear),
+        "alexa",
+        Expecting::Pin,
+    )
+    .expect("clear");
+    assert_eq!(
+        r.intent,
+        Intent::Pin {
+            digits: "414376".into()
+        }
+    );
+    assert!(r.confidence.is_some_and(|c| c >= 0.8), "{:?}", r.utterances);
+    for (i, other) in [
+        "we should order lunch for the whole team today",
+        "the projector in this room is broken again",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let wav = support::speech::speak(tmp.path(), &format!("other-{i}"), "en-us", 140, other);
+        let r = recognise(
+            &mut engine,
+            &support::speech::samples(&wav),
+            "alexa",
+            Expecting::Pin,
+        )
+        .expect("other");
+        eprintln!("{other:?} -> {:?} {:?}", r.intent, r.utterances);
+        if matches!(r.intent, Intent::Pin { .. }) {
+            assert!(r.confidence.is_some_and(|c| c < 0.8), "{:?}", r.utterances);
+        }
+    }
+}

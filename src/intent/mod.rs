@@ -5,7 +5,7 @@
 //! Vosk), so what the device can hear and what it understands never drift apart.
 
 pub(crate) mod grammar;
-mod notation;
+pub(crate) mod notation;
 pub mod numbers;
 
 pub use grammar::{Grammar, Rule};
