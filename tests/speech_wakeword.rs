@@ -85,6 +85,18 @@ fn demo_room_toml() -> String {
     )
 }
 
+/// [`demo_room_toml`] on a copy of the demo room's calendar in `dir`, for runs that
+/// book: bookings are written to the calendar.
+fn demo_room_on_a_copy(dir: &Path) -> String {
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/room.ics");
+    let calendar = dir.join("room.ics");
+    std::fs::copy(&bundled, &calendar).expect("copy");
+    demo_room_toml().replace(
+        &bundled.display().to_string(),
+        &calendar.display().to_string(),
+    )
+}
+
 fn say(dir: &Path, name: &str, text: &str) -> PathBuf {
     support::speech::speak(dir, name, VOICE, 150, text)
 }
@@ -281,20 +293,7 @@ fn after_an_uncertain_wake_word_an_action_can_be_asked_about_instead() {
     // asked about, and done only after a "yes" (the next recording).
     let tmp = tempfile::tempdir().expect("tmp");
     let config = tmp.path().join("confirm.toml");
-    // The booking is written to the calendar: a copy of the demo room's.
-    let calendar = tmp.path().join("room.ics");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/room.ics"),
-        &calendar,
-    )
-    .expect("copy");
-    let room = demo_room_toml().replace(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("device/demo/room.ics")
-            .display()
-            .to_string(),
-        &calendar.display().to_string(),
-    );
+    let room = demo_room_on_a_copy(tmp.path());
     let settings = "[speech]\nwake_threshold = 0.999\nuncertain_wake_actions = \"confirm\"\n";
     let asks = "[assistant]\nconfirm_below_wake_score = 0.999\n";
     std::fs::write(&config, format!("{room}{asks}{settings}")).expect("config");
@@ -555,4 +554,41 @@ fn bad_wake_settings_are_clear_errors() {
         stderr.contains("engine's own") && stderr.contains("computer"),
         "{stderr}"
     );
+}
+
+#[test]
+fn conversation_while_the_device_waits_for_a_yes_or_no_is_no_answer() {
+    // "Shall I book it?": what people in the room then say to each other must not be
+    // taken for a yes (it was: "we should hang up and call them back later" came out
+    // "sure"). The answer itself still is.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let book = say(tmp.path(), "book", "alexa, book this room for two hours");
+    let mut files = vec![book];
+    for (i, talk) in [
+        "we should hang up and call them back later",
+        "could you open the window it's warm in here",
+        "start with the budget and then we'll do the roadmap",
+        "i think the room is free until three thirty",
+    ]
+    .iter()
+    .enumerate()
+    {
+        files.push(say(tmp.path(), &format!("talk-{i}"), talk));
+    }
+    files.push(say(tmp.path(), "yes", "yes please"));
+    let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    // The booking is written to a copy of the demo room's calendar (not to whatever
+    // configuration this machine has).
+    let config = tmp.path().join("room.toml");
+    std::fs::write(&config, demo_room_on_a_copy(tmp.path())).expect("config");
+    let config = config.to_string_lossy().into_owned();
+    // At 12:35 the room is booked from 1 PM: the device offers until then and asks.
+    let events = run_at("2026-11-23T12:35:00-08:00", &files, &["--config", &config]);
+    let said: Vec<&str> = of_kind(&events, "say")
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert!(said.contains(&"Shall I book it?"), "{said:?}");
+    assert_eq!(intent_names(&events), ["book_room", "yes"], "{events:?}");
+    assert_eq!(of_kind(&events, "booked").len(), 1, "{events:?}");
 }

@@ -64,7 +64,11 @@ const VAD_END_FRAMES: u32 = 20;
 const END_WAIT_STEPS: u32 = 3;
 
 /// Words of the phrase set that CMU's dictionary lacks, in its phone set.
-const EXTRA_PRONUNCIATIONS: [(&str, &str); 2] = [("mins", "M IH N Z"), ("webex", "W EH B EH K S")];
+const EXTRA_PRONUNCIATIONS: [(&str, &str); 3] = [
+    ("mins", "M IH N Z"),
+    ("webex", "W EH B EH K S"),
+    ("passcode", "P AE S K OW D"),
+];
 
 /// Samples per acoustic frame (10 ms).
 const FRAME_SAMPLES: u64 = 160;
@@ -829,6 +833,10 @@ impl PocketSphinxEngine {
             COMMAND => !self.wake_word.is_empty() && !starts_with_words(text, &self.wake_word),
             WOKEN => {
                 let parsed = crate::intent::parse(text, &self.wake_word, Expecting::Woken);
+                parsed.intent == crate::intent::Intent::None
+            }
+            YES_NO => {
+                let parsed = crate::intent::parse(text, &self.wake_word, Expecting::YesNo);
                 parsed.intent == crate::intent::Intent::None
             }
             _ => false,
