@@ -1,7 +1,8 @@
 //! `roomvoice.toml`: where it is looked up, what it holds, and the embedded demo room.
 //!
 //! Lookup order: `--config FILE`, `$ROOMVOICE_CONFIG`, `./roomvoice.toml`,
-//! `/etc/roomvoice/roomvoice.toml`. With none found, the embedded demo room is used
+//! `/etc/roomvoice/roomvoice.toml` (skipped when `$ROOMVOICE_CONFIG_NOSYSTEM` is set to
+//! anything but `0`). With none found, the embedded demo room is used
 //! ([`crate::demo`]), so `roomvoice ask "alexa is this room free"` works with zero setup.
 //! Every table rejects unknown keys, and a wrong key or type is reported with the file,
 //! line and key. The key names are a contract that outside scripts rely on: add keys,
@@ -71,6 +72,9 @@ pub enum ConfigError {
     Invalid { path: String, message: String },
 }
 
+/// The system-wide configuration a device install writes.
+const SYSTEM_CONFIG: &str = "/etc/roomvoice/roomvoice.toml";
+
 /// The embedded demo room's configuration (see [`crate::demo`]).
 pub(crate) const DEMO_CONFIG: &str = crate::demo::CONFIG;
 /// The embedded demo room calendar.
@@ -78,8 +82,8 @@ pub const DEMO_CALENDAR: &str = crate::demo::ROOM_CALENDAR;
 
 impl Config {
     /// Finds and loads the configuration: `explicit` (from `--config`), then
-    /// `$ROOMVOICE_CONFIG`, `./roomvoice.toml`, `/etc/roomvoice/roomvoice.toml`, else the
-    /// embedded demo room.
+    /// `$ROOMVOICE_CONFIG`, `./roomvoice.toml`, `/etc/roomvoice/roomvoice.toml` (unless
+    /// `$ROOMVOICE_CONFIG_NOSYSTEM` is set), else the embedded demo room.
     pub(crate) fn locate(explicit: Option<&Path>) -> Result<Config, ConfigError> {
         if let Some(path) = explicit {
             return Config::from_file(path);
@@ -87,8 +91,16 @@ impl Config {
         if let Some(path) = std::env::var_os("ROOMVOICE_CONFIG").filter(|v| !v.is_empty()) {
             return Config::from_file(Path::new(&path));
         }
-        for candidate in ["roomvoice.toml", "/etc/roomvoice/roomvoice.toml"] {
+        // Tests and demos on an installed device: the device's own room and calendar
+        // must not be used (or written) by a run meant for the demo room.
+        let skip_system = std::env::var_os("ROOMVOICE_CONFIG_NOSYSTEM")
+            .is_some_and(|v| !v.is_empty() && v != "0");
+        for candidate in ["roomvoice.toml", SYSTEM_CONFIG] {
             let path = Path::new(candidate);
+            if candidate == SYSTEM_CONFIG && skip_system {
+                tracing::debug!("{SYSTEM_CONFIG} skipped: ROOMVOICE_CONFIG_NOSYSTEM is set");
+                continue;
+            }
             if path.is_file() {
                 return Config::from_file(path);
             }

@@ -20,6 +20,7 @@ fn batch(args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("roomvoice")
         .expect("binary")
         .env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
         .arg("batch")
         .args(args)
         .output()

@@ -67,6 +67,7 @@ fn ask_raw(config: Option<&Path>, now: &str, turns: &[&str]) -> Output {
     }
     // The embedded demo must not pick up a developer's own config.
     cmd.env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
         .current_dir(std::env::temp_dir());
     cmd.output().expect("run roomvoice")
 }
@@ -781,4 +782,23 @@ fn a_spoken_meeting_id_without_a_known_service_says_to_set_the_rooms_provider() 
         "{message}"
     );
     assert!(!message.contains("join.providers.unknown"), "{message}");
+}
+
+#[test]
+fn nosystem_runs_the_demo_room_even_on_an_installed_device() {
+    // With /etc/roomvoice/roomvoice.toml present (an installed device, or CI's machine
+    // after the device-install test), ROOMVOICE_CONFIG_NOSYSTEM=1 still gives the
+    // embedded demo room, so a try-out never reads or books the device's calendar.
+    let out = Command::new(BIN)
+        .args(["-v", "ask", "alexa is this room free", "--json"])
+        .args(["--now", "2026-11-23T10:05:00-08:00"])
+        .env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run roomvoice");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("using the embedded demo room"), "{stderr}");
+    assert!(!stderr.contains("/var/lib/roomvoice"), "{stderr}");
 }

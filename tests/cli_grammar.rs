@@ -37,6 +37,7 @@ fn answer_grammar_and_vosk_list() {
         let out = Command::new(BIN)
             .args(["grammar", "--format", format])
             .env_remove("ROOMVOICE_CONFIG")
+            .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
             .current_dir(std::env::temp_dir())
             .output()
             .expect("run");
@@ -53,6 +54,7 @@ fn word_list_covers_commands_and_digits() {
     let out = Command::new(BIN)
         .args(["grammar", "--format", "words"])
         .env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
         .current_dir(std::env::temp_dir())
         .output()
         .expect("run");

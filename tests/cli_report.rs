@@ -13,6 +13,7 @@ fn roomvoice(args: &[&str], home: &Path) -> Output {
         .args(args)
         .env("HOME", home)
         .env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
         .env_remove("STATE_DIRECTORY")
         .env_remove("XDG_STATE_HOME")
         .current_dir(home)

@@ -10,6 +10,7 @@ fn run(file: &str, now: &str) -> Vec<Value> {
         .expect("binary")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
         .args(["run", "--json", "--now", now, "--audio", file])
         .output()
         .expect("runs");

@@ -17,7 +17,8 @@ const VOICE: &str = "en-us";
 fn roomvoice() -> Command {
     let mut cmd = Command::cargo_bin("roomvoice").expect("binary");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("ROOMVOICE_CONFIG");
+        .env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1");
     cmd
 }
 

@@ -24,7 +24,8 @@ use crate::utilisation::UtilisationLog;
 #[derive(Debug, Clone, clap::Args)]
 pub struct SessionArgs {
     /// Configuration file. Default: $ROOMVOICE_CONFIG, ./roomvoice.toml,
-    /// /etc/roomvoice/roomvoice.toml, else the embedded demo room.
+    /// /etc/roomvoice/roomvoice.toml (not with ROOMVOICE_CONFIG_NOSYSTEM=1), else the
+    /// embedded demo room.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Fix the clock (RFC 3339, e.g. 2026-11-23T10:05:00-08:00) so runs are reproducible.

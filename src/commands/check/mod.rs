@@ -32,7 +32,8 @@ use crate::config::{Backend, Config};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Configuration file. Default: $ROOMVOICE_CONFIG, ./roomvoice.toml,
-    /// /etc/roomvoice/roomvoice.toml, else the embedded demo room.
+    /// /etc/roomvoice/roomvoice.toml (not with ROOMVOICE_CONFIG_NOSYSTEM=1), else the
+    /// embedded demo room.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// One JSON object per line: {"event":"check","check":..,"status":..,"message":..,"fix":..}.
