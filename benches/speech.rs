@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use roomvoice::assistant::{Assistant, Clock};
 use roomvoice::events::{Collect, Event};
+use roomvoice::intent::Expecting;
 use roomvoice::speech::vosk::VoskEngine;
 use roomvoice::speech::{Engine, Heard, PhraseSet};
 
@@ -193,6 +194,70 @@ fn pocketsphinx() {
         &clips,
         Some(&mut assistant),
     );
+    answers(engine.as_mut(), tmp.path());
+}
+
+/// Answers to the device's questions, each with its own search: the costliest 100 ms
+/// chunk of the answer (where the result is worked out, during the silence that ends
+/// it: a digit answer is also aligned alone and measured against the phone loop; a
+/// yes/no answer has its chatter path), and the chunk that gives the result.
+fn answers(engine: &mut dyn Engine, dir: &Path) {
+    let answers = [
+        (
+            "meeting ID, 11 digits",
+            "eight five five one two three four five six seven eight",
+            Expecting::MeetingId,
+        ),
+        (
+            "meeting ID after \"my meeting id is\"",
+            "my meeting id is eight five five one two three four five six seven eight",
+            Expecting::MeetingId,
+        ),
+        (
+            "PIN, 6 digits",
+            "four one four three seven six",
+            Expecting::Pin,
+        ),
+        ("yes", "yes please", Expecting::YesNo),
+        ("no", "no thanks", Expecting::YesNo),
+    ];
+    println!("  answers (3 rounds each): costliest chunk / chunk that gives the result");
+    for (i, (name, text, expecting)) in answers.iter().enumerate() {
+        let (samples, _) = speak(dir, &format!("a{i}"), "en-us", text);
+        let mut ms = Vec::new();
+        let mut costliest = Vec::new();
+        let mut heard = String::new();
+        for _round in 0..3 {
+            engine.reset().expect("reset");
+            engine.expect(*expecting).expect("expect");
+            let mut round_max: f64 = 0.0;
+            for chunk in samples.chunks(1600) {
+                let started = Instant::now();
+                let finals: Vec<String> = engine
+                    .feed(chunk)
+                    .expect("feed")
+                    .into_iter()
+                    .filter_map(|h| match h {
+                        Heard::Final(u) if !u.text.is_empty() => Some(u.text),
+                        _ => None,
+                    })
+                    .collect();
+                let chunk_ms = started.elapsed().as_secs_f64() * 1000.0;
+                round_max = round_max.max(chunk_ms);
+                if let Some(text) = finals.into_iter().next() {
+                    ms.push(chunk_ms);
+                    heard = text;
+                }
+            }
+            engine.finish().expect("finish");
+            costliest.push(round_max);
+        }
+        println!(
+            "    {name}: {} / {} (heard \"{heard}\")",
+            stats(&costliest, "ms"),
+            stats(&ms, "ms")
+        );
+    }
 }
 
 fn vosk() {
