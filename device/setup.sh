@@ -130,6 +130,9 @@ fi
 if [ "$run_demo" = 1 ]; then
   say "demo: the embedded room Everest, Monday 23 November 2026 at 10:05 in Los Angeles"
   # Bundled recordings (espeak-ng, 16 kHz mono) through the speech engine, as if heard.
-  "$ROOT/target/release/roomvoice" run --audio device/demo/audio/room_free.wav --now 2026-11-23T10:05:00-08:00
-  "$ROOT/target/release/roomvoice" run --audio device/demo/audio/start_meeting.wav --now 2026-11-23T10:05:00-08:00
+  # The embedded room even where roomvoice is installed: a device's own configuration
+  # and calendar are neither read nor written.
+  demo() { env -u ROOMVOICE_CONFIG ROOMVOICE_CONFIG_NOSYSTEM=1 "$ROOT/target/release/roomvoice" "$@"; }
+  demo run --audio device/demo/audio/room_free.wav --now 2026-11-23T10:05:00-08:00
+  demo run --audio device/demo/audio/start_meeting.wav --now 2026-11-23T10:05:00-08:00
 fi
