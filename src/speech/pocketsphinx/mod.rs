@@ -631,7 +631,12 @@ impl PocketSphinxEngine {
             // own score for the same words moves with whatever else the grammar allows
             // (see DIGITS_SURE_GAP).
             let words = if self.search == DIGITS {
-                self.aligned_score(&heard.0, &audio)?
+                let searched = self.grammar.acoustic_score();
+                let aligned = self.aligned_score(&heard.0, &audio).unwrap_or_else(|e| {
+                    tracing::warn!("pocketsphinx: a digit answer could not be aligned: {e}");
+                    None
+                });
+                Some(aligned.unwrap_or(searched))
             } else {
                 None
             };
@@ -659,18 +664,20 @@ impl PocketSphinxEngine {
         let jsgf = CString::new(jsgf)
             .map_err(|_| SpeechError::PocketSphinx("a heard word holds a NUL byte".into()))?;
         self.grammar.add_jsgf(ALIGNED, &jsgf)?;
-        self.grammar.set_search(ALIGNED)?;
-        self.grammar.start_whole()?;
-        self.grammar.process_whole(audio)?;
-        self.grammar.end()?;
-        let aligned = self
-            .grammar
-            .hypothesis()
-            .is_some()
-            .then(|| self.grammar.acoustic_score());
+        let decoded = self.grammar.set_search(ALIGNED).and_then(|()| {
+            self.grammar.start_whole()?;
+            self.grammar.process_whole(audio)?;
+            self.grammar.end()?;
+            Ok(self
+                .grammar
+                .hypothesis()
+                .is_some()
+                .then(|| self.grammar.acoustic_score()))
+        });
+        // The answer's own search is restored whatever happened.
         self.grammar.set_search(self.search)?;
         self.grammar.drop_search(ALIGNED)?;
-        Ok(aligned.filter(|(_, frames)| *frames > 0))
+        Ok(decoded?.filter(|(_, frames)| *frames > 0))
     }
 
     /// Whether `text` is a command that changes something (not a question).
@@ -682,7 +689,7 @@ impl PocketSphinxEngine {
 
     /// How much better, per frame, the phone loop fits `audio` than the grammar's best
     /// path did (right after the grammar's second pass over the same audio).
-    /// `words`: the words' own score and frames, when measured apart (else the search's).
+    /// `words`: the words' score and frames, when taken apart (else the search's, read now).
     fn phone_loop_gap(
         &mut self,
         audio: &[i16],
