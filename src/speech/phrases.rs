@@ -351,16 +351,28 @@ impl PhraseSet {
     /// dictionary) are left out with the phrases using them. The `command`, `woken` and
     /// `yes_no` searches get the chatter path (`<utterance> = <command> | <chatter>`).
     pub(crate) fn jsgf(&self, public: &str, unknown: &BTreeSet<String>) -> String {
-        let chatter: Vec<&str> = if public == "command" || public == WOKEN || public == YES_NO {
-            self.chatter
+        // Each search with a chatter path, and how likely that path is.
+        let weight = match public {
+            "command" | WOKEN => Some(CHATTER_WEIGHT),
+            YES_NO => Some(ANSWER_CHATTER_WEIGHT),
+            _ => None,
+        };
+        let chatter: Vec<&str> = match weight {
+            Some(_) => self
+                .chatter
                 .iter()
                 .map(String::as_str)
                 .filter(|w| !unknown.contains(*w))
-                .collect()
-        } else {
-            Vec::new()
+                .collect(),
+            None => Vec::new(),
         };
-        jsgf(&self.grammar, public, unknown, &chatter)
+        jsgf(
+            &self.grammar,
+            public,
+            unknown,
+            &chatter,
+            weight.unwrap_or(CHATTER_WEIGHT),
+        )
     }
 }
 
@@ -379,7 +391,13 @@ fn collect_words(rule: &Rule, words: &mut BTreeSet<String>) {
 
 /// JSGF with one public rule `<utterance>` = the grammar's rule `public`, or that rule
 /// or the chatter path when `chatter` has words.
-fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>, chatter: &[&str]) -> String {
+fn jsgf(
+    grammar: &Grammar,
+    public: &str,
+    unknown: &BTreeSet<String>,
+    chatter: &[&str],
+    chatter_weight: &str,
+) -> String {
     // Leave out what cannot be said: words outside the dictionary, and (repeatedly)
     // alternatives and rules that need them. Sphinx's JSGF has no usable <VOID>.
     let mut impossible: BTreeSet<String> = BTreeSet::new();
@@ -413,14 +431,7 @@ fn jsgf(grammar: &Grammar, public: &str, unknown: &BTreeSet<String>, chatter: &[
     if !chatter.is_empty() {
         let words: Vec<String> = chatter
             .iter()
-            .map(|w| {
-                let weight = if public == YES_NO {
-                    ANSWER_CHATTER_WEIGHT
-                } else {
-                    CHATTER_WEIGHT
-                };
-                format!("/{weight}/ {w}")
-            })
+            .map(|w| format!("/{chatter_weight}/ {w}"))
             .collect();
         let _ = writeln!(out, "<{CHATTER}_word> = {};", words.join(" | "));
         // A loop, not MAX_REPEAT nested optional words as for digits: each nested

@@ -832,20 +832,18 @@ impl PocketSphinxEngine {
         }
     }
 
-    /// Whether the command search heard `text` through the chatter path: it does not
-    /// begin with the wake word (in the `woken` search, where the wake word is optional:
-    /// it is all chatter words).
+    /// Whether the search heard `text` through the chatter path: in the command search
+    /// it does not begin with the wake word; in the `woken` search (the wake word
+    /// optional) and the yes/no search it reads as nothing (all chatter words).
     fn is_chatter(&self, text: &str) -> bool {
+        let reads_as_nothing = |expecting| {
+            crate::intent::parse(text, &self.wake_word, expecting).intent
+                == crate::intent::Intent::None
+        };
         match self.search {
             COMMAND => !self.wake_word.is_empty() && !starts_with_words(text, &self.wake_word),
-            WOKEN => {
-                let parsed = crate::intent::parse(text, &self.wake_word, Expecting::Woken);
-                parsed.intent == crate::intent::Intent::None
-            }
-            YES_NO => {
-                let parsed = crate::intent::parse(text, &self.wake_word, Expecting::YesNo);
-                parsed.intent == crate::intent::Intent::None
-            }
+            WOKEN => reads_as_nothing(Expecting::Woken),
+            YES_NO => reads_as_nothing(Expecting::YesNo),
             _ => false,
         }
     }
