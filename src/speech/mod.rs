@@ -68,6 +68,11 @@ pub struct SpeechConfig {
     /// uncertain wake word gets: ignored, nothing said (the default), or asked about
     /// first ("Did you want me to ...?").
     pub uncertain_wake_actions: UncertainWakeActions,
+    /// The pause check (`wakeword::pause`): a wake word said in the same breath as the
+    /// command, which the detector scores low because no pause follows it, is detected
+    /// when the detector, given a pause right after it, scores it `wake_threshold` or
+    /// more. Default on.
+    pub wake_pause_check: bool,
     /// Seconds after the wake word within which the command must begin.
     pub command_window_s: f64,
     /// Noise suppression (RNNoise) in front of the speech engine (not the wake-word
@@ -87,6 +92,7 @@ impl Default for SpeechConfig {
             wake_threshold: None,
             question_wake_threshold: None,
             uncertain_wake_actions: UncertainWakeActions::Ignore,
+            wake_pause_check: true,
             command_window_s: wakeword::gate::DEFAULT_WINDOW_S,
             denoise: true,
         }
@@ -294,6 +300,8 @@ pub(crate) enum WakePath {
         cutoff: f32,
         /// The lower cutoff above which a question alone is answered (at most `cutoff`).
         question_cutoff: f32,
+        /// A wake word with no pause after it gets a second look (`wake_pause_check`).
+        pause_check: bool,
     },
     /// The engine itself: PocketSphinx's keyword spotter / Vosk's grammar, with the
     /// wake word as the first word of each command.
@@ -311,10 +319,12 @@ impl std::fmt::Display for WakePath {
                 model,
                 cutoff,
                 question_cutoff,
+                pause_check,
             } => write!(
                 f,
-                "trained detector (microWakeWord {}, cutoff {cutoff}; questions from {question_cutoff})",
-                model.display()
+                "trained detector (microWakeWord {}, cutoff {cutoff}; questions from {question_cutoff}; pause check {})",
+                model.display(),
+                if *pause_check { "on" } else { "off" }
             ),
             WakePath::Engine { reason, .. } => {
                 write!(f, "the speech engine's own wake-word spotting ({reason})")
@@ -395,6 +405,7 @@ pub(crate) fn wake_path(setup: &Setup) -> Result<WakePath, SpeechError> {
             .question_wake_threshold
             .unwrap_or(wakeword::DEFAULT_QUESTION_CUTOFF)
             .min(cutoff),
+        pause_check: speech.wake_pause_check,
     })
 }
 
@@ -409,11 +420,17 @@ pub fn open(setup: &Setup) -> Result<Box<dyn Engine>, SpeechError> {
             model,
             cutoff,
             question_cutoff,
+            pause_check,
         } => {
             let spec = wakeword::ModelSpec::read(model)?;
             certain_score = *cutoff;
             // The detector reports everything from the lower cutoff; the gate decides.
-            Some(wakeword::WakeDetector::open(&spec, Some(*question_cutoff))?)
+            let detector = wakeword::WakeDetector::open(&spec, Some(*question_cutoff))?;
+            Some(if *pause_check {
+                detector.with_pause_check(&spec, *cutoff)?
+            } else {
+                detector
+            })
         }
         WakePath::Engine { .. } => None,
     };

@@ -17,6 +17,9 @@
 # Needs python3 (standard library) and the release binary (cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Without --config: the embedded demo room, even where roomvoice is installed (the wake
+# section's `run` would otherwise use /etc/roomvoice and book in its calendar).
+export ROOMVOICE_CONFIG_NOSYSTEM=1
 ROOT=$PWD
 SET=$ROOT/target/eval
 BIN=$ROOT/target/release/roomvoice

@@ -125,6 +125,11 @@ impl MicroFrontend {
         self.noise_estimate = [0; FEATURES];
     }
 
+    /// Samples still needed before the next feature vector.
+    pub(crate) fn samples_to_next_step(&self) -> usize {
+        WINDOW_SAMPLES - self.input_used
+    }
+
     /// Feeds samples (any number; the remainder is buffered) and appends one feature
     /// vector to `out` for every completed 10 ms step: the same sequence the reference
     /// gives when fed 160-sample chunks. The first vector comes once 480 samples are in.

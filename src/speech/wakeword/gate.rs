@@ -44,7 +44,10 @@ pub(crate) const FROM_PEAK_S: f64 = 0.25;
 
 /// Audio kept while asleep, for the start of a listening window: the detection is
 /// reported one inference (30 ms) after its peak, or at most 0.6 s after the cutoff was
-/// crossed while the score still rises (`PEAK_INFERENCES`); plus [`FROM_PEAK_S`].
+/// crossed while the score still rises (`PEAK_INFERENCES`), and [`FROM_PEAK_S`] before
+/// that is heard. The pause check's detection is reported 0.3 s after its cut, or up to
+/// 0.6 s later while the detector follows one of its own to its peak: at most about 0.95
+/// s of audio back.
 const RECENT_S: f64 = 1.0;
 
 /// Default seconds after the wake word within which the command must begin.
@@ -70,6 +73,15 @@ const ADD_EVENT_FLOOR: f32 = 0.7;
 /// detector passed 0.7 eight times ("double five double four", "that's right"), at most
 /// 0.955; the voices it hears well score "alexa" 0.99 and more.
 const BARGE_IN_SCORE: f32 = 0.98;
+
+/// The highest confidence of a command after a wake word heard only by the pause check
+/// (no pause after it): where the command begins is the check's guess, and a start a
+/// little off turns the words into others. Measured on espeak-ng voices at 230 words a
+/// minute: "alexa extend the meeting by fifteen minutes" came out "end the meeting",
+/// "alexa who booked this room" "book this room". Below the assistant's default
+/// `confirm_below_confidence` (0.9), so such an action is asked about first; above
+/// [`ADD_EVENT_FLOOR`], so an event to add is asked about too, not dropped.
+const RUN_IN_CONFIDENCE: f32 = 0.8;
 
 /// Longest a command may take once begun, before the window is closed anyway.
 const MAX_COMMAND_S: f64 = 15.0;
@@ -103,10 +115,12 @@ enum State {
     Asleep,
     /// The wake word was heard at stream sample `woke_at`: the engine hears everything.
     /// `uncertain`: the detection (score, time) not yet reported, see
-    /// [`GateSettings::certain_score`].
+    /// [`GateSettings::certain_score`], or heard by the pause check (`run_in`: reported
+    /// with a command, whose actions are asked about, see [`RUN_IN_CONFIDENCE`]).
     Listening {
         woke_at: u64,
         uncertain: Option<(f32, f64)>,
+        run_in: bool,
     },
     /// The device asked a question: the engine hears everything, no window.
     Answering,
@@ -157,18 +171,19 @@ impl WakeGate {
         samples as f64 / f64::from(SAMPLE_RATE)
     }
 
-    /// Starts the engine after a detection whose score peaked at `peak_s`, on the audio
-    /// from [`FROM_PEAK_S`] before it.
+    /// Starts the engine after a detection, on the audio from `from_s` (stream seconds:
+    /// [`FROM_PEAK_S`] before the detector's peak, or just before the pause check's cut).
     fn open_window(
         &mut self,
         woke_at: u64,
-        peak_s: f64,
+        from_s: f64,
+        run_in: bool,
         uncertain: Option<(f32, f64)>,
         out: &mut Vec<Heard>,
     ) -> Result<(), SpeechError> {
         self.inner.reset()?;
         self.inner.expect(Expecting::Woken)?;
-        let from = ((peak_s - FROM_PEAK_S).max(0.0) * f64::from(SAMPLE_RATE)) as u64;
+        let from = (from_s * f64::from(SAMPLE_RATE)) as u64;
         let keep = (self.fed.saturating_sub(from) as usize).min(self.recent.len());
         // The audio before it only settles the engine's front end (noise suppression).
         let split = self.recent.len() - keep;
@@ -176,7 +191,11 @@ impl WakeGate {
         self.inner.prime(&before)?;
         let lead: Vec<i16> = self.recent.range(split..).copied().collect();
         self.inner_origin = self.fed - lead.len() as u64;
-        self.state = State::Listening { woke_at, uncertain };
+        self.state = State::Listening {
+            woke_at,
+            uncertain,
+            run_in,
+        };
         self.inner_asleep = false;
         let heard = self.inner.feed(&lead)?;
         self.pass_on(heard, out);
@@ -196,7 +215,11 @@ impl WakeGate {
                         ..u
                     };
                     match self.state {
-                        State::Listening { woke_at, uncertain } => {
+                        State::Listening {
+                            woke_at,
+                            uncertain,
+                            run_in,
+                        } => {
                             // A command ends after the detector heard the wake word; an
                             // utterance over by then is the end of the wake word alone,
                             // which the grammar may have stretched into a command
@@ -207,8 +230,11 @@ impl WakeGate {
                             } else {
                                 self.as_command(&u.text)
                             };
-                            let ignored =
-                                uncertain.is_some() && !self.settings.confirm_uncertain_actions;
+                            // A run-in wake word's actions are passed on, to be asked
+                            // about (RUN_IN_CONFIDENCE).
+                            let ignored = uncertain.is_some()
+                                && !run_in
+                                && !self.settings.confirm_uncertain_actions;
                             if let (true, Some((text, true))) = (ignored, &command) {
                                 // After an uncertain wake word, an action is not taken:
                                 // "let's book this room" said between colleagues woke
@@ -222,7 +248,16 @@ impl WakeGate {
                                 if let Some((score, at_s)) = uncertain {
                                     out.push(Heard::Wake { score, at_s });
                                 }
-                                out.push(Heard::Final(Utterance { text: command, ..u }));
+                                let confidence = if run_in {
+                                    Some(u.confidence.unwrap_or(1.0).min(RUN_IN_CONFIDENCE))
+                                } else {
+                                    u.confidence
+                                };
+                                out.push(Heard::Final(Utterance {
+                                    text: command,
+                                    confidence,
+                                    ..u
+                                }));
                                 // What comes next depends on the assistant's answer
                                 // (`expect`); until it says, nothing more is a command.
                                 self.state = State::Asleep;
@@ -363,7 +398,18 @@ impl Engine for WakeGate {
                 self.remember(piece);
                 self.fed += piece.len() as u64;
                 if let Some(hit) = hits.first() {
-                    let uncertain = if hit.score >= self.settings.certain_score {
+                    let uncertain = if hit.run_in {
+                        // Reported with the command, if one comes: run into speech, the
+                        // pause check's wake words are often words like it ("let's book
+                        // ...", "alexis"), and a room device that chimes and answers
+                        // conversations is a nuisance.
+                        tracing::debug!(
+                            "wake word run into speech at {:.2} s (score {:.2}): heard silently until a command",
+                            hit.at_s,
+                            hit.score
+                        );
+                        Some((hit.score, hit.at_s))
+                    } else if hit.score >= self.settings.certain_score {
                         out.push(Heard::Wake {
                             score: hit.score,
                             at_s: hit.at_s,
@@ -377,7 +423,13 @@ impl Engine for WakeGate {
                         );
                         Some((hit.score, hit.at_s))
                     };
-                    self.open_window(self.fed, hit.at_s, uncertain, &mut out)?;
+                    self.open_window(
+                        self.fed,
+                        hit.command_from_s,
+                        hit.run_in,
+                        uncertain,
+                        &mut out,
+                    )?;
                 }
             } else {
                 // The engine takes the rest of the chunk at once (its own steps are
@@ -402,8 +454,8 @@ impl Engine for WakeGate {
                         score: hit.score,
                         at_s: hit.at_s,
                     });
-                    let at_s = hit.at_s;
-                    self.open_window(self.fed, at_s, None, &mut out)?;
+                    let (from_s, run_in) = (hit.command_from_s, hit.run_in);
+                    self.open_window(self.fed, from_s, run_in, None, &mut out)?;
                     continue;
                 }
                 let heard = self.inner.feed(piece)?;

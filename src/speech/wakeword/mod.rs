@@ -17,6 +17,7 @@ mod fft;
 mod filterbank;
 pub(crate) mod frontend;
 pub(crate) mod gate;
+mod pause;
 pub(crate) mod tflite;
 
 use std::collections::VecDeque;
@@ -161,10 +162,25 @@ impl ModelSpec {
 /// One detection.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WakeHit {
-    /// The averaged probability that crossed the cutoff.
+    /// The averaged probability that crossed the cutoff (for the pause check, the one
+    /// the replay reached).
     pub score: f32,
     /// Seconds from the start of the stream to the end of the audio that decided.
     pub at_s: f64,
+    /// Where the command may begin, in the same seconds: the gate starts the engine
+    /// there.
+    pub command_from_s: f64,
+    /// Heard by the pause check: the command followed the wake word without a pause.
+    pub run_in: bool,
+}
+
+/// A detection on its way to be reported (the pause check's or the detector's own).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Detection {
+    score: f32,
+    at_s: f64,
+    command_from_s: f64,
+    run_in: bool,
 }
 
 /// Features -> model -> averaged probability -> detections.
@@ -186,6 +202,8 @@ pub struct WakeDetector {
     pub max_score: f32,
     /// A detection whose score is still rising.
     rising: Option<Rising>,
+    /// The second look at a wake word said in the same breath as the command, when on.
+    pause: Option<pause::PauseCheck>,
 }
 
 /// A detection being followed to its peak.
@@ -215,68 +233,152 @@ impl WakeDetector {
             model,
             cutoff: cutoff.unwrap_or(spec.micro.probability_cutoff),
             window_size: spec.micro.sliding_window_size,
-            features: Vec::with_capacity(64),
+            features: Vec::with_capacity(1),
             pending: Vec::with_capacity(stride * FEATURES),
             probabilities: VecDeque::with_capacity(spec.micro.sliding_window_size),
             steps: 0,
             quiet_until_step: 0,
             max_score: 0.0,
             rising: None,
+            pause: None,
         })
+    }
+
+    /// Turns on the pause check ([`pause`]): a wake word said in the same breath as the
+    /// command is detected when the model, given a pause right after it, scores it at
+    /// least `certain`.
+    pub fn with_pause_check(
+        mut self,
+        spec: &ModelSpec,
+        certain: f32,
+    ) -> Result<WakeDetector, WakeWordError> {
+        self.pause = Some(pause::PauseCheck::new(spec, certain)?);
+        Ok(self)
     }
 
     /// Feeds 16 kHz mono samples (any chunk size); returns the detections they complete.
     pub fn feed(&mut self, samples: &[i16]) -> Result<Vec<WakeHit>, WakeWordError> {
         let mut hits = Vec::new();
-        self.features.clear();
         let heard = self.noise.add(samples);
-        self.frontend.process(&heard, &mut self.features);
-        for i in 0..self.features.len() {
-            let vector = self.features[i];
-            self.steps += 1;
-            self.pending.extend_from_slice(&vector);
-            if self.pending.len() < self.model.stride * FEATURES {
-                continue;
-            }
-            let probability = self.model.infer(&self.pending)?;
-            self.pending.clear();
-            if self.probabilities.len() == self.window_size {
-                self.probabilities.pop_front();
-            }
-            self.probabilities.push_back(probability);
-            if self.probabilities.len() < self.window_size {
-                continue;
-            }
-            let mean = self.probabilities.iter().sum::<f32>() / self.window_size as f32;
-            self.max_score = self.max_score.max(mean);
-            // The end of the newest feature window (30 ms long, 10 ms steps).
-            let end_sample = (self.steps - 1) * STEP_SAMPLES as u64 + 3 * STEP_SAMPLES as u64;
-            let at_s = end_sample as f64 / f64::from(crate::audio::SAMPLE_RATE);
-            if let Some(rising) = &mut self.rising {
-                // Reported at its peak: the score says how sure the detector became, not
-                // merely that it crossed the cutoff.
-                rising.inferences += 1;
-                if mean >= rising.score && rising.inferences < PEAK_INFERENCES {
-                    rising.score = mean;
-                    rising.at_s = at_s;
-                    continue;
-                }
-                hits.push(WakeHit {
-                    score: rising.score,
-                    at_s: rising.at_s,
-                });
-                self.rising = None;
-                self.probabilities.clear();
-                self.quiet_until_step = self.steps + REFRACTORY_STEPS;
-            } else if mean > self.cutoff && self.steps >= self.quiet_until_step {
-                self.rising = Some(Rising {
-                    score: mean,
-                    at_s,
-                    inferences: 0,
-                });
+        // One feature step at a time, so that the frontend is as of the newest feature
+        // vector when the pause check copies it.
+        let mut rest = heard.as_slice();
+        while !rest.is_empty() {
+            let (piece, after) =
+                rest.split_at(self.frontend.samples_to_next_step().min(rest.len()));
+            rest = after;
+            self.features.clear();
+            self.frontend.process(piece, &mut self.features);
+            if let Some(&vector) = self.features.first() {
+                self.step(vector, &mut hits)?;
             }
         }
         Ok(hits)
+    }
+
+    /// One feature vector; an inference every `stride` of them.
+    fn step(
+        &mut self,
+        vector: [f32; FEATURES],
+        hits: &mut Vec<WakeHit>,
+    ) -> Result<(), WakeWordError> {
+        self.steps += 1;
+        if let Some(pause) = &mut self.pause {
+            pause.remember(vector);
+        }
+        self.pending.extend_from_slice(&vector);
+        if self.pending.len() < self.model.stride * FEATURES {
+            return Ok(());
+        }
+        let probability = self.model.infer(&self.pending)?;
+        self.pending.clear();
+        if self.probabilities.len() == self.window_size {
+            self.probabilities.pop_front();
+        }
+        self.probabilities.push_back(probability);
+        // The end of the newest feature window (30 ms long, 10 ms steps).
+        let end_sample = (self.steps - 1) * STEP_SAMPLES as u64 + 3 * STEP_SAMPLES as u64;
+        let at_s = end_sample as f64 / f64::from(crate::audio::SAMPLE_RATE);
+        if let Some(pause) = &mut self.pause {
+            let sure_already = self
+                .rising
+                .as_ref()
+                .is_some_and(|r| r.score >= pause.certain());
+            let resting = self.steps < self.quiet_until_step;
+            pause.try_here(
+                probability,
+                at_s,
+                &self.frontend,
+                self.window_size,
+                sure_already || resting,
+            )?;
+        }
+        let heard = self.follow(at_s);
+        let detection = match &mut self.pause {
+            Some(pause) => pause.decide(heard, self.rising.is_some()),
+            None => heard,
+        };
+        if heard.is_some() || detection.is_some() {
+            self.rising = None;
+            self.probabilities.clear();
+            self.quiet_until_step = self.steps + REFRACTORY_STEPS;
+        }
+        if let Some(d) = detection {
+            tracing::debug!(
+                "wake word: {:.2} at {:.2} s{}",
+                d.score,
+                d.at_s,
+                if d.run_in {
+                    " (pause check: no pause after it)"
+                } else {
+                    ""
+                }
+            );
+            hits.push(WakeHit {
+                score: d.score,
+                at_s: d.at_s,
+                command_from_s: d.command_from_s,
+                run_in: d.run_in,
+            });
+            if let Some(pause) = &mut self.pause {
+                pause.reported();
+            }
+        }
+        Ok(())
+    }
+
+    /// The mean of the last probabilities against the cutoff, followed to its peak: a
+    /// detection once the peak has passed.
+    fn follow(&mut self, at_s: f64) -> Option<Detection> {
+        if self.probabilities.len() < self.window_size {
+            return None;
+        }
+        let mean = self.probabilities.iter().sum::<f32>() / self.window_size as f32;
+        self.max_score = self.max_score.max(mean);
+        if let Some(rising) = &mut self.rising {
+            // Reported at its peak: the score says how sure the detector became, not
+            // merely that it crossed the cutoff.
+            rising.inferences += 1;
+            if mean >= rising.score && rising.inferences < PEAK_INFERENCES {
+                rising.score = mean;
+                rising.at_s = at_s;
+                return None;
+            }
+            return self.rising.take().map(|peak| Detection {
+                score: peak.score,
+                at_s: peak.at_s,
+                command_from_s: (peak.at_s - gate::FROM_PEAK_S).max(0.0),
+                run_in: false,
+            });
+        }
+        if mean > self.cutoff && self.steps >= self.quiet_until_step {
+            self.rising = Some(Rising {
+                score: mean,
+                at_s,
+                inferences: 0,
+            });
+        }
+        None
     }
 
     /// A new stream: times from 0, the model's memory cleared.
@@ -290,6 +392,9 @@ impl WakeDetector {
         self.quiet_until_step = 0;
         self.max_score = 0.0;
         self.rising = None;
+        if let Some(pause) = &mut self.pause {
+            pause.reset();
+        }
         Ok(())
     }
 }
