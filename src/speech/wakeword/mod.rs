@@ -10,6 +10,8 @@
 //! - [`WakeDetector`]: features -> model every `stride` steps -> the mean of the last
 //!   `sliding_window_size` probabilities against `probability_cutoff` (the model's JSON;
 //!   `[speech] wake_threshold` overrides it).
+//! - [`pause`]: the pause check, for a wake word run into the command (the model scores
+//!   "alexa" low when no pause follows it).
 //! - [`gate`]: the engine wrapper that opens a listening window after the wake word.
 
 mod compress;
