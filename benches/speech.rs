@@ -72,41 +72,56 @@ fn wakeword() {
             return;
         }
     };
-    let mut detector = match WakeDetector::open(&spec, None) {
-        Ok(d) => d,
-        Err(e) => {
-            println!("wakeword: {e}");
-            return;
-        }
+    let open = |pause_check: bool| {
+        WakeDetector::open(&spec, None).and_then(|d| {
+            if pause_check {
+                d.with_pause_check(&spec, 0.7)
+            } else {
+                Ok(d)
+            }
+        })
     };
+    if let Err(e) = open(true) {
+        println!("wakeword: {e}");
+        return;
+    }
     let load = started.elapsed();
     let tmp = tempfile::tempdir().expect("temp dir");
-    let (clip, _) = speak(
-        tmp.path(),
-        "long",
-        "en-us",
-        "the quarterly review starts at nine and the budget meeting follows after lunch; \
-         alexa, is this room free; we will need the large screen and two more chairs",
-    );
+    // Conversation with the wake word run into a question, in two voices.
+    let mut clip = Vec::new();
+    for (name, voice) in [("us", "en-us"), ("rp", "en-gb-x-rp")] {
+        let (speech, _) = speak(
+            tmp.path(),
+            name,
+            voice,
+            "the quarterly review starts at nine and the budget meeting follows after lunch; \
+             alexa is this room free; we will need the large screen and two more chairs",
+        );
+        clip.extend_from_slice(&speech);
+    }
     let mut audio = Vec::new();
     while audio.len() < 60 * SAMPLE_RATE as usize {
         audio.extend_from_slice(&clip);
     }
-    let started = Instant::now();
-    let mut detections = 0;
-    for piece in audio.chunks(160) {
-        detections += detector.feed(piece).expect("detector").len();
-    }
-    let spent = started.elapsed().as_secs_f64();
     let audio_s = audio.len() as f64 / SAMPLE_RATE;
     println!("wakeword (microWakeWord alexa, Rust frontend + TFLite, 10 ms pieces):");
     println!("  model load: {:.1} ms", load.as_secs_f64() * 1000.0);
-    println!(
-        "  {audio_s:.0} s of audio in {:.3} s: {:.4} x real time = {:.2}% of one core ({detections} detections)",
-        spent,
-        spent / audio_s,
-        100.0 * spent / audio_s
-    );
+    for pause_check in [false, true] {
+        let mut detector = open(pause_check).expect("detector");
+        let started = Instant::now();
+        let mut detections = 0;
+        for piece in audio.chunks(160) {
+            detections += detector.feed(piece).expect("detector").len();
+        }
+        let spent = started.elapsed().as_secs_f64();
+        println!(
+            "  pause check {}: {audio_s:.0} s of audio in {:.3} s: {:.4} x real time = {:.2}% of one core ({detections} detections)",
+            if pause_check { "on " } else { "off" },
+            spent,
+            spent / audio_s,
+            100.0 * spent / audio_s
+        );
+    }
     println!("  peak memory (VmHWM): {}", vm_hwm());
 }
 
