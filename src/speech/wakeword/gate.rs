@@ -25,6 +25,10 @@
 //! further back, the start of the command is lost), and non-commands triggered no more
 //! often (4 of 160). The demo's espeak-ng recordings are heard right from 0.2-0.35 s.
 //!
+//! A wake word run into the command, which the detector heard only through its pause
+//! check (`super::pause`), is heard silently: the wake event comes with the command, if
+//! one comes, and an action is asked about first ([`RUN_IN_CONFIDENCE`]).
+//!
 //! When the device asked a question (meeting ID, PIN, yes/no), everything goes to the
 //! engine, as before: answers need no wake word. A wake word the detector is very sure
 //! of ([`BARGE_IN_SCORE`]) still starts a new command then, as on an Echo.
@@ -77,8 +81,8 @@ const BARGE_IN_SCORE: f32 = 0.98;
 /// The highest confidence of a command after a wake word heard only by the pause check
 /// (no pause after it): where the command begins is the check's guess, and a start a
 /// little off turns the words into others. Measured on espeak-ng voices at 230 words a
-/// minute: "alexa extend the meeting by fifteen minutes" came out "end the meeting",
-/// "alexa who booked this room" "book this room". Below the assistant's default
+/// minute, heard from the cut: "alexa extend the meeting by fifteen minutes" came out
+/// "end the meeting", "alexa who booked this room" "book this room". Below the assistant's default
 /// `confirm_below_confidence` (0.9), so such an action is asked about first; above
 /// [`ADD_EVENT_FLOOR`], so an event to add is asked about too, not dropped.
 const RUN_IN_CONFIDENCE: f32 = 0.8;
