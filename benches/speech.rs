@@ -72,8 +72,9 @@ fn wakeword() {
             return;
         }
     };
+    // As on the device: detections from the question cutoff (0.25), sure from 0.7.
     let open = |pause_check: bool| {
-        WakeDetector::open(&spec, None).and_then(|d| {
+        WakeDetector::open(&spec, Some(0.25)).and_then(|d| {
             if pause_check {
                 d.with_pause_check(&spec, 0.7)
             } else {
@@ -98,6 +99,8 @@ fn wakeword() {
              alexa is this room free; we will need the large screen and two more chairs",
         );
         clip.extend_from_slice(&speech);
+        let (command, _) = speak(tmp.path(), "command", voice, "alexa start my meeting");
+        clip.extend_from_slice(&command);
     }
     let mut audio = Vec::new();
     while audio.len() < 60 * SAMPLE_RATE as usize {
