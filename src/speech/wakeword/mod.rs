@@ -176,15 +176,6 @@ pub struct WakeHit {
     pub run_in: bool,
 }
 
-/// A detection on its way to be reported (the pause check's or the detector's own).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Detection {
-    score: f32,
-    at_s: f64,
-    command_from_s: f64,
-    run_in: bool,
-}
-
 /// Features -> model -> averaged probability -> detections.
 pub struct WakeDetector {
     frontend: MicroFrontend,
@@ -336,12 +327,7 @@ impl WakeDetector {
                     ""
                 }
             );
-            hits.push(WakeHit {
-                score: d.score,
-                at_s: d.at_s,
-                command_from_s: d.command_from_s,
-                run_in: d.run_in,
-            });
+            hits.push(d);
             if let Some(pause) = &mut self.pause {
                 pause.reported();
             }
@@ -351,7 +337,7 @@ impl WakeDetector {
 
     /// The mean of the last probabilities against the cutoff, followed to its peak: a
     /// detection once the peak has passed.
-    fn follow(&mut self, at_s: f64) -> Option<Detection> {
+    fn follow(&mut self, at_s: f64) -> Option<WakeHit> {
         if self.probabilities.len() < self.window_size {
             return None;
         }
@@ -366,7 +352,7 @@ impl WakeDetector {
                 rising.at_s = at_s;
                 return None;
             }
-            return self.rising.take().map(|peak| Detection {
+            return self.rising.take().map(|peak| WakeHit {
                 score: peak.score,
                 at_s: peak.at_s,
                 command_from_s: (peak.at_s - gate::FROM_PEAK_S).max(0.0),

@@ -32,7 +32,7 @@
 use std::collections::VecDeque;
 
 use super::frontend::{MicroFrontend, FEATURES, STEP_SAMPLES};
-use super::{tflite, Detection, ModelSpec, WakeWordError, NOISE_FLOOR_SIGMA};
+use super::{tflite, ModelSpec, WakeHit, WakeWordError, NOISE_FLOOR_SIGMA};
 use crate::speech::noise::NoiseFloor;
 
 /// A probability from which the check is tried (an inference's own, not the mean).
@@ -82,7 +82,7 @@ pub(super) struct PauseCheck {
 
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
-    detection: Detection,
+    detection: WakeHit,
     waited: u32,
 }
 
@@ -146,7 +146,7 @@ impl PauseCheck {
         let better = self.candidate.is_none_or(|c| score > c.detection.score);
         if score >= self.certain && better {
             self.candidate = Some(Candidate {
-                detection: Detection {
+                detection: WakeHit {
                     score,
                     at_s,
                     command_from_s: (at_s - COMMAND_LEAD_S).max(0.0),
@@ -206,7 +206,7 @@ impl PauseCheck {
     /// Which detection, if any, is reported at this inference: the detector's own
     /// (`heard`, just past its peak) or the candidate. `rising`: the detector is
     /// following a detection to its peak.
-    pub(super) fn decide(&mut self, heard: Option<Detection>, rising: bool) -> Option<Detection> {
+    pub(super) fn decide(&mut self, heard: Option<WakeHit>, rising: bool) -> Option<WakeHit> {
         let Some(mut candidate) = self.candidate.take() else {
             return heard;
         };
