@@ -9,10 +9,14 @@ Positives: a clip counts as heard when a wake event's time (start_s, time_s, at_
 end_s, whichever the event has) falls between 0.3 s before the clip and 1.5 s after
 its end; events without a time are matched to clips in order, one each. False
 rejects = clips not heard. Negatives: every event is a false accept; reported per
-hour of audio. Standard library only.
+hour of audio, then split by what was being said (the <name>.txt beside each negative:
+start time, tab, sentence): near misses (sentences of sentences/near_misses.txt, such as
+"alexis, book this room") against ordinary speech and silence, per hour of each.
+Standard library only.
 """
 
 import json
+import re
 import sys
 import wave
 from collections import defaultdict
@@ -33,6 +37,32 @@ def events(path):
                 t = next((ev[k] for k in TIME_KEYS if isinstance(ev.get(k), (int, float))), None)
                 out.append(t)
     return out
+
+
+def normalise(text):
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def read_near_misses():
+    path = Path(__file__).parent / "sentences" / "near_misses.txt"
+    if not path.exists():
+        return set()
+    return {normalise(line) for line in path.read_text().splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
+def read_said(path, seconds):
+    """(start, end, text) of each sentence of a negative, the gap after it included."""
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        start, text = line.split("\t", 1)
+        rows.append((float(start), text))
+    return [(start, rows[i + 1][0] if i + 1 < len(rows) else seconds, text)
+            for i, (start, text) in enumerate(rows)]
 
 
 def main():
@@ -72,18 +102,45 @@ def main():
         if untimed:
             lines.append("  (some wake events carry no time: matched to clips in order)")
     neg_hours, neg_events, per_file = 0.0, 0, []
+    near_misses = read_near_misses()
+    split = {"near": [0, 0.0, 0], "other": [0, 0.0, 0]}   # kind -> [events, seconds, sentences]
+    split_known = True
     for wav in sorted((set_dir / "negatives").glob("*.wav")):
         if wav.stem not in ran:
             continue
         with wave.open(str(wav)) as w:
-            hours = w.getnframes() / w.getframerate() / 3600
-        n = len(events(run_dir / f"{wav.stem}.jsonl"))
+            seconds = w.getnframes() / w.getframerate()
+        hours = seconds / 3600
+        evs = events(run_dir / f"{wav.stem}.jsonl")
+        n = len(evs)
         neg_hours += hours
         neg_events += n
         per_file.append(f"{wav.stem}: {n}")
+        said = read_said(wav.with_suffix(".txt"), seconds)
+        if not said or not near_misses:
+            split_known = False
+            continue
+        for start, end, text in said:
+            kind = "near" if normalise(text) in near_misses else "other"
+            split[kind][1] += end - start
+            split[kind][2] += 1
+        for t in evs:
+            # The sentence being said, or the gap after it: the last that began before.
+            before = [s for s in said if t is not None and s[0] <= t]
+            kind = "near" if before and normalise(before[-1][2]) in near_misses else "other"
+            split[kind][0] += 1
     if neg_hours:
         lines.append(f"false accepts on {neg_hours:.2f} h without the wake word: {neg_events} "
                      f"({neg_events / neg_hours:.2f} per hour)")
+        if split_known:
+            near, other = split["near"], split["other"]
+            lines.append(
+                f"  during or just after ordinary speech: {other[0]} in {other[1] / 3600:.2f} h "
+                f"({other[0] / max(other[1] / 3600, 1e-9):.2f} per hour)")
+            lines.append(
+                f"  during or just after the {near[2]} near misses mixed in (\"alexis, book this "
+                f"room ...\", \"electra, ...\"): {near[0]} ({100.0 * near[0] / max(near[2], 1):.0f}%"
+                " of them)")
         lines.append("  " + ", ".join(per_file))
     elif pos:
         lines.append("false accepts per hour: not measured (run.sh --wake, after generate.sh --long)")
