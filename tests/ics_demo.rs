@@ -210,6 +210,25 @@ fn demo_user_has_a_personal_calendar_and_other_mailboxes_are_the_room() {
 }
 
 #[test]
+fn the_demo_configuration_given_as_a_file_reads_the_same_user_calendar() {
+    // `--config device/demo/roomvoice.toml` (as tests/eval/run.sh --engine writes it)
+    // used to answer "what's on my calendar" with an error: the file named no user
+    // calendar, which only the embedded demo supplied.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/roomvoice.toml");
+    let config = Config::from_file(&path).unwrap();
+    let calendar = IcsCalendar::open(&config.calendar_setup()).unwrap();
+    let user = config.user.as_ref().unwrap();
+    let view = calendar
+        .events(
+            &user.mailbox,
+            at("2026-11-24T16:00:00-08:00"),
+            at("2026-11-24T18:00:00-08:00"),
+        )
+        .unwrap();
+    assert_eq!(subjects(&view.events), ["Dentist"]);
+}
+
+#[test]
 fn demo_bookings_stay_in_memory_of_this_process() {
     let (config, calendar) = demo();
     let room = &config.room.mailbox;
