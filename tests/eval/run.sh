@@ -54,7 +54,7 @@ mkdir -p "$OUT"
 
 # --engine: the given configuration (or the demo room's) with [speech] engine set.
 if [ -n "$ENGINE" ]; then
-    python3 "$ROOT/tests/eval/engine_config.py" "$CONFIG" "$ENGINE" "$ROOT" > "$OUT/config.toml"
+    python3 "$ROOT/tests/eval/engine_config.py" "$CONFIG" "$ENGINE" "$ROOT" "$OUT" > "$OUT/config.toml"
     CONFIG=$OUT/config.toml
 fi
 CFG=()
@@ -112,7 +112,11 @@ if [ "$WAKE" != none ]; then
     probe=$(ls "$SET"/wake/positives/*-clean.wav 2>/dev/null | head -1 || true)
     if [ -z "$probe" ]; then
         echo '{"lines": ["no wake-word positives in the set (generate.sh makes them)"]}' > "$OUT/wake.json"
-    elif ! "$BIN" run --audio "$probe" --json --now "$NOW" "${CFG[@]}" 2>/dev/null | grep -q '"event":"wake"'; then
+    elif ! "$BIN" run --audio "$probe" --json --now "$NOW" "${CFG[@]}" > "$OUT/wake-probe.jsonl" 2> "$OUT/wake-probe.err"; then
+        # A failing run (a configuration error, say) is not "no wake events".
+        echo "run.sh: roomvoice run failed on $(basename "$probe"): $(tail -n 1 "$OUT/wake-probe.err")" >&2
+        echo '{"lines": ["skipped: roomvoice run failed on the probe '"$(basename "$probe")"' (see wake-probe.err)"]}' > "$OUT/wake.json"
+    elif ! grep -q '"event":"wake"' "$OUT/wake-probe.jsonl"; then
         echo '{"lines": ["skipped: this binary emits no {\"event\":\"wake\"} events yet (probe: '"$(basename "$probe")"')"]}' > "$OUT/wake.json"
     else
         mkdir -p "$OUT/wake"
