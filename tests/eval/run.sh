@@ -128,8 +128,12 @@ if [ "$WAKE" != none ]; then
         fi
         echo "wake word: $(wc -l < "$OUT/wake/files.txt") files" >&2
         export NOW
+        # Every event is kept (<name>.events.jsonl: what the device said and did in the
+        # long negatives), the wake events apart (<name>.jsonl).
         xargs -P "$JOBS" -L 1 sh -c '
-            "$BIN" run --audio "$0" --json --now "$NOW" $CFGS 2>/dev/null | grep "\"event\":\"wake\"" > "$OUT/wake/$(basename "$0" .wav).jsonl" || true' \
+            name=$(basename "$0" .wav)
+            "$BIN" run --audio "$0" --json --now "$NOW" $CFGS 2>/dev/null > "$OUT/wake/$name.events.jsonl" || true
+            grep "\"event\":\"wake\"" "$OUT/wake/$name.events.jsonl" > "$OUT/wake/$name.jsonl" || true' \
             < "$OUT/wake/files.txt"
         python3 "$ROOT/tests/eval/wake_count.py" "$SET/wake" "$OUT/wake" > "$OUT/wake.json"
     fi

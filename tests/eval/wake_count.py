@@ -65,6 +65,33 @@ def read_said(path, seconds):
             for i, (start, text) in enumerate(rows)]
 
 
+# Events that mean the device did something in the room (README, "Events").
+ACTION_EVENTS = ("booked", "updated", "join", "hangup")
+
+
+def count_deeds(path, did):
+    """Adds what one run's events show the device did; False when they were not kept."""
+    if not path.exists():
+        return False
+    for line in path.read_text().splitlines():
+        try:
+            ev = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        kind = ev.get("event")
+        if kind in ACTION_EVENTS:
+            did[kind] += 1
+        elif kind == "say":
+            text = ev.get("text", "")
+            if "I can only help" in text:
+                did["refusal"] += 1
+            elif text.rstrip().endswith("?"):
+                did["question"] += 1
+            else:
+                did["answer"] += 1
+    return True
+
+
 def main():
     set_dir, run_dir = Path(sys.argv[1]), Path(sys.argv[2])
     ran = {p.stem for p in run_dir.glob("*.jsonl")}
@@ -102,6 +129,8 @@ def main():
         if untimed:
             lines.append("  (some wake events carry no time: matched to clips in order)")
     neg_hours, neg_events, per_file = 0.0, 0, []
+    did = defaultdict(int)      # what the device did in the negatives (<name>.events.jsonl)
+    did_known = True
     near_misses = read_near_misses()
     split = {"near": [0, 0.0, 0], "other": [0, 0.0, 0]}   # kind -> [events, seconds, sentences]
     split_known = True
@@ -116,6 +145,8 @@ def main():
         neg_hours += hours
         neg_events += n
         per_file.append(f"{wav.stem}: {n}")
+        if not count_deeds(run_dir / f"{wav.stem}.events.jsonl", did):
+            did_known = False
         said = read_said(wav.with_suffix(".txt"), seconds)
         if not said or not near_misses:
             split_known = False
@@ -142,6 +173,13 @@ def main():
                 f"room ...\", \"electra, ...\"): {near[0]} ({100.0 * near[0] / max(near[2], 1):.0f}%"
                 " of them)")
         lines.append("  " + ", ".join(per_file))
+        if did_known:
+            taken = {k: did[k] for k in ACTION_EVENTS if did[k]}
+            lines.append(
+                f"  what the device did in those {neg_hours:.2f} h: {sum(taken.values())} actions "
+                f"taken unasked ({', '.join(f'{k} {n}' for k, n in taken.items()) or 'none'}), "
+                f"{did['question']} questions asked, {did['refusal']} polite refusals, "
+                f"{did['answer']} other sentences said (answers, and what actions say)")
     elif pos:
         lines.append("false accepts per hour: not measured (run.sh --wake, after generate.sh --long)")
     print(json.dumps({"lines": lines,
