@@ -698,6 +698,45 @@ fn bad_wake_settings_are_clear_errors() {
 }
 
 #[test]
+fn a_question_left_unanswered_in_a_recording_is_asked_again_then_dropped() {
+    // As on the device: 8 s without an answer, the question again; 8 s more, the device
+    // stops. A "yes" 20 s later in the same recording is conversation, not the answer
+    // (it used to book: the question waited for as long as the recording went on).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let book = say(tmp.path(), "book", "alexa, book this room for an hour");
+    let yes = say(tmp.path(), "yes", "yes please");
+    let late = support::speech::concat(tmp.path(), "late", &[book, yes], 20.0);
+    let config = tmp.path().join("room.toml");
+    std::fs::write(&config, demo_room_on_a_copy(tmp.path())).expect("config");
+    let config = config.to_string_lossy().into_owned();
+    // At 10:45 the room is booked from 11 AM: the device offers until then and asks.
+    let events = run_at(
+        "2026-11-23T10:45:00-08:00",
+        &[&late],
+        &["--config", &config],
+    );
+    let said: Vec<&str> = of_kind(&events, "say")
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    // The question ("Did you want me to book this room?" or "Shall I book it?"), once
+    // more, then the device stops; the late "yes" books nothing.
+    let question = said
+        .iter()
+        .position(|t| t.ends_with('?'))
+        .expect("a question");
+    assert_eq!(
+        &said[question + 1..],
+        [
+            format!("Sorry, I didn't hear you. {}", said[question]).as_str(),
+            "I didn't hear an answer, so I'll stop here.",
+        ],
+        "{events:?}"
+    );
+    assert!(of_kind(&events, "booked").is_empty(), "{events:?}");
+}
+
+#[test]
 fn conversation_while_the_device_waits_for_a_yes_or_no_is_no_answer() {
     // "Shall I book it?": what people in the room then say to each other must not be
     // taken for a yes (it was: "we should hang up and call them back later" came out

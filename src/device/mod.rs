@@ -25,6 +25,12 @@ pub use turns::{play_clip, turn};
 /// How long an answer to the device's question may take.
 pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(8);
 
+/// Whether the device waited long enough (`waited_too_long`) for an answer to its
+/// question: not while someone is still speaking (a meeting ID begun late is heard out).
+fn answer_overdue(engine: &dyn Engine, assistant: &Assistant, waited_too_long: bool) -> bool {
+    waited_too_long && assistant.expecting() != Expecting::Command && !engine.in_speech()
+}
+
 /// How often the assistant's timers run.
 pub(crate) const TICK_EVERY: Duration = Duration::from_secs(20);
 
@@ -99,7 +105,7 @@ pub fn listen(
             // on EWS or Graph each tick is a request.)
             tick_due |= understood;
         }
-        if assistant.expecting() != Expecting::Command && last_turn.elapsed() > ANSWER_TIMEOUT {
+        if answer_overdue(engine, assistant, last_turn.elapsed() > ANSWER_TIMEOUT) {
             assistant.silence(sink);
             engine.expect(assistant.expecting())?;
             last_turn = Instant::now();

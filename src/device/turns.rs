@@ -16,6 +16,13 @@ use crate::speech::{Engine, Heard, SpeechError};
 /// Plays one recording as a stream of its own (times from 0), leaving the dialogue open
 /// for the next recording: `roomvoice run --audio a.wav --audio b.wav` plays the
 /// files one after the other as one conversation.
+///
+/// A question the device asked waits for its answer as on the device
+/// ([`super::ANSWER_TIMEOUT`] of the recording's time without a turn: asked once more,
+/// then given up), so a recording's later conversation is not taken as the answer
+/// (measured in the evaluation's 3 h without the wake word: "yes it is", 21 s after
+/// "Did you want me to add "interview" to your calendar?", added the event). Each
+/// recording starts that wait afresh: the time between files is not the room's.
 pub fn play_clip(
     engine: &mut dyn Engine,
     samples: &[i16],
@@ -25,9 +32,27 @@ pub fn play_clip(
 ) -> Result<(), SpeechError> {
     engine.reset()?;
     engine.expect(assistant.expecting())?;
+    let timeout_s = super::ANSWER_TIMEOUT.as_secs_f64();
+    let mut fed = 0usize;
+    let mut last_turn_s = 0.0;
     for chunk in samples.chunks(CHUNK) {
+        fed += chunk.len();
+        let now_s = fed as f64 / f64::from(crate::audio::SAMPLE_RATE);
         for heard in engine.feed(chunk)? {
+            let final_turn = matches!(heard, Heard::Final(_));
             turn(engine, heard, assistant, start, sink)?;
+            if final_turn {
+                last_turn_s = now_s;
+            }
+        }
+        if super::answer_overdue(engine, assistant, now_s - last_turn_s > timeout_s) {
+            if let Some(start) = start {
+                let offset = Duration::milliseconds((now_s * 1000.0) as i64);
+                assistant.set_clock(Clock::Fixed(start + offset));
+            }
+            assistant.silence(sink);
+            engine.expect(assistant.expecting())?;
+            last_turn_s = now_s;
         }
     }
     for heard in engine.finish()? {
