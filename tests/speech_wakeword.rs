@@ -737,6 +737,44 @@ fn a_question_left_unanswered_in_a_recording_is_asked_again_then_dropped() {
 }
 
 #[test]
+fn conversation_does_not_keep_a_question_open() {
+    // People talking after "Shall I book it?" is not an answer, and does not make the
+    // device wait longer: a "yes" among it 20 s later used to book.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut parts = vec![say(tmp.path(), "book", "alexa, book this room for an hour")];
+    for (i, talk) in [
+        "we should hang up and call them back later",
+        "could you open the window it's warm in here",
+        "start with the budget and then we'll do the roadmap",
+        "i think the room is free until three thirty",
+    ]
+    .iter()
+    .enumerate()
+    {
+        parts.push(say(tmp.path(), &format!("talk-{i}"), talk));
+    }
+    parts.push(say(tmp.path(), "yes", "yes please"));
+    let talk = support::speech::concat(tmp.path(), "talk", &parts, 2.5);
+    let config = tmp.path().join("room.toml");
+    std::fs::write(&config, demo_room_on_a_copy(tmp.path())).expect("config");
+    let config = config.to_string_lossy().into_owned();
+    let events = run_at(
+        "2026-11-23T10:45:00-08:00",
+        &[&talk],
+        &["--config", &config],
+    );
+    let said: Vec<&str> = of_kind(&events, "say")
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert!(
+        said.contains(&"I didn't hear an answer, so I'll stop here."),
+        "{events:?}"
+    );
+    assert!(of_kind(&events, "booked").is_empty(), "{events:?}");
+}
+
+#[test]
 fn conversation_while_the_device_waits_for_a_yes_or_no_is_no_answer() {
     // "Shall I book it?": what people in the room then say to each other must not be
     // taken for a yes (it was: "we should hang up and call them back later" came out

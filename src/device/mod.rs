@@ -25,6 +25,12 @@ pub use turns::{play_clip, turn};
 /// How long an answer to the device's question may take.
 pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(8);
 
+/// Whether the engine understood something (a turn for the assistant), not speech it
+/// rejected.
+fn understood(heard: &Heard) -> bool {
+    matches!(heard, Heard::Final(u) if !u.text.is_empty())
+}
+
 /// Whether the device waited long enough (`waited_too_long`) for an answer to its
 /// question: not while someone is still speaking (a meeting ID begun late is heard out).
 fn answer_overdue(engine: &dyn Engine, assistant: &Assistant, waited_too_long: bool) -> bool {
@@ -93,10 +99,12 @@ pub fn listen(
             continue;
         };
         for heard in engine.feed(&samples)? {
-            let final_turn = matches!(heard, Heard::Final(_));
-            let understood = matches!(&heard, Heard::Final(u) if !u.text.is_empty());
+            let understood = understood(&heard);
             turn(engine, heard, assistant, None, sink)?;
-            if final_turn {
+            // Only what was understood restarts the wait for an answer: conversation
+            // the engine rejects kept a question open for as long as people talked,
+            // until a "yes" among it was taken for the answer.
+            if understood {
                 last_turn = Instant::now();
             }
             // After a turn the timers run at once: a call just joined near its end gets

@@ -23,6 +23,7 @@ use crate::speech::{Engine, Heard, SpeechError};
 /// (measured in the evaluation's 3 h without the wake word: "yes it is", 21 s after
 /// "Did you want me to add "interview" to your calendar?", added the event). Each
 /// recording starts that wait afresh: the time between files is not the room's.
+/// Speech the engine rejected does not restart the wait (see [`super::listen`]).
 pub fn play_clip(
     engine: &mut dyn Engine,
     samples: &[i16],
@@ -39,9 +40,9 @@ pub fn play_clip(
         fed += chunk.len();
         let now_s = fed as f64 / f64::from(crate::audio::SAMPLE_RATE);
         for heard in engine.feed(chunk)? {
-            let final_turn = matches!(heard, Heard::Final(_));
+            let understood = super::understood(&heard);
             turn(engine, heard, assistant, start, sink)?;
-            if final_turn {
+            if understood {
                 last_turn_s = now_s;
             }
         }
