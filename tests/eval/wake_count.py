@@ -177,7 +177,7 @@ def main():
             taken = {k: did[k] for k in ACTION_EVENTS if did[k]}
             lines.append(
                 f"  what the device did in those {neg_hours:.2f} h: {sum(taken.values())} actions "
-                f"taken unasked ({', '.join(f'{k} {n}' for k, n in taken.items()) or 'none'}), "
+                f"taken ({', '.join(f'{k} {n}' for k, n in taken.items()) or 'none'}), "
                 f"{did['question']} questions asked, {did['refusal']} polite refusals, "
                 f"{did['answer']} other sentences said (answers, and what actions say)")
     elif pos:
