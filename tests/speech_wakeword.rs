@@ -98,6 +98,23 @@ fn demo_room_on_a_copy(dir: &Path) -> String {
     )
 }
 
+/// `run_at` with the demo room on a copy of its calendar in `dir`: what the device books
+/// stays there (not in whatever configuration this machine has).
+fn run_on_a_copy(dir: &Path, now: &str, files: &[&Path]) -> Vec<Value> {
+    let config = dir.join("room.toml");
+    std::fs::write(&config, demo_room_on_a_copy(dir)).expect("config");
+    let config = config.to_string_lossy().into_owned();
+    run_at(now, files, &["--config", &config])
+}
+
+/// What the device said, in order.
+fn said(events: &[Value]) -> Vec<&str> {
+    of_kind(events, "say")
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect()
+}
+
 fn say(dir: &Path, name: &str, text: &str) -> PathBuf {
     support::speech::speak(dir, name, VOICE, 150, text)
 }
@@ -706,19 +723,9 @@ fn a_question_left_unanswered_in_a_recording_is_asked_again_then_dropped() {
     let book = say(tmp.path(), "book", "alexa, book this room for an hour");
     let yes = say(tmp.path(), "yes", "yes please");
     let late = support::speech::concat(tmp.path(), "late", &[book, yes], 20.0);
-    let config = tmp.path().join("room.toml");
-    std::fs::write(&config, demo_room_on_a_copy(tmp.path())).expect("config");
-    let config = config.to_string_lossy().into_owned();
     // At 10:45 the room is booked from 11 AM: the device offers until then and asks.
-    let events = run_at(
-        "2026-11-23T10:45:00-08:00",
-        &[&late],
-        &["--config", &config],
-    );
-    let said: Vec<&str> = of_kind(&events, "say")
-        .iter()
-        .filter_map(|e| e["text"].as_str())
-        .collect();
+    let events = run_on_a_copy(tmp.path(), "2026-11-23T10:45:00-08:00", &[&late]);
+    let said = said(&events);
     // The question ("Did you want me to book this room?" or "Shall I book it?"), once
     // more, then the device stops; the late "yes" books nothing.
     let question = said
@@ -736,12 +743,10 @@ fn a_question_left_unanswered_in_a_recording_is_asked_again_then_dropped() {
     assert!(of_kind(&events, "booked").is_empty(), "{events:?}");
 }
 
-#[test]
-fn conversation_does_not_keep_a_question_open() {
-    // People talking after "Shall I book it?" is not an answer, and does not make the
-    // device wait longer: a "yes" among it 20 s later used to book.
-    let tmp = tempfile::tempdir().expect("tmp");
-    let mut parts = vec![say(tmp.path(), "book", "alexa, book this room for an hour")];
+/// A booking request, four sentences people in the room say to each other (none of
+/// them an answer), then "yes please": one recording each.
+fn book_talk_yes(dir: &Path, book: &str) -> Vec<PathBuf> {
+    let mut files = vec![say(dir, "book", book)];
     for (i, talk) in [
         "we should hang up and call them back later",
         "could you open the window it's warm in here",
@@ -751,22 +756,21 @@ fn conversation_does_not_keep_a_question_open() {
     .iter()
     .enumerate()
     {
-        parts.push(say(tmp.path(), &format!("talk-{i}"), talk));
+        files.push(say(dir, &format!("talk-{i}"), talk));
     }
-    parts.push(say(tmp.path(), "yes", "yes please"));
+    files.push(say(dir, "yes", "yes please"));
+    files
+}
+
+#[test]
+fn conversation_does_not_keep_a_question_open() {
+    // People talking after "Shall I book it?" is not an answer, and does not make the
+    // device wait longer: a "yes" among it 20 s later used to book.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let parts = book_talk_yes(tmp.path(), "alexa, book this room for an hour");
     let talk = support::speech::concat(tmp.path(), "talk", &parts, 2.5);
-    let config = tmp.path().join("room.toml");
-    std::fs::write(&config, demo_room_on_a_copy(tmp.path())).expect("config");
-    let config = config.to_string_lossy().into_owned();
-    let events = run_at(
-        "2026-11-23T10:45:00-08:00",
-        &[&talk],
-        &["--config", &config],
-    );
-    let said: Vec<&str> = of_kind(&events, "say")
-        .iter()
-        .filter_map(|e| e["text"].as_str())
-        .collect();
+    let events = run_on_a_copy(tmp.path(), "2026-11-23T10:45:00-08:00", &[&talk]);
+    let said = said(&events);
     assert!(
         said.contains(&"I didn't hear an answer, so I'll stop here."),
         "{events:?}"
@@ -780,32 +784,11 @@ fn conversation_while_the_device_waits_for_a_yes_or_no_is_no_answer() {
     // taken for a yes (it was: "we should hang up and call them back later" came out
     // "sure"). The answer itself still is.
     let tmp = tempfile::tempdir().expect("tmp");
-    let book = say(tmp.path(), "book", "alexa, book this room for two hours");
-    let mut files = vec![book];
-    for (i, talk) in [
-        "we should hang up and call them back later",
-        "could you open the window it's warm in here",
-        "start with the budget and then we'll do the roadmap",
-        "i think the room is free until three thirty",
-    ]
-    .iter()
-    .enumerate()
-    {
-        files.push(say(tmp.path(), &format!("talk-{i}"), talk));
-    }
-    files.push(say(tmp.path(), "yes", "yes please"));
+    let files = book_talk_yes(tmp.path(), "alexa, book this room for two hours");
     let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    // The booking is written to a copy of the demo room's calendar (not to whatever
-    // configuration this machine has).
-    let config = tmp.path().join("room.toml");
-    std::fs::write(&config, demo_room_on_a_copy(tmp.path())).expect("config");
-    let config = config.to_string_lossy().into_owned();
     // At 12:35 the room is booked from 1 PM: the device offers until then and asks.
-    let events = run_at("2026-11-23T12:35:00-08:00", &files, &["--config", &config]);
-    let said: Vec<&str> = of_kind(&events, "say")
-        .iter()
-        .filter_map(|e| e["text"].as_str())
-        .collect();
+    let events = run_on_a_copy(tmp.path(), "2026-11-23T12:35:00-08:00", &files);
+    let said = said(&events);
     assert!(said.contains(&"Shall I book it?"), "{said:?}");
     assert_eq!(intent_names(&events), ["book_room", "yes"], "{events:?}");
     assert_eq!(of_kind(&events, "booked").len(), 1, "{events:?}");
