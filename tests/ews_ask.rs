@@ -194,3 +194,34 @@ fn book_this_room_creates_one_exchange_booking() {
     );
     fake.schema_check();
 }
+
+#[test]
+fn a_refused_personal_calendar_is_named_as_the_persons_not_the_rooms() {
+    // The service account may act for the room but not for Dana: her calendar is refused
+    // while the room's is read as usual.
+    let fake = FakeExchange::start(
+        Behaviour {
+            impersonable: Some(vec![ROOM.to_string()]),
+            ..Behaviour::default()
+        },
+        meeting_now(),
+    );
+    let setup = Setup::new(&ews_basic(
+        &fake.url(),
+        "impersonation",
+        "\n[user]\nname = \"Dana Lee\"\nmailbox = \"dana@contoso.com\"\n",
+    ));
+    let room = said(&ask(&setup, &["alexa is this room free"]));
+    assert!(room.contains("booked until 11"), "{room}");
+    let events = ask(&setup, &["alexa what's on my calendar"]);
+    let text = said(&events);
+    assert!(text.contains("your calendar"), "{text}");
+    assert!(
+        !text.contains("room"),
+        "the room's calendar was blamed: {text}"
+    );
+    assert!(
+        events.iter().any(|e| e["event"] == "error"),
+        "the administrator gets the error: {events:?}"
+    );
+}

@@ -268,6 +268,13 @@ const OFFER_UNTIL_AFTER_START: Duration = Duration::minutes(10);
 const LOOK_BEHIND: Duration = Duration::hours(14);
 const LOOK_AHEAD: Duration = Duration::hours(38);
 
+/// Whose calendar a request went to: what the device says when it fails names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CalendarOwner {
+    Room,
+    User,
+}
+
 /// The device: settings, calendar, dialogue state.
 pub struct Assistant {
     pub settings: Settings,
@@ -786,20 +793,40 @@ impl Assistant {
     }
 
     /// Tells the room, in words a person understands, and the administrator, in the
-    /// error event, what went wrong with the calendar.
+    /// error event, what went wrong with the room's calendar.
     fn calendar_failed(&mut self, error: &CalendarError, sink: &mut dyn EventSink) {
+        self.calendar_failed_for(CalendarOwner::Room, error, sink);
+    }
+
+    /// The same for either calendar: when the enrolled user's calendar fails, the room
+    /// hears that it is "your calendar", not the room's, so nobody goes to check the
+    /// room's settings for a problem with a person's mailbox.
+    fn calendar_failed_for(
+        &mut self,
+        owner: CalendarOwner,
+        error: &CalendarError,
+        sink: &mut dyn EventSink,
+    ) {
         self.error(&error.to_string(), sink);
+        let (which, whose) = match owner {
+            CalendarOwner::Room => ("the calendar", "this room's calendar"),
+            CalendarOwner::User => ("your calendar", "your calendar"),
+        };
         let sentence = match error {
             CalendarError::Unreachable { .. } | CalendarError::Throttled { .. } => {
-                "I can't reach the calendar right now."
+                format!("I can't reach {which} right now.")
             }
-            CalendarError::Auth(_) | CalendarError::Permission(_) => {
-                "I'm not allowed to read this room's calendar. Please ask your administrator to check the calendar settings."
+            CalendarError::Auth(_) | CalendarError::Permission(_) => format!(
+                "I'm not allowed to read {whose}. Please ask your administrator to check the calendar settings."
+            ),
+            CalendarError::InPast(_) => "That time has already passed.".to_string(),
+            _ => match owner {
+                CalendarOwner::Room => "Sorry, something went wrong with the room calendar.",
+                CalendarOwner::User => "Sorry, something went wrong with your calendar.",
             }
-            CalendarError::InPast(_) => "That time has already passed.",
-            _ => "Sorry, something went wrong with the room calendar.",
+            .to_string(),
         };
-        self.say(sentence, sink);
+        self.say(&sentence, sink);
     }
 
     fn say_with_staleness(

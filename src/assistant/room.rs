@@ -372,7 +372,7 @@ impl Assistant {
         let end_of_day = self.speaker.end_of_day(now);
         let view = match self.calendar.events(&user.mailbox, now, end_of_day) {
             Ok(view) => view,
-            Err(e) => return self.calendar_failed(&e, sink),
+            Err(e) => return self.calendar_failed_for(CalendarOwner::User, &e, sink),
         };
         let upcoming: Vec<String> = view
             .events
@@ -451,7 +451,7 @@ impl Assistant {
                     sink,
                 );
             }
-            Err(e) => self.calendar_failed(&e, sink),
+            Err(e) => self.calendar_failed_for(CalendarOwner::User, &e, sink),
         }
     }
 
