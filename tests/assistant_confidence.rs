@@ -1,6 +1,7 @@
-//! What the device does with the recogniser's confidence, through the library: digits
-//! heard uncertainly are read back before they are dialed, and an action heard
-//! uncertainly is confirmed first. Typed text (`ask`) is never doubted.
+//! What the device does with the recogniser's confidence, through the library: spoken
+//! digits are read back before they are dialed (all of them by default, those heard
+//! uncertainly with `read_back_digits = "uncertain"`), and an action heard uncertainly
+//! is confirmed first. Typed text (`ask`) is never doubted.
 
 use crate::support;
 use crate::support::ics::said;
@@ -64,9 +65,52 @@ fn asked_for_the_id(assistant: &mut Assistant) {
     );
 }
 
+/// Read back only what the recogniser was unsure of.
+const UNCERTAIN_READ_BACK: &str = "\n[assistant]\nread_back_digits = \"uncertain\"\n";
+
+#[test]
+fn by_default_every_spoken_meeting_id_and_pin_is_read_back_and_typed_ones_are_not() {
+    let (_room, mut assistant) = at_the_id_question("");
+    // Heard with full confidence, still read back: a wrong meeting ID would put the
+    // room into somebody else's meeting.
+    assert_eq!(
+        reply(&mut assistant, MEETING_ID, 1.0),
+        ["I heard 8 5 5, 1 2 3, 4 5 6, 7 8. Is that right?"]
+    );
+    assert_eq!(
+        reply(&mut assistant, "yes", 1.0),
+        ["What is your meeting PIN?"]
+    );
+    let mut sink = Collect::default();
+    assistant.hear_spoken(PIN, Some(1.0), &mut sink);
+    assert_eq!(said(&sink), ["I heard 4 1 4, 3 7 6. Is that right?"]);
+    assert!(joined(&sink).is_empty(), "nothing dialed before the answer");
+    assistant.hear_spoken("yes", Some(1.0), &mut sink);
+    assert_eq!(
+        joined(&sink),
+        [(Some("85512345678".into()), Some("414376".into()))]
+    );
+
+    // Typed (`ask`): the digits are what was typed, dialed without a read-back.
+    let (_room, mut assistant) = open("");
+    let mut sink = Collect::default();
+    for text in ["alexa start my meeting", "yes", MEETING_ID, PIN] {
+        assistant.hear(text, &mut sink);
+    }
+    assert!(
+        !said(&sink).iter().any(|s| s.contains("Is that right?")),
+        "{:?}",
+        said(&sink)
+    );
+    assert_eq!(
+        joined(&sink),
+        [(Some("85512345678".into()), Some("414376".into()))]
+    );
+}
+
 #[test]
 fn an_uncertain_meeting_id_is_read_back_and_a_no_asks_again() {
-    let (_room, mut assistant) = at_the_id_question("");
+    let (_room, mut assistant) = at_the_id_question(UNCERTAIN_READ_BACK);
     assert_eq!(
         reply(
             &mut assistant,
@@ -93,7 +137,7 @@ fn an_uncertain_meeting_id_is_read_back_and_a_no_asks_again() {
 
 #[test]
 fn a_read_back_confirmed_with_yes_is_dialed() {
-    let (_room, mut assistant) = at_the_id_question("");
+    let (_room, mut assistant) = at_the_id_question(UNCERTAIN_READ_BACK);
     assert_eq!(
         reply(&mut assistant, MEETING_ID, 1.0),
         ["What is your meeting PIN?"]
@@ -147,7 +191,7 @@ fn read_back_always_and_never_are_honoured() {
 
 #[test]
 fn a_meeting_id_of_a_length_the_service_never_uses_is_read_back_even_when_heard_surely() {
-    let (_room, mut assistant) = at_the_id_question("");
+    let (_room, mut assistant) = at_the_id_question(UNCERTAIN_READ_BACK);
     assert_eq!(
         reply(&mut assistant, TWELVE_DIGITS, 1.0),
         ["I heard 8 5 5, 1 2 3, 4 5 6, 7 8 8. That is 12 digits; Zoom meeting IDs have 9 to 11. Is that right?"]

@@ -93,9 +93,10 @@ fn is_this_room_free_is_answered_from_the_calendar() {
 
 #[test]
 fn a_whole_dialogue_in_one_file_plays_out_turn_by_turn() {
-    // "alexa start my meeting", pause, "yes", pause, the meeting ID digits, pause, the
-    // PIN, at 12:35 when nothing is scheduled: the device offers a new meeting, asks for
-    // the ID and the PIN, then joins on the room's provider (Zoom).
+    // "alexa start my meeting", pause, "yes", pause, the meeting ID digits, pause, "yes",
+    // pause, the PIN, pause, "yes", at 12:35 when nothing is scheduled: the device offers
+    // a new meeting, asks for the ID and the PIN, reads each back, then joins on the
+    // room's provider (Zoom).
     let events = run(
         "device/demo/audio/dialogue.wav",
         "2026-11-23T12:35:00-08:00",
@@ -106,7 +107,7 @@ fn a_whole_dialogue_in_one_file_plays_out_turn_by_turn() {
         .collect();
     assert_eq!(
         intents,
-        vec!["start_meeting", "yes", "meeting_id", "pin"],
+        vec!["start_meeting", "yes", "meeting_id", "yes", "pin", "yes"],
         "{events:?}"
     );
     let transcripts = of_kind(&events, "transcript");
@@ -115,6 +116,19 @@ fn a_whole_dialogue_in_one_file_plays_out_turn_by_turn() {
         .filter_map(|t| t["start_s"].as_f64())
         .collect();
     assert!(starts.windows(2).all(|w| w[0] < w[1]), "{starts:?}");
+    let read_back: Vec<&str> = of_kind(&events, "say")
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .filter(|t| t.ends_with("Is that right?"))
+        .collect();
+    assert_eq!(
+        read_back,
+        [
+            "I heard 8 5 5, 1 2 3, 4 5 6, 7 8. Is that right?",
+            "I heard 4 1 4, 3 7 6. Is that right?"
+        ],
+        "{events:?}"
+    );
     let join = of_kind(&events, "join");
     assert_eq!(join.len(), 1, "{events:?}");
     assert_eq!(join[0]["provider"], "zoom");

@@ -222,8 +222,8 @@ fn spoken_minutes(minutes: u32) -> String {
     }
 }
 
-/// Spoken digits heard with less confidence than this are read back (`[assistant]
-/// read_back_digits = "uncertain"`). PocketSphinx's confidence is the share of words its
+/// Spoken digits heard with less confidence than this are read back with `[assistant]
+/// read_back_digits = "uncertain"` (the default reads back every spoken answer). PocketSphinx's confidence is the share of words its
 /// two passes agree on; its streaming pass is the weaker on digits, so some disagreement
 /// is usual. Measured on the evaluation set's clean digit answers (tests/eval, 16
 /// voices): below 1.0 caught 23 of 44 wrong answers and read back 2 of 36 right ones
@@ -288,8 +288,11 @@ pub struct Assistant {
     failed: bool,
     /// The detector's score for the wake word that opened the current turn.
     wake_score: Option<f32>,
-    /// The recogniser's confidence in the utterance being handled (None: typed text).
+    /// The recogniser's confidence in the utterance being handled (None: typed text, or
+    /// an engine that gives none).
     confidence: Option<f32>,
+    /// The utterance being handled was typed (`ask`): never read back.
+    typed: bool,
     /// Meetings offered (proactive join) or joined: offered once at most.
     offered: BTreeSet<String>,
     /// The join under way answers the device's offer (noted in the utilisation log).
@@ -342,6 +345,7 @@ impl Assistant {
             failed: false,
             wake_score: None,
             confidence: None,
+            typed: false,
             offered: BTreeSet::new(),
             joining_offer: false,
             released: BTreeSet::new(),
@@ -387,7 +391,9 @@ impl Assistant {
 
     /// One utterance typed on the command line (as sure as text can be).
     pub fn hear(&mut self, text: &str, sink: &mut dyn EventSink) {
+        self.typed = true;
         self.hear_spoken(text, None, sink);
+        self.typed = false;
     }
 
     /// One utterance from a speech engine, with the engine's confidence in it (0-1).
@@ -665,8 +671,9 @@ impl Assistant {
     }
 
     /// Whether spoken digits are read back before use: by `[assistant]
-    /// read_back_digits`; "uncertain" below [`READ_BACK_BELOW_CONFIDENCE`]. Digits too
-    /// short or long to be a meeting ID are not read back: they are asked for again.
+    /// read_back_digits`; "uncertain" below [`READ_BACK_BELOW_CONFIDENCE`]. Typed digits
+    /// (`ask`, no confidence) are never doubted. Digits too short or long to be a meeting
+    /// ID are not read back: they are asked for again.
     fn should_read_back(&self, pending: &Pending, digits: &str) -> bool {
         if matches!(
             pending,
@@ -676,7 +683,7 @@ impl Assistant {
             return false;
         }
         match self.settings.assistant.read_back_digits {
-            ReadBack::Always => true,
+            ReadBack::Always => !self.typed,
             ReadBack::Never => false,
             ReadBack::Uncertain => self
                 .confidence
@@ -691,7 +698,9 @@ impl Assistant {
     /// doubted), not with `read_back_digits = "never"`, nor for lengths no service uses
     /// (asked for again instead).
     fn unusual_meeting_id(&self, pending: &Pending, digits: &str) -> Option<String> {
-        self.confidence?;
+        if self.typed {
+            return None;
+        }
         let provider = match pending {
             Pending::MeetingId { plan, .. } => plan.provider.clone(),
             Pending::NewMeeting { .. } => self.voice_plan().provider,
