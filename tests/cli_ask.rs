@@ -716,8 +716,17 @@ fn config_errors_are_clear() {
         .output()
         .expect("run");
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("cannot read config file /nonexistent/x.toml"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot read config file /nonexistent/x.toml"),
+        "{stderr}"
+    );
+    // The cause once, not once per layer of the error.
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -74,7 +74,7 @@ pub fn main(args: &Args) -> i32 {
     match run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("roomvoice: {e:#}");
+            eprintln!("roomvoice: {}", super::error_chain(&e));
             2
         }
     }

@@ -88,11 +88,29 @@ pub(crate) fn open_assistant(args: &SessionArgs, speak: bool) -> anyhow::Result<
 
 /// Prints an error as an event (with `--json`) or on stderr, and returns exit code 1.
 pub(crate) fn report_error(sink: &mut dyn EventSink, json: bool, error: &anyhow::Error) -> i32 {
-    let message = format!("{error:#}");
+    let message = error_chain(error);
     if json {
         sink.emit(&crate::events::Event::Error { message });
     } else {
         eprintln!("roomvoice: {message}");
     }
     1
+}
+
+/// The error and its causes, "outer: inner: ...", each cause once: the library's errors
+/// already name their cause in their own message ("cannot read audio file x.wav: No such
+/// file or directory"), and anyhow's `{:#}` would repeat it.
+pub(crate) fn error_chain(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
 }
