@@ -81,15 +81,7 @@ fn by_default_every_spoken_meeting_id_and_pin_is_read_back_and_typed_ones_are_no
         reply(&mut assistant, "yes", 1.0),
         ["What is your meeting PIN?"]
     );
-    let mut sink = Collect::default();
-    assistant.hear_spoken(PIN, Some(1.0), &mut sink);
-    assert_eq!(said(&sink), ["I heard 4 1 4, 3 7 6. Is that right?"]);
-    assert!(joined(&sink).is_empty(), "nothing dialed before the answer");
-    assistant.hear_spoken("yes", Some(1.0), &mut sink);
-    assert_eq!(
-        joined(&sink),
-        [(Some("85512345678".into()), Some("414376".into()))]
-    );
+    pin_read_back_then_joined(&mut assistant, 1.0);
 
     // Typed (`ask`): the digits are what was typed, dialed without a read-back.
     let (_room, mut assistant) = open("");
@@ -143,8 +135,14 @@ fn a_read_back_confirmed_with_yes_is_dialed() {
         ["What is your meeting PIN?"]
     );
     // The PIN heard uncertainly: read back; "yes" joins with it.
+    pin_read_back_then_joined(&mut assistant, 0.5);
+}
+
+/// The PIN heard with `confidence` is read back, nothing is dialed before the answer,
+/// and "yes" joins the demo meeting with it.
+fn pin_read_back_then_joined(assistant: &mut Assistant, confidence: f32) {
     let mut sink = Collect::default();
-    assistant.hear_spoken(PIN, Some(0.5), &mut sink);
+    assistant.hear_spoken(PIN, Some(confidence), &mut sink);
     assert_eq!(said(&sink), ["I heard 4 1 4, 3 7 6. Is that right?"]);
     assert!(joined(&sink).is_empty(), "nothing dialed before the answer");
     assistant.hear_spoken("yes", Some(1.0), &mut sink);
