@@ -84,10 +84,14 @@ pub(crate) const PHRASES: &[(&str, &str)] = &[
     ("tens", "twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety"),
     ("number", "<unit> | <teen> | <tens> [<unit>] | (a | one | two) hundred [and] [<unit> | <teen> | <tens> [<unit>]]"),
     ("duration", "<number> (minute | minutes | min | mins) | (an | one) hour [and (a half | <number> minutes)] | half an hour | a half hour | <number> hours | <number> and a half hours | (a | one) quarter (of an | hour) [hour] | (an | one) hour and a quarter | forty five minutes"),
-    ("hour", "one | two | three | four | five | six | seven | eight | nine | ten | eleven | twelve | thirteen | fourteen | fifteen | sixteen | seventeen | eighteen | nineteen | twenty | twenty one | twenty two | twenty three"),
+    // Hours of the 12-hour clock may take "pm"; 13-23 never do ("twenty three thirty
+    // pm" is no time, and the recogniser should not be able to hear it).
+    ("hour", "one | two | three | four | five | six | seven | eight | nine | ten | eleven | twelve"),
+    ("hour24", "thirteen | fourteen | fifteen | sixteen | seventeen | eighteen | nineteen | twenty | twenty one | twenty two | twenty three"),
+    ("clock_hour", "<hour> [<meridiem>] | <hour24>"),
     ("minute", "oh <unit> | <teen> | <tens> [<unit>]"),
     ("meridiem", "a m | p m | am | pm | in the morning | in the afternoon | in the evening | tonight"),
-    ("time", "<hour> [<minute> | o'clock] [<meridiem>] | noon | midday | midnight | half past <hour> [<meridiem>] | [a | one] quarter (past | after | to) <hour> [<meridiem>] | <minute> (past | after | to) <hour> [<meridiem>]"),
+    ("time", "<hour> [<minute> | o'clock] [<meridiem>] | <hour24> [<minute> | o'clock] | noon | midday | midnight | half past <clock_hour> | [a | one] quarter (past | after | to) <clock_hour> | <minute> (past | after | to) <clock_hour>"),
 ];
 
 /// The whole phrase set for one wake word: named rules from [`PHRASES`], plus

@@ -187,6 +187,37 @@ mod tests {
     }
 
     #[test]
+    fn hours_past_twelve_take_no_am_or_pm() {
+        let until = |text: &str| match cmd(text) {
+            Intent::BookRoom { until, .. } => until.map(|t| (t.hour, t.minute)),
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(
+            until("alexa book this room until fifteen thirty"),
+            Some((15, 30))
+        );
+        assert_eq!(
+            until("alexa book this room until three thirty pm"),
+            Some((15, 30))
+        );
+        assert_eq!(
+            until("alexa hold it until half past seventeen"),
+            Some((17, 30))
+        );
+        assert_eq!(
+            until("alexa hold it until half past five pm"),
+            Some((17, 30))
+        );
+        // No such time: the recogniser, which hears only what the grammar allows, cannot
+        // turn "three thirty pm" into it, and typed it is no command.
+        assert_eq!(cmd("alexa hold it to twenty three thirty pm"), Intent::None);
+        assert_eq!(
+            cmd("alexa book this room until half past fifteen pm"),
+            Intent::None
+        );
+    }
+
+    #[test]
     fn booking_durations_and_times() {
         let book = |m: Option<u32>, until: Option<(u32, u32)>| Intent::BookRoom {
             minutes: m,
