@@ -223,12 +223,12 @@ fn spoken_minutes(minutes: u32) -> String {
 }
 
 /// Spoken digits heard with less confidence than this are read back with `[assistant]
-/// read_back_digits = "uncertain"` (the default reads back every spoken answer). PocketSphinx's confidence is the share of words its
-/// two passes agree on; its streaming pass is the weaker on digits, so some disagreement
-/// is usual. Measured on the evaluation set's clean digit answers (tests/eval, 16
-/// voices): below 1.0 caught 23 of 44 wrong answers and read back 2 of 36 right ones
-/// (and the demo dialogue's right meeting ID, at 0.82); below 0.8, 11 of 44 wrong and 1
-/// of 36 right.
+/// read_back_digits = "uncertain"` (the default reads back every spoken answer).
+/// PocketSphinx's confidence is the share of words its two passes agree on; its
+/// streaming pass is the weaker on digits, so some disagreement is usual. Measured on
+/// the evaluation set's clean digit answers (tests/eval, 16 voices): below 1.0 caught 23
+/// of 44 wrong answers and read back 2 of 36 right ones (and the demo dialogue's right
+/// meeting ID, at 0.82); below 0.8, 11 of 44 wrong and 1 of 36 right.
 const READ_BACK_BELOW_CONFIDENCE: f32 = 0.8;
 
 /// Digit counts a meeting ID of any service may have; an answer outside them is asked
