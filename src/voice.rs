@@ -77,6 +77,12 @@ impl Voice {
         }
     }
 
+    /// Whether sentences are spoken aloud (a TTS program is set), so that the room's
+    /// microphone hears them too.
+    pub(crate) fn is_audible(&self) -> bool {
+        self.program.is_some()
+    }
+
     /// Plays the earcon without waiting for it (the device goes on listening).
     pub(crate) fn earcon(&mut self) {
         let Some((player, file)) = &self.earcon else {

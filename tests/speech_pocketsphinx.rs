@@ -725,3 +725,130 @@ fn digits_heard_clearly_are_sure_and_digits_forced_on_other_speech_are_read_back
         }
     }
 }
+
+/// A room's microphone that also hears the device's loudspeaker: the user's recording
+/// in 100 ms chunks, and every sentence the device says (its TTS command writes it to
+/// `said`) spoken by espeak-ng into the microphone's queue as the device says it, ahead
+/// of the rest of the recording. Stops like [`Recording`].
+struct MicrophoneNearSpeaker<'a> {
+    samples: Vec<i16>,
+    at: usize,
+    stop: &'a std::sync::atomic::AtomicBool,
+    said: std::path::PathBuf,
+    sentences_heard: usize,
+    queued: std::collections::VecDeque<i16>,
+    dir: &'a Path,
+}
+
+impl MicrophoneNearSpeaker<'_> {
+    /// The device's new sentences, into the queue as the microphone picked them up.
+    fn hear_the_speaker(&mut self) {
+        let said = std::fs::read_to_string(&self.said).unwrap_or_default();
+        for sentence in said.lines().skip(self.sentences_heard) {
+            let name = format!("said-{}", self.sentences_heard);
+            let wav = support::speech::speak(self.dir, &name, "en-us", 160, sentence);
+            self.queued.extend(support::speech::samples(&wav));
+            self.sentences_heard += 1;
+        }
+    }
+}
+
+impl roomvoice::device::AudioSource for MicrophoneNearSpeaker<'_> {
+    fn next_chunk(
+        &mut self,
+        _wait: std::time::Duration,
+    ) -> Result<Option<Vec<i16>>, roomvoice::audio::AudioError> {
+        self.hear_the_speaker();
+        if !self.queued.is_empty() {
+            let n = self.queued.len().min(1600);
+            return Ok(Some(self.queued.drain(..n).collect()));
+        }
+        if self.at >= self.samples.len() {
+            self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            return Ok(None);
+        }
+        let end = (self.at + 1600).min(self.samples.len());
+        let chunk = self.samples[self.at..end].to_vec();
+        self.at = end;
+        Ok(Some(chunk))
+    }
+
+    fn discard_queued(&mut self) -> Result<usize, roomvoice::audio::AudioError> {
+        self.hear_the_speaker();
+        let n = self.queued.len();
+        self.queued.clear();
+        Ok(n)
+    }
+}
+
+#[test]
+fn the_device_does_not_take_its_own_question_for_the_answer() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let said = tmp.path().join("said.txt");
+    let mut config = roomvoice::config::Config::demo().expect("demo config");
+    // The loudspeaker: each sentence the device says is written down (the test's
+    // microphone then hears it).
+    config.voice.tts = roomvoice::voice::TtsMode::Command;
+    config.voice.command = vec![
+        "sh".into(),
+        "-c".into(),
+        format!("printf '%s\\n' \"$0\" >> '{}'", said.display()),
+    ];
+    config.voice.earcon = false;
+    let mut engine = roomvoice::speech::open(&config.speech_setup()).expect("engine");
+    // 12:35: nothing on the calendar, so "start my meeting" asks "Do you want to start
+    // a new meeting?", which espeak-ng's voice through the microphone is heard as "do
+    // not" when the device listens to itself.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T12:35:00-08:00")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let mut assistant = config
+        .open_assistant(roomvoice::assistant::Clock::Fixed(now), true)
+        .expect("assistant");
+    let mut samples = support::speech::samples(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/audio/start_meeting.wav"),
+    );
+    samples.extend(std::iter::repeat_n(0, 16_000));
+    let yes = support::speech::speak(tmp.path(), "yes", "en-us", 160, "yes");
+    samples.extend(support::speech::samples(&yes));
+    samples.extend(std::iter::repeat_n(0, 32_000));
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mut microphone = MicrophoneNearSpeaker {
+        samples,
+        at: 0,
+        stop: &stop,
+        said: said.clone(),
+        sentences_heard: 0,
+        queued: std::collections::VecDeque::new(),
+        dir: tmp.path(),
+    };
+    let mut sink = roomvoice::events::Collect::default();
+    roomvoice::device::listen(
+        &mut microphone,
+        engine.as_mut(),
+        &mut assistant,
+        &stop,
+        &mut sink,
+    )
+    .expect("the loop runs until stopped");
+    let intents: Vec<&str> = sink
+        .0
+        .iter()
+        .filter_map(|e| match e {
+            roomvoice::events::Event::Intent { intent, .. } => Some(intent.name()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(intents, ["start_meeting", "yes"], "{:?}", sink.0);
+    // Then the recording ends with the question open, and the device gives up on it.
+    let spoken = std::fs::read_to_string(&said).expect("the device spoke");
+    assert_eq!(
+        spoken.lines().take(2).collect::<Vec<_>>(),
+        [
+            "Do you want to start a new meeting?",
+            "What is your meeting ID?"
+        ],
+        "{:?}",
+        sink.0
+    );
+}

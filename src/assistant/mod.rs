@@ -293,6 +293,8 @@ pub struct Assistant {
     confidence: Option<f32>,
     /// The utterance being handled was typed (`ask`): never read back.
     typed: bool,
+    /// Sentences said aloud so far ([`Assistant::sentences_spoken`]).
+    sentences_spoken: u64,
     /// Meetings offered (proactive join) or joined: offered once at most.
     offered: BTreeSet<String>,
     /// The join under way answers the device's offer (noted in the utilisation log).
@@ -346,6 +348,7 @@ impl Assistant {
             wake_score: None,
             confidence: None,
             typed: false,
+            sentences_spoken: 0,
             offered: BTreeSet::new(),
             joining_offer: false,
             released: BTreeSet::new(),
@@ -889,7 +892,16 @@ impl Assistant {
         sink.emit(&Event::Say {
             text: text.to_string(),
         });
+        if self.voice.is_audible() {
+            self.sentences_spoken += 1;
+        }
         self.voice.say(text);
+    }
+
+    /// How many sentences the device has said aloud: the live loop does not listen to
+    /// the microphone while the device speaks (it would hear itself).
+    pub fn sentences_spoken(&self) -> u64 {
+        self.sentences_spoken
     }
 }
 

@@ -169,6 +169,27 @@ impl Microphone {
     }
 }
 
+impl Microphone {
+    /// Drops the audio that has arrived but not been read yet; returns how many
+    /// converted samples it held.
+    pub(crate) fn discard_queued(&mut self) -> Result<usize, AudioError> {
+        let mut dropped = 0;
+        loop {
+            match self.chunks.try_recv() {
+                // Converted all the same, so that the converter's state runs on.
+                Ok(samples) => dropped += self.converter.push(&samples).len(),
+                Err(std::sync::mpsc::TryRecvError::Empty) => return Ok(dropped),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    return Err(AudioError::Device(format!(
+                        "audio input \"{}\" stopped",
+                        self.device_name
+                    )))
+                }
+            }
+        }
+    }
+}
+
 /// How often dropped audio is reported at most.
 const DROP_REPORT_EVERY: Duration = Duration::from_secs(5);
 

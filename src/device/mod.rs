@@ -48,13 +48,32 @@ const AUDIO_WAIT: Duration = Duration::from_millis(200);
 pub trait AudioSource {
     /// The next chunk of 16 kHz mono samples; `None` when none came within `wait`.
     fn next_chunk(&mut self, wait: Duration) -> Result<Option<Vec<i16>>, AudioError>;
+
+    /// Drops the audio that arrived but was not read yet (it was recorded while the
+    /// device spoke); returns how many 16 kHz samples it held. A source that keeps no
+    /// queue drops nothing.
+    fn discard_queued(&mut self) -> Result<usize, AudioError> {
+        Ok(0)
+    }
 }
 
 impl AudioSource for Microphone {
     fn next_chunk(&mut self, wait: Duration) -> Result<Option<Vec<i16>>, AudioError> {
         Microphone::next_chunk(self, wait)
     }
+
+    fn discard_queued(&mut self) -> Result<usize, AudioError> {
+        Microphone::discard_queued(self)
+    }
 }
+
+/// After the device has spoken, how much more of the microphone's audio (0.3 s at
+/// 16 kHz) is not listened to: the end of the sentence can still be in the speaker's
+/// buffer and in the room's echo when the TTS program returns.
+const OWN_VOICE_TAIL_SAMPLES: usize = 4_800;
+
+/// Samples of silence fed per chunk in place of the device's own voice (0.1 s).
+const SILENCE_CHUNK: usize = 1600;
 
 /// Why the live loop stopped before it was told to.
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +100,15 @@ pub fn listen(
     // it) without waiting a tick.
     let mut tick_due = true;
     let mut last_tick = Instant::now();
+    // The device's own voice: the microphone hears what the speaker says, and a
+    // question heard back as its answer ("Do you want to start a new meeting?" came out
+    // "do not") would answer itself. What was recorded while the device spoke, and a
+    // short tail after it, is replaced by silence of the same length, so that the
+    // engine's clock and any utterance in progress run on.
+    let mut own_voice_samples = 0usize;
+    let mut tail_samples = 0usize;
     while !stop.load(Ordering::SeqCst) {
+        let spoken_before = assistant.sentences_spoken();
         // Timers: end-of-meeting reminders, releasing unattended reservations, offers.
         if tick_due || last_tick.elapsed() >= TICK_EVERY {
             let before = assistant.expecting();
@@ -95,8 +122,18 @@ pub fn listen(
                 last_turn = Instant::now();
             }
         }
-        let Some(samples) = audio.next_chunk(AUDIO_WAIT)? else {
-            continue;
+        let samples = if own_voice_samples > 0 {
+            let n = own_voice_samples.min(SILENCE_CHUNK);
+            own_voice_samples -= n;
+            vec![0; n]
+        } else {
+            let Some(mut samples) = audio.next_chunk(AUDIO_WAIT)? else {
+                continue;
+            };
+            let tail = tail_samples.min(samples.len());
+            samples[..tail].fill(0);
+            tail_samples -= tail;
+            samples
         };
         for heard in engine.feed(&samples)? {
             let understood = understood(&heard);
@@ -117,6 +154,10 @@ pub fn listen(
             assistant.silence(sink);
             engine.expect(assistant.expecting())?;
             last_turn = Instant::now();
+        }
+        if assistant.sentences_spoken() != spoken_before {
+            own_voice_samples += audio.discard_queued()?;
+            tail_samples = OWN_VOICE_TAIL_SAMPLES;
         }
     }
     tracing::info!("stopping");
