@@ -107,8 +107,8 @@ pub fn listen(
     // engine's clock and any utterance in progress run on.
     let mut own_voice_samples = 0usize;
     let mut tail_samples = 0usize;
+    let mut sentences_heard_out = assistant.sentences_spoken();
     while !stop.load(Ordering::SeqCst) {
-        let spoken_before = assistant.sentences_spoken();
         // Timers: end-of-meeting reminders, releasing unattended reservations, offers.
         if tick_due || last_tick.elapsed() >= TICK_EVERY {
             let before = assistant.expecting();
@@ -121,6 +121,12 @@ pub fn listen(
                 engine.expect(assistant.expecting())?;
                 last_turn = Instant::now();
             }
+        }
+        // Said since the last look: by the last turns, the silence check or the timers.
+        if assistant.sentences_spoken() != sentences_heard_out {
+            sentences_heard_out = assistant.sentences_spoken();
+            own_voice_samples += audio.discard_queued()?;
+            tail_samples = OWN_VOICE_TAIL_SAMPLES;
         }
         let samples = if own_voice_samples > 0 {
             let n = own_voice_samples.min(SILENCE_CHUNK);
@@ -154,10 +160,6 @@ pub fn listen(
             assistant.silence(sink);
             engine.expect(assistant.expecting())?;
             last_turn = Instant::now();
-        }
-        if assistant.sentences_spoken() != spoken_before {
-            own_voice_samples += audio.discard_queued()?;
-            tail_samples = OWN_VOICE_TAIL_SAMPLES;
         }
     }
     tracing::info!("stopping");
