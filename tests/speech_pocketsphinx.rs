@@ -499,17 +499,41 @@ impl roomvoice::device::AudioSource for Recording<'_> {
     }
 }
 
+/// The engine and the assistant of `config`'s device at `now` (RFC 3339), speaking
+/// aloud when `speak`.
+fn device_at(
+    config: &roomvoice::config::Config,
+    now: &str,
+    speak: bool,
+) -> (Box<dyn Engine>, roomvoice::assistant::Assistant) {
+    let engine = roomvoice::speech::open(&config.speech_setup()).expect("engine");
+    let now = chrono::DateTime::parse_from_rfc3339(now)
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let assistant = config
+        .open_assistant(roomvoice::assistant::Clock::Fixed(now), speak)
+        .expect("assistant");
+    (engine, assistant)
+}
+
+/// What the live loop did with `microphone` until the microphone set `stop`.
+fn listen_until_stopped(
+    microphone: &mut dyn roomvoice::device::AudioSource,
+    engine: &mut dyn Engine,
+    assistant: &mut roomvoice::assistant::Assistant,
+    stop: &std::sync::atomic::AtomicBool,
+) -> roomvoice::events::Collect {
+    let mut sink = roomvoice::events::Collect::default();
+    roomvoice::device::listen(microphone, engine, assistant, stop, &mut sink)
+        .expect("the loop runs until stopped");
+    sink
+}
+
 #[test]
 fn the_live_loop_joins_the_meeting_heard_and_stops_when_told() {
     let config = roomvoice::config::Config::demo().expect("demo config");
-    let mut engine = roomvoice::speech::open(&config.speech_setup()).expect("engine");
     // 10:05 in Los Angeles is inside the demo room's daily Zoom meeting.
-    let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:05:00-08:00")
-        .expect("time")
-        .with_timezone(&chrono::Utc);
-    let mut assistant = config
-        .open_assistant(roomvoice::assistant::Clock::Fixed(now), false)
-        .expect("assistant");
+    let (mut engine, mut assistant) = device_at(&config, "2026-11-23T10:05:00-08:00", false);
     let clip = roomvoice::audio::read_wav(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/audio/start_meeting.wav"),
     )
@@ -522,15 +546,7 @@ fn the_live_loop_joins_the_meeting_heard_and_stops_when_told() {
         at: 0,
         stop: &stop,
     };
-    let mut sink = roomvoice::events::Collect::default();
-    roomvoice::device::listen(
-        &mut microphone,
-        engine.as_mut(),
-        &mut assistant,
-        &stop,
-        &mut sink,
-    )
-    .expect("the loop runs until stopped");
+    let sink = listen_until_stopped(&mut microphone, engine.as_mut(), &mut assistant, &stop);
     let joins: Vec<_> = sink
         .0
         .iter()
@@ -731,9 +747,7 @@ fn digits_heard_clearly_are_sure_and_digits_forced_on_other_speech_are_read_back
 /// `said`) spoken by espeak-ng into the microphone's queue as the device says it, ahead
 /// of the rest of the recording. Stops like [`Recording`].
 struct MicrophoneNearSpeaker<'a> {
-    samples: Vec<i16>,
-    at: usize,
-    stop: &'a std::sync::atomic::AtomicBool,
+    recording: Recording<'a>,
     said: std::path::PathBuf,
     sentences_heard: usize,
     queued: std::collections::VecDeque<i16>,
@@ -756,21 +770,14 @@ impl MicrophoneNearSpeaker<'_> {
 impl roomvoice::device::AudioSource for MicrophoneNearSpeaker<'_> {
     fn next_chunk(
         &mut self,
-        _wait: std::time::Duration,
+        wait: std::time::Duration,
     ) -> Result<Option<Vec<i16>>, roomvoice::audio::AudioError> {
         self.hear_the_speaker();
         if !self.queued.is_empty() {
             let n = self.queued.len().min(1600);
             return Ok(Some(self.queued.drain(..n).collect()));
         }
-        if self.at >= self.samples.len() {
-            self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-            return Ok(None);
-        }
-        let end = (self.at + 1600).min(self.samples.len());
-        let chunk = self.samples[self.at..end].to_vec();
-        self.at = end;
-        Ok(Some(chunk))
+        self.recording.next_chunk(wait)
     }
 
     fn discard_queued(&mut self) -> Result<usize, roomvoice::audio::AudioError> {
@@ -795,16 +802,10 @@ fn the_device_does_not_take_its_own_question_for_the_answer() {
         format!("printf '%s\\n' \"$0\" >> '{}'", said.display()),
     ];
     config.voice.earcon = false;
-    let mut engine = roomvoice::speech::open(&config.speech_setup()).expect("engine");
     // 12:35: nothing on the calendar, so "start my meeting" asks "Do you want to start
     // a new meeting?", which espeak-ng's voice through the microphone is heard as "do
     // not" when the device listens to itself.
-    let now = chrono::DateTime::parse_from_rfc3339("2026-11-23T12:35:00-08:00")
-        .expect("time")
-        .with_timezone(&chrono::Utc);
-    let mut assistant = config
-        .open_assistant(roomvoice::assistant::Clock::Fixed(now), true)
-        .expect("assistant");
+    let (mut engine, mut assistant) = device_at(&config, "2026-11-23T12:35:00-08:00", true);
     let mut samples = support::speech::samples(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/audio/start_meeting.wav"),
     );
@@ -814,23 +815,17 @@ fn the_device_does_not_take_its_own_question_for_the_answer() {
     samples.extend(std::iter::repeat_n(0, 32_000));
     let stop = std::sync::atomic::AtomicBool::new(false);
     let mut microphone = MicrophoneNearSpeaker {
-        samples,
-        at: 0,
-        stop: &stop,
+        recording: Recording {
+            samples,
+            at: 0,
+            stop: &stop,
+        },
         said: said.clone(),
         sentences_heard: 0,
         queued: std::collections::VecDeque::new(),
         dir: tmp.path(),
     };
-    let mut sink = roomvoice::events::Collect::default();
-    roomvoice::device::listen(
-        &mut microphone,
-        engine.as_mut(),
-        &mut assistant,
-        &stop,
-        &mut sink,
-    )
-    .expect("the loop runs until stopped");
+    let sink = listen_until_stopped(&mut microphone, engine.as_mut(), &mut assistant, &stop);
     let intents: Vec<&str> = sink
         .0
         .iter()
