@@ -431,7 +431,7 @@ fn speak(dir: &Path, name: &str, voice: &str, text: &str) -> (Vec<i16>, usize) {
         ok,
         "espeak-ng and sox are needed (apt-get install espeak-ng sox)"
     );
-    let clip = roomvoice::audio::read_wav(&wav).expect("wav");
+    let clip = roomvoice::audio::read_audio(&wav).expect("wav");
     // The end of speech: the last 10 ms window with sound in it (espeak-ng adds some
     // silence of its own before the padding).
     let end = clip

@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut total_s = 0.0;
     let mut totals = vec![0usize; cutoffs.len()];
     for file in &args {
-        let clip = roomvoice::audio::read_wav(Path::new(file))?;
+        let clip = roomvoice::audio::read_audio(Path::new(file))?;
         total_s += clip.duration_s();
         let mut line = file.to_string();
         for (i, detector) in detectors.iter_mut().enumerate() {

@@ -59,9 +59,10 @@ fn main() {
 }
 
 fn init_logging(verbose: u8) {
+    // The audio decoder's own log says again what roomvoice's errors say about a file.
     let default = match verbose {
-        0 => "warn",
-        1 => "roomvoice=debug,info",
+        0 => "warn,symphonia=off",
+        1 => "roomvoice=debug,info,symphonia=off",
         _ => "roomvoice=trace,debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -1,17 +1,22 @@
-//! Reading recordings: every common WAV format comes out as 16 kHz mono of the right
-//! length, and bad files give an error that names the file and the problem (library and
-//! `roomvoice run`).
+//! Reading recordings: every common WAV format, FLAC, Ogg Vorbis and MP3 come out as
+//! 16 kHz mono of the right length, and bad files give an error that names the file and
+//! the problem (library and `roomvoice run`).
 
 use crate::support;
 use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
-use roomvoice::audio::{read_wav, AudioError};
+use roomvoice::audio::{read_audio, AudioError};
 
 /// A 1 s, 440 Hz tone in the given format, made by sox.
 fn tone(dir: &Path, name: &str, format: &[&str]) -> std::path::PathBuf {
-    let path = dir.join(format!("{name}.wav"));
+    tone_as(dir, &format!("{name}.wav"), format)
+}
+
+/// The same tone in the file `name` (sox takes the container from its extension).
+fn tone_as(dir: &Path, name: &str, format: &[&str]) -> std::path::PathBuf {
+    let path = dir.join(name);
     let status = Process::new("sox")
         .args(["-R", "-D", "-n"])
         .args(format)
@@ -54,7 +59,7 @@ fn common_formats_become_16k_mono_of_the_same_length() {
     ];
     for (name, format) in formats {
         let path = tone(tmp.path(), name, format);
-        let clip = read_wav(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let clip = read_audio(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(
             (clip.duration_s() - 1.0).abs() < 0.01,
             "{name}: {} s",
@@ -71,16 +76,100 @@ fn common_formats_become_16k_mono_of_the_same_length() {
     }
 }
 
+fn peak(samples: &[i16]) -> u16 {
+    samples.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0)
+}
+
 #[test]
-fn a_text_file_is_not_a_wav() {
+fn flac_is_read_sample_for_sample_as_its_wav() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (rate, channels) in [("16000", "1"), ("44100", "2")] {
+        let format = ["-r", rate, "-c", channels, "-b", "16"];
+        let wav = read_audio(&tone_as(tmp.path(), "t.wav", &format)).expect("wav");
+        let flac = read_audio(&tone_as(tmp.path(), "t.flac", &format))
+            .unwrap_or_else(|e| panic!("{rate} Hz: {e}"));
+        assert_eq!(flac.source_rate.to_string(), rate);
+        assert_eq!(flac.source_channels.to_string(), channels);
+        // Lossless: the same samples, not just the same length.
+        assert!(flac.samples == wav.samples, "{rate} Hz: samples differ");
+    }
+}
+
+#[test]
+fn ogg_vorbis_and_mp3_keep_length_and_level() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let ogg = tone_as(tmp.path(), "t.ogg", &["-r", "48000", "-c", "2"]);
+    let clip = read_audio(&ogg).unwrap_or_else(|e| panic!("ogg: {e}"));
+    assert!(
+        (clip.duration_s() - 1.0).abs() < 0.01,
+        "{} s",
+        clip.duration_s()
+    );
+    assert!((14_000..19_000).contains(&peak(&clip.samples)), "ogg peak");
+
+    // A file named .wav is read by what it holds: the MP3 fixture under another name.
+    let mp3 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/start_meeting.mp3");
+    let misnamed = tmp.path().join("start_meeting.wav");
+    std::fs::copy(&mp3, &misnamed).expect("copy");
+    let wav = Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/audio/start_meeting.wav");
+    let source = read_audio(&wav).expect("wav");
+    for path in [&mp3, &misnamed] {
+        let clip = read_audio(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!((clip.source_rate, clip.source_channels), (48_000, 1));
+        // The encoder's delay and padding are taken off (the LAME header says how much).
+        assert!(
+            (clip.duration_s() - source.duration_s()).abs() < 0.005,
+            "{} s against {} s",
+            clip.duration_s(),
+            source.duration_s()
+        );
+        let ratio = f64::from(peak(&clip.samples)) / f64::from(peak(&source.samples));
+        assert!((0.8..1.25).contains(&ratio), "level {ratio}");
+    }
+}
+
+#[test]
+fn a_text_file_is_not_audio() {
     let tmp = tempfile::tempdir().expect("tmp");
     let path = tmp.path().join("notes.wav");
     std::fs::write(&path, "this is not audio\n").expect("write");
-    let err = read_wav(&path).unwrap_err();
-    assert!(matches!(err, AudioError::NotWav { .. }), "{err}");
+    let err = read_audio(&path).unwrap_err();
+    assert!(matches!(err, AudioError::NotAudio { .. }), "{err}");
     let text = err.to_string();
     assert!(
-        text.contains("notes.wav") && text.contains("not a WAV"),
+        text.contains("notes.wav") && text.contains("not an audio file"),
+        "{text}"
+    );
+}
+
+#[test]
+fn cut_and_undecodable_compressed_files_are_named() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Cut in half: FLAC and MP3 say how long they are, Ogg ends without its last page.
+    let mp3 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/start_meeting.mp3");
+    let flac = tone_as(tmp.path(), "t.flac", &["-r", "16000", "-c", "1"]);
+    let ogg = tone_as(tmp.path(), "t.ogg", &["-r", "16000", "-c", "1"]);
+    for (whole, expect) in [
+        (&mp3, "truncated"),
+        (&flac, "truncated"),
+        (&ogg, "ends in the middle"),
+    ] {
+        let bytes = std::fs::read(whole).expect("read");
+        let cut = tmp.path().join(format!(
+            "cut.{}",
+            whole.extension().and_then(|e| e.to_str()).unwrap_or("")
+        ));
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+        let err = read_audio(&cut).unwrap_err().to_string();
+        assert!(err.contains(expect) && err.contains("cut."), "{err}");
+    }
+
+    let opus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/tone.opus");
+    let err = read_audio(&opus).unwrap_err();
+    assert!(matches!(err, AudioError::Unsupported { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("tone.opus") && text.contains("Opus") && text.contains("ffmpeg"),
         "{text}"
     );
 }
@@ -91,7 +180,7 @@ fn empty_truncated_and_headerless_files_are_named() {
     let empty = tmp.path().join("empty.wav");
     std::fs::write(&empty, b"").expect("write");
     assert!(matches!(
-        read_wav(&empty),
+        read_audio(&empty),
         Err(AudioError::EmptyFile { .. })
     ));
 
@@ -99,23 +188,23 @@ fn empty_truncated_and_headerless_files_are_named() {
     let bytes = std::fs::read(&good).expect("read");
     let truncated = tmp.path().join("truncated.wav");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
-    let err = read_wav(&truncated).unwrap_err();
+    let err = read_audio(&truncated).unwrap_err();
     assert!(matches!(err, AudioError::Truncated { .. }), "{err}");
     assert!(err.to_string().contains("truncated.wav"), "{err}");
 
     let header_only = tmp.path().join("header.wav");
     std::fs::write(&header_only, &bytes[..20]).expect("write");
-    let err = read_wav(&header_only).unwrap_err();
+    let err = read_audio(&header_only).unwrap_err();
     assert!(err.to_string().contains("header.wav"), "{err}");
 
     let no_samples = tmp.path().join("nosamples.wav");
     support::speech::write(&no_samples, &[]);
     assert!(matches!(
-        read_wav(&no_samples),
+        read_audio(&no_samples),
         Err(AudioError::NoSamples { .. })
     ));
 
-    let missing = read_wav(&tmp.path().join("missing.wav")).unwrap_err();
+    let missing = read_audio(&tmp.path().join("missing.wav")).unwrap_err();
     assert!(missing.to_string().contains("missing.wav"), "{missing}");
 }
 
@@ -133,10 +222,12 @@ fn run_reports_a_bad_file_and_fails() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("song.mp3") && stderr.contains("not a WAV"),
+        stderr.contains("song.mp3") && stderr.contains("not an audio file"),
         "{stderr}"
     );
-    assert!(stderr.contains("sox"), "says how to convert: {stderr}");
+    assert!(stderr.contains("ffmpeg"), "says how to convert: {stderr}");
+    // The decoder's own log does not repeat it.
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 
     // With --json the error is an event on stdout.
     let out = Command::cargo_bin("roomvoice")

@@ -123,6 +123,38 @@ fn a_folder_is_recognised_without_expectations() {
 }
 
 #[test]
+fn a_folder_of_flac_ogg_and_mp3_recordings_is_heard_like_wav() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let wav = demo("start_meeting.wav");
+    for (name, format) in [("a.flac", ["-r", "44100"]), ("b.ogg", ["-r", "48000"])] {
+        let status = std::process::Command::new("sox")
+            .arg(&wav)
+            .args(format)
+            .arg(tmp.path().join(name))
+            .status()
+            .expect("sox runs");
+        assert!(status.success());
+    }
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/start_meeting.mp3"),
+        tmp.path().join("c.mp3"),
+    )
+    .expect("copy");
+    std::fs::write(tmp.path().join("notes.txt"), "not a recording").expect("write");
+    let (code, stdout, stderr) = batch(&[tmp.path().to_str().unwrap_or_default(), "--json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let files: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v.get("file").is_some())
+        .collect();
+    assert_eq!(files.len(), 3, "{stdout}");
+    for file in &files {
+        assert_eq!(file["intent"]["intent"], "start_meeting", "{file}");
+    }
+}
+
+#[test]
 fn bad_manifests_and_files_are_reported() {
     let tmp = tempfile::tempdir().expect("tmp");
     let bad = tmp.path().join("bad.csv");

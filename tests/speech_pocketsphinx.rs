@@ -534,7 +534,7 @@ fn the_live_loop_joins_the_meeting_heard_and_stops_when_told() {
     let config = roomvoice::config::Config::demo().expect("demo config");
     // 10:05 in Los Angeles is inside the demo room's daily Zoom meeting.
     let (mut engine, mut assistant) = device_at(&config, "2026-11-23T10:05:00-08:00", false);
-    let clip = roomvoice::audio::read_wav(
+    let clip = roomvoice::audio::read_audio(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/audio/start_meeting.wav"),
     )
     .expect("recording");

@@ -1,4 +1,4 @@
-//! `roomvoice run --audio FILE.wav` end to end: the bundled demo recordings through
+//! `roomvoice run --audio FILE` end to end: the bundled demo recordings through
 //! PocketSphinx, the assistant and the demo room's calendar, as JSON events.
 #![cfg(roomvoice_pocketsphinx)]
 
@@ -73,6 +73,20 @@ fn start_my_meeting_joins_the_zoom_meeting_on_the_calendar() {
         .filter(|kind| *kind != "wake")
         .collect();
     assert_eq!(&order[..2], &["transcript", "intent"], "{order:?}");
+}
+
+#[test]
+fn an_mp3_recording_joins_as_its_wav_does() {
+    // The demo's "alexa, start my meeting" as public speech corpora give their clips
+    // (48 kHz MP3; tests/fixtures/audio/README.md).
+    let events = run(
+        "tests/fixtures/audio/start_meeting.mp3",
+        "2026-11-23T10:05:00-08:00",
+    );
+    assert_eq!(of_kind(&events, "intent")[0]["intent"], "start_meeting");
+    let join = of_kind(&events, "join");
+    assert_eq!(join.len(), 1, "{events:?}");
+    assert_eq!(join[0]["meeting_id"], "85512345678");
 }
 
 #[test]

@@ -1,14 +1,16 @@
-//! Audio in: WAV files and the microphone, converted to what the speech engines take,
+//! Audio in: recordings and the microphone, converted to what the speech engines take,
 //! 16 kHz mono 16-bit samples.
 //!
-//! - [`read_wav`] reads a WAV file of any common format (8 to 48 kHz and beyond, mono or
-//!   stereo, 8/16/24/32-bit integer or 32-bit float) with `hound`, and converts it with
-//!   [`resample`]. A file that is not a WAV, is corrupt, truncated or empty gives an
+//! - [`read_audio`] reads a recording: a WAV file of any common format (8 to 48 kHz and
+//!   beyond, mono or stereo, 8/16/24/32-bit integer or 32-bit float) with `hound`, or a
+//!   FLAC, Ogg Vorbis or MP3 file with Symphonia ([`compressed`]), and converts it with
+//!   [`resample`]. A file that is none of these, is corrupt, truncated or empty gives an
 //!   [`AudioError`] naming the file and what is wrong.
 //! - [`denoise`] is the noise suppressor (RNNoise) the speech engine hears through.
 //! - [`mic`] opens an input device through cpal (ALSA on Linux) and delivers converted
 //!   chunks; [`mic::input_devices`] lists the devices for `roomvoice devices`.
 
+mod compressed;
 pub mod denoise;
 pub(crate) mod mic;
 pub(crate) mod resample;
@@ -40,20 +42,26 @@ pub enum AudioError {
     },
     #[error("{path} is empty (0 bytes): record or convert the audio again")]
     EmptyFile { path: PathBuf },
-    #[error("{path} is not a WAV file ({reason}); convert it, e.g. `sox input.mp3 -r 16000 -c 1 -b 16 output.wav`")]
-    NotWav { path: PathBuf, reason: String },
-    #[error("{path} is a corrupt WAV file ({reason}); re-export it as 16-bit PCM WAV")]
-    Corrupt { path: PathBuf, reason: String },
+    #[error("{path} is not an audio file roomvoice reads ({reason}); use WAV, FLAC, Ogg Vorbis or MP3, or convert it, e.g. `ffmpeg -i input.m4a -ar 16000 -ac 1 output.wav`")]
+    NotAudio { path: PathBuf, reason: String },
+    #[error("{path} is a corrupt {format} file ({reason}); export or copy it again")]
+    Corrupt {
+        path: PathBuf,
+        format: &'static str,
+        reason: String,
+    },
     #[error("{path} is truncated: its header promises {promised} samples but only {found} are there (an interrupted copy or recording?)")]
     Truncated {
         path: PathBuf,
         promised: u64,
         found: u64,
     },
-    #[error("{path} holds no audio (a WAV header with no samples)")]
+    #[error("{path} ends in the middle of its audio ({after}; an interrupted copy or recording?)")]
+    CutShort { path: PathBuf, after: String },
+    #[error("{path} holds no audio (a header with no samples)")]
     NoSamples { path: PathBuf },
     #[error(
-        "{path}: unsupported WAV format ({reason}); use 8-48 kHz PCM (16/24-bit) or 32-bit float"
+        "{path}: unsupported audio format ({reason}); use WAV (8-48 kHz, 16/24-bit PCM or 32-bit float), FLAC, Ogg Vorbis or MP3, or convert it, e.g. `ffmpeg -i input.opus -ar 16000 -ac 1 output.wav`"
     )]
     Unsupported { path: PathBuf, reason: String },
     #[error("unsupported audio format: {0}")]
@@ -78,15 +86,16 @@ impl Clip {
     }
 }
 
-/// Reads a WAV file and converts it to 16 kHz mono.
-pub fn read_wav(path: &Path) -> Result<Clip, AudioError> {
+/// Reads a recording (WAV, FLAC, Ogg Vorbis or MP3, told apart by their contents, not
+/// their names) and converts it to 16 kHz mono.
+pub fn read_audio(path: &Path) -> Result<Clip, AudioError> {
     let io = |source| AudioError::Io {
         path: path.to_path_buf(),
         source,
     };
     let metadata = std::fs::metadata(path).map_err(io)?;
     if metadata.is_dir() {
-        return Err(AudioError::NotWav {
+        return Err(AudioError::NotAudio {
             path: path.to_path_buf(),
             reason: "it is a folder".into(),
         });
@@ -96,7 +105,10 @@ pub fn read_wav(path: &Path) -> Result<Clip, AudioError> {
             path: path.to_path_buf(),
         });
     }
-    let file = std::fs::File::open(path).map_err(io)?;
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    if !is_riff(&mut file).map_err(io)? {
+        return compressed::decode(path, file);
+    }
     let reader =
         hound::WavReader::new(std::io::BufReader::new(file)).map_err(|e| header_error(path, e))?;
     let spec = reader.spec();
@@ -106,8 +118,7 @@ pub fn read_wav(path: &Path) -> Result<Clip, AudioError> {
             path: path.to_path_buf(),
         });
     }
-    let samples = read_samples(path, reader, spec)?;
-    let found = samples.len() as u64;
+    let (samples, found) = read_samples(path, reader, spec)?;
     if found < promised {
         return Err(AudioError::Truncated {
             path: path.to_path_buf(),
@@ -115,87 +126,111 @@ pub fn read_wav(path: &Path) -> Result<Clip, AudioError> {
             found,
         });
     }
-    let converted =
-        resample::convert_all(&samples, spec.sample_rate, spec.channels).map_err(|e| {
-            AudioError::Unsupported {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            }
-        })?;
     Ok(Clip {
-        samples: converted,
+        samples,
         source_rate: spec.sample_rate,
         source_channels: spec.channels,
     })
 }
 
-/// All samples as f32 in -1..1; stops (without error) at a truncation, which the caller
-/// detects by count.
+/// Whether the file begins as a WAV does (RIFF; the rarer RIFX and RF64 are not read); the
+/// file is left at its start.
+fn is_riff(file: &mut std::fs::File) -> std::io::Result<bool> {
+    use std::io::{Read, Seek};
+    let mut tag = [0u8; 4];
+    let mut read = 0;
+    while read < tag.len() {
+        match file.read(&mut tag[read..])? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    file.rewind()?;
+    Ok(read == tag.len() && &tag == b"RIFF")
+}
+
+/// The samples converted to 16 kHz mono as they are read (a whole hour of 48 kHz stereo
+/// as floats would be 1.4 GB), and how many were read; stops (without error) at a
+/// truncation, which the caller detects by count.
 fn read_samples<R: std::io::Read>(
     path: &Path,
     mut reader: hound::WavReader<R>,
     spec: hound::WavSpec,
-) -> Result<Vec<f32>, AudioError> {
-    let mut out = Vec::with_capacity(reader.len() as usize);
-    let sample_error = |e: hound::Error| match e {
-        hound::Error::IoError(_) => None,
-        other => Some(AudioError::Corrupt {
-            path: path.to_path_buf(),
-            reason: other.to_string(),
-        }),
+) -> Result<(Vec<i16>, u64), AudioError> {
+    let unsupported = |reason: String| AudioError::Unsupported {
+        path: path.to_path_buf(),
+        reason,
     };
-    match spec.sample_format {
+    let scale = match spec.sample_format {
+        hound::SampleFormat::Float if spec.bits_per_sample == 32 => None,
         hound::SampleFormat::Float => {
-            if spec.bits_per_sample != 32 {
-                return Err(AudioError::Unsupported {
-                    path: path.to_path_buf(),
-                    reason: format!("{}-bit float", spec.bits_per_sample),
-                });
-            }
-            for sample in reader.samples::<f32>() {
-                match sample {
-                    Ok(s) => out.push(s),
-                    Err(e) => match sample_error(e) {
-                        Some(err) => return Err(err),
-                        None => break,
-                    },
-                }
-            }
+            return Err(unsupported(format!("{}-bit float", spec.bits_per_sample)))
+        }
+        hound::SampleFormat::Int if (8..=32).contains(&spec.bits_per_sample) => {
+            Some(1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32)
         }
         hound::SampleFormat::Int => {
-            let bits = spec.bits_per_sample;
-            if !(8..=32).contains(&bits) {
-                return Err(AudioError::Unsupported {
+            return Err(unsupported(format!(
+                "{}-bit integer samples",
+                spec.bits_per_sample
+            )))
+        }
+    };
+    let mut converter = resample::To16kMono::new(spec.sample_rate, spec.channels)
+        .map_err(|e| unsupported(e.to_string()))?;
+    let mut out = Vec::new();
+    let mut chunk: Vec<f32> = Vec::with_capacity(CHUNK_SAMPLES);
+    let mut found = 0u64;
+    let next = |reader: &mut hound::WavReader<R>| -> Option<Result<f32, hound::Error>> {
+        match scale {
+            None => reader.samples::<f32>().next(),
+            Some(scale) => reader
+                .samples::<i32>()
+                .next()
+                .map(|s| s.map(|s| s as f32 * scale)),
+        }
+    };
+    while let Some(sample) = next(&mut reader) {
+        match sample {
+            Ok(s) => chunk.push(s),
+            Err(hound::Error::IoError(_)) => break,
+            Err(other) => {
+                return Err(AudioError::Corrupt {
                     path: path.to_path_buf(),
-                    reason: format!("{bits}-bit integer samples"),
-                });
-            }
-            let scale = 1.0 / (1u64 << (bits - 1)) as f32;
-            for sample in reader.samples::<i32>() {
-                match sample {
-                    Ok(s) => out.push(s as f32 * scale),
-                    Err(e) => match sample_error(e) {
-                        Some(err) => return Err(err),
-                        None => break,
-                    },
-                }
+                    format: "WAV",
+                    reason: other.to_string(),
+                })
             }
         }
+        if chunk.len() == CHUNK_SAMPLES {
+            found += chunk.len() as u64;
+            out.extend(converter.push(&chunk));
+            chunk.clear();
+        }
     }
-    Ok(out)
+    // The resampler takes whole frames: a last frame cut between its channels is dropped.
+    chunk.truncate(chunk.len() - chunk.len() % usize::from(spec.channels.max(1)));
+    found += chunk.len() as u64;
+    out.extend(converter.push(&chunk));
+    out.extend(converter.finish());
+    Ok((out, found))
 }
+
+/// Samples read from a WAV file between two pushes to the converter.
+const CHUNK_SAMPLES: usize = 16_384;
 
 fn header_error(path: &Path, error: hound::Error) -> AudioError {
     let path = path.to_path_buf();
     match error {
         hound::Error::FormatError(reason) if reason.contains("RIFF") || reason.contains("WAVE") => {
-            AudioError::NotWav {
+            AudioError::NotAudio {
                 path,
                 reason: format!("no RIFF/WAVE header: {reason}"),
             }
         }
         hound::Error::FormatError(reason) => AudioError::Corrupt {
             path,
+            format: "WAV",
             reason: reason.to_string(),
         },
         hound::Error::Unsupported => AudioError::Unsupported {
@@ -205,12 +240,14 @@ fn header_error(path: &Path, error: hound::Error) -> AudioError {
         hound::Error::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             AudioError::Corrupt {
                 path,
+                format: "WAV",
                 reason: "the header ends early".into(),
             }
         }
         hound::Error::IoError(source) => AudioError::Io { path, source },
         other => AudioError::Corrupt {
             path,
+            format: "WAV",
             reason: other.to_string(),
         },
     }

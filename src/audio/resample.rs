@@ -92,7 +92,9 @@ impl To16kMono {
         let expected = inner.frames_in * u64::from(SAMPLE_RATE) / u64::from(inner.rate_in);
         let mut out = Vec::new();
         let pending = std::mem::take(&mut inner.pending);
-        let mut input: Option<&[f32]> = Some(&pending);
+        // Nothing pending (the stream a whole number of resampler steps long) is no
+        // input: the resampler refuses an empty one, and the last 0.01 s was lost.
+        let mut input: Option<&[f32]> = (!pending.is_empty()).then_some(&pending[..]);
         // The resampler holds `delay` frames: feed silence until they are out.
         for _ in 0..8 {
             if inner.frames_out >= expected {
@@ -132,12 +134,9 @@ fn to_i16(sample: f32) -> i16 {
     (sample * 32767.0).round().clamp(-32768.0, 32767.0) as i16
 }
 
-/// Converts a whole clip at once.
-pub(crate) fn convert_all(
-    interleaved: &[f32],
-    rate: u32,
-    channels: u16,
-) -> Result<Vec<i16>, AudioError> {
+/// Converts a whole clip at once (the tests' reference for the streaming converter).
+#[cfg(test)]
+fn convert_all(interleaved: &[f32], rate: u32, channels: u16) -> Result<Vec<i16>, AudioError> {
     let mut converter = To16kMono::new(rate, channels)?;
     let mut out = converter.push(interleaved);
     out.extend(converter.finish());
@@ -175,6 +174,21 @@ mod tests {
             );
             let f = frequency(&out[400..15_600], SAMPLE_RATE);
             assert!((f - 440.0).abs() < 5.0, "{rate}: {f} Hz");
+        }
+    }
+
+    #[test]
+    fn a_stream_of_whole_resampler_steps_keeps_its_end() {
+        for rate in [44_100, 48_000] {
+            let frames = 1024 * 47;
+            let out = convert_all(&sine(440.0, rate, frames as f32 / rate as f32), rate, 1)
+                .expect("convert");
+            let expected = frames as i64 * 16_000 / i64::from(rate);
+            assert!(
+                (out.len() as i64 - expected).abs() <= 1,
+                "{rate}: {} samples of {expected}",
+                out.len()
+            );
         }
     }
 

@@ -1,6 +1,6 @@
 //! `roomvoice batch DIR_OR_MANIFEST [--json]`: recognition accuracy for testers.
 //!
-//! Every WAV of a folder, or the files of a manifest CSV (`file,intent[,slots]`, slots as
+//! Every recording (WAV, FLAC, Ogg Vorbis, MP3) of a folder, or the files of a manifest CSV (`file,intent[,slots]`, slots as
 //! `key=value;key=value`, paths relative to the manifest), is recognised as one turn and
 //! parsed to an intent. A manifest's `intent` is what should be understood: `none` marks
 //! a non-command (no wake word, other requests, chatter, silence, noise) that must not
@@ -26,7 +26,8 @@ use crate::speech::session::recognise;
 /// Arguments of `roomvoice batch`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// A folder of WAV files, or a manifest CSV: `file,intent[,key=value;key=value]`.
+    /// A folder of recordings (WAV, FLAC, Ogg Vorbis, MP3), or a manifest CSV:
+    /// `file,intent[,key=value;key=value]`.
     #[arg(value_name = "DIR_OR_MANIFEST")]
     pub input: PathBuf,
     /// Configuration file (wake word, [speech]); default lookup as for `ask`.
@@ -83,7 +84,11 @@ pub fn main(args: &Args) -> i32 {
 fn run(args: &Args) -> anyhow::Result<i32> {
     let cases = load_cases(&args.input)?;
     if cases.is_empty() {
-        bail!("{} holds no WAV files", args.input.display());
+        bail!(
+            "{} holds no recordings (files ending {})",
+            args.input.display(),
+            RECORDING_EXTENSIONS.join(", ")
+        );
     }
     let config = Config::locate(args.config.as_deref())?;
     let wake_word = config.assistant.wake_word.clone();
@@ -144,7 +149,7 @@ fn run_case(
         confidence: None,
         error: None,
     };
-    let clip = match crate::audio::read_wav(&case.file) {
+    let clip = match crate::audio::read_audio(&case.file) {
         Ok(c) => c,
         Err(e) => {
             outcome.error = Some(e.to_string());
@@ -202,13 +207,23 @@ pub(crate) fn matches(case: &Case, intent: &Intent, woke: bool) -> bool {
     })
 }
 
-/// The cases of a folder (every `.wav`, sorted) or a manifest CSV.
+/// What a folder's recordings are named (the files are told apart by their contents; the
+/// extension only picks which files of a folder are recordings).
+const RECORDING_EXTENSIONS: [&str; 5] = [".wav", ".flac", ".ogg", ".oga", ".mp3"];
+
+/// The cases of a folder (every recording, sorted) or a manifest CSV.
 pub(crate) fn load_cases(input: &Path) -> anyhow::Result<Vec<Case>> {
     if input.is_dir() {
         let mut files: Vec<PathBuf> = std::fs::read_dir(input)
             .with_context(|| format!("cannot read folder {}", input.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("wav")))
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    RECORDING_EXTENSIONS
+                        .iter()
+                        .any(|known| known[1..].eq_ignore_ascii_case(e))
+                })
+            })
             .collect();
         files.sort();
         return Ok(files

@@ -1,4 +1,4 @@
-//! `roomvoice run --audio FILE.wav [--audio NEXT.wav ...]`: the assistant driven by
+//! `roomvoice run --audio FILE [--audio NEXT ...]`: the assistant driven by
 //! recordings, as if heard through the microphone. Several files are played one after
 //! the other as one conversation (each is a stream of its own, like one argument of
 //! `ask` per file: "alexa start my meeting", then the meeting ID, then the PIN). Each utterance the speech engine finds becomes a
@@ -19,9 +19,10 @@ use crate::events::{stdout_sink, EventSink};
 /// Arguments of `roomvoice run`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// A recording: a WAV file (8-48 kHz, mono or stereo, 16/24-bit or 32-bit float).
-    /// Give it several times to play several recordings as one conversation, in order.
-    #[arg(long, value_name = "FILE.wav", required = true)]
+    /// A recording: WAV (8-48 kHz, mono or stereo, 16/24-bit or 32-bit float), FLAC,
+    /// Ogg Vorbis or MP3. Give it several times to play several recordings as one
+    /// conversation, in order.
+    #[arg(long, value_name = "FILE", required = true)]
     pub audio: Vec<PathBuf>,
     #[command(flatten)]
     pub session: SessionArgs,
@@ -43,7 +44,7 @@ fn run(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
     let clips = args
         .audio
         .iter()
-        .map(|path| crate::audio::read_wav(path))
+        .map(|path| crate::audio::read_audio(path))
         .collect::<Result<Vec<_>, _>>()?;
     let config = Config::locate(args.session.config.as_deref())?;
     let mut engine =
