@@ -50,7 +50,7 @@ pub enum AudioError {
         format: &'static str,
         reason: String,
     },
-    #[error("{path} is truncated: its header promises {promised} samples but only {found} are there (an interrupted copy or recording?)")]
+    #[error("{path} is truncated or damaged: its header promises {promised} samples but only {found} could be read (an interrupted copy or recording?)")]
     Truncated {
         path: PathBuf,
         promised: u64,
@@ -237,7 +237,11 @@ fn header_error(path: &Path, error: hound::Error) -> AudioError {
             path,
             reason: "compressed or unusual encoding".into(),
         },
-        hound::Error::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+        // hound says "Failed to read enough bytes" (ErrorKind::Other) for a short header.
+        hound::Error::IoError(e)
+            if e.kind() == std::io::ErrorKind::UnexpectedEof
+                || e.to_string().contains("enough bytes") =>
+        {
             AudioError::Corrupt {
                 path,
                 format: "WAV",
