@@ -76,6 +76,11 @@ fn common_formats_become_16k_mono_of_the_same_length() {
     }
 }
 
+/// A file of the repository (fixtures, the demo's recordings).
+fn in_repo(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
 fn peak(samples: &[i16]) -> u16 {
     samples.iter().map(|s| s.unsigned_abs()).max().unwrap_or(0)
 }
@@ -108,10 +113,10 @@ fn ogg_vorbis_and_mp3_keep_length_and_level() {
     assert!((14_000..19_000).contains(&peak(&clip.samples)), "ogg peak");
 
     // A file named .wav is read by what it holds: the MP3 fixture under another name.
-    let mp3 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/start_meeting.mp3");
+    let mp3 = in_repo("tests/fixtures/audio/start_meeting.mp3");
     let misnamed = tmp.path().join("start_meeting.wav");
     std::fs::copy(&mp3, &misnamed).expect("copy");
-    let wav = Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo/audio/start_meeting.wav");
+    let wav = in_repo("device/demo/audio/start_meeting.wav");
     let source = read_audio(&wav).expect("wav");
     for path in [&mp3, &misnamed] {
         let clip = read_audio(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -146,7 +151,7 @@ fn a_text_file_is_not_audio() {
 fn cut_and_undecodable_compressed_files_are_named() {
     let tmp = tempfile::tempdir().expect("tmp");
     // Cut in half: FLAC and MP3 say how long they are, Ogg ends without its last page.
-    let mp3 = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/start_meeting.mp3");
+    let mp3 = in_repo("tests/fixtures/audio/start_meeting.mp3");
     let flac = tone_as(tmp.path(), "t.flac", &["-r", "16000", "-c", "1"]);
     let ogg = tone_as(tmp.path(), "t.ogg", &["-r", "16000", "-c", "1"]);
     for (whole, expect) in [
@@ -164,7 +169,7 @@ fn cut_and_undecodable_compressed_files_are_named() {
         assert!(err.contains(expect) && err.contains("cut."), "{err}");
     }
 
-    let opus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/tone.opus");
+    let opus = in_repo("tests/fixtures/audio/tone.opus");
     let err = read_audio(&opus).unwrap_err();
     assert!(matches!(err, AudioError::Unsupported { .. }), "{err}");
     let text = err.to_string();
@@ -214,11 +219,10 @@ fn empty_truncated_and_headerless_files_are_named() {
 #[test]
 fn damaged_recordings_are_reported_as_damaged_not_crashes() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let wav = root.join("device/demo/audio/start_meeting.wav");
+    let wav = in_repo("device/demo/audio/start_meeting.wav");
     let mut sources = vec![
         wav.clone(),
-        root.join("tests/fixtures/audio/start_meeting.mp3"),
+        in_repo("tests/fixtures/audio/start_meeting.mp3"),
     ];
     for name in ["s.flac", "s.ogg"] {
         let path = tmp.path().join(name);
