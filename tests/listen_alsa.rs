@@ -429,3 +429,100 @@ fn listen_releases_a_reservation_nobody_checked_into_and_logs_it() {
     assert_eq!(day["released"], 1);
     assert_eq!(day["booked_hours"], 0.5);
 }
+
+/// A microphone that stops delivering (here the pipe's writer stops writing but keeps
+/// it open, as an unplugged USB microphone leaves a stream that gives nothing) ends
+/// `listen` with an error that says so, within seconds, so that its service restarts it
+/// and opens the microphone again; before, the device went on "listening" to nothing.
+#[test]
+fn a_microphone_that_stops_delivering_ends_listen_with_an_error() {
+    let home = alsa_home(true);
+    let config = home.path().join("roomvoice.toml");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo");
+    std::fs::write(
+        &config,
+        format!(
+            "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\ntimezone = \"America/Los_Angeles\"\n[calendar.ics]\npath = \"{}\"\n",
+            demo.join("room.ics").display()
+        ),
+    )
+    .expect("config");
+    let release = Arc::new(AtomicBool::new(false));
+    let released = Arc::clone(&release);
+    let fifo = home.path().join("input");
+    let writer = std::thread::spawn(move || {
+        let Ok(mut pipe) = std::fs::OpenOptions::new().write(true).open(&fifo) else {
+            return;
+        };
+        for _ in 0..20 {
+            if pipe.write_all(&[0u8; 3_200]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Stalled: open, silent, until the test has seen the error (at most 30 s).
+        let stalled = Instant::now();
+        while !released.load(Ordering::SeqCst) && stalled.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(pipe);
+    });
+    let mut child = Command::new(BIN)
+        .args([
+            "listen", "--device", DEVICE, "--json", "--quiet", "--config",
+        ])
+        .arg(&config)
+        .env("HOME", home.path())
+        .env_remove("ROOMVOICE_CONFIG")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("listen starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, events) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The error comes while the writer is still stalled: not the end of the pipe.
+    let deadline = Instant::now() + Duration::from_secs(25);
+    let mut error = None;
+    while let Ok(line) = events.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON event line");
+        if event["event"] == "error" {
+            error = Some(event);
+            break;
+        }
+    }
+    release.store(true, Ordering::SeqCst);
+    let exit_deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if Instant::now() > exit_deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = writer.join();
+    let error = error.expect("an error event while the microphone was silent");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(DEVICE)
+            && message.contains("delivered no audio")
+            && message.contains("arecord -l"),
+        "{message}"
+    );
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(1),
+        "listen fails, for systemd to restart it"
+    );
+}

@@ -61,12 +61,19 @@ fn listen(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
         microphone.device_name,
         engine.name()
     );
-    crate::device::listen(
+    let outcome = crate::device::listen(
         &mut microphone,
         engine.as_mut(),
         &mut assistant,
         &stop,
         sink,
-    )?;
+    );
+    if let Err(crate::device::DeviceError::Audio(_)) = &outcome {
+        // The capture thread of a lost microphone can be stuck in the driver, and
+        // dropping the stream waits for it: the error would not be reported, nor the
+        // process end for systemd to restart it. The process ends now anyway.
+        std::mem::forget(microphone);
+    }
+    outcome?;
     Ok(0)
 }
