@@ -89,6 +89,54 @@ fn an_mp3_recording_joins_as_its_wav_does() {
     assert_eq!(join[0]["meeting_id"], "85512345678");
 }
 
+/// Telephone-band audio (8 kHz) is converted like any other, but the models miss most of
+/// what is said in it: the tester is told so, rather than left with a recording that
+/// was silently not heard.
+#[test]
+fn a_narrowband_recording_is_played_with_a_warning() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let narrow = tmp.path().join("phone.wav");
+    let status = std::process::Command::new("sox")
+        .args(["device/demo/audio/start_meeting.wav", "-r", "8000"])
+        .arg(&narrow)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("sox runs");
+    assert!(status.success());
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
+        .args(["run", "--json", "--audio"])
+        .arg(&narrow)
+        .args(["--audio", "device/demo/audio/room_free.wav"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("8000 Hz")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("phone.wav") && warnings[0].contains("record at 16 kHz"),
+        "{stderr}"
+    );
+
+    let out = Command::cargo_bin("roomvoice")
+        .expect("binary")
+        .env_remove("ROOMVOICE_CONFIG")
+        .env("ROOMVOICE_CONFIG_NOSYSTEM", "1")
+        .args(["batch"])
+        .arg(tmp.path())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("1 of 1 recordings are not wideband") && stderr.contains("8000 Hz"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn is_this_room_free_is_answered_from_the_calendar() {
     let events = run(

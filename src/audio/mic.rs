@@ -183,6 +183,13 @@ impl Microphone {
             config.sample_rate.0,
             config.channels
         );
+        if config.sample_rate.0 < super::SAMPLE_RATE {
+            tracing::warn!(
+                "audio input \"{device_name}\" delivers {} Hz: {}",
+                config.sample_rate.0,
+                super::NARROWBAND_ADVICE
+            );
+        }
         Ok(Microphone {
             _stream: stream,
             chunks,

@@ -69,6 +69,9 @@ pub(crate) struct Outcome {
     pub confidence: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The recording's own sample rate (for the warning about narrowband audio).
+    #[serde(skip)]
+    pub source_rate: Option<u32>,
 }
 
 pub fn main(args: &Args) -> i32 {
@@ -122,6 +125,20 @@ fn run(args: &Args) -> anyhow::Result<i32> {
         progress.inc(1);
     }
     progress.finish_and_clear();
+    let narrowband: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.source_rate.is_some_and(|r| r < crate::audio::SAMPLE_RATE))
+        .collect();
+    if let Some(first) = narrowband.first() {
+        tracing::warn!(
+            "{} of {} recordings are not wideband (e.g. {} at {} Hz): {}",
+            narrowband.len(),
+            outcomes.len(),
+            first.file,
+            first.source_rate.unwrap_or_default(),
+            crate::audio::NARROWBAND_ADVICE
+        );
+    }
     let summary = Summary::of(&outcomes, engine.name());
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
@@ -148,6 +165,7 @@ fn run_case(
         wake_score: None,
         confidence: None,
         error: None,
+        source_rate: None,
     };
     let clip = match crate::audio::read_audio(&case.file) {
         Ok(c) => c,
@@ -157,6 +175,7 @@ fn run_case(
         }
     };
     outcome.audio_s = clip.duration_s();
+    outcome.source_rate = Some(clip.source_rate);
     let expecting = match case.intent.as_deref() {
         Some("meeting_id") => Expecting::MeetingId,
         Some("pin") => Expecting::Pin,
@@ -508,6 +527,7 @@ mod tests {
             wake_score: None,
             confidence: None,
             error: None,
+            source_rate: Some(16_000),
         };
         let outcomes = vec![
             outcome("start_meeting", "start_meeting", true),

@@ -54,6 +54,14 @@ fn run(args: &Args, sink: &mut dyn EventSink) -> anyhow::Result<i32> {
     assistant.set_utilisation_log(log);
     let mut start = args.session.now.map(|t| t.with_timezone(&Utc));
     for (path, clip) in args.audio.iter().zip(&clips) {
+        if clip.is_narrowband() {
+            tracing::warn!(
+                "{} is recorded at {} Hz: {}",
+                path.display(),
+                clip.source_rate,
+                crate::audio::NARROWBAND_ADVICE
+            );
+        }
         tracing::info!(
             "{}: {:.1} s ({} Hz, {} ch) through {}",
             path.display(),
