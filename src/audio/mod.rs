@@ -85,7 +85,7 @@ impl Clip {
         self.samples.len() as f64 / f64::from(SAMPLE_RATE)
     }
 
-    /// Whether the recording lacks the band the models listen to (see [`narrowband`]).
+    /// Whether the recording lacks the band the models listen to (see [`NARROWBAND_ADVICE`]).
     pub fn is_narrowband(&self) -> bool {
         self.source_rate < SAMPLE_RATE
     }
