@@ -22,13 +22,13 @@ struct Cli {
 enum Command {
     /// Run the assistant on text: each argument is one spoken turn.
     Ask(commands::ask::Args),
-    /// Run the assistant on a recorded audio file (WAV).
+    /// Run the assistant on recordings (WAV, FLAC, Ogg Vorbis, MP3), as if heard live.
     Run(commands::run::Args),
     /// Listen on the microphone until stopped (Ctrl-C or SIGTERM).
     Listen(commands::listen::Args),
     /// List audio input devices.
     Devices(commands::devices::Args),
-    /// Recognise every WAV of a folder or manifest and report accuracy.
+    /// Recognise every recording of a folder or manifest and report accuracy.
     Batch(commands::batch::Args),
     /// Read one invitation body and print its join plan.
     Dialin(commands::dialin::Args),
