@@ -77,6 +77,71 @@ fn play_into(fifo: &Path, wav: &Path) -> std::thread::JoinHandle<()> {
     })
 }
 
+/// The demo room's calendar, in a config under `home` that hears the wake word through
+/// the engine's own spotting (see `listen_answers_a_spoken_command_and_stops_on_sigterm`).
+fn demo_room_config(home: &Path) -> std::path::PathBuf {
+    let config = home.join("roomvoice.toml");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo");
+    std::fs::write(
+        &config,
+        format!(
+            "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\ntimezone = \"America/Los_Angeles\"\n[calendar.ics]\npath = \"{}\"\n[speech]\nwake_model = \"off\"\n",
+            demo.join("room.ics").display()
+        ),
+    )
+    .expect("config");
+    config
+}
+
+/// `listen --json --quiet` on the test device with `config` and `extra` arguments, HOME
+/// at `home` (its `.asoundrc`); its JSON event lines as they come.
+fn spawn_listen(
+    home: &Path,
+    config: &Path,
+    extra: &[&std::ffi::OsStr],
+) -> (std::process::Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(BIN)
+        .args([
+            "listen", "--device", DEVICE, "--json", "--quiet", "--config",
+        ])
+        .arg(config)
+        .args(extra)
+        .env("HOME", home)
+        .env_remove("ROOMVOICE_CONFIG")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("listen starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines, events) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, events)
+}
+
+/// The child's exit status within `seconds`; a listener stuck in the audio stack is
+/// killed rather than waited for forever (None).
+fn exit_within(child: &mut std::process::Child, seconds: u64) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn devices_lists_an_alsa_input() {
     let home = alsa_home(false);
@@ -103,38 +168,12 @@ fn listen_answers_a_spoken_command_and_stops_on_sigterm() {
     // that, the detector's 30 ms features do not. This test is about the audio path and
     // shutdown, so it hears the wake word through the engine's own spotting; the detector
     // is tested on files (tests/speech_wakeword.rs).
-    let config = home.path().join("roomvoice.toml");
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo");
-    std::fs::write(
+    let config = demo_room_config(home.path());
+    let (mut child, events) = spawn_listen(
+        home.path(),
         &config,
-        format!(
-            "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\ntimezone = \"America/Los_Angeles\"\n[calendar.ics]\npath = \"{}\"\n[speech]\nwake_model = \"off\"\n",
-            demo.join("room.ics").display()
-        ),
-    )
-    .expect("config");
-    let mut child = Command::new(BIN)
-        .args([
-            "listen", "--device", DEVICE, "--json", "--quiet", "--config",
-        ])
-        .arg(&config)
-        .args(["--now", "2026-11-23T10:05:00-08:00"])
-        .env("HOME", home.path())
-        .env_remove("ROOMVOICE_CONFIG")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("listen starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (lines, events) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
+        &["--now".as_ref(), "2026-11-23T10:05:00-08:00".as_ref()],
+    );
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut seen: Vec<serde_json::Value> = Vec::new();
     while !seen.iter().any(|e| e["event"] == "say") {
@@ -149,20 +188,7 @@ fn listen_answers_a_spoken_command_and_stops_on_sigterm() {
         .status()
         .expect("kill");
     assert!(stopped.success());
-    // A listener stuck in the audio stack is killed rather than waited for forever (the
-    // writer thread is then left blocked on the pipe; the test process ends anyway).
-    let stop_deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break Some(status);
-        }
-        if Instant::now() > stop_deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = exit_within(&mut child, 15);
     if status.is_some() {
         let _ = writer.join();
     }
@@ -234,29 +260,16 @@ impl Listener {
                 std::thread::sleep(Duration::from_millis(100));
             }
         });
-        let mut child = Command::new(BIN)
-            .args([
-                "listen", "--device", DEVICE, "--json", "--quiet", "--config",
-            ])
-            .arg(config)
-            .args(["--now", now, "--log"])
-            .arg(log)
-            .env("HOME", home)
-            .env_remove("ROOMVOICE_CONFIG")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("listen starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let (lines, events) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, events) = spawn_listen(
+            home,
+            config,
+            &[
+                "--now".as_ref(),
+                now.as_ref(),
+                "--log".as_ref(),
+                log.as_os_str(),
+            ],
+        );
         Listener {
             child,
             events,
@@ -300,18 +313,7 @@ impl Listener {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status.success();
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        exit_within(&mut self.child, 15).is_some_and(|s| s.success())
     }
 }
 
@@ -437,16 +439,7 @@ fn listen_releases_a_reservation_nobody_checked_into_and_logs_it() {
 #[test]
 fn a_microphone_that_stops_delivering_ends_listen_with_an_error() {
     let home = alsa_home(true);
-    let config = home.path().join("roomvoice.toml");
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("device/demo");
-    std::fs::write(
-        &config,
-        format!(
-            "[room]\nname = \"Everest\"\nmailbox = \"everest@contoso.com\"\ntimezone = \"America/Los_Angeles\"\n[calendar.ics]\npath = \"{}\"\n",
-            demo.join("room.ics").display()
-        ),
-    )
-    .expect("config");
+    let config = demo_room_config(home.path());
     let release = Arc::new(AtomicBool::new(false));
     let released = Arc::clone(&release);
     let fifo = home.path().join("input");
@@ -467,27 +460,7 @@ fn a_microphone_that_stops_delivering_ends_listen_with_an_error() {
         }
         drop(pipe);
     });
-    let mut child = Command::new(BIN)
-        .args([
-            "listen", "--device", DEVICE, "--json", "--quiet", "--config",
-        ])
-        .arg(&config)
-        .env("HOME", home.path())
-        .env_remove("ROOMVOICE_CONFIG")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("listen starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (lines, events) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut child, events) = spawn_listen(home.path(), &config, &[]);
     // The error comes while the writer is still stalled: not the end of the pipe.
     let deadline = Instant::now() + Duration::from_secs(25);
     let mut error = None;
@@ -499,18 +472,7 @@ fn a_microphone_that_stops_delivering_ends_listen_with_an_error() {
         }
     }
     release.store(true, Ordering::SeqCst);
-    let exit_deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break Some(status);
-        }
-        if Instant::now() > exit_deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = exit_within(&mut child, 15);
     let _ = writer.join();
     let error = error.expect("an error event while the microphone was silent");
     let message = error["message"].as_str().unwrap_or_default();
