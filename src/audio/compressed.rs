@@ -103,14 +103,22 @@ pub(crate) fn decode(path: &Path, file: File) -> Result<Clip, AudioError> {
                 cut_short = true;
                 break;
             }
-            Err(e) => return Err(corrupt(format!("{e}, after {}", seconds(frames, &stream)))),
+            Err(e) => {
+                return Err(corrupt(format!(
+                    "{e}, after {}",
+                    seconds(frames, stream.as_ref().map(|((rate, _), _)| *rate))
+                )))
+            }
         };
         if packet.track_id != track_id {
             continue;
         }
-        let audio = decoder
-            .decode(&packet)
-            .map_err(|e| corrupt(format!("{e}, after {}", seconds(frames, &stream))))?;
+        let audio = decoder.decode(&packet).map_err(|e| {
+            corrupt(format!(
+                "{e}, after {}",
+                seconds(frames, stream.as_ref().map(|((rate, _), _)| *rate))
+            ))
+        })?;
         let this = (
             audio.spec().rate(),
             u16::try_from(audio.spec().channels().count()).unwrap_or(u16::MAX),
@@ -154,7 +162,7 @@ pub(crate) fn decode(path: &Path, file: File) -> Result<Clip, AudioError> {
     if cut_short {
         return Err(AudioError::CutShort {
             path: path.to_path_buf(),
-            after: format!("after {:.1} s", frames as f64 / f64::from(rate)),
+            after: format!("after {}", seconds(frames, Some(rate))),
         });
     }
     samples.extend(converter.finish());
@@ -166,9 +174,9 @@ pub(crate) fn decode(path: &Path, file: File) -> Result<Clip, AudioError> {
 }
 
 /// How far decoding got, for messages.
-fn seconds(frames: u64, stream: &Option<((u32, u16), To16kMono)>) -> String {
-    match stream {
-        Some(((rate, _), _)) if *rate > 0 => format!("{:.1} s", frames as f64 / f64::from(*rate)),
+fn seconds(frames: u64, rate: Option<u32>) -> String {
+    match rate {
+        Some(rate) if rate > 0 => format!("{:.1} s", frames as f64 / f64::from(rate)),
         _ => "0 s".into(),
     }
 }
